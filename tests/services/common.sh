@@ -1,0 +1,32 @@
+# Sourced by the service scripts. One place fixes the ports and state folders of the two
+# profiles: "test" (make test, the integration suites) and "demo" (make demo), so both can
+# run side by side on one machine without touching the servers it already runs
+# (MariaDB 3306, RabbitMQ 5672, Mosquitto 1883).
+DROM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+DROM_PROFILE="${DROM_PROFILE:-test}"
+case "$DROM_PROFILE" in
+  test)
+    : "${MARIADB_PORT:=13306}"
+    : "${KAFKA_PORT:=19092}" "${KAFKA_CONTROLLER_PORT:=19093}" "${KAFKA_SASL_PORT:=19094}"
+    : "${ARTEMIS_PORT:=61716}" "${ARTEMIS_HTTP_PORT:=18161}"
+    ;;
+  demo)
+    : "${MARIADB_PORT:=3307}"
+    : "${KAFKA_PORT:=9092}" "${KAFKA_CONTROLLER_PORT:=9093}" "${KAFKA_SASL_PORT:=9094}"
+    : "${ARTEMIS_PORT:=61616}" "${ARTEMIS_HTTP_PORT:=8161}"
+    ;;
+  *) echo "DROM_PROFILE must be test or demo, not '$DROM_PROFILE'" >&2; exit 2 ;;
+esac
+: "${DROM_STATE:=$DROM_ROOT/.state/$DROM_PROFILE}"
+export DROM_ROOT DROM_PROFILE DROM_STATE MARIADB_PORT KAFKA_PORT KAFKA_CONTROLLER_PORT \
+  KAFKA_SASL_PORT ARTEMIS_PORT ARTEMIS_HTTP_PORT
+
+# wait_port PORT SECONDS: true once something accepts TCP connections on 127.0.0.1:PORT.
+wait_port() {
+  local port=$1 deadline=$((SECONDS + $2))
+  while [ $SECONDS -lt $deadline ]; do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    sleep 0.2
+  done
+  return 1
+}
