@@ -1,0 +1,116 @@
+# dromedary — build, test and run. `make help` lists the targets.
+CC      ?= gcc
+PKGS    := libxml-2.0 jansson libmariadb rdkafka libqpid-proton libmicrohttpd libsystemd
+CSTD    := -std=c17 -D_GNU_SOURCE
+WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+OPT     ?= -O2 -g
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS  += $(CSTD) $(WARN) $(OPT) -I. $(PKG_CFLAGS) -pthread
+LDLIBS  += $(PKG_LIBS) -pthread -lm
+BUILD   ?= build
+
+LIB_SRC  := $(sort $(wildcard runtime/*.c dsl/*.c compiler/*.c components/*.c components/*/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB      := $(BUILD)/libdrom.a
+DROMC_SRC := $(wildcard cmd/dromc/*.c)
+DROMD_SRC := $(wildcard cmd/dromd/*.c)
+PROGS    := $(if $(DROMC_SRC),$(BUILD)/dromc) $(if $(DROMD_SRC),$(BUILD)/dromd)
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c tests/golden/*.c))
+INTEG_SRC := $(sort $(wildcard tests/integration/*.c))
+TEST_LIBS := $(shell pkg-config --libs criterion 2>/dev/null)
+
+.PHONY: all deps test unit integration san check-layers fuzz valgrind tsan clean help \
+        services-up services-down demo demo-stop bench
+all: $(LIB) $(PROGS)
+
+help:
+	@echo "make            build dromc, dromd and build/libdrom.a"
+	@echo "make deps       install the Debian packages the build, tests and demo need"
+	@echo "make test       deps + build + every test (unit, golden, integration on real servers)"
+	@echo "make san        unit and golden tests under AddressSanitizer + UBSan"
+	@echo "make valgrind   unit tests under valgrind memcheck"
+	@echo "make tsan       engine tests under ThreadSanitizer"
+	@echo "make fuzz       each fuzz target for FUZZ_SECONDS (default 30)"
+	@echo "make check-layers  prove includes only point down the layers"
+	@echo "make demo / demo-stop   the seed pipeline end to end"
+	@echo "make bench      benchmarks (not part of make test)"
+
+deps:
+	@bash scripts/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/dromc: $(DROMC_SRC:%.c=$(BUILD)/%.o) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@ln -sf $@ dromc
+
+$(BUILD)/dromd: $(DROMD_SRC:%.c=$(BUILD)/%.o) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@ln -sf $@ dromd
+
+$(BUILD)/test-unit: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
+
+$(BUILD)/test-integration: $(INTEG_SRC:%.c=$(BUILD)/%.o) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# The unit and golden suites need no server; they run in parallel.
+unit: all $(BUILD)/test-unit
+	$(BUILD)/test-unit $(CRITERION_ARGS)
+
+# Integration suites share the real servers, so they run one at a time.
+integration: all $(if $(INTEG_SRC),$(BUILD)/test-integration)
+	@if [ -n "$(INTEG_SRC)" ]; then bash tests/services/up.sh && \
+	  . tests/services/env.sh && $(BUILD)/test-integration --jobs 1 $(CRITERION_ARGS); fi
+
+test: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) integration
+	bash tests/check-routes.sh
+
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+san:
+	$(MAKE) BUILD=build/san OPT="-O1 -g $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" all build/san/test-unit
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  build/san/test-unit $(CRITERION_ARGS)
+
+valgrind: all $(BUILD)/test-unit
+	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	  --trace-children=yes -q $(BUILD)/test-unit --jobs 1
+
+tsan:
+	$(MAKE) BUILD=build/tsan OPT="-O1 -g -fsanitize=thread" LDFLAGS="-fsanitize=thread" all build/tsan/test-unit
+	TSAN_OPTIONS=halt_on_error=1 build/tsan/test-unit --jobs 1 $(TSAN_FILTER)
+
+FUZZ_SECONDS ?= 30
+fuzz:
+	bash tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+check-layers:
+	@bash scripts/check-layers.sh
+
+services-up:
+	bash tests/services/up.sh
+services-down:
+	bash tests/services/down.sh
+
+demo: deps all
+	bash scripts/demo.sh
+demo-stop:
+	bash scripts/demo.sh stop
+
+bench: all
+	bash tests/bench/run.sh
+
+clean:
+	rm -rf build dromc dromd

@@ -1,0 +1,96 @@
+/* The component interface. A component is one `const struct drom_component`
+ * in its own folder under components/, registered by one line in
+ * components/registry.c. The compiler validates endpoint URIs from the
+ * option table alone; the engine calls the function pointers.
+ *
+ * Threads: create/destroy/start/stop and produce are called on the engine
+ * thread. A consumer runs its own thread(s) where its library blocks and
+ * hands exchanges over with drom_consumer_submit. A producer that answers
+ * DROM_PENDING completes later, from any thread, with drom_exchange_complete. */
+#ifndef DROM_RUNTIME_COMPONENT_H
+#define DROM_RUNTIME_COMPONENT_H
+
+#include <stdbool.h>
+
+#include "runtime/error.h"
+#include "runtime/exchange.h"
+#include "runtime/option.h"
+
+struct drom_engine;
+struct drom_route;
+
+/* What a producer answers for one exchange. */
+enum drom_status {
+    DROM_DONE,     /* finished now */
+    DROM_PENDING,  /* will finish later through drom_exchange_complete */
+    DROM_RETRY,    /* a transient failure: the error handler may redeliver */
+    DROM_FAIL,     /* a permanent failure: straight to the error handler */
+};
+
+enum drom_role { DROM_ROLE_CONSUMER = 1, DROM_ROLE_PRODUCER = 2 };
+
+/* One endpoint as the engine instantiates it from the graph. */
+struct drom_endpoint {
+    const struct drom_component *comp;
+    const char *scheme;          /* as written: "sjms2" or "amqp" */
+    const char *path;            /* after "scheme:", before "?", decoded */
+    const char *uri_masked;      /* for logs: secrets replaced by xxxxxx */
+    const struct drom_optset *opts;
+    const char *route_id;        /* the route this endpoint appears in */
+    struct drom_engine *engine;
+    void *state;                 /* the component's own, set by create */
+};
+
+struct drom_component {
+    const char *name;              /* primary scheme, e.g. "kafka" */
+    const char *const *aliases;    /* other schemes served (NULL-terminated), e.g. {"sjms2", NULL} */
+    const char *title;             /* one line for the catalog */
+    const char *path_syntax;       /* e.g. "topic", "[queue:|topic:]destinationName" */
+    bool path_required;
+    unsigned roles;                /* DROM_ROLE_* */
+    const struct drom_option *options;   /* ends with DROM_OPTIONS_END */
+    /* Extra compile-time checks beyond the table (e.g. librdkafka accepting a
+     * property). May be NULL. Must not connect anywhere. */
+    int (*validate)(const char *path, const struct drom_optset *opts, struct drom_error *err);
+
+    /* Runtime. Any may be NULL where the role does not apply; a component
+     * whose runtime is not built yet leaves them all NULL and the engine
+     * refuses to start a route that uses it, naming the component. */
+    int (*create)(struct drom_endpoint *ep, struct drom_error *err);
+    void (*destroy)(struct drom_endpoint *ep);
+    int (*start)(struct drom_endpoint *ep, struct drom_error *err);   /* consumer: begin feeding */
+    void (*stop)(struct drom_endpoint *ep);                           /* consumer: no more submits after return */
+    enum drom_status (*produce)(struct drom_endpoint *ep, struct drom_exchange *ex, struct drom_error *err);
+    /* Called on the engine thread with the position given to
+     * drom_consumer_submit of the newest exchange such that it and every
+     * exchange submitted before it by this endpoint are done: the watermark
+     * to commit. `pos` stays owned by the engine. May be NULL. */
+    void (*commit)(struct drom_endpoint *ep, const void *pos);
+    void (*position_free)(void *pos);
+};
+
+/* --- Called by components, implemented by the engine --- */
+
+/* Hands a new exchange to the route of consumer `ep`; takes ownership of
+ * `ex` and of `pos` (freed with comp->position_free; may be NULL). Blocks
+ * while the route's in-flight window is full (back-pressure). Returns 0, or
+ * -1 with DROM_ESTOPPED when the engine is stopping (both are released). */
+int drom_consumer_submit(struct drom_endpoint *ep, struct drom_exchange *ex, void *pos, struct drom_error *err);
+
+/* Finishes an exchange a producer answered DROM_PENDING for, exactly once,
+ * from any thread. `status` is DROM_DONE, DROM_RETRY or DROM_FAIL; `err`
+ * (may be NULL for DONE) is copied. */
+void drom_exchange_complete(struct drom_exchange *ex, enum drom_status status, const struct drom_error *err);
+
+/* Readiness for /health/ready: false with a reason while disconnected. */
+void drom_endpoint_set_ready(struct drom_endpoint *ep, bool ready, const char *reason);
+
+/* Adds to a per-endpoint counter shown in /metrics as
+ * drom_endpoint_<name>{routeId,endpoint}; gauges are set instead. */
+void drom_endpoint_count(struct drom_endpoint *ep, const char *name, int64_t delta);
+void drom_endpoint_gauge(struct drom_endpoint *ep, const char *name, int64_t value);
+
+/* The state directory (--state-dir) for files a component keeps. */
+const char *drom_engine_state_dir(const struct drom_engine *eng);
+
+#endif
