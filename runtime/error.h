@@ -6,6 +6,7 @@
 #define DROM_RUNTIME_ERROR_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 enum drom_errcode {
     DROM_OK = 0,

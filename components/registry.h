@@ -1,0 +1,15 @@
+/* The one table of components. Adding a component is one line in
+ * registry.c plus its own folder. */
+#ifndef DROM_COMPONENTS_REGISTRY_H
+#define DROM_COMPONENTS_REGISTRY_H
+
+#include <stddef.h>
+
+#include "runtime/component.h"
+
+/* By scheme, aliases included; NULL when unknown. */
+const struct drom_component *drom_registry_find(const char *scheme);
+/* Every component, in catalog order; *n gets the count. */
+const struct drom_component *const *drom_registry_all(size_t *n);
+
+#endif
