@@ -1,6 +1,95 @@
 #include "runtime/component.h"
 
+/* Camel 4's sjms2/amqp endpoint options and defaults, plus what a C client
+ * needs instead of a JMS ConnectionFactory bean: remoteURI, username and
+ * password (design.md), TLS and reconnection settings. */
+
+static const char *const ack_modes[] = {"AUTO_ACKNOWLEDGE", "CLIENT_ACKNOWLEDGE", "DUPS_OK_ACKNOWLEDGE",
+                                        "SESSION_TRANSACTED", NULL};
+static const char *const delivery_modes[] = {"1", "2", NULL};
+
+#define IGN DROM_OPT_IGNORED
+
 static const struct drom_option options[] = {
+    /* connection */
+    {.name = "remoteURI", .type = DROM_OPT_STRING, .flags = DROM_OPT_REQUIRED, .group = "connection",
+     .doc = "Broker address, amqp://host:port or amqps://host:port (usually camel.component.sjms2.remoteURI)"},
+    {.name = "username", .type = DROM_OPT_STRING, .group = "connection",
+     .doc = "User name for SASL PLAIN (anonymous when unset)"},
+    {.name = "password", .type = DROM_OPT_STRING, .flags = DROM_OPT_SECRET, .group = "connection",
+     .doc = "Password for SASL PLAIN"},
+    {.name = "clientId", .type = DROM_OPT_STRING, .group = "connection",
+     .doc = "AMQP container id (JMS client id), needed for durable subscriptions"},
+    {.name = "allowInsecurePlain", .type = DROM_OPT_BOOL, .def = "false", .group = "security",
+     .doc = "Send a password over plain amqp:// to a host that is not loopback"},
+    {.name = "sslTrustStore", .type = DROM_OPT_STRING, .group = "security",
+     .doc = "CA certificates (PEM file) to verify an amqps:// broker; the system store when unset"},
+    {.name = "sslVerifyHost", .type = DROM_OPT_BOOL, .def = "true", .group = "security",
+     .doc = "Check the broker's certificate matches its host name"},
+    {.name = "idleTimeout", .type = DROM_OPT_DURATION, .def = "60000", .group = "connection",
+     .doc = "AMQP idle timeout: a silent connection is considered dead after this long (0: off)"},
+    {.name = "reconnectDelay", .type = DROM_OPT_DURATION, .def = "1000", .group = "connection",
+     .doc = "Wait before the first reconnection attempt"},
+    {.name = "maxReconnectDelay", .type = DROM_OPT_DURATION, .def = "30000", .group = "connection",
+     .doc = "Longest wait between reconnection attempts"},
+    {.name = "reconnectBackOffMultiplier", .type = DROM_OPT_INT, .def = "2", .min = 1, .max = 100,
+     .group = "connection", .doc = "Factor the wait grows by after each failed attempt"},
+    {.name = "maxReconnectAttempts", .type = DROM_OPT_INT, .def = "-1", .min = -1, .max = INT32_MAX,
+     .group = "connection", .doc = "Attempts before giving up (-1: forever)"},
+    {.name = "connectionFactory", .type = DROM_OPT_STRING, .flags = IGN, .group = "connection",
+     .doc = "A JMS ConnectionFactory bean (not available in C; set remoteURI instead)"},
+    {.name = "testConnectionOnStartup", .type = DROM_OPT_BOOL, .def = "false", .group = "connection",
+     .doc = "Fail the route's start when the broker cannot be reached"},
+
+    /* common */
+    {.name = "acknowledgementMode", .type = DROM_OPT_ENUM, .def = "AUTO_ACKNOWLEDGE", .values = ack_modes,
+     .group = "common", .doc = "When a received message is settled (accepted after the exchange is done in any mode)"},
+    {.name = "acknowledgementModeName", .type = DROM_OPT_ENUM, .def = "AUTO_ACKNOWLEDGE", .values = ack_modes,
+     .group = "common", .doc = "The amqp (JMS) component's name for acknowledgementMode"},
+    {.name = "transacted", .type = DROM_OPT_BOOL, .def = "false", .group = "common",
+     .doc = "Use AMQP transactions for sending and settling"},
+    {.name = "disableReplyTo", .type = DROM_OPT_BOOL, .def = "false", .group = "common",
+     .doc = "Ignore JMSReplyTo: never send a reply"},
+    {.name = "replyTo", .type = DROM_OPT_STRING, .group = "common",
+     .doc = "Destination for replies (sets JMSReplyTo on sent messages)"},
+
+    /* consumer */
+    {.name = "concurrentConsumers", .type = DROM_OPT_INT, .def = "1", .min = 1, .max = 1024, .group = "consumer",
+     .doc = "Number of receiving links for this endpoint"},
+    {.name = "durable", .type = DROM_OPT_BOOL, .def = "false", .group = "consumer",
+     .doc = "Durable topic subscription (needs clientId and durableSubscriptionName)"},
+    {.name = "durableSubscriptionName", .type = DROM_OPT_STRING, .group = "consumer",
+     .doc = "Name of the durable subscription"},
+    {.name = "shared", .type = DROM_OPT_BOOL, .def = "false", .group = "consumer",
+     .doc = "Shared topic subscription"},
+    {.name = "subscriptionId", .type = DROM_OPT_STRING, .group = "consumer",
+     .doc = "Name of a shared subscription"},
+    {.name = "messageSelector", .type = DROM_OPT_STRING, .group = "consumer",
+     .doc = "JMS selector passed to the broker as an AMQP filter"},
+    {.name = "asyncConsumer", .type = DROM_OPT_BOOL, .def = "false", .flags = IGN, .group = "consumer",
+     .doc = "Process messages asynchronously (exchanges are always pipelined here)"},
+    {.name = "bridgeErrorHandler", .type = DROM_OPT_BOOL, .def = "false", .flags = IGN,
+     .group = "consumer (advanced)", .doc = "Route consumer exceptions through the error handler"},
+
+    /* producer */
+    {.name = "deliveryPersistent", .type = DROM_OPT_BOOL, .def = "true", .group = "producer",
+     .doc = "Send durable messages (the broker stores them before accepting)"},
+    {.name = "deliveryMode", .type = DROM_OPT_ENUM, .values = delivery_modes, .group = "producer",
+     .doc = "JMS delivery mode, 1 non-persistent or 2 persistent; overrides deliveryPersistent"},
+    {.name = "priority", .type = DROM_OPT_INT, .def = "4", .min = 0, .max = 9, .group = "producer",
+     .doc = "Message priority"},
+    {.name = "timeToLive", .type = DROM_OPT_INT, .def = "-1", .min = -1, .max = INT64_MAX, .group = "producer",
+     .doc = "Message time to live in milliseconds (-1: forever)"},
+    {.name = "explicitQosEnabled", .type = DROM_OPT_BOOL, .def = "false", .group = "producer",
+     .doc = "Apply deliveryMode, priority and timeToLive (they are always applied here)"},
+    {.name = "preserveMessageQos", .type = DROM_OPT_BOOL, .def = "false", .group = "producer",
+     .doc = "Take priority and time to live from the JMSPriority and JMSExpiration headers"},
+    {.name = "requestTimeout", .type = DROM_OPT_DURATION, .def = "20000", .group = "producer",
+     .doc = "How long an InOut request waits for its reply"},
+    {.name = "allowNullBody", .type = DROM_OPT_BOOL, .def = "true", .group = "producer",
+     .doc = "Send an empty message for a null body (else fail the exchange)"},
+    {.name = "lazyStartProducer", .type = DROM_OPT_BOOL, .def = "false", .flags = IGN,
+     .group = "producer (advanced)", .doc = "Start the producer on first message"},
     DROM_OPTIONS_END,
 };
 
@@ -10,6 +99,7 @@ const struct drom_component drom_component_amqp = {
     .aliases = aliases,
     .title = "Send to and receive from an AMQP 1.0 broker (ActiveMQ Artemis)",
     .path_syntax = "[queue:|topic:]destinationName",
+    .path_required = true,
     .roles = DROM_ROLE_CONSUMER | DROM_ROLE_PRODUCER,
     .options = options,
 };
