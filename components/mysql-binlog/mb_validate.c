@@ -1,0 +1,47 @@
+#include <string.h>
+
+#include "components/mysql-binlog/mb_options.h"
+
+#define FILE_STORE "org.apache.kafka.connect.storage.FileOffsetBackingStore"
+#define KAFKA_STORE "org.apache.kafka.connect.storage.KafkaOffsetBackingStore"
+
+static int check_ops(const char *ops, struct drom_error *err)
+{
+    if (!ops || strcmp(ops, "none") == 0)
+        return 0;
+    for (const char *p = ops; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (!*p)
+            break;
+        if (!strchr("cudt", *p) || (p[1] && p[1] != ',' && p[1] != ' '))
+            return drom_err(err, DROM_EINVAL,
+                            "skippedOperations: expected a comma-separated list of c, u, d, t or 'none', got '%s'",
+                            ops);
+        p++;
+    }
+    return 0;
+}
+
+int mb_validate_binlog(const char *path, const struct drom_optset *opts, struct drom_error *err)
+{
+    const char *storage = drom_opt_str(opts, "offsetStorage");
+    if (storage && strcmp(storage, "kafka") == 0 && !drom_opt_str(opts, "offsetStorageTopic"))
+        return drom_err(err, DROM_EINVAL, "offsetStorageTopic must be set since offsetStorage is 'kafka'");
+    return check_ops(drom_opt_str(opts, "skippedOperations"), err);
+}
+
+/* Camel's own messages, so a route that fails in Camel fails here the same way. */
+int mb_validate_debezium(const char *path, const struct drom_optset *opts, struct drom_error *err)
+{
+    const char *storage = drom_opt_str(opts, "offsetStorage");
+    if (storage && strcmp(storage, FILE_STORE) == 0 && !drom_opt_str(opts, "offsetStorageFileName"))
+        return drom_err(err, DROM_EINVAL,
+                        "Required field 'offsetStorageFileName' must be set since 'offsetStorage' is set to '%s'",
+                        storage);
+    if (storage && strcmp(storage, KAFKA_STORE) == 0 && !drom_opt_str(opts, "offsetStorageTopic"))
+        return drom_err(err, DROM_EINVAL,
+                        "Required field 'offsetStorageTopic' must be set since 'offsetStorage' is set to '%s'",
+                        storage);
+    return check_ops(drom_opt_str(opts, "skippedOperations"), err);
+}
