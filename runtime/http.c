@@ -48,9 +48,8 @@ static drom_http_fn handler_for(const struct drom_http_handlers *h, enum slot s)
 
 /* --- address ------------------------------------------------------------ */
 
-/* "host:port", "[v6]:port" or ":port" into host (empty = any) and port. */
-static int split_addr(const char *addr, char *host, size_t hsize, char *port, size_t psize,
-                      struct drom_error *err)
+int drom_http_split_addr(const char *addr, char *host, size_t hsize, char *port, size_t psize,
+                         struct drom_error *err)
 {
     const char *colon;
     const char *h = addr;
@@ -83,7 +82,7 @@ static int split_addr(const char *addr, char *host, size_t hsize, char *port, si
 static struct addrinfo *resolve(const char *addr, struct drom_error *err)
 {
     char host[256], port[8];
-    if (split_addr(addr, host, sizeof host, port, sizeof port, err) < 0)
+    if (drom_http_split_addr(addr, host, sizeof host, port, sizeof port, err) < 0)
         return NULL;
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV};

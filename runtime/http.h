@@ -46,6 +46,10 @@ struct drom_http_limits {
 
 struct drom_http;
 
+/* Splits "ADDR:PORT" into host (brackets of an IPv6 address removed; empty
+ * for ":PORT") and port; also used by clients of the server. */
+int drom_http_split_addr(const char *addr, char *host, size_t hsize, char *port, size_t psize,
+                         struct drom_error *err);
 /* Splits "ADDR:PORT" ("127.0.0.1:8080", "[::1]:9090", "localhost:0",
  * ":8080" for every address) and resolves it. Port 0 takes a free port. */
 int drom_http_check_addr(const char *addr, struct drom_error *err);

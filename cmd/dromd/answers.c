@@ -1,0 +1,148 @@
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/dromd/age.h"
+#include "cmd/dromd/answers.h"
+
+/* Past this the main loop is stuck: it turns at least once a second. */
+#define LIVE_STALL_MS 10000
+#define MAX_ROUTES 4096
+
+/* Error texts can come from remote servers in any encoding; jansson wants UTF-8. */
+static json_t *jstr(const char *s)
+{
+    json_t *j = json_string(s);
+    if (j)
+        return j;
+    char *copy = strdup(s);
+    for (char *p = copy; *p; p++)
+        if ((unsigned char)*p >= 0x80)
+            *p = '?';
+    j = json_string(copy);
+    free(copy);
+    return j;
+}
+
+static int put_json(struct drom_buf *body, json_t *doc)
+{
+    char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(doc);
+    if (!text)
+        return -1;
+    drom_buf_puts(body, text);
+    free(text);
+    return 0;
+}
+
+static int health(struct drom_buf *body, bool up, const char *reason)
+{
+    json_t *doc = json_object();
+    json_object_set_new(doc, "status", json_string(up ? "UP" : "DOWN"));
+    if (!up)
+        json_object_set_new(doc, "reason", jstr(reason));
+    if (put_json(body, doc) < 0)
+        return 500;
+    return up ? 200 : 503;
+}
+
+static int live(void *ctx, struct drom_buf *body)
+{
+    struct dromd_service *svc = ctx;
+    int64_t age = dromd_monotonic_ms() - atomic_load(&svc->heartbeat_ms);
+    /* While draining the main thread waits in the engine on purpose. */
+    if (age <= LIVE_STALL_MS || atomic_load(&svc->phase) == DROMD_DRAINING)
+        return health(body, true, NULL);
+    char reason[96];
+    snprintf(reason, sizeof reason, "main loop has not run for %lld ms", (long long)age);
+    return health(body, false, reason);
+}
+
+static int ready(void *ctx, struct drom_buf *body)
+{
+    struct dromd_service *svc = ctx;
+    switch (atomic_load(&svc->phase)) {
+    case DROMD_STARTING:
+        return health(body, false, "starting");
+    case DROMD_DRAINING:
+        return health(body, false, "draining");
+    default:
+        break;
+    }
+    char reason[512] = "";
+    bool up = dromd_app_ready(svc->app, reason, sizeof reason);
+    return health(body, up, reason[0] ? reason : "not ready");
+}
+
+static int metrics(void *ctx, struct drom_buf *body)
+{
+    struct dromd_service *svc = ctx;
+    if (svc->app)
+        dromd_app_metrics(svc->app, body);
+    drom_buf_printf(body,
+                    "# HELP drom_reloads_total Route reloads (SIGHUP) that swapped the routes.\n"
+                    "# TYPE drom_reloads_total counter\n"
+                    "drom_reloads_total %lld\n"
+                    "# HELP drom_reload_failures_total Route reloads refused; the old routes kept running.\n"
+                    "# TYPE drom_reload_failures_total counter\n"
+                    "drom_reload_failures_total %lld\n"
+                    "# HELP drom_draining 1 while in-flight exchanges drain before exit.\n"
+                    "# TYPE drom_draining gauge\n"
+                    "drom_draining %d\n"
+                    "# HELP drom_build_info dromd's version.\n"
+                    "# TYPE drom_build_info gauge\n"
+                    "drom_build_info{version=\"%s\"} 1\n"
+                    "# HELP process_start_time_seconds Start time of the process since the epoch.\n"
+                    "# TYPE process_start_time_seconds gauge\n"
+                    "process_start_time_seconds %lld.%03lld\n",
+                    (long long)atomic_load(&svc->reloads),
+                    (long long)atomic_load(&svc->reload_failures),
+                    atomic_load(&svc->phase) == DROMD_DRAINING, DROMD_VERSION,
+                    (long long)(svc->started_wall_ms / 1000),
+                    (long long)(svc->started_wall_ms % 1000));
+    return 200;
+}
+
+static int routes(void *ctx, struct drom_buf *body)
+{
+    struct dromd_service *svc = ctx;
+    struct dromd_route_info *info = NULL;
+    size_t n = 0;
+    if (svc->app) {
+        info = calloc(MAX_ROUTES, sizeof *info);
+        if (!info)
+            return 500;
+        n = dromd_app_routes(svc->app, info, MAX_ROUTES);
+        if (n > MAX_ROUTES)
+            n = MAX_ROUTES;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        char age[32];
+        json_t *r = json_object();
+        json_object_set_new(r, "id", jstr(info[i].id));
+        json_object_set_new(r, "from", jstr(info[i].from));
+        json_object_set_new(r, "state", jstr(info[i].state));
+        json_object_set_new(r, "total", json_integer(info[i].total));
+        json_object_set_new(r, "failed", json_integer(info[i].failed));
+        json_object_set_new(r, "inflight", json_integer(info[i].inflight));
+        json_object_set_new(r, "lastError",
+                            info[i].last_error[0] ? jstr(info[i].last_error) : json_null());
+        json_object_set_new(r, "uptime", json_string(dromd_age(info[i].uptime_ms, age, sizeof age)));
+        json_object_set_new(r, "uptimeMillis", json_integer(info[i].uptime_ms));
+        json_array_append_new(list, r);
+    }
+    free(info);
+    json_t *doc = json_object();
+    json_object_set_new(doc, "name", jstr(svc->name));
+    json_object_set_new(doc, "pid", json_integer(svc->pid));
+    json_object_set_new(doc, "version", json_string(DROMD_VERSION));
+    json_object_set_new(doc, "routes", list);
+    return put_json(body, doc) < 0 ? 500 : 200;
+}
+
+struct drom_http_handlers dromd_answers(struct dromd_service *svc)
+{
+    return (struct drom_http_handlers){.ctx = svc, .live = live, .ready = ready,
+                                       .metrics = metrics, .routes = routes};
+}
