@@ -576,10 +576,8 @@ static struct drom_expr *condition(const struct parser *p, size_t *i)
         return NULL;
     size_t left_end = *i;
     size_t k = skip_ws(p, *i);
-    if (k >= p->end || (is_logic(p, k) && k > left_end)) {
-        *i = k;
+    if (k >= p->end || (is_logic(p, k) && k > left_end))
         return left;
-    }
     size_t w = word_end(p, k);
     int op = k > left_end ? find_operator(p->t + k, w - k) : -1;
     char what[80];
