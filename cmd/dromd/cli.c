@@ -21,7 +21,8 @@ void dromd_usage(FILE *out)
           "  -D KEY=VALUE           a property, overriding the file (repeatable)\n"
           "  --http ADDR:PORT       serve /health/live, /health/ready, /metrics, /routes\n"
           "  --state-dir DIR        offsets and other state\n"
-          "                         (default $XDG_STATE_HOME/dromedary or ./.dromd-state)\n"
+          "                         (default $STATE_DIRECTORY from systemd,\n"
+          "                         else $XDG_STATE_HOME/dromedary, else ./.dromd-state)\n"
           "  --drain-timeout TIME   how long SIGTERM waits for in-flight exchanges (30s)\n"
           "  --log-format text|json\n"
           "  --log-level LEVEL      trace, debug, info, warn, error, off (info)\n"
@@ -34,6 +35,10 @@ void dromd_usage(FILE *out)
 
 static char *default_state_dir(void)
 {
+    /* systemd's StateDirectory= sets it (a colon-separated list; ours is first). */
+    const char *sd = getenv("STATE_DIRECTORY");
+    if (sd && sd[0] == '/')
+        return drom_xstrndup(sd, strcspn(sd, ":"));
     const char *xdg = getenv("XDG_STATE_HOME");
     if (xdg && xdg[0] == '/') {
         size_t len = strlen(xdg) + sizeof "/dromedary";
