@@ -545,7 +545,10 @@ static struct drom_expr *operand(const struct parser *p, size_t *i, const char *
         if (q >= p->end)
             return perr(p, s, "unclosed string literal (expected %c)", c);
         *i = q + 1;
-        if (memmem(p->t + s + 1, q - s - 1, "${", 2)) {
+        bool has_fn = false;
+        for (size_t k = s + 1; k + 1 < q && !has_fn; k++)
+            has_fn = fn_open_len(p, k, q) > 0;
+        if (has_fn) {
             struct drom_expr *e = parse_template(p, s + 1, q, false);
             if (e && e->kind != DROM_EXPR_CONCAT && e->kind != DROM_EXPR_LITERAL) {
                 /* A lone ${...} in quotes is still text. */

@@ -38,8 +38,70 @@ static const char *inside_class(char c)
     }
 }
 
+/* glibc's regcomp copies a repeated sub-pattern once per repetition, so
+ * nested counts multiply: (a{100}){100} is 10000 copies. `weight` tracks
+ * that product per group and refuses patterns that would eat the memory. */
+#define MAX_WEIGHT 10000L
+#define MAX_DEPTH 32
+
+struct weights {
+    long group[MAX_DEPTH + 1];   /* heaviest atom inside each open group */
+    int depth;
+    long last;                   /* weight of the atom a quantifier would repeat; 0 = none */
+    bool quantified;             /* the last thing read was a quantifier */
+};
+
+static void atom(struct weights *w, long weight)
+{
+    w->last = weight;
+    if (weight > w->group[w->depth])
+        w->group[w->depth] = weight;
+    w->quantified = false;
+}
+
+static int repeat(struct weights *w, const char *p, long count, struct drom_error *err)
+{
+    if (w->quantified)
+        return drom_err(err, DROM_EINVAL, "invalid regex '%.200s': a quantifier after a quantifier "
+                        "(lazy or possessive forms) is not supported", p);
+    long weight = w->last * count;
+    if (weight > MAX_WEIGHT)
+        return drom_err(err, DROM_EINVAL, "invalid regex '%.200s': repetition counts are too large", p);
+    atom(w, weight);
+    w->quantified = true;
+    return 0;
+}
+
+/* Reads "{n}", "{n,}" or "{n,m}" at p; returns its length and the largest
+ * count, or 0 when it is not a well-formed interval (regcomp judges it). */
+static size_t interval(const char *p, long *count)
+{
+    size_t i = 1;
+    long n = 0, m = -1;
+    if (p[i] < '0' || p[i] > '9')
+        return 0;
+    while (p[i] >= '0' && p[i] <= '9' && n <= MAX_WEIGHT)
+        n = n * 10 + (p[i++] - '0');
+    if (p[i] == ',') {
+        i++;
+        m = n + 1;
+        if (p[i] >= '0' && p[i] <= '9') {
+            m = 0;
+            while (p[i] >= '0' && p[i] <= '9' && m <= MAX_WEIGHT)
+                m = m * 10 + (p[i++] - '0');
+        }
+    }
+    if (p[i] != '}')
+        return 0;
+    *count = (m > n ? m : n) + 1;
+    return i + 1;
+}
+
 static int translate(const char *p, struct drom_buf *out, struct drom_error *err)
 {
+    if (strlen(p) > 4096)
+        return drom_err(err, DROM_EINVAL, "invalid regex: longer than 4096 characters");
+    struct weights w = {.group = {1}, .depth = 0};
     bool in_class = false;
     size_t class_start = 0;   /* index of the first char after '[' or '[^' */
     for (size_t i = 0; p[i]; i++) {
@@ -48,6 +110,8 @@ static int translate(const char *p, struct drom_buf *out, struct drom_error *err
             char n = p[i + 1];
             if (!n)
                 return drom_err(err, DROM_EINVAL, "invalid regex '%.200s': trailing backslash", p);
+            if (!in_class && n >= '0' && n <= '9')
+                return drom_err(err, DROM_EINVAL, "invalid regex '%.200s': back references are not supported", p);
             const char *t = in_class ? inside_class(n) : outside_class(n);
             if (t)
                 drom_buf_puts(out, t);
@@ -58,6 +122,8 @@ static int translate(const char *p, struct drom_buf *out, struct drom_error *err
                                 "invalid regex '%.200s': '\\%c' inside [...] is not supported", p, n);
             else
                 drom_buf_putc(out, n);   /* inside a POSIX set punctuation is literal already */
+            if (!in_class)
+                atom(&w, 1);
             i++;
             continue;
         }
@@ -71,27 +137,70 @@ static int translate(const char *p, struct drom_buf *out, struct drom_error *err
                 i = (size_t)(end + 1 - p);
                 continue;
             }
-            if (c == ']' && i > class_start)
+            if (c == ']' && i > class_start) {
                 in_class = false;
+                atom(&w, 1);
+            }
             drom_buf_putc(out, c);
             continue;
         }
-        if (c == '[') {
+        long count;
+        size_t len;
+        switch (c) {
+        case '[':
             in_class = true;
             drom_buf_putc(out, c);
             if (p[i + 1] == '^')
                 drom_buf_putc(out, p[++i]);
             class_start = i + 1;
             continue;
-        }
-        if (c == '(' && p[i + 1] == '?') {
-            if (p[i + 2] != ':')
-                return drom_err(err, DROM_EINVAL, "invalid regex '%.200s': '(?%c' is not supported", p,
-                                p[i + 2] ? p[i + 2] : ' ');
+        case '(':
+            if (w.depth == MAX_DEPTH)
+                return drom_err(err, DROM_EINVAL, "invalid regex '%.200s': groups nested too deeply", p);
+            if (p[i + 1] == '?') {
+                if (p[i + 2] != ':')
+                    return drom_err(err, DROM_EINVAL, "invalid regex '%.200s': '(?%c' is not supported", p,
+                                    p[i + 2] ? p[i + 2] : ' ');
+                i += 2;
+            }
             drom_buf_putc(out, '(');
-            i += 2;
+            w.group[++w.depth] = 1;
+            w.last = 0;
+            w.quantified = false;
             continue;
+        case ')':
+            drom_buf_putc(out, ')');
+            if (w.depth > 0) {
+                long g = w.group[w.depth--];
+                atom(&w, g);
+            }
+            continue;
+        case '|':
+            drom_buf_putc(out, '|');
+            w.last = 0;
+            w.quantified = false;
+            continue;
+        case '*':
+        case '+':
+        case '?':
+            if (repeat(&w, p, 2, err) < 0)
+                return -1;
+            drom_buf_putc(out, c);
+            continue;
+        case '{':
+            len = interval(p + i, &count);
+            if (len) {
+                if (repeat(&w, p, count, err) < 0)
+                    return -1;
+                drom_buf_append(out, p + i, len);
+                i += len - 1;
+                continue;
+            }
+            break;
+        default:
+            break;
         }
+        atom(&w, 1);
         drom_buf_putc(out, c);
     }
     if (in_class)
