@@ -93,7 +93,7 @@ static size_t interval(const char *p, long *count)
     }
     if (p[i] != '}')
         return 0;
-    *count = (m > n ? m : n) + 1;
+    *count = m > n ? m : n;
     return i + 1;
 }
 

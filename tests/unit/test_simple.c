@@ -801,3 +801,17 @@ Test(simple, one_tree_evaluated_from_several_threads)
     }
     drom_expr_free(e);
 }
+
+Test(simple, regex_limits)
+{
+    expect_parse_error("simple", "${body} regex 'a++'", DROM_EXPR_PREDICATE, 1, 15,
+                       "invalid regex 'a++': a quantifier after a quantifier (lazy or possessive forms) is not supported");
+    expect_parse_error("simple", "${body} regex '((a{100}){100}){100}'", DROM_EXPR_PREDICATE, 1, 15,
+                       "invalid regex '((a{100}){100}){100}': repetition counts are too large");
+    expect_parse_error("simple", "${body} regex '(a)\\1'", DROM_EXPR_PREDICATE, 1, 15,
+                       "invalid regex '(a)\\1': back references are not supported");
+    struct drom_exchange *ex = mk("123-456-789");
+    cr_expect(pred("${body} regex '(\\d{3}-?){3}'", ex));
+    cr_expect(pred("${body} regex '(a{100}){100}|[-0-9]+'", ex));
+    drom_exchange_free(ex);
+}
