@@ -129,7 +129,7 @@ static struct drom_expr *unknown_function(const struct parser *p, size_t open, c
         if (d < best_d)
             best_d = d, best = known_heads[i];
     }
-    if (best && best_d <= (hl <= 4 ? 1u : 2u))
+    if (best && best_d <= (hl <= 4 ? 1u : 2u) && strncmp(best, fn, hl) != 0)
         return perr(p, open, "unknown function '${%s}' \xe2\x80\x94 did you mean '${%s%s}'?", fn, best, fn + hl);
     return perr(p, open,
                 "unknown function '${%s}' (expected body, bodyAs(TYPE), header.NAME, exchangeProperty.NAME, "

@@ -552,6 +552,10 @@ Test(simple, unknown_function_without_a_suggestion)
                        "unknown function '${frobnicate}' (expected body, bodyAs(TYPE), header.NAME, "
                        "exchangeProperty.NAME, routeId, exchangeId, camelId, date:now:PATTERN, env:NAME, "
                        "exception.message, null or jsonpath(PATH))");
+    expect_parse_error("simple", "${date}", DROM_EXPR_VALUE, 1, 1,
+                       "unknown function '${date}' (expected body, bodyAs(TYPE), header.NAME, "
+                       "exchangeProperty.NAME, routeId, exchangeId, camelId, date:now:PATTERN, env:NAME, "
+                       "exception.message, null or jsonpath(PATH))");
     expect_parse_error("simple", "${uuid}", DROM_EXPR_VALUE, 1, 1,
                        "'${uuid}' is not supported here (see docs/expressions.md for what is)");
 }
