@@ -194,7 +194,7 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
     struct reader *r = ctx;
     if (r->failed)
         return;
-    size_t end = cursor(r), lt = end;
+    size_t end = cursor(r), lt = end < r->len ? end : r->len - 1;
     while (lt > 0 && r->data[lt] != '<')
         lt--;
     if (r->depth >= DROM_XML_MAX_DEPTH) {

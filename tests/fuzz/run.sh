@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Builds every tests/fuzz/fuzz_*.c as a libFuzzer target (clang, ASan, UBSan)
+# against the library sources, then runs each for SECONDS on its corpus
+# (tests/fuzz/corpus/NAME, NAME from fuzz_NAME.c). Fails on any crash.
+# New inputs go to build/fuzz/corpus/NAME, crashes to build/fuzz/artifacts/;
+# the committed seed corpus is only read.
+#   usage: tests/fuzz/run.sh [SECONDS]   (default 30)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SECONDS_EACH=${1:-30}
+CC=${FUZZ_CC:-clang}
+OUT=build/fuzz
+PKGS="libxml-2.0 jansson libmariadb rdkafka libqpid-proton libmicrohttpd libsystemd"
+PKG_CFLAGS=$(pkg-config --cflags $PKGS 2>/dev/null || true)
+PKG_LIBS=$(pkg-config --libs $PKGS 2>/dev/null || true)
+SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+CFLAGS="-std=c17 -D_GNU_SOURCE -O1 -g -I. $PKG_CFLAGS -pthread $SAN"
+mkdir -p "$OUT/obj" "$OUT/artifacts"
+
+# The library, as the Makefile builds it, compiled with clang for fuzzing.
+# A file that does not compile is left out with a warning: a target that
+# needs it then fails to link, and that is reported.
+lib_src=$(ls runtime/*.c dsl/*.c compiler/*.c components/*.c components/*/*.c 2>/dev/null | sort)
+objs=()
+for src in $lib_src; do
+  obj="$OUT/obj/${src%.c}.o"
+  mkdir -p "$(dirname "$obj")"
+  if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ -n "$(find "$(dirname "$src")" -name '*.h' -newer "$obj" 2>/dev/null | head -1)" ]; then
+    if ! $CC $CFLAGS -fsanitize=fuzzer-no-link -c "$src" -o "$obj" 2>"$obj.log"; then
+      echo "warning: $src does not compile with $CC; left out (see $obj.log)" >&2
+      rm -f "$obj"
+      continue
+    fi
+  fi
+  objs+=("$obj")
+done
+rm -f "$OUT/libdrom-fuzz.a"
+ar rcs "$OUT/libdrom-fuzz.a" "${objs[@]}"
+
+status=0
+for target_src in tests/fuzz/fuzz_*.c; do
+  [ -e "$target_src" ] || continue
+  base=$(basename "$target_src" .c)
+  name=${base#fuzz_}
+  bin="$OUT/$base"
+  echo "== $base: build"
+  if ! $CC $CFLAGS -fsanitize=fuzzer "$target_src" "$OUT/libdrom-fuzz.a" -o "$bin" $PKG_LIBS -lm; then
+    echo "FAIL $base: does not build" >&2
+    status=1
+    continue
+  fi
+  corpus="$OUT/corpus/$name"
+  mkdir -p "$corpus"
+  seeds=()
+  [ -d "tests/fuzz/corpus/$name" ] && seeds+=("tests/fuzz/corpus/$name")
+  echo "== $base: run ${SECONDS_EACH}s"
+  if ! "$bin" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -timeout=10 \
+       -artifact_prefix="$OUT/artifacts/$base-" -print_final_stats=1 \
+       "$corpus" "${seeds[@]}" >"$OUT/$base.log" 2>&1; then
+    echo "FAIL $base: crashed; see $OUT/$base.log and $OUT/artifacts/" >&2
+    tail -40 "$OUT/$base.log" >&2
+    status=1
+  else
+    grep -E '^stat::(number_of_executed_units|new_units_added)' "$OUT/$base.log" | sed "s/^/   /" || true
+    echo "ok   $base"
+  fi
+done
+exit $status
