@@ -483,3 +483,13 @@ Test(xml, repo_test_inputs)
     cr_assert_eq(ast.root->nchildren, 2);
     drom_ast_free(&ast);
 }
+
+Test(xml, start_tag_cut_off_at_end_of_file)
+{
+    /* found by fuzzing: the parser's cursor sat at the very end */
+    cr_assert_str_eq(parse_fail("<r>\n  <routeck", 14), "r.xml:2:11: Couldn't find end of Start Tag routeck line 2");
+    struct drom_ast ast;
+    struct drom_error err = {0};
+    cr_assert_eq(drom_xml_parse_file("tests/unit/data/xml/crash-truncated-start-tag.xml", &ast, &err), -1);
+    cr_assert_null(ast.root);
+}
