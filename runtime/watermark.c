@@ -135,3 +135,10 @@ bool drom_watermark_blocked(const struct drom_watermark *wm)
 {
     return wm->n && wm->ring[wm->head].state == BLOCKED;
 }
+
+const void *drom_watermark_pos(const struct drom_watermark *wm, uint64_t seq)
+{
+    if (seq < wm->base || seq - wm->base >= wm->n)
+        return NULL;
+    return wm->ring[(wm->head + (size_t)(seq - wm->base)) & (wm->cap - 1)].pos;
+}

@@ -38,6 +38,10 @@ int drom_watermark_block(struct drom_watermark *wm, uint64_t seq);
  * Positions passed over are freed. */
 bool drom_watermark_advance(struct drom_watermark *wm, const void **pos, uint64_t *seq);
 
+/* The position given for `seq` while it is still held (not yet passed);
+ * NULL otherwise. Borrowed. */
+const void *drom_watermark_pos(const struct drom_watermark *wm, uint64_t seq);
+
 /* Entries added and not yet passed (done or not). */
 size_t drom_watermark_pending(const struct drom_watermark *wm);
 /* Sequence number the next add will get. */

@@ -1,4 +1,15 @@
+/* direct: a synchronous call of another route of the same engine. The
+ * consumer registers itself by name while started; the producer runs that
+ * route on the same exchange on the engine thread and finishes when it
+ * does (its failure becomes the caller's). */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "runtime/component.h"
+#include "runtime/engine.h"
+#include "runtime/log.h"
+#include "runtime/xalloc.h"
 
 /* Camel 4's direct endpoint options and defaults. */
 static const struct drom_option options[] = {
@@ -17,6 +28,56 @@ static const struct drom_option options[] = {
     DROM_OPTIONS_END,
 };
 
+/* The consumer of one name; only the engine thread reads or writes it. */
+struct direct_slot {
+    struct drom_endpoint *consumer;
+};
+
+static void *slot_new(void *arg)
+{
+    return drom_xcalloc(1, sizeof(struct direct_slot));
+}
+
+static int direct_create(struct drom_endpoint *ep, struct drom_error *err)
+{
+    char key[512];
+    snprintf(key, sizeof key, "direct:%s", ep->path);
+    ep->state = drom_engine_shared(drom_endpoint_engine(ep), key, slot_new, NULL, free);
+    /* Only matters for the consumer: fed by other routes, stopped after the drain. */
+    drom_endpoint_set_internal(ep);
+    return 0;
+}
+
+static int direct_start(struct drom_endpoint *ep, struct drom_error *err)
+{
+    struct direct_slot *slot = ep->state;
+    if (slot->consumer && slot->consumer != ep)
+        return drom_err(err, DROM_EINVAL, "Cannot add a 2nd consumer to the same endpoint: direct://%s", ep->path);
+    slot->consumer = ep;
+    return 0;
+}
+
+static void direct_stop(struct drom_endpoint *ep)
+{
+    struct direct_slot *slot = ep->state;
+    if (slot->consumer == ep)
+        slot->consumer = NULL;
+}
+
+static enum drom_status direct_produce(struct drom_endpoint *ep, struct drom_exchange *ex, struct drom_error *err)
+{
+    struct direct_slot *slot = ep->state;
+    if (!slot->consumer) {
+        if (drom_opt_bool(ep->opts, "failIfNoConsumers", true)) {
+            drom_err(err, DROM_ESTATE, "No consumers available on endpoint: direct://%s", ep->path);
+            return DROM_FAIL;
+        }
+        drom_warn(ep->route_id, "No consumers available on endpoint: direct://%s; the message is dropped", ep->path);
+        return DROM_DONE;
+    }
+    return drom_engine_call_route(slot->consumer, ex, err);
+}
+
 const struct drom_component drom_component_direct = {
     .name = "direct",
     .title = "Synchronous call of another route",
@@ -24,4 +85,8 @@ const struct drom_component drom_component_direct = {
     .path_required = true,
     .roles = DROM_ROLE_CONSUMER | DROM_ROLE_PRODUCER,
     .options = options,
+    .create = direct_create,
+    .start = direct_start,
+    .stop = direct_stop,
+    .produce = direct_produce,
 };

@@ -1,0 +1,267 @@
+/* What components and the service call: submission, readiness, counters,
+ * shared state, status and metrics. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/engine_int.h"
+#include "runtime/log.h"
+#include "runtime/xalloc.h"
+
+static struct eng_endpoint *E(const struct drom_endpoint *ep)
+{
+    return (struct eng_endpoint *)ep;
+}
+
+int drom_consumer_submit(struct drom_endpoint *ep, struct drom_exchange *ex, void *pos, struct drom_error *err)
+{
+    struct eng_endpoint *e = E(ep);
+    struct eng_route *r = e->route;
+    struct drom_engine *eng = e->eng;
+    bool on_loop = drom_engine_on_loop(eng);
+    pthread_mutex_lock(&r->mu);
+    /* The loop thread cannot wait for itself: it may overshoot the window. */
+    while (r->accepting && r->inflight >= r->window && !on_loop)
+        pthread_cond_wait(&r->cond, &r->mu);
+    if (!r->accepting) {
+        pthread_mutex_unlock(&r->mu);
+        drom_exchange_free(ex);
+        if (pos && ep->comp->position_free)
+            ep->comp->position_free(pos);
+        return drom_err(err, DROM_ESTOPPED, "route %s is not accepting exchanges (stopping)", r->g->id);
+    }
+    r->inflight++;
+    /* Counted before the route lock is released, so a drain that closed the
+     * route after this point still waits for this exchange. */
+    eng_roots_add(eng, 1);
+    pthread_mutex_unlock(&r->mu);
+    eng_post_submit(eng, e, ex, pos);
+    return 0;
+}
+
+void drom_endpoint_set_ready(struct drom_endpoint *ep, bool ready, const char *reason)
+{
+    struct eng_endpoint *e = E(ep);
+    pthread_mutex_lock(&e->mu);
+    e->ready = ready;
+    snprintf(e->reason, sizeof e->reason, "%s", reason ? reason : "");
+    pthread_mutex_unlock(&e->mu);
+}
+
+void drom_endpoint_count(struct drom_endpoint *ep, const char *name, int64_t delta)
+{
+    drom_endpoint_metrics_put(&E(ep)->metrics, name, delta, 0);
+}
+
+void drom_endpoint_gauge(struct drom_endpoint *ep, const char *name, int64_t value)
+{
+    drom_endpoint_metrics_put(&E(ep)->metrics, name, value, 1);
+}
+
+const char *drom_engine_state_dir(const struct drom_engine *eng)
+{
+    return eng->state_dir;
+}
+
+struct drom_engine *drom_endpoint_engine(const struct drom_endpoint *ep)
+{
+    return E(ep)->eng;
+}
+
+void drom_endpoint_stop_on_failure(struct drom_endpoint *ep, bool on)
+{
+    E(ep)->stop_on_failure = on;
+}
+
+void drom_endpoint_set_internal(struct drom_endpoint *ep)
+{
+    E(ep)->internal = true;
+}
+
+void drom_endpoint_set_window(struct drom_endpoint *ep, size_t window)
+{
+    E(ep)->window = window;
+}
+
+void drom_endpoint_on_done(struct drom_endpoint *ep, void (*hook)(struct drom_endpoint *ep, const void *pos, bool failed))
+{
+    E(ep)->on_done = hook;
+}
+
+void *drom_engine_shared(struct drom_engine *eng, const char *key, void *(*create)(void *arg), void *arg,
+                         void (*free_fn)(void *obj))
+{
+    pthread_mutex_lock(&eng->shared_mu);
+    struct shared_entry *s;
+    for (s = eng->shared; s; s = s->next)
+        if (strcmp(s->key, key) == 0)
+            break;
+    if (!s) {
+        s = drom_xcalloc(1, sizeof *s);
+        s->key = drom_xstrdup(key);
+        s->obj = create(arg);
+        s->free_fn = free_fn;
+        s->next = eng->shared;
+        eng->shared = s;
+    }
+    void *obj = s->obj;
+    pthread_mutex_unlock(&eng->shared_mu);
+    return obj;
+}
+
+void *drom_engine_shared_find(struct drom_engine *eng, const char *key)
+{
+    void *obj = NULL;
+    pthread_mutex_lock(&eng->shared_mu);
+    for (struct shared_entry *s = eng->shared; s; s = s->next)
+        if (strcmp(s->key, key) == 0)
+            obj = s->obj;
+    pthread_mutex_unlock(&eng->shared_mu);
+    return obj;
+}
+
+struct drom_offset_store *drom_engine_offsets(struct drom_engine *eng, struct drom_error *err)
+{
+    pthread_mutex_lock(&eng->shared_mu);
+    if (!eng->offsets) {
+        size_t n = strlen(eng->state_dir) + 16;
+        char *path = drom_xmalloc(n);
+        snprintf(path, n, "%s/offsets.json", eng->state_dir);
+        eng->offsets = drom_offset_file_open(path, err);
+        free(path);
+    }
+    struct drom_offset_store *s = eng->offsets;
+    pthread_mutex_unlock(&eng->shared_mu);
+    return s;
+}
+
+struct drom_expr *drom_engine_compile_simple(struct drom_engine *eng, const char *text, struct drom_error *err)
+{
+    if (!eng->opts.compile_simple) {
+        drom_err(err, DROM_EINVAL, "cannot evaluate '%s': this engine has no Simple language compiler", text);
+        return NULL;
+    }
+    return eng->opts.compile_simple(eng->opts.hook_arg, text, err);
+}
+
+int drom_engine_eval_str(struct drom_engine *eng, const struct drom_expr *e, struct drom_exchange *ex, char **out,
+                         struct drom_error *err)
+{
+    return drom_expr_eval_str(e, ex, &eng->env, out, err);
+}
+
+/* --- observation --- */
+
+static const char *state_name(enum route_state s)
+{
+    switch (s) {
+    case ROUTE_STARTED: return "Started";
+    case ROUTE_STOPPING: return "Stopping";
+    default: return "Stopped";
+    }
+}
+
+bool drom_engine_ready(struct drom_engine *eng, char *reason, size_t size)
+{
+    if (!atomic_load(&eng->started) || atomic_load(&eng->stopped)) {
+        snprintf(reason, size, "not started");
+        return false;
+    }
+    if (atomic_load(&eng->draining)) {
+        snprintf(reason, size, "draining");
+        return false;
+    }
+    for (size_t i = 0; i < eng->nroutes; i++) {
+        struct eng_route *r = &eng->routes[i];
+        pthread_mutex_lock(&r->mu);
+        bool failed = r->state == ROUTE_FAILED;
+        if (failed)
+            snprintf(reason, size, "route %s stopped after a failure it must not skip: %s", r->g->id, r->last_error);
+        pthread_mutex_unlock(&r->mu);
+        if (failed)
+            return false;
+    }
+    bool ready = true;
+    pthread_mutex_lock(&eng->eps_mu);
+    for (struct eng_endpoint *e = eng->endpoints; e && ready; e = e->next) {
+        pthread_mutex_lock(&e->mu);
+        if (!e->ready) {
+            ready = false;
+            snprintf(reason, size, "route %s: %s: %s", e->route->g->id, e->ep.uri_masked,
+                     e->reason[0] ? e->reason : "not ready");
+        }
+        pthread_mutex_unlock(&e->mu);
+    }
+    pthread_mutex_unlock(&eng->eps_mu);
+    if (ready && size)
+        reason[0] = '\0';
+    return ready;
+}
+
+size_t drom_engine_route_count(const struct drom_engine *eng)
+{
+    return eng->nroutes;
+}
+
+int drom_engine_route_status(struct drom_engine *eng, size_t i, struct drom_route_status *out)
+{
+    if (i >= eng->nroutes)
+        return -1;
+    struct eng_route *r = &eng->routes[i];
+    memset(out, 0, sizeof *out);
+    snprintf(out->id, sizeof out->id, "%s", r->g->id);
+    snprintf(out->from, sizeof out->from, "%s", r->from->ep.uri_masked);
+    out->total = atomic_load(&r->metrics.total);
+    out->succeeded = atomic_load(&r->metrics.succeeded);
+    out->failed = atomic_load(&r->metrics.failed);
+    out->handled = atomic_load(&r->metrics.handled);
+    out->inflight = atomic_load(&r->metrics.inflight);
+    out->redeliveries = atomic_load(&r->metrics.redeliveries);
+    pthread_mutex_lock(&r->mu);
+    out->state = state_name(r->state);
+    snprintf(out->last_error, sizeof out->last_error, "%s", r->last_error);
+    out->uptime_ms = r->state == ROUTE_STARTED ? drom_monotonic_ms() - r->started_ms : 0;
+    pthread_mutex_unlock(&r->mu);
+    return 0;
+}
+
+void drom_engine_routes_json(struct drom_engine *eng, struct drom_buf *out)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < eng->nroutes; i++) {
+        struct drom_route_status st;
+        drom_engine_route_status(eng, i, &st);
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:s?,s:I}", "id", st.id, "from",
+                                             st.from, "state", st.state, "total", (json_int_t)st.total, "succeeded",
+                                             (json_int_t)st.succeeded, "failed", (json_int_t)st.failed,
+                                             "failuresHandled", (json_int_t)st.handled, "inflight",
+                                             (json_int_t)st.inflight, "redeliveries", (json_int_t)st.redeliveries,
+                                             "lastError", st.last_error[0] ? st.last_error : NULL, "uptimeMs",
+                                             (json_int_t)st.uptime_ms));
+    }
+    char *s = json_dumps(arr, JSON_COMPACT);
+    drom_buf_puts(out, s ? s : "[]");
+    free(s);
+    json_decref(arr);
+}
+
+void drom_engine_metrics(struct drom_engine *eng, struct drom_buf *out)
+{
+    struct drom_route_metrics **rm = drom_xcalloc(eng->nroutes + 1, sizeof *rm);
+    for (size_t i = 0; i < eng->nroutes; i++)
+        rm[i] = &eng->routes[i].metrics;
+    pthread_mutex_lock(&eng->eps_mu);
+    size_t n = 0;
+    for (struct eng_endpoint *e = eng->endpoints; e; e = e->next)
+        n++;
+    struct drom_endpoint_metrics **em = drom_xcalloc(n + 1, sizeof *em);
+    /* The list is newest first; render in creation order. */
+    size_t k = n;
+    for (struct eng_endpoint *e = eng->endpoints; e; e = e->next)
+        em[--k] = &e->metrics;
+    drom_metrics_render(out, rm, eng->nroutes, em, n);
+    pthread_mutex_unlock(&eng->eps_mu);
+    free(rm);
+    free(em);
+}
