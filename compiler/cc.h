@@ -55,8 +55,7 @@ struct drom_loc cc_loc(struct cc *c, int line, int col);
 
 /* Placeholders (dsl/placeholder.h) against the properties and the
  * environment. `what` names where the text is used, for the message.
- * Returns 1 with *out set (an arena string, or `text` itself when it has no
- * placeholder), 0 when an optional placeholder ({{?key}}) is undefined, -1
+ * Returns 1 with *out set (a copy in the graph's arena), 0 when an optional placeholder ({{?key}}) is undefined, -1
  * after reporting an error. The error points into attribute `attr` at
  * character `index` of its value plus the placeholder's column; or, when
  * attr is NULL, at line:col. */

@@ -70,7 +70,8 @@ const struct drom_attr_spec *drom_elem_attr(const struct drom_elem_spec *e, cons
 bool drom_elem_allows_child(const struct drom_elem_spec *parent, const struct drom_elem_spec *child);
 /* True for an element of Apache Camel's XML DSL that dromedary does not support. */
 bool drom_elem_is_camel_only(const char *name);
-/* The element reference as Markdown (for docs/routes.md). */
+/* The element reference as Markdown (for docs/routes.md), or as text. */
 void drom_elem_markdown(FILE *out);
+void drom_elem_text(FILE *out);
 
 #endif

@@ -9,7 +9,7 @@ int cc_try_resolve(struct cc *c, const char *text, const char **out, struct drom
 {
     *out = NULL;
     if (!text || !drom_placeholder_present(text)) {
-        *out = text;
+        *out = drom_arena_strdup(c->a, text);
         return 1;
     }
     char *res = NULL;
