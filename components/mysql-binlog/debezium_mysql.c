@@ -1,5 +1,6 @@
 #include "runtime/component.h"
 
+#include "components/mysql-binlog/mb_endpoint.h"
 #include "components/mysql-binlog/mb_options.h"
 
 /* Camel 4's debezium-mysql with its option names and defaults (tombstones
@@ -158,5 +159,11 @@ const struct drom_component drom_component_debezium_mysql = {
     .path_required = true,
     .roles = DROM_ROLE_CONSUMER,
     .options = options,
+    .create = mb_create,
+    .destroy = mb_destroy,
+    .start = mb_start,
+    .stop = mb_stop,
+    .commit = mb_commit,
+    .position_free = mb_position_free,
     .validate = mb_validate_debezium,
 };

@@ -785,13 +785,13 @@ void mb_json_row(struct drom_buf *out, const struct mb_schema *s, const struct m
     drom_buf_putc(out, '}');
 }
 
-void mb_json_key(struct drom_buf *out, const struct mb_schema *s, const struct mb_value *row)
+static void put_key(struct drom_buf *out, const struct mb_schema *s, const struct mb_value *row, bool wrap)
 {
     if (!s->key_schema) {
         drom_buf_puts(out, "null");
         return;
     }
-    if (s->f->schemas) {
+    if (wrap) {
         drom_buf_puts(out, "{\"schema\":");
         drom_buf_puts(out, s->key_schema);
         drom_buf_puts(out, ",\"payload\":");
@@ -806,8 +806,18 @@ void mb_json_key(struct drom_buf *out, const struct mb_schema *s, const struct m
         put_value(out, s->f, k, &row[s->t->pk[i]]);
     }
     drom_buf_putc(out, '}');
-    if (s->f->schemas)
+    if (wrap)
         drom_buf_putc(out, '}');
+}
+
+void mb_json_key(struct drom_buf *out, const struct mb_schema *s, const struct mb_value *row)
+{
+    put_key(out, s, row, s->f->schemas);
+}
+
+void mb_json_key_payload(struct drom_buf *out, const struct mb_schema *s, const struct mb_value *row)
+{
+    put_key(out, s, row, false);
 }
 
 void mb_json_source(struct drom_buf *o, const struct mb_schema *s, const struct mb_source_info *src)

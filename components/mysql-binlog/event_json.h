@@ -66,6 +66,8 @@ void mb_json_row(struct drom_buf *out, const struct mb_schema *s, const struct m
 /* The key: {"schema":...,"payload":{pk}} or {pk} without schemas; "null"
  * when the table has no primary key. */
 void mb_json_key(struct drom_buf *out, const struct mb_schema *s, const struct mb_value *row);
+/* The key's payload alone ({pk}), whatever the schemas setting. */
+void mb_json_key_payload(struct drom_buf *out, const struct mb_schema *s, const struct mb_value *row);
 /* The source block alone (Camel's CamelDebeziumSourceMetadata). */
 void mb_json_source(struct drom_buf *out, const struct mb_schema *s, const struct mb_source_info *src);
 /* The whole value: envelope, wrapped with its schema when schemas are on.

@@ -1,5 +1,6 @@
 #include "runtime/component.h"
 
+#include "components/mysql-binlog/mb_endpoint.h"
 #include "components/mysql-binlog/mb_options.h"
 
 /* Our own scheme for the binlog source: Debezium's names in camelCase, its
@@ -90,5 +91,11 @@ const struct drom_component drom_component_mysql_binlog = {
     .path_required = true,
     .roles = DROM_ROLE_CONSUMER,
     .options = options,
+    .create = mb_create,
+    .destroy = mb_destroy,
+    .start = mb_start,
+    .stop = mb_stop,
+    .commit = mb_commit,
+    .position_free = mb_position_free,
     .validate = mb_validate_binlog,
 };

@@ -1,0 +1,54 @@
+/* One endpoint's settings, read once from its option set (either scheme),
+ * and the include/exclude filters with Debezium's semantics: comma-separated
+ * regular expressions matched against the whole name, case-insensitively;
+ * an include list wins over the exclude list of the same kind; system
+ * databases are never captured. Ownership: mb_config_free releases all. */
+#ifndef DROM_COMPONENTS_MYSQL_BINLOG_MB_CONFIG_H
+#define DROM_COMPONENTS_MYSQL_BINLOG_MB_CONFIG_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "components/mysql-binlog/event_json.h"
+#include "runtime/error.h"
+#include "runtime/option.h"
+
+enum mb_snapshot_mode { MB_SNAP_INITIAL, MB_SNAP_INITIAL_ONLY, MB_SNAP_NO_DATA, MB_SNAP_WHEN_NEEDED,
+                        MB_SNAP_NEVER, MB_SNAP_ALWAYS };
+
+struct mb_regexes {
+    regex_t *re;
+    size_t n;
+};
+
+struct mb_config {
+    bool camel;                 /* debezium-mysql: body = after state */
+    char *name;                 /* endpoint path */
+    char *host, *user, *password;
+    unsigned port;
+    uint32_t server_id;
+    int64_t connect_timeout_ms, backoff_initial_ms, backoff_max_ms, heartbeat_ms, flush_ms;
+    struct mb_format fmt;
+    enum mb_snapshot_mode snapshot;
+    bool tombstones, include_query, tx_metadata;
+    bool skip_c, skip_u, skip_d;
+    char *offset_file;          /* NULL: the engine's store */
+    bool offset_kafka;
+    char *offset_topic;
+    struct mb_regexes db_inc, db_exc, table_inc, table_exc, col_inc, col_exc;
+};
+
+int mb_config_load(struct mb_config *c, bool camel, const char *path, const struct drom_optset *opts,
+                   struct drom_error *err);
+void mb_config_free(struct mb_config *c);
+
+bool mb_config_wants_table(const struct mb_config *c, const char *db, const char *table);
+/* Whether db.table.column appears in events. */
+bool mb_config_wants_column(const struct mb_config *c, const char *db, const char *table, const char *column);
+bool mb_config_has_column_filter(const struct mb_config *c);
+/* Compiles a comma-separated list (exposed for the tests). */
+int mb_regexes_compile(struct mb_regexes *r, const char *list, struct drom_error *err);
+void mb_regexes_free(struct mb_regexes *r);
+
+#endif

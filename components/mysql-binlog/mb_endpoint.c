@@ -1,0 +1,322 @@
+/* The component callbacks shared by mysql-binlog and debezium-mysql. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "components/mysql-binlog/mb_endpoint.h"
+#include "components/mysql-binlog/mb_stream.h"
+#include "runtime/engine.h"
+#include "runtime/log.h"
+#include "runtime/xalloc.h"
+
+static struct mb_src *S(struct drom_endpoint *ep) { return ep->state; }
+
+int mb_create(struct drom_endpoint *ep, struct drom_error *err)
+{
+    struct mb_src *s = drom_xcalloc(1, sizeof *s);
+    bool camel = strcmp(ep->comp->name, "debezium-mysql") == 0;
+    if (mb_config_load(&s->cfg, camel, ep->path, ep->opts, err)) {
+        free(s);
+        return -1;
+    }
+    if (s->cfg.offset_kafka) {
+        mb_config_free(&s->cfg);
+        free(s);
+        return drom_err(err, DROM_EINVAL, "offsetStorage=kafka is not available yet for %s: use the file store",
+                        ep->scheme);
+    }
+    s->ep = ep;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cond, NULL);
+    struct drom_buf key = DROM_BUF_INIT;
+    drom_buf_printf(&key, "%s/%s", ep->comp->name, s->cfg.fmt.prefix);
+    s->offset_key = drom_buf_take(&key);
+    ep->state = s;
+    /* A change must never be skipped: a failed exchange stops the source. */
+    drom_endpoint_stop_on_failure(ep, true);
+    return 0;
+}
+
+static void flush(struct mb_src *s)
+{
+    if (!s->pending || !s->store)
+        return;
+    struct drom_error err;
+    if (drom_offset_put(s->store, s->offset_key, s->pending, &err))
+        drom_error_log(s->ep->route_id, "%s: storing the binlog offset failed: %s", s->ep->uri_masked, err.msg);
+    free(s->pending);
+    s->pending = NULL;
+    s->last_put_ms = drom_monotonic_ms();
+}
+
+static void flush_timer(void *arg)
+{
+    struct mb_src *s = arg;
+    s->flush_timer = 0;
+    flush(s);
+}
+
+void mb_commit(struct drom_endpoint *ep, const void *pos)
+{
+    struct mb_src *s = S(ep);
+    free(s->pending);
+    s->pending = drom_xstrdup(pos);
+    int64_t since = drom_monotonic_ms() - s->last_put_ms;
+    if (s->cfg.flush_ms <= 0 || since >= s->cfg.flush_ms)
+        flush(s);
+    else if (!s->flush_timer)
+        s->flush_timer = drom_engine_timer(drom_endpoint_engine(ep), s->cfg.flush_ms - since, flush_timer, s);
+}
+
+void mb_position_free(void *pos)
+{
+    free(pos);
+}
+
+/* Where streaming starts when no offset says so. */
+static int current_position(MYSQL *m, struct mb_offset *o, bool oldest, struct drom_error *err)
+{
+    if (mb_query(m, oldest ? "SHOW BINARY LOGS" : "SHOW MASTER STATUS", err))
+        return -1;
+    MYSQL_RES *res = mysql_store_result(m);
+    MYSQL_ROW row = res ? mysql_fetch_row(res) : NULL;
+    if (!row || !row[0]) {
+        mysql_free_result(res);
+        return drom_err(err, DROM_EINVAL, "the server reports no binary log");
+    }
+    memset(o, 0, sizeof *o);
+    snprintf(o->file, sizeof o->file, "%s", row[0]);
+    o->pos = oldest ? 4 : strtoull(row[1], NULL, 10);
+    mysql_free_result(res);
+    if (mysql_query(m, "SELECT @@gtid_binlog_pos") == 0) {
+        res = mysql_store_result(m);
+        row = res ? mysql_fetch_row(res) : NULL;
+        if (row && row[0] && !oldest)
+            snprintf(o->gtids, sizeof o->gtids, "%s", row[0]);
+        mysql_free_result(res);
+    }
+    return 0;
+}
+
+static int binlog_exists(MYSQL *m, const char *file, bool *exists, struct drom_error *err)
+{
+    if (mb_query(m, "SHOW BINARY LOGS", err))
+        return -1;
+    MYSQL_RES *res = mysql_store_result(m);
+    MYSQL_ROW row;
+    *exists = false;
+    while (res && (row = mysql_fetch_row(res)))
+        if (row[0] && strcmp(row[0], file) == 0)
+            *exists = true;
+    mysql_free_result(res);
+    return 0;
+}
+
+/* Decides snapshot or position, once per start. Consumer thread. */
+static int prepare(struct mb_src *s, bool *snapshot_only_done, struct drom_error *err)
+{
+    enum mb_snapshot_mode mode = s->cfg.snapshot;
+    bool snap = false;
+    MYSQL *m = mb_connect(s, false, err);
+    if (!m)
+        return -1;
+    int rc = -1;
+    if (s->have_start && !s->start.snapshot) {
+        bool exists;
+        if (binlog_exists(m, s->start.file, &exists, err))
+            goto out;
+        if (!exists) {
+            if (mode != MB_SNAP_WHEN_NEEDED) {
+                drom_err(err, DROM_ESTATE,
+                         "the stored position %s:%" PRIu64 " is no longer on the server (binlog purged): delete the "
+                         "offset to start over, or use snapshotMode=when_needed to take a new snapshot",
+                         s->start.file, s->start.pos);
+                goto out;
+            }
+            drom_warn(s->ep->route_id, "stored binlog position %s:%" PRIu64 " was purged; taking a new snapshot",
+                      s->start.file, s->start.pos);
+            snap = true;
+        }
+        if (mode == MB_SNAP_ALWAYS)
+            snap = true;
+        if (mode == MB_SNAP_INITIAL_ONLY && !snap) {
+            *snapshot_only_done = true;
+            rc = 0;
+            goto out;
+        }
+    } else if (s->have_start) {
+        snap = true;   /* an interrupted snapshot is taken again from scratch */
+    } else {
+        switch (mode) {
+        case MB_SNAP_NO_DATA:
+            if (current_position(m, &s->start, false, err))
+                goto out;
+            break;
+        case MB_SNAP_NEVER:
+            if (current_position(m, &s->start, true, err))
+                goto out;
+            break;
+        default:
+            snap = true;
+        }
+        s->have_start = true;
+    }
+    pthread_mutex_lock(&s->mu);
+    s->conn[1] = NULL;
+    pthread_mutex_unlock(&s->mu);
+    mysql_close(m);
+    m = NULL;
+    if (snap) {
+        if (mb_snapshot(s, err))
+            return -1;
+        s->have_start = true;
+        if (mode == MB_SNAP_INITIAL_ONLY)
+            *snapshot_only_done = true;
+    }
+    return 0;
+out:
+    if (m) {
+        pthread_mutex_lock(&s->mu);
+        s->conn[1] = NULL;
+        pthread_mutex_unlock(&s->mu);
+        mysql_close(m);
+    }
+    return rc;
+}
+
+static void *run(void *arg)
+{
+    struct mb_src *s = arg;
+    struct drom_error err;
+    int64_t backoff = s->cfg.backoff_initial_ms;
+    bool prepared = false;
+    while (!atomic_load(&s->stopping)) {
+        bool connected = false, only = false;
+        int rc = 0;
+        drom_err_clear(&err);
+        if (!prepared) {
+            rc = prepare(s, &only, &err);
+            if (rc == 0)
+                prepared = true;
+            if (rc == 0 && only) {
+                drom_endpoint_set_ready(s->ep, true, NULL);
+                drom_info(s->ep->route_id, "%s: snapshot done (snapshotMode=initial_only); not streaming",
+                          s->ep->uri_masked);
+                while (!mb_wait(s, 60000))
+                    ;
+                break;
+            }
+        }
+        if (rc == 0)
+            rc = mb_stream(s, &connected, &err);
+        if (atomic_load(&s->stopping) || err.code == DROM_ESTOPPED)
+            break;
+        if (rc == 0)
+            continue;
+        char reason[1200];
+        snprintf(reason, sizeof reason, "%s", err.msg);
+        drom_endpoint_set_ready(s->ep, false, reason);
+        if (err.code == DROM_ESTATE || err.code == DROM_EINVAL) {
+            drom_error_log(s->ep->route_id, "%s: %s", s->ep->uri_masked, err.msg);
+            if (err.code == DROM_ESTATE)
+                break;   /* the position cannot be served; retrying would not help */
+        } else
+            drom_warn(s->ep->route_id, "%s: %s; reconnecting in %" PRId64 " ms", s->ep->uri_masked, err.msg, backoff);
+        if (connected)
+            backoff = s->cfg.backoff_initial_ms;
+        if (mb_wait(s, backoff))
+            break;
+        backoff = backoff * 2 > s->cfg.backoff_max_ms ? s->cfg.backoff_max_ms : backoff * 2;
+    }
+    return NULL;
+}
+
+int mb_start(struct drom_endpoint *ep, struct drom_error *err)
+{
+    struct mb_src *s = S(ep);
+    if (s->cfg.offset_file) {
+        s->store = drom_offset_file_open(s->cfg.offset_file, err);
+        s->own_store = true;
+    } else
+        s->store = drom_engine_offsets(drom_endpoint_engine(ep), err);
+    if (!s->store)
+        return -1;
+    char *json = NULL;
+    if (drom_offset_get(s->store, s->offset_key, &json, err))
+        return -1;
+    s->have_start = false;
+    if (json) {
+        int rc = mb_offset_from_json(&s->start, json, err);
+        free(json);
+        if (rc)
+            return -1;
+        s->have_start = true;
+    }
+    struct drom_error cerr;
+    MYSQL *m = mb_connect(s, false, &cerr);
+    if (m) {
+        int rc = mb_check_server(s, m, err);
+        pthread_mutex_lock(&s->mu);
+        s->conn[1] = NULL;
+        pthread_mutex_unlock(&s->mu);
+        mysql_close(m);
+        if (rc)
+            return -1;
+        drom_endpoint_set_ready(ep, false, "taking the snapshot or connecting to the binlog");
+    } else {
+        drom_warn(ep->route_id, "%s: %s; will keep trying", ep->uri_masked, cerr.msg);
+        drom_endpoint_set_ready(ep, false, cerr.msg);
+    }
+    atomic_store(&s->stopping, false);
+    if (pthread_create(&s->thread, NULL, run, s))
+        return drom_err(err, DROM_EINTERNAL, "cannot start the binlog thread");
+    s->thread_started = true;
+    return 0;
+}
+
+void mb_stop(struct drom_endpoint *ep)
+{
+    struct mb_src *s = S(ep);
+    if (!s->thread_started)
+        return;
+    pthread_mutex_lock(&s->mu);
+    atomic_store(&s->stopping, true);
+    pthread_cond_broadcast(&s->cond);
+    /* A blocking fetch or query returns once its socket is shut. */
+    for (int i = 0; i < 2; i++)
+        if (s->conn[i]) {
+            int fd = (int)mysql_get_socket(s->conn[i]);
+            if (fd >= 0)
+                shutdown(fd, SHUT_RDWR);
+        }
+    pthread_mutex_unlock(&s->mu);
+    pthread_join(s->thread, NULL);
+    s->thread_started = false;
+}
+
+void mb_destroy(struct drom_endpoint *ep)
+{
+    struct mb_src *s = S(ep);
+    if (!s)
+        return;
+    mb_stop(ep);
+    if (s->flush_timer)
+        drom_engine_timer_cancel(drom_endpoint_engine(ep), s->flush_timer);
+    flush(s);
+    free(s->pending);
+    if (s->own_store)
+        drom_offset_store_close(s->store);
+    for (size_t i = 0; i < s->ntables; i++)
+        mb_cached_table_clear(&s->tables[i]);
+    free(s->tables);
+    free(s->before);
+    free(s->after);
+    free(s->offset_key);
+    mb_config_free(&s->cfg);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cond);
+    free(s);
+    ep->state = NULL;
+}

@@ -1,0 +1,14 @@
+/* The runtime callbacks of both schemes (mb_endpoint.c). */
+#ifndef DROM_COMPONENTS_MYSQL_BINLOG_MB_ENDPOINT_H
+#define DROM_COMPONENTS_MYSQL_BINLOG_MB_ENDPOINT_H
+
+#include "runtime/component.h"
+
+int mb_create(struct drom_endpoint *ep, struct drom_error *err);
+void mb_destroy(struct drom_endpoint *ep);
+int mb_start(struct drom_endpoint *ep, struct drom_error *err);
+void mb_stop(struct drom_endpoint *ep);
+void mb_commit(struct drom_endpoint *ep, const void *pos);
+void mb_position_free(void *pos);
+
+#endif

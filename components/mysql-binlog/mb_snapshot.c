@@ -1,0 +1,509 @@
+/* The initial snapshot: one REPEATABLE READ transaction opened WITH
+ * CONSISTENT SNAPSHOT, whose binlog position MariaDB reports without any
+ * lock (binlog_snapshot_file/_position); rows are streamed with
+ * mysql_use_result, never loaded whole. MySQL 8 has no such status: there
+ * the position is read under a short FLUSH TABLES WITH READ LOCK (untested
+ * until a MySQL 8 server can be run). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "components/mysql-binlog/mb_source.h"
+#include "runtime/log.h"
+#include "runtime/xalloc.h"
+
+static void quote_ident(struct drom_buf *b, const char *s)
+{
+    drom_buf_putc(b, '`');
+    for (; *s; s++) {
+        if (*s == '`')
+            drom_buf_putc(b, '`');
+        drom_buf_putc(b, *s);
+    }
+    drom_buf_putc(b, '`');
+}
+
+static void quote_str(MYSQL *m, struct drom_buf *b, const char *s)
+{
+    size_t n = strlen(s);
+    char *tmp = drom_xmalloc(2 * n + 1);
+    mysql_real_escape_string(m, tmp, s, (unsigned long)n);
+    drom_buf_printf(b, "'%s'", tmp);
+    free(tmp);
+}
+
+/* enum('a','b''c') -> values */
+static void parse_values(const char *ctype, struct mb_column *c)
+{
+    const char *p = strchr(ctype, '(');
+    while (p && *p) {
+        p = strchr(p, '\'');
+        if (!p)
+            break;
+        struct drom_buf v = DROM_BUF_INIT;
+        for (p++; *p; p++) {
+            if (*p == '\'' && p[1] == '\'') {
+                drom_buf_putc(&v, '\'');
+                p++;
+            } else if (*p == '\'')
+                break;
+            else
+                drom_buf_putc(&v, *p);
+        }
+        c->values = drom_xrealloc(c->values, (c->nvalues + 1) * sizeof *c->values);
+        c->values[c->nvalues++] = v.data ? drom_buf_take(&v) : drom_xstrdup("");
+        if (*p)
+            p++;
+    }
+}
+
+int mb_table_from_schema(MYSQL *m, const char *db, const char *table, struct mb_table *t, struct drom_error *err)
+{
+    memset(t, 0, sizeof *t);
+    struct drom_buf q = DROM_BUF_INIT;
+    drom_buf_puts(&q, "SELECT c.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE, c.IS_NULLABLE, c.NUMERIC_PRECISION, "
+                      "c.NUMERIC_SCALE, c.DATETIME_PRECISION, c.CHARACTER_OCTET_LENGTH, l.ID, c.COLUMN_KEY "
+                      "FROM information_schema.COLUMNS c LEFT JOIN information_schema.COLLATIONS l "
+                      "ON l.COLLATION_NAME = c.COLLATION_NAME WHERE c.TABLE_SCHEMA = ");
+    quote_str(m, &q, db);
+    drom_buf_puts(&q, " AND c.TABLE_NAME = ");
+    quote_str(m, &q, table);
+    drom_buf_puts(&q, " ORDER BY c.ORDINAL_POSITION");
+    int rc = mb_query(m, q.data, err);
+    drom_buf_free(&q);
+    if (rc)
+        return -1;
+    MYSQL_RES *res = mysql_store_result(m);
+    MYSQL_ROW row;
+    t->db = drom_xstrdup(db);
+    t->table = drom_xstrdup(table);
+    t->has_names = t->has_signedness = true;
+    while (res && (row = mysql_fetch_row(res))) {
+        t->cols = drom_xrealloc(t->cols, (t->ncols + 1) * sizeof *t->cols);
+        struct mb_column *c = &t->cols[t->ncols++];
+        memset(c, 0, sizeof *c);
+        const char *dt = row[1] ? row[1] : "", *ct = row[2] ? row[2] : "";
+        c->name = drom_xstrdup(row[0]);
+        c->nullable = row[3] && strcmp(row[3], "YES") == 0;
+        c->is_unsigned = strstr(ct, "unsigned") != NULL;
+        unsigned prec = row[4] ? (unsigned)atoi(row[4]) : 0, scale = row[5] ? (unsigned)atoi(row[5]) : 0;
+        c->fsp = (uint8_t)(row[6] ? atoi(row[6]) : 0);
+        uint64_t octets = row[7] ? strtoull(row[7], NULL, 10) : 0;
+        c->collation = row[8] ? (uint32_t)atoi(row[8]) : MB_COLLATION_BINARY;
+        bool binary = strstr(dt, "binary") || strstr(dt, "blob");
+        if (binary)
+            c->collation = MB_COLLATION_BINARY;
+        static const struct { const char *name; uint8_t type; } map[] = {
+            {"tinyint", MB_T_TINY}, {"smallint", MB_T_SHORT}, {"mediumint", MB_T_INT24}, {"int", MB_T_LONG},
+            {"bigint", MB_T_LONGLONG}, {"float", MB_T_FLOAT}, {"double", MB_T_DOUBLE}, {"decimal", MB_T_NEWDECIMAL},
+            {"bit", MB_T_BIT}, {"char", MB_T_STRING}, {"binary", MB_T_STRING}, {"varchar", MB_T_VARCHAR},
+            {"varbinary", MB_T_VARCHAR}, {"date", MB_T_DATE}, {"time", MB_T_TIME2}, {"datetime", MB_T_DATETIME2},
+            {"timestamp", MB_T_TIMESTAMP2}, {"year", MB_T_YEAR}, {"enum", MB_T_ENUM}, {"set", MB_T_SET},
+            {"point", MB_T_GEOMETRY}, {"json", MB_T_BLOB},
+        };
+        c->type = MB_T_BLOB;
+        for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+            if (strcasecmp(dt, map[i].name) == 0)
+                c->type = map[i].type;
+        if (strstr(dt, "geometry") || strstr(dt, "point") || strstr(dt, "linestring") || strstr(dt, "polygon"))
+            c->type = MB_T_GEOMETRY;
+        if (strcasecmp(dt, "point") == 0)
+            c->geom_type = 1;
+        c->len_bytes = 4;
+        c->max_len = (uint32_t)(octets > 65535 ? 65535 : octets);
+        if (c->type == MB_T_NEWDECIMAL) {
+            c->precision = (uint8_t)prec;
+            c->scale = (uint8_t)scale;
+        } else if (c->type == MB_T_BIT)
+            c->nbits = (uint16_t)prec;
+        else if (c->type == MB_T_ENUM || c->type == MB_T_SET)
+            parse_values(ct, c);
+        if (row[9] && strcmp(row[9], "PRI") == 0)
+            c->pk = true;
+    }
+    mysql_free_result(res);
+    if (!t->ncols)
+        return drom_err(err, DROM_EINVAL, "table %s.%s has no columns in information_schema", db, table);
+    drom_buf_puts(&q, "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE INDEX_NAME = 'PRIMARY' AND "
+                      "TABLE_SCHEMA = ");
+    quote_str(m, &q, db);
+    drom_buf_puts(&q, " AND TABLE_NAME = ");
+    quote_str(m, &q, table);
+    drom_buf_puts(&q, " ORDER BY SEQ_IN_INDEX");
+    rc = mb_query(m, q.data, err);
+    drom_buf_free(&q);
+    if (rc)
+        return -1;
+    res = mysql_store_result(m);
+    while (res && (row = mysql_fetch_row(res)))
+        for (size_t i = 0; i < t->ncols; i++)
+            if (row[0] && strcmp(t->cols[i].name, row[0]) == 0) {
+                t->pk = drom_xrealloc(t->pk, (t->npk + 1) * sizeof *t->pk);
+                t->pk[t->npk++] = (uint32_t)i;
+            }
+    mysql_free_result(res);
+    return 0;
+}
+
+static int parse_frac(const char *p, int32_t *us)
+{
+    *us = 0;
+    if (*p != '.')
+        return 0;
+    int digits = 0;
+    for (p++; *p >= '0' && *p <= '9' && digits < 6; p++, digits++)
+        *us = *us * 10 + (*p - '0');
+    for (; digits < 6; digits++)
+        *us *= 10;
+    return 0;
+}
+
+/* A text-protocol value into the decoder's representation. */
+static void text_value(const struct mb_column *c, const char *s, unsigned long len, struct mb_value *v)
+{
+    memset(v, 0, offsetof(struct mb_value, dec));
+    v->dec[0] = '\0';
+    if (!s) {
+        v->kind = MB_V_NULL;
+        return;
+    }
+    switch (c->type) {
+    case MB_T_TINY: case MB_T_SHORT: case MB_T_INT24: case MB_T_LONG: case MB_T_LONGLONG:
+        if (c->is_unsigned) {
+            v->kind = MB_V_UINT;
+            v->u = strtoull(s, NULL, 10);
+        } else {
+            v->kind = MB_V_INT;
+            v->i = strtoll(s, NULL, 10);
+        }
+        return;
+    case MB_T_FLOAT:
+        v->kind = MB_V_FLOAT;
+        v->d = strtof(s, NULL);
+        return;
+    case MB_T_DOUBLE:
+        v->kind = MB_V_FLOAT;
+        v->d = strtod(s, NULL);
+        return;
+    case MB_T_NEWDECIMAL:
+        v->kind = MB_V_DECIMAL;
+        snprintf(v->dec, sizeof v->dec, "%.*s", (int)len, s);
+        return;
+    case MB_T_BIT:
+        v->kind = MB_V_UINT;
+        for (unsigned long i = 0; i < len && i < 8; i++)
+            v->u = v->u << 8 | (uint8_t)s[i];
+        return;
+    case MB_T_YEAR:
+        v->kind = MB_V_INT;
+        v->i = atoi(s);
+        return;
+    case MB_T_DATE:
+        v->kind = MB_V_DATE;
+        sscanf(s, "%d-%d-%d", &v->dt.year, &v->dt.month, &v->dt.day);
+        v->zero = !v->dt.year || !v->dt.month || !v->dt.day;
+        return;
+    case MB_T_TIME2: {
+        bool neg = *s == '-';
+        int h = 0, mi = 0, se = 0;
+        sscanf(s + neg, "%d:%d:%d", &h, &mi, &se);
+        const char *dot = strchr(s, '.');
+        int32_t us = 0;
+        if (dot)
+            parse_frac(dot, &us);
+        int64_t t = ((int64_t)h * 3600 + mi * 60 + se) * 1000000 + us;
+        v->kind = MB_V_TIME;
+        v->i = neg ? -t : t;
+        return;
+    }
+    case MB_T_DATETIME2: case MB_T_TIMESTAMP2: {
+        struct mb_datetime d = {0};
+        sscanf(s, "%d-%d-%d %d:%d:%d", &d.year, &d.month, &d.day, &d.hour, &d.minute, &d.second);
+        const char *dot = strchr(s, '.');
+        if (dot)
+            parse_frac(dot, &d.usec);
+        v->dt = d;
+        v->zero = !d.year || !d.month || !d.day;
+        if (c->type == MB_T_DATETIME2)
+            v->kind = MB_V_DATETIME;
+        else {
+            /* the session runs in UTC, so the text is UTC */
+            v->kind = MB_V_TIMESTAMP;
+            v->i = v->zero ? 0 : (mb_days_from_civil(d.year, (unsigned)d.month, (unsigned)d.day) * 86400 +
+                                  d.hour * 3600 + d.minute * 60 + d.second);
+        }
+        return;
+    }
+    case MB_T_ENUM:
+        v->kind = MB_V_UINT;
+        for (size_t i = 0; i < c->nvalues; i++)
+            if (strlen(c->values[i]) == len && memcmp(c->values[i], s, len) == 0)
+                v->u = i + 1;
+        return;
+    case MB_T_SET: {
+        v->kind = MB_V_UINT;
+        const char *p = s, *end = s + len;
+        while (p < end) {
+            const char *comma = memchr(p, ',', (size_t)(end - p));
+            size_t n = comma ? (size_t)(comma - p) : (size_t)(end - p);
+            for (size_t i = 0; i < c->nvalues && i < 64; i++)
+                if (strlen(c->values[i]) == n && memcmp(c->values[i], p, n) == 0)
+                    v->u |= 1ULL << i;
+            p += n + 1;
+        }
+        return;
+    }
+    default:
+        v->kind = MB_V_STRING;
+        v->s = (const uint8_t *)s;
+        v->len = len;
+        return;
+    }
+}
+
+/* One fetched row kept until the next one says whether it was the last. */
+struct held {
+    bool have;
+    struct mb_cached_table *ct;
+    char **cells;
+    unsigned long *lens;
+    size_t n, cap;
+    int64_t ts_ms;
+    uint64_t index;
+    bool table_first;
+};
+
+static void hold(struct held *h, struct mb_cached_table *ct, MYSQL_ROW row, unsigned long *lens, size_t n)
+{
+    if (n > h->cap) {
+        h->cells = drom_xrealloc(h->cells, n * sizeof *h->cells);
+        h->lens = drom_xrealloc(h->lens, n * sizeof *h->lens);
+        for (size_t i = h->cap; i < n; i++)
+            h->cells[i] = NULL;
+        h->cap = n;
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(h->cells[i]);
+        h->cells[i] = NULL;
+        if (row[i]) {
+            h->cells[i] = drom_xmalloc(lens[i] + 1);
+            memcpy(h->cells[i], row[i], lens[i]);
+            h->cells[i][lens[i]] = '\0';
+        }
+        h->lens[i] = lens[i];
+    }
+    h->n = n;
+    h->ct = ct;
+    h->have = true;
+}
+
+static int release(struct mb_src *s, struct held *h, bool table_last, bool last, const struct mb_offset *pos,
+                   bool *first, struct drom_error *err)
+{
+    if (!h->have)
+        return 0;
+    struct mb_cached_table *ct = h->ct;
+    mb_values_reserve(s, ct->t.ncols);
+    for (size_t i = 0; i < ct->t.ncols && i < h->n; i++)
+        text_value(&ct->t.cols[i], h->cells[i], h->lens[i], &s->after[i]);
+    const char *mark = last ? "last" : *first ? "first" : h->table_first ? "first_in_data_collection"
+                       : table_last ? "last_in_data_collection" : "true";
+    *first = false;
+    char id[600];
+    snprintf(id, sizeof id, "0:%s:%" PRIu64 ":%s.%s#%" PRIu64, pos->file, pos->pos, ct->t.db, ct->t.table, h->index);
+    struct mb_row_event e = {
+        .op = 'r', .ct = ct, .after = s->after, .event_id = id,
+        .src = {.ts_ms = h->ts_ms, .snapshot = mark, .db = ct->t.db, .table = ct->t.table, .file = pos->file,
+                .pos = (int64_t)pos->pos},
+    };
+    struct mb_offset done = *pos;
+    done.snapshot = !last;
+    h->have = false;
+    drom_endpoint_count(s->ep, "SnapshotRowsScanned", 1);
+    return mb_emit(s, &e, &done, NULL, err);
+}
+
+static void held_free(struct held *h)
+{
+    for (size_t i = 0; i < h->cap; i++)
+        free(h->cells[i]);
+    free(h->cells);
+    free(h->lens);
+}
+
+static int snapshot_position(struct mb_src *s, MYSQL *m, struct mb_offset *pos, struct drom_error *err)
+{
+    memset(pos, 0, sizeof *pos);
+    if (s->mariadb) {
+        if (mb_query(m, "SHOW STATUS LIKE 'binlog_snapshot_%'", err))
+            return -1;
+        MYSQL_RES *res = mysql_store_result(m);
+        MYSQL_ROW row;
+        while (res && (row = mysql_fetch_row(res))) {
+            if (row[0] && row[1] && strcasecmp(row[0], "binlog_snapshot_file") == 0)
+                snprintf(pos->file, sizeof pos->file, "%s", row[1]);
+            else if (row[0] && row[1] && strcasecmp(row[0], "binlog_snapshot_position") == 0)
+                pos->pos = strtoull(row[1], NULL, 10);
+        }
+        mysql_free_result(res);
+        struct drom_buf q = DROM_BUF_INIT;
+        drom_buf_puts(&q, "SELECT BINLOG_GTID_POS(");
+        quote_str(m, &q, pos->file);
+        drom_buf_printf(&q, ", %" PRIu64 ")", pos->pos);
+        if (mysql_query(m, q.data) == 0) {
+            res = mysql_store_result(m);
+            row = res ? mysql_fetch_row(res) : NULL;
+            if (row && row[0])
+                snprintf(pos->gtids, sizeof pos->gtids, "%s", row[0]);
+            mysql_free_result(res);
+        }
+        drom_buf_free(&q);
+    } else {
+        if (mb_query(m, "SHOW MASTER STATUS", err))
+            return -1;
+        MYSQL_RES *res = mysql_store_result(m);
+        MYSQL_ROW row = res ? mysql_fetch_row(res) : NULL;
+        if (row && row[0] && row[1]) {
+            snprintf(pos->file, sizeof pos->file, "%s", row[0]);
+            pos->pos = strtoull(row[1], NULL, 10);
+        }
+        mysql_free_result(res);
+    }
+    if (!pos->file[0] || pos->pos < 4)
+        return drom_err(err, DROM_EINVAL, "the server did not report the snapshot's binlog position");
+    return 0;
+}
+
+int mb_snapshot(struct mb_src *s, struct drom_error *err)
+{
+    MYSQL *m = mb_connect(s, false, err);
+    if (!m)
+        return -1;
+    int rc = -1;
+    struct mb_offset pos;
+    struct held h = {0};
+    char **tables = NULL;
+    size_t ntables = 0;
+    bool first = true;
+    uint64_t total = 0;
+    if (mb_query(m, "SET SESSION time_zone = '+00:00'", err) ||
+        mb_query(m, "SET SESSION character_set_results = NULL", err) ||
+        mb_query(m, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", err))
+        goto out;
+    if (!s->mariadb && mb_query(m, "FLUSH TABLES WITH READ LOCK", err))
+        goto out;
+    if (mb_query(m, "START TRANSACTION WITH CONSISTENT SNAPSHOT", err) || snapshot_position(s, m, &pos, err))
+        goto out;
+    if (!s->mariadb && mb_query(m, "UNLOCK TABLES", err))
+        goto out;
+    drom_info(s->ep->route_id, "%s: snapshot at %s:%" PRIu64, s->ep->uri_masked, pos.file, pos.pos);
+    /* the tables to read */
+    if (mb_query(m, "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' "
+                    "ORDER BY TABLE_SCHEMA, TABLE_NAME", err))
+        goto out;
+    MYSQL_RES *res = mysql_store_result(m);
+    MYSQL_ROW row;
+    while (res && (row = mysql_fetch_row(res)))
+        if (row[0] && row[1] && mb_config_wants_table(&s->cfg, row[0], row[1])) {
+            tables = drom_xrealloc(tables, (ntables + 2) * sizeof *tables);
+            tables[ntables++] = drom_xstrdup(row[0]);
+            tables[ntables++] = drom_xstrdup(row[1]);
+        }
+    mysql_free_result(res);
+    /* snapshot tables get their own cache entries, apart from the binlog's table ids */
+    struct mb_cached_table *cts = drom_xcalloc(ntables / 2 + 1, sizeof *cts);
+    for (size_t i = 0; i < ntables; i += 2) {
+        struct mb_cached_table *ct = &cts[i / 2];
+        if (mb_table_from_schema(m, tables[i], tables[i + 1], &ct->t, err))
+            goto out_tables;
+        ct->t.table_id = UINT64_MAX;
+        mb_cached_table_init(s, ct);
+    }
+    for (size_t i = 0; i < ntables; i += 2) {
+        struct mb_cached_table *ct = &cts[i / 2];
+        int64_t ts_ms = 0;
+        if (mysql_query(m, "SELECT UNIX_TIMESTAMP()") == 0) {
+            res = mysql_store_result(m);
+            row = res ? mysql_fetch_row(res) : NULL;
+            ts_ms = row && row[0] ? strtoll(row[0], NULL, 10) * 1000 : 0;
+            mysql_free_result(res);
+        }
+        struct drom_buf q = DROM_BUF_INIT;
+        drom_buf_puts(&q, "SELECT * FROM ");
+        quote_ident(&q, tables[i]);
+        drom_buf_putc(&q, '.');
+        quote_ident(&q, tables[i + 1]);
+        int qrc = mb_query(m, q.data, err);
+        drom_buf_free(&q);
+        if (qrc)
+            goto out_tables;
+        res = mysql_use_result(m);
+        uint64_t n = 0;
+        while (res && (row = mysql_fetch_row(res))) {
+            if (atomic_load(&s->stopping)) {
+                mysql_free_result(res);
+                drom_err(err, DROM_ESTOPPED, "stopping");
+                goto out_tables;
+            }
+            /* the held row was not the last: send it now */
+            if (release(s, &h, false, false, &pos, &first, err)) {
+                mysql_free_result(res);
+                goto out_tables;
+            }
+            hold(&h, ct, row, mysql_fetch_lengths(res), mysql_num_fields(res));
+            h.ts_ms = ts_ms;
+            h.index = n;
+            h.table_first = n == 0;
+            n++;
+            total++;
+        }
+        if (mysql_errno(m)) {
+            drom_err(err, DROM_ECONNECT, "snapshot of %s.%s: %s", tables[i], tables[i + 1], mysql_error(m));
+            mysql_free_result(res);
+            goto out_tables;
+        }
+        mysql_free_result(res);
+        /* the last row of a table waits: only the next table (or the end) tells whether it is the very last */
+        bool more = false;
+        for (size_t j = i + 2; j < ntables && !more; j += 2)
+            more = true;
+        if (h.have && more && release(s, &h, true, false, &pos, &first, err))
+            goto out_tables;
+        drom_info(s->ep->route_id, "%s: snapshot of %s.%s: %" PRIu64 " rows", s->ep->uri_masked, tables[i],
+                  tables[i + 1], n);
+    }
+    if (h.have) {
+        if (release(s, &h, true, true, &pos, &first, err))
+            goto out_tables;
+    } else {
+        /* nothing to send: the position is committed right away */
+        struct drom_buf b = DROM_BUF_INIT;
+        mb_offset_to_json(&pos, &b);
+        struct drom_error perr;
+        if (drom_offset_put(s->store, s->offset_key, b.data, &perr))
+            drom_warn(s->ep->route_id, "storing the snapshot position failed: %s", perr.msg);
+        drom_buf_free(&b);
+    }
+    mysql_query(m, "COMMIT");
+    s->start = pos;
+    s->start.snapshot = false;
+    drom_info(s->ep->route_id, "%s: snapshot done: %" PRIu64 " rows from %zu tables", s->ep->uri_masked, total,
+              ntables / 2);
+    rc = 0;
+out_tables:
+    for (size_t i = 0; i < ntables / 2; i++)
+        mb_cached_table_clear(&cts[i]);
+    free(cts);
+out:
+    for (size_t i = 0; i < ntables; i++)
+        free(tables[i]);
+    free(tables);
+    held_free(&h);
+    pthread_mutex_lock(&s->mu);
+    s->conn[1] = NULL;
+    pthread_mutex_unlock(&s->mu);
+    mysql_close(m);
+    return rc;
+}

@@ -1,0 +1,338 @@
+#include "components/mysql-binlog/mb_source.h"
+#include "components/mysql-binlog/mb_stream.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "runtime/engine.h"
+#include "runtime/log.h"
+#include "runtime/xalloc.h"
+
+int mb_query(MYSQL *m, const char *sql, struct drom_error *err)
+{
+    if (mysql_query(m, sql))
+        return drom_err(err, DROM_ECONNECT, "%s: %s", sql, mysql_error(m));
+    return 0;
+}
+
+MYSQL *mb_connect(struct mb_src *s, bool replication, struct drom_error *err)
+{
+    const struct mb_config *c = &s->cfg;
+    MYSQL *m = mysql_init(NULL);
+    if (!m) {
+        drom_err(err, DROM_ENOMEM, "mysql_init failed");
+        return NULL;
+    }
+    unsigned timeout = (unsigned)((c->connect_timeout_ms + 999) / 1000);
+    mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+    if (replication && c->heartbeat_ms > 0) {
+        /* Heartbeats arrive while idle, so silence longer than a few of them means a dead peer. */
+        unsigned rt = (unsigned)(c->heartbeat_ms * 3 / 1000 + 5);
+        mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &rt);
+    }
+    mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    if (!mysql_real_connect(m, c->host, c->user, c->password ? c->password : "", NULL, c->port, NULL, 0)) {
+        drom_err(err, DROM_ECONNECT, "cannot connect to %s:%u as '%s': %s", c->host, c->port, c->user,
+                 mysql_error(m));
+        mysql_close(m);
+        return NULL;
+    }
+    pthread_mutex_lock(&s->mu);
+    s->conn[replication ? 0 : 1] = m;
+    pthread_mutex_unlock(&s->mu);
+    return m;
+}
+
+static int one_row(MYSQL *m, const char *sql, MYSQL_RES **res, MYSQL_ROW *row, struct drom_error *err)
+{
+    if (mb_query(m, sql, err))
+        return -1;
+    *res = mysql_store_result(m);
+    *row = *res ? mysql_fetch_row(*res) : NULL;
+    if (!*row) {
+        mysql_free_result(*res);
+        return drom_err(err, DROM_ECONNECT, "%s: no result", sql);
+    }
+    return 0;
+}
+
+static bool grants_have(MYSQL *m, const char *const *any_of)
+{
+    if (mysql_query(m, "SHOW GRANTS"))
+        return true;   /* cannot tell: let the server refuse later with its own words */
+    MYSQL_RES *res = mysql_store_result(m);
+    MYSQL_ROW row;
+    bool found = false;
+    while (res && !found && (row = mysql_fetch_row(res))) {
+        if (!row[0] || !strstr(row[0], " ON *.* "))
+            continue;
+        for (const char *const *p = any_of; *p && !found; p++)
+            found = strcasestr(row[0], *p) != NULL;
+    }
+    mysql_free_result(res);
+    return found;
+}
+
+int mb_check_server(struct mb_src *s, MYSQL *m, struct drom_error *err)
+{
+    const struct mb_config *c = &s->cfg;
+    MYSQL_RES *res;
+    MYSQL_ROW row;
+    if (one_row(m, "SELECT @@version, @@log_bin, @@binlog_format, @@binlog_row_image, @@server_id", &res, &row, err))
+        return -1;
+    s->mariadb = row[0] && strstr(row[0], "MariaDB");
+    bool log_bin = row[1] && strcmp(row[1], "1") == 0;
+    char fmt[32], image[32];
+    snprintf(fmt, sizeof fmt, "%s", row[2] ? row[2] : "");
+    snprintf(image, sizeof image, "%s", row[3] ? row[3] : "");
+    unsigned long server_id = row[4] ? strtoul(row[4], NULL, 10) : 0;
+    mysql_free_result(res);
+    const char *where = s->mariadb ? "[mariadbd]" : "[mysqld]";
+    if (!log_bin)
+        return drom_err(err, DROM_EINVAL,
+                        "binary logging is off on %s:%u: add 'log_bin = mysql-bin', 'binlog_format = ROW', "
+                        "'binlog_row_image = FULL' and 'binlog_row_metadata = FULL' to the %s section of my.cnf "
+                        "and restart the server", c->host, c->port, where);
+    if (strcasecmp(fmt, "ROW") != 0)
+        return drom_err(err, DROM_EINVAL,
+                        "binlog_format is %s on %s:%u, the source needs ROW: run SET GLOBAL binlog_format = 'ROW' "
+                        "and add 'binlog_format = ROW' to %s in my.cnf", fmt, c->host, c->port, where);
+    if (strcasecmp(image, "FULL") != 0)
+        return drom_err(err, DROM_EINVAL,
+                        "binlog_row_image is %s on %s:%u, the source needs FULL: run SET GLOBAL binlog_row_image = "
+                        "'FULL' and add 'binlog_row_image = FULL' to %s in my.cnf", image, c->host, c->port, where);
+    if (mysql_query(m, "SELECT @@binlog_row_metadata"))
+        return drom_err(err, DROM_EINVAL,
+                        "%s:%u has no binlog_row_metadata (%s): the source needs MariaDB >= 10.5 or MySQL >= 8.0.14 "
+                        "for column names in the binlog", c->host, c->port, mysql_error(m));
+    res = mysql_store_result(m);
+    row = res ? mysql_fetch_row(res) : NULL;
+    bool full = row && row[0] && strcasecmp(row[0], "FULL") == 0;
+    char meta[32];
+    snprintf(meta, sizeof meta, "%s", row && row[0] ? row[0] : "?");
+    mysql_free_result(res);
+    if (!full)
+        return drom_err(err, DROM_EINVAL,
+                        "binlog_row_metadata is %s on %s:%u, the source needs FULL: run SET GLOBAL "
+                        "binlog_row_metadata = 'FULL' and add 'binlog_row_metadata = FULL' to %s in my.cnf",
+                        meta, c->host, c->port, where);
+    if (server_id == c->server_id)
+        return drom_err(err, DROM_EINVAL,
+                        "serverId %u is the server's own server_id on %s:%u: give this source another id "
+                        "(unique among the server and its replicas)", c->server_id, c->host, c->port);
+    static const char *const repl_slave[] = {"REPLICATION SLAVE", "ALL PRIVILEGES", NULL};
+    static const char *const repl_client[] = {"REPLICATION CLIENT", "BINLOG MONITOR", "ALL PRIVILEGES", "SUPER", NULL};
+    static const char *const select[] = {"SELECT", "ALL PRIVILEGES", NULL};
+    const char *missing = !grants_have(m, repl_slave)    ? "REPLICATION SLAVE"
+                          : !grants_have(m, repl_client) ? (s->mariadb ? "BINLOG MONITOR" : "REPLICATION CLIENT")
+                          : !grants_have(m, select)      ? "SELECT"
+                                                         : NULL;
+    if (missing)
+        return drom_err(err, DROM_EINVAL,
+                        "user '%s' lacks %s on *.*: GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, %s "
+                        "ON *.* TO '%s'@'%%'", c->user, missing, s->mariadb ? "BINLOG MONITOR" : "REPLICATION CLIENT",
+                        c->user);
+    return 0;
+}
+
+/* --- table cache --- */
+
+void mb_cached_table_clear(struct mb_cached_table *ct)
+{
+    mb_schema_free(ct->schema);
+    mb_table_free(&ct->t);
+    free(ct->raw);
+    memset(ct, 0, sizeof *ct);
+}
+
+void mb_values_reserve(struct mb_src *s, size_t n)
+{
+    if (n <= s->nvalues)
+        return;
+    free(s->before);
+    free(s->after);
+    s->before = drom_xcalloc(n, sizeof *s->before);
+    s->after = drom_xcalloc(n, sizeof *s->after);
+    s->nvalues = n;
+}
+
+/* Decides filters and builds the event schema of a parsed table. */
+void mb_cached_table_init(struct mb_src *s, struct mb_cached_table *ct)
+{
+    const struct mb_table *t = &ct->t;
+    ct->wanted = mb_config_wants_table(&s->cfg, t->db, t->table);
+    if (!ct->wanted)
+        return;
+    bool *keep = NULL;
+    if (mb_config_has_column_filter(&s->cfg)) {
+        keep = drom_xcalloc(t->ncols, sizeof *keep);
+        for (size_t i = 0; i < t->ncols; i++)
+            keep[i] = mb_config_wants_column(&s->cfg, t->db, t->table, t->cols[i].name);
+    }
+    ct->schema = mb_schema_new(&s->cfg.fmt, t, keep);
+    free(keep);
+    mb_values_reserve(s, t->ncols);
+}
+
+/* Table maps repeat before every statement: an identical map reuses its
+ * parsed model and schema; a changed one (after DDL) replaces it. */
+struct mb_cached_table *mb_table_cache(struct mb_src *s, const uint8_t *body, size_t len, unsigned id_len,
+                                       struct drom_error *err)
+{
+    struct mb_table t;
+    if (mb_table_parse(&t, body, len, id_len, err))
+        return NULL;
+    for (size_t i = 0; i < s->ntables; i++) {
+        struct mb_cached_table *ct = &s->tables[i];
+        if (ct->t.table_id == t.table_id || (strcmp(ct->t.db, t.db) == 0 && strcmp(ct->t.table, t.table) == 0)) {
+            if (ct->raw_len == len && memcmp(ct->raw, body, len) == 0) {
+                mb_table_free(&t);
+                return ct;
+            }
+            if (ct->raw && (ct->raw_len < 6 || len < 6 || memcmp(ct->raw + 6, body + 6, len - 6) != 0 ||
+                            ct->raw_len != len))
+                drom_info(s->ep->route_id, "table %s.%s changed (new table map); events use the new columns",
+                          t.db, t.table);
+            mb_cached_table_clear(ct);
+            ct->t = t;
+            ct->raw = drom_xmalloc(len ? len : 1);
+            memcpy(ct->raw, body, len);
+            ct->raw_len = len;
+            mb_cached_table_init(s, ct);
+            return ct;
+        }
+    }
+    drom_xgrow((void **)&s->tables, &s->captables, s->ntables + 1, sizeof *s->tables);
+    struct mb_cached_table *ct = &s->tables[s->ntables++];
+    memset(ct, 0, sizeof *ct);
+    ct->t = t;
+    ct->raw = drom_xmalloc(len ? len : 1);
+    memcpy(ct->raw, body, len);
+    ct->raw_len = len;
+    mb_cached_table_init(s, ct);
+    return ct;
+}
+
+/* --- exchanges --- */
+
+static void set_headers(struct mb_src *s, struct drom_exchange *ex, const struct mb_row_event *e, bool tombstone,
+                        int64_t now_us)
+{
+    const struct mb_schema *sc = e->ct->schema;
+    struct drom_buf b = DROM_BUF_INIT;
+    const struct mb_value *keyrow = e->after ? e->after : e->before;
+    drom_headers_set_str(&ex->headers, "CamelDebeziumIdentifier", mb_schema_topic(sc));
+    if (mb_schema_has_key(sc)) {
+        mb_json_key_payload(&b, sc, keyrow);
+        drom_headers_set_json(&ex->headers, "CamelDebeziumKey", b.data);
+        if (!s->cfg.camel) {
+            drom_buf_reset(&b);
+            mb_json_key(&b, sc, keyrow);
+            drom_headers_set_str(&ex->headers, "kafka.KEY", b.data);
+        }
+    }
+    if (!tombstone) {
+        char op[2] = {e->op, 0};
+        drom_headers_set_str(&ex->headers, "CamelDebeziumOperation", op);
+        if (e->before) {
+            drom_buf_reset(&b);
+            mb_json_row(&b, sc, e->before);
+            drom_headers_set_json(&ex->headers, "CamelDebeziumBefore", b.data);
+        } else {
+            struct drom_value null = {.type = DROM_V_NULL};
+            drom_headers_set(&ex->headers, "CamelDebeziumBefore", &null);
+        }
+        drom_buf_reset(&b);
+        mb_json_source(&b, sc, &e->src);
+        drom_headers_set_json(&ex->headers, "CamelDebeziumSourceMetadata", b.data);
+        drom_headers_set_int(&ex->headers, "CamelDebeziumTimestamp", now_us / 1000);
+    }
+    drom_buf_reset(&b);
+    drom_buf_puts(&b, e->event_id);
+    if (tombstone)
+        drom_buf_puts(&b, ":tombstone");
+    drom_headers_set_str(&ex->headers, "DromEventId", b.data);
+    drom_buf_free(&b);
+}
+
+static char *offset_text(const struct mb_offset *o)
+{
+    struct drom_buf b = DROM_BUF_INIT;
+    mb_offset_to_json(o, &b);
+    return drom_buf_take(&b);
+}
+
+int mb_emit(struct mb_src *s, const struct mb_row_event *e, const struct mb_offset *after_change,
+            const struct mb_offset *after_tombstone, struct drom_error *err)
+{
+    const struct mb_schema *sc = e->ct->schema;
+    int64_t now_us = drom_now_us();
+    struct drom_exchange *ex = drom_exchange_new();
+    struct drom_buf b = DROM_BUF_INIT;
+    if (s->cfg.camel) {
+        if (e->after) {
+            mb_json_row(&b, sc, e->after);
+            size_t len = b.len;
+            drom_exchange_set_body_take(ex, drom_buf_take(&b), len, "application/json");
+        } else
+            drom_exchange_set_body_null(ex);
+    } else {
+        mb_json_value(&b, sc, e->op, e->before, e->after, &e->src, NULL, now_us);
+        size_t len = b.len;
+        drom_exchange_set_body_take(ex, drom_buf_take(&b), len, "application/json");
+    }
+    drom_buf_free(&b);
+    set_headers(s, ex, e, false, now_us);
+    if (drom_consumer_submit(s->ep, ex, offset_text(after_change), err))
+        return -1;
+    char name[16];
+    snprintf(name, sizeof name, "events_%c", e->op);
+    drom_endpoint_count(s->ep, name, 1);
+    if (after_tombstone && mb_schema_has_key(sc)) {
+        ex = drom_exchange_new();
+        drom_exchange_set_body_null(ex);
+        set_headers(s, ex, e, true, now_us);
+        if (drom_consumer_submit(s->ep, ex, offset_text(after_tombstone), err))
+            return -1;
+        drom_endpoint_count(s->ep, "tombstones", 1);
+    }
+    return 0;
+}
+
+bool mb_wait(struct mb_src *s, int64_t ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (ms % 1000) * 1000000;
+    if (ts.tv_nsec >= 1000000000) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000;
+    }
+    pthread_mutex_lock(&s->mu);
+    while (!atomic_load(&s->stopping))
+        if (pthread_cond_timedwait(&s->cond, &s->mu, &ts) == ETIMEDOUT)
+            break;
+    pthread_mutex_unlock(&s->mu);
+    return atomic_load(&s->stopping);
+}
+
+int mb_emit_tombstone(struct mb_src *s, const struct mb_row_event *e, const struct mb_offset *after,
+                      struct drom_error *err)
+{
+    if (!mb_schema_has_key(e->ct->schema))
+        return 0;
+    struct drom_exchange *ex = drom_exchange_new();
+    drom_exchange_set_body_null(ex);
+    set_headers(s, ex, e, true, drom_now_us());
+    if (drom_consumer_submit(s->ep, ex, offset_text(after), err))
+        return -1;
+    drom_endpoint_count(s->ep, "tombstones", 1);
+    return 0;
+}

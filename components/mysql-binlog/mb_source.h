@@ -1,0 +1,114 @@
+/* The binlog source behind both schemes: one consumer thread per endpoint
+ * that connects, checks the server, takes the snapshot and streams the
+ * binlog, turning each row change into an exchange submitted with the
+ * offset to store once it is done. Internal to this folder.
+ *
+ * Threads: create/destroy/start/stop/commit run on the engine thread; the
+ * consumer thread owns everything under "consumer thread only". */
+#ifndef DROM_COMPONENTS_MYSQL_BINLOG_MB_SOURCE_H
+#define DROM_COMPONENTS_MYSQL_BINLOG_MB_SOURCE_H
+
+#include <mysql.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "components/mysql-binlog/event_json.h"
+#include "components/mysql-binlog/mb_config.h"
+#include "components/mysql-binlog/rowdec.h"
+#include "runtime/buf.h"
+#include "runtime/component.h"
+#include "runtime/offset_store.h"
+
+/* A stored position: where to resume and what to skip there. */
+struct mb_offset {
+    char file[256];
+    uint64_t pos;             /* start of the interrupted transaction, or after the last committed one */
+    char gtids[512];          /* completed GTID set, "0-1-37,1-2-5" */
+    uint32_t event;           /* rows events of the transaction already done */
+    uint32_t row;             /* rows of the next rows event already done */
+    bool tombstone;           /* the delete of `row` is done, its tombstone not yet */
+    bool snapshot;            /* a snapshot was in progress: take it again */
+    uint32_t server_id;
+    int64_t ts_sec;
+};
+
+void mb_offset_to_json(const struct mb_offset *o, struct drom_buf *out);
+int mb_offset_from_json(struct mb_offset *o, const char *json, struct drom_error *err);
+
+/* One table as seen last, with its event schema. */
+struct mb_cached_table {
+    struct mb_table t;
+    struct mb_schema *schema;
+    bool wanted;
+    uint8_t *raw;             /* the TABLE_MAP body it came from */
+    size_t raw_len;
+};
+
+struct mb_src {
+    struct drom_endpoint *ep;
+    struct mb_config cfg;
+    pthread_t thread;
+    bool thread_started;
+    atomic_bool stopping;
+    pthread_mutex_t mu;       /* guards conn (stop shuts its socket) and the wake-up */
+    pthread_cond_t cond;
+    MYSQL *conn[2];           /* replication and snapshot connections, for stop */
+
+    /* engine thread only */
+    struct drom_offset_store *store;
+    bool own_store;
+    char *offset_key;
+    char *pending;            /* newest committed offset not yet written */
+    int64_t last_put_ms;
+    uint64_t flush_timer;
+
+    /* consumer thread only */
+    struct mb_offset start;   /* where streaming begins */
+    bool have_start;
+    bool mariadb;
+    struct mb_cached_table *tables;
+    size_t ntables, captables;
+    struct mb_value *before, *after;
+    size_t nvalues;
+    int64_t committed_txs;
+};
+
+/* Connects one client session with the endpoint's credentials. */
+MYSQL *mb_connect(struct mb_src *s, bool replication, struct drom_error *err);
+/* The start checks: binlog settings and privileges, each with its fix. */
+int mb_check_server(struct mb_src *s, MYSQL *m, struct drom_error *err);
+/* Runs `sql`; on error names the statement. */
+int mb_query(MYSQL *m, const char *sql, struct drom_error *err);
+
+/* Builds and submits the exchange(s) of one row change. `pos_json` is the
+ * offset to store once the (last) exchange is done. Returns -1 when the
+ * engine stops. Consumer thread. */
+struct mb_row_event {
+    char op;                         /* c u d r */
+    const struct mb_cached_table *ct;
+    const struct mb_value *before, *after;
+    struct mb_source_info src;
+    const char *event_id;            /* DromEventId */
+};
+int mb_emit(struct mb_src *s, const struct mb_row_event *e, const struct mb_offset *after_change,
+            const struct mb_offset *after_tombstone, struct drom_error *err);
+
+/* The snapshot (mb_snapshot.c): reads every captured table in one
+ * consistent transaction and sets s->start to the matching binlog position. */
+int mb_snapshot(struct mb_src *s, struct drom_error *err);
+
+/* A table model from information_schema, for snapshot rows (mb_snapshot.c). */
+int mb_table_from_schema(MYSQL *m, const char *db, const char *table, struct mb_table *t, struct drom_error *err);
+
+/* Cached table for a TABLE_MAP (mb_source.c); NULL with err on a bad map. */
+struct mb_cached_table *mb_table_cache(struct mb_src *s, const uint8_t *body, size_t len, unsigned id_len,
+                                       struct drom_error *err);
+void mb_cached_table_init(struct mb_src *s, struct mb_cached_table *ct);
+void mb_cached_table_clear(struct mb_cached_table *ct);
+void mb_values_reserve(struct mb_src *s, size_t n);
+
+/* Sleeps up to ms unless stopping; true when stopping. */
+bool mb_wait(struct mb_src *s, int64_t ms);
+
+#endif
