@@ -19,7 +19,6 @@
 #include "runtime/log.h"
 
 #define LOGGER "dromd"
-#define MAX_ROUTES 4096
 
 int64_t dromd_monotonic_ms(void)
 {
@@ -71,30 +70,10 @@ static int make_dirs(const char *dir, struct drom_error *err)
     return 0;
 }
 
-/* Camel's "Routes startup (total:N started:N)" block, or the "stopped" one. */
-static void log_routes(struct dromd_app *app, const char *verb)
-{
-    static const size_t max = MAX_ROUTES;
-    struct dromd_route_info *info = calloc(max, sizeof *info);
-    if (!info)
-        return;
-    size_t n = dromd_app_routes(app, info, max);
-    if (n > max)
-        n = max;
-    size_t done = 0;
-    const char *want = strcmp(verb, "startup") == 0 ? "Started" : "Stopped";
-    for (size_t i = 0; i < n; i++)
-        done += strcmp(info[i].state, want) == 0;
-    drom_info(LOGGER, "Routes %s (total:%zu %s:%zu)", verb, n,
-              strcmp(verb, "startup") == 0 ? "started" : "stopped", done);
-    for (size_t i = 0; i < n; i++)
-        drom_info(LOGGER, "    %s %s (%s)", info[i].state, info[i].id, info[i].from);
-    free(info);
-}
-
-/* Diagnostics of a failed reload go through the log, so that JSON logs
- * stay one object a line. */
-static struct dromd_routes *load_for_reload(const struct dromd_opts *o, struct drom_error *err)
+/* The compiler's gcc-style lines go through the log (at `level`), so that
+ * JSON logs stay one object a line and a reload's reasons are logged. */
+static struct dromd_routes *load_logged(const struct dromd_opts *o, enum drom_log_level level,
+                                        struct drom_error *err)
 {
     char *text = NULL;
     size_t len = 0;
@@ -102,8 +81,9 @@ static struct dromd_routes *load_for_reload(const struct dromd_opts *o, struct d
     struct dromd_routes *r = dromd_routes_load(o, mem ? mem : stderr, err);
     if (mem) {
         fclose(mem);
-        for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
-            drom_warn(LOGGER, "%s", line);
+        char *save = NULL;
+        for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+            drom_log(level, LOGGER, "%s", line);
         free(text);
     }
     return r;
@@ -116,7 +96,7 @@ static void reload(struct dromd_service *svc)
     atomic_store(&svc->phase, DROMD_RELOADING);
     drom_info(LOGGER, "Reloading routes from %s (SIGHUP)", o->routes_file);
     struct drom_error err = {0};
-    struct dromd_routes *r = load_for_reload(o, &err);
+    struct dromd_routes *r = load_logged(o, DROM_LOG_WARN, &err);
     int rc = r ? dromd_app_reload_take(svc->app, r, &err) : -1;
     if (rc < 0) {
         atomic_fetch_add(&svc->reload_failures, 1);
@@ -126,7 +106,6 @@ static void reload(struct dromd_service *svc)
     } else {
         atomic_fetch_add(&svc->reloads, 1);
         drom_info(LOGGER, "Reloaded routes from %s", o->routes_file);
-        log_routes(svc->app, "startup");
     }
     atomic_store(&svc->phase, DROMD_RUNNING);
     dromd_notify_ready(rc < 0 ? "running; last reload failed" : "running");
@@ -196,7 +175,10 @@ int dromd_run(const struct dromd_opts *o)
         drom_error_log(LOGGER, "%s", err.msg);
         goto out;
     }
-    struct dromd_routes *routes = dromd_routes_load(o, stderr, &err);
+    /* Text logs get the compiler's errors exactly as dromc prints them. */
+    struct dromd_routes *routes = o->log_format == DROM_LOG_TEXT
+                                      ? dromd_routes_load(o, stderr, &err)
+                                      : load_logged(o, DROM_LOG_ERROR, &err);
     if (!routes) {
         if (err.code == DROM_EINVAL)
             drom_error_log(LOGGER, "Invalid routes in %s, not starting", o->routes_file);
@@ -232,7 +214,6 @@ int dromd_run(const struct dromd_opts *o)
         goto out;
     }
     int64_t t_up = dromd_monotonic_ms();
-    log_routes(svc.app, "startup");
     drom_info(LOGGER, "dromedary %s (%s) started in %lldms (build:%lldms init:%lldms start:%lldms)",
               DROMD_VERSION, svc.name, (long long)(t_up - t0), (long long)(t_build - t0),
               (long long)(t_init - t_build), (long long)(t_up - t_init));
@@ -251,7 +232,6 @@ int dromd_run(const struct dromd_opts *o)
     if (abandoned > 0)
         drom_warn(LOGGER, "Drain timeout reached with %lld exchanges in flight; their sources "
                   "were not committed past them and will replay them", (long long)abandoned);
-    log_routes(svc.app, "stopped");
     int64_t t_end = dromd_monotonic_ms();
     char up[32];
     drom_info(LOGGER, "dromedary %s (%s) shutdown in %lldms (uptime:%s)", DROMD_VERSION, svc.name,
