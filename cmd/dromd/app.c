@@ -95,8 +95,12 @@ struct dromd_routes *dromd_routes_load(const struct dromd_opts *o, FILE *diag,
     if (ends_with(o->routes_file, ".json")) {
         rc = drom_graph_json_read_file(o->routes_file, &r->graph, err);
         if (rc < 0) {
-            char line[1400];
-            fprintf(diag, "%s: error: %s\n", o->routes_file, drom_err_format(err, line, sizeof line));
+            /* The reader's message starts with the file name already. */
+            const char *msg = err->msg;
+            size_t flen = strlen(o->routes_file);
+            if (strncmp(msg, o->routes_file, flen) == 0 && msg[flen] == ':')
+                msg += flen + 1 + (msg[flen + 1] == ' ');
+            fprintf(diag, "%s: error: %s\n", o->routes_file, msg);
             err->code = DROM_EINVAL;
         }
     } else {
