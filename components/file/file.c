@@ -1,4 +1,38 @@
+/* file: write exchanges to files, and poll a directory for files.
+ *
+ * Producer (engine thread): the name is the fileName option (Simple,
+ * evaluated per exchange), else the CamelFileName header, else the
+ * exchange id; written to a hidden temporary file and renamed into place
+ * (Override), appended to (Append), refused when it exists (Fail) or
+ * skipped (Ignore). autoCreate makes missing directories. Any I/O error
+ * fails the exchange with the path and errno text. Sets
+ * CamelFileNameProduced.
+ *
+ * Consumer (own thread): every `delay` ms lists the directory (regular,
+ * non-hidden files, sorted by name, include/exclude regexes), submits each
+ * file not already in flight with headers CamelFileName,
+ * CamelFileNameOnly, CamelFileAbsolutePath, CamelFileLength,
+ * CamelFileLastModified; once its exchange is done: noop leaves it (and
+ * remembers it for this run), delete removes it, else it moves to `move`
+ * (default ".camel"); a failed exchange leaves the file in place (or moves
+ * it to moveFailed) so it is picked up again, as Camel's rollback does. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "runtime/component.h"
+#include "runtime/engine.h"
+#include "runtime/log.h"
+#include "runtime/xalloc.h"
 
 static const char *const exist_values[] = {"Override", "Append", "Fail", "Ignore", "Move", "TryRename", NULL};
 static const char *const read_locks[] = {"none", "markerFile", "fileLock", "rename", "changed", "idempotent",
@@ -63,6 +97,419 @@ static const struct drom_option options[] = {
     DROM_OPTIONS_END,
 };
 
+struct names {
+    char **v;
+    size_t n, cap;
+};
+
+static bool names_has(const struct names *s, const char *name)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->v[i], name) == 0)
+            return true;
+    return false;
+}
+
+static void names_add(struct names *s, const char *name)
+{
+    drom_xgrow((void **)&s->v, &s->cap, s->n + 1, sizeof *s->v);
+    s->v[s->n++] = drom_xstrdup(name);
+}
+
+static void names_del(struct names *s, const char *name)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->v[i], name) == 0) {
+            free(s->v[i]);
+            s->v[i] = s->v[--s->n];
+            return;
+        }
+}
+
+static void names_free(struct names *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->v[i]);
+    free(s->v);
+}
+
+struct file_ep {
+    struct drom_endpoint *ep;
+    struct drom_expr *file_name;     /* producer fileName as Simple */
+    /* consumer */
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    bool stop, running;
+    struct names inflight, seen;     /* under mu */
+    regex_t include, exclude;
+    bool has_include, has_exclude;
+};
+
+static int mkdirs(const char *dir, struct drom_error *err)
+{
+    char *p = drom_xstrdup(dir);
+    for (char *s = p + 1;; s++) {
+        if (*s != '/' && *s)
+            continue;
+        char c = *s;
+        *s = '\0';
+        if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+            drom_err(err, DROM_EIO, "cannot create directory %s: %s", p, strerror(errno));
+            free(p);
+            return -1;
+        }
+        if (!c)
+            break;
+        *s = c;
+    }
+    free(p);
+    return 0;
+}
+
+static int file_create(struct drom_endpoint *ep, struct drom_error *err)
+{
+    struct file_ep *f = drom_xcalloc(1, sizeof *f);
+    f->ep = ep;
+    pthread_mutex_init(&f->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&f->cond, &ca);
+    pthread_condattr_destroy(&ca);
+    ep->state = f;
+    const char *fn = drom_opt_str(ep->opts, "fileName");
+    if (fn && !(f->file_name = drom_engine_compile_simple(drom_endpoint_engine(ep), fn, err)))
+        return drom_err_prefix(err, "fileName"), -1;
+    const char *inc = drom_opt_str(ep->opts, "include"), *exc = drom_opt_str(ep->opts, "exclude");
+    if (inc) {
+        if (regcomp(&f->include, inc, REG_EXTENDED | REG_NOSUB) != 0)
+            return drom_err(err, DROM_EINVAL, "include: '%s' is not a valid regular expression", inc);
+        f->has_include = true;
+    }
+    if (exc) {
+        if (regcomp(&f->exclude, exc, REG_EXTENDED | REG_NOSUB) != 0)
+            return drom_err(err, DROM_EINVAL, "exclude: '%s' is not a valid regular expression", exc);
+        f->has_exclude = true;
+    }
+    return 0;
+}
+
+static void file_destroy(struct drom_endpoint *ep)
+{
+    struct file_ep *f = ep->state;
+    if (!f)
+        return;
+    drom_expr_free(f->file_name);
+    if (f->has_include)
+        regfree(&f->include);
+    if (f->has_exclude)
+        regfree(&f->exclude);
+    names_free(&f->inflight);
+    names_free(&f->seen);
+    pthread_mutex_destroy(&f->mu);
+    pthread_cond_destroy(&f->cond);
+    free(f);
+    ep->state = NULL;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static enum drom_status file_produce(struct drom_endpoint *ep, struct drom_exchange *ex, struct drom_error *err)
+{
+    struct file_ep *f = ep->state;
+    char *name = NULL;
+    if (f->file_name) {
+        if (drom_engine_eval_str(drom_endpoint_engine(ep), f->file_name, ex, &name, err) < 0) {
+            drom_err_prefix(err, "file:%s fileName", ep->path);
+            return DROM_FAIL;
+        }
+    } else {
+        const char *h = drom_exchange_header(ex, "CamelFileName");
+        name = drom_xstrdup(h && *h ? h : ex->id);
+    }
+    if (drom_opt_bool(ep->opts, "flatten", false) && strrchr(name, '/')) {
+        char *base = drom_xstrdup(strrchr(name, '/') + 1);
+        free(name);
+        name = base;
+    }
+    char path[PATH_MAX], dir[PATH_MAX], tmp[2 * PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/%s", ep->path, name);
+    free(name);
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    if (drom_opt_bool(ep->opts, "autoCreate", true) && mkdirs(dir, err) < 0)
+        return DROM_FAIL;
+    const char *exist = drom_opt_str(ep->opts, "fileExist");
+    exist = exist ? exist : "Override";
+    struct stat st;
+    bool exists = stat(path, &st) == 0;
+    if (exists && strcmp(exist, "Fail") == 0) {
+        drom_err(err, DROM_EIO, "File already exist: %s. Cannot write new file.", path);
+        return DROM_FAIL;
+    }
+    if (exists && strcmp(exist, "Ignore") == 0)
+        return DROM_DONE;
+    size_t len;
+    const char *body = drom_exchange_body(ex, &len);
+    const char *append = drom_opt_str(ep->opts, "appendChars");
+    bool appending = strcmp(exist, "Append") == 0;
+    const char *target = path;
+    if (!appending) {
+        const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+        snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, base);
+        target = tmp;
+    }
+    int fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC | (appending ? O_APPEND : O_TRUNC), 0644);
+    if (fd < 0) {
+        drom_err(err, DROM_EIO, "cannot write file %s: %s", path, strerror(errno));
+        return DROM_FAIL;
+    }
+    char *chars = NULL;
+    if (append) {
+        /* "\n" written in a URI means a newline, as in Camel. */
+        chars = drom_xstrdup(append);
+        char *w = chars;
+        for (const char *r = append; *r; r++) {
+            if (*r == '\\' && (r[1] == 'n' || r[1] == 'r' || r[1] == 't')) {
+                r++;
+                *w++ = *r == 'n' ? '\n' : *r == 'r' ? '\r' : '\t';
+            } else {
+                *w++ = *r;
+            }
+        }
+        *w = '\0';
+    }
+    int rc = (body ? write_all(fd, body, len) : 0) | (chars ? write_all(fd, chars, strlen(chars)) : 0);
+    free(chars);
+    int e = errno;
+    if (close(fd) < 0 && rc == 0) {
+        rc = -1;
+        e = errno;
+    }
+    if (rc == 0 && !appending && rename(tmp, path) < 0) {
+        rc = -1;
+        e = errno;
+    }
+    if (rc < 0) {
+        if (!appending)
+            unlink(tmp);
+        drom_err(err, DROM_EIO, "cannot write file %s: %s", path, strerror(e));
+        return DROM_FAIL;
+    }
+    const char *chmod_opt = drom_opt_str(ep->opts, "chmod");
+    if (chmod_opt)
+        chmod(path, (mode_t)strtol(chmod_opt, NULL, 8));
+    drom_headers_set_str(&ex->headers, "CamelFileNameProduced", path);
+    return DROM_DONE;
+}
+
+/* --- consumer --- */
+
+struct file_pos {
+    char *name;
+};
+
+static void pos_free(void *p)
+{
+    struct file_pos *fp = p;
+    free(fp->name);
+    free(fp);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void move_to(struct drom_endpoint *ep, const char *name, const char *sub)
+{
+    char from[PATH_MAX], dir[PATH_MAX], to[2 * PATH_MAX + 16];
+    snprintf(from, sizeof from, "%s/%s", ep->path, name);
+    if (sub[0] == '/')
+        snprintf(dir, sizeof dir, "%s", sub);
+    else
+        snprintf(dir, sizeof dir, "%s/%s", ep->path, sub);
+    snprintf(to, sizeof to, "%s/%s", dir, name);
+    struct drom_error err = {0};
+    if (mkdirs(dir, &err) < 0 || rename(from, to) < 0)
+        drom_warn(ep->route_id, "file:%s: cannot move %s to %s: %s", ep->path, from, to,
+                  err.msg[0] ? err.msg : strerror(errno));
+}
+
+static void consumer_done(struct drom_endpoint *ep, const void *pos, bool failed)
+{
+    struct file_ep *f = ep->state;
+    const struct file_pos *fp = pos;
+    if (!fp)
+        return;
+    if (failed) {
+        const char *mf = drom_opt_str(ep->opts, "moveFailed");
+        if (mf)
+            move_to(ep, fp->name, mf);
+    } else if (drom_opt_bool(ep->opts, "noop", false)) {
+        pthread_mutex_lock(&f->mu);
+        names_add(&f->seen, fp->name);
+        pthread_mutex_unlock(&f->mu);
+    } else if (drom_opt_bool(ep->opts, "delete", false)) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", ep->path, fp->name);
+        if (unlink(path) < 0)
+            drom_warn(ep->route_id, "file:%s: cannot delete %s: %s", ep->path, path, strerror(errno));
+    } else {
+        const char *mv = drom_opt_str(ep->opts, "move");
+        move_to(ep, fp->name, mv ? mv : ".camel");
+    }
+    pthread_mutex_lock(&f->mu);
+    names_del(&f->inflight, fp->name);
+    pthread_mutex_unlock(&f->mu);
+}
+
+static bool sleep_until(struct file_ep *f, int64_t due)
+{
+    struct timespec ts = {.tv_sec = due / 1000, .tv_nsec = (due % 1000) * 1000000};
+    pthread_mutex_lock(&f->mu);
+    while (!f->stop && drom_monotonic_ms() < due)
+        if (pthread_cond_timedwait(&f->cond, &f->mu, &ts) == ETIMEDOUT)
+            break;
+    bool go = !f->stop;
+    pthread_mutex_unlock(&f->mu);
+    return go;
+}
+
+static struct drom_exchange *read_file(struct drom_endpoint *ep, const char *name, struct stat *st)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", ep->path, name);
+    FILE *in = fopen(path, "rb");
+    if (!in)
+        return NULL;
+    char *data = drom_xmalloc((size_t)st->st_size + 1);
+    size_t n = fread(data, 1, (size_t)st->st_size, in);
+    fclose(in);
+    struct drom_exchange *ex = drom_exchange_new();
+    drom_exchange_set_body_take(ex, data, n, NULL);
+    char abs[PATH_MAX];
+    drom_headers_set_str(&ex->headers, "CamelFileName", name);
+    drom_headers_set_str(&ex->headers, "CamelFileNameOnly", name);
+    drom_headers_set_str(&ex->headers, "CamelFileNameConsumed", name);
+    drom_headers_set_str(&ex->headers, "CamelFileAbsolutePath", realpath(path, abs) ? abs : path);
+    drom_headers_set_str(&ex->headers, "CamelFilePath", path);
+    drom_headers_set_str(&ex->headers, "CamelFileParent", ep->path);
+    drom_headers_set_int(&ex->headers, "CamelFileLength", (int64_t)n);
+    drom_headers_set_int(&ex->headers, "CamelFileLastModified", (int64_t)st->st_mtime * 1000);
+    return ex;
+}
+
+static void poll_once(struct file_ep *f)
+{
+    struct drom_endpoint *ep = f->ep;
+    DIR *d = opendir(ep->path);
+    if (!d) {
+        drom_endpoint_set_ready(ep, false, strerror(errno));
+        return;
+    }
+    drom_endpoint_set_ready(ep, true, NULL);
+    struct names found = {0};
+    struct dirent *de;
+    const char *only = drom_opt_str(ep->opts, "fileName");
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        if (only && strcmp(only, de->d_name) != 0)
+            continue;
+        if (f->has_include && regexec(&f->include, de->d_name, 0, NULL, 0) != 0)
+            continue;
+        if (f->has_exclude && regexec(&f->exclude, de->d_name, 0, NULL, 0) == 0)
+            continue;
+        names_add(&found, de->d_name);
+    }
+    closedir(d);
+    qsort(found.v, found.n, sizeof *found.v, cmp_str);
+    int64_t max = drom_opt_int(ep->opts, "maxMessagesPerPoll", 0), taken = 0;
+    for (size_t i = 0; i < found.n && !f->stop && (max <= 0 || taken < max); i++) {
+        const char *name = found.v[i];
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", ep->path, name);
+        struct stat st;
+        if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+            continue;
+        pthread_mutex_lock(&f->mu);
+        bool skip = names_has(&f->inflight, name) || names_has(&f->seen, name);
+        if (!skip)
+            names_add(&f->inflight, name);
+        pthread_mutex_unlock(&f->mu);
+        if (skip)
+            continue;
+        struct drom_exchange *ex = read_file(ep, name, &st);
+        if (!ex) {
+            pthread_mutex_lock(&f->mu);
+            names_del(&f->inflight, name);
+            pthread_mutex_unlock(&f->mu);
+            continue;
+        }
+        struct file_pos *fp = drom_xcalloc(1, sizeof *fp);
+        fp->name = drom_xstrdup(name);
+        struct drom_error err = {0};
+        if (drom_consumer_submit(ep, ex, fp, &err) < 0)
+            break;
+        taken++;
+    }
+    names_free(&found);
+}
+
+static void *consumer_thread(void *arg)
+{
+    struct file_ep *f = arg;
+    int64_t due = drom_monotonic_ms() + drom_opt_ms(f->ep->opts, "initialDelay", 1000);
+    while (sleep_until(f, due)) {
+        poll_once(f);
+        due = drom_monotonic_ms() + drom_opt_ms(f->ep->opts, "delay", 500);
+    }
+    return NULL;
+}
+
+static int file_start(struct drom_endpoint *ep, struct drom_error *err)
+{
+    struct file_ep *f = ep->state;
+    if (drom_opt_bool(ep->opts, "autoCreate", true) && mkdirs(ep->path, err) < 0)
+        return -1;
+    drom_endpoint_on_done(ep, consumer_done);
+    f->stop = false;
+    if (pthread_create(&f->thread, NULL, consumer_thread, f) != 0)
+        return drom_err(err, DROM_EINTERNAL, "cannot start the file consumer thread");
+    f->running = true;
+    return 0;
+}
+
+static void file_stop(struct drom_endpoint *ep)
+{
+    struct file_ep *f = ep->state;
+    if (!f->running)
+        return;
+    pthread_mutex_lock(&f->mu);
+    f->stop = true;
+    pthread_cond_broadcast(&f->cond);
+    pthread_mutex_unlock(&f->mu);
+    pthread_join(f->thread, NULL);
+    f->running = false;
+}
+
 const struct drom_component drom_component_file = {
     .name = "file",
     .title = "Read and write files in a directory",
@@ -70,4 +517,10 @@ const struct drom_component drom_component_file = {
     .path_required = true,
     .roles = DROM_ROLE_CONSUMER | DROM_ROLE_PRODUCER,
     .options = options,
+    .create = file_create,
+    .destroy = file_destroy,
+    .start = file_start,
+    .stop = file_stop,
+    .produce = file_produce,
+    .position_free = pos_free,
 };

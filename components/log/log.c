@@ -1,4 +1,20 @@
+/* log: Camel's log endpoint. Each exchange is formatted as Camel's
+ * DefaultExchangeFormatter does ("Exchange[BodyType: String, Body: hi]"),
+ * or, with groupSize/groupInterval, counted and reported as throughput
+ * ("Received: 10 new messages, with total 10 so far. Last group took: 5
+ * millis which is: 2,000 messages per second. average: 2,000"). The
+ * producer runs on the engine thread; so do the interval timer and the
+ * counters, which need no lock. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/buf.h"
 #include "runtime/component.h"
+#include "runtime/engine.h"
+#include "runtime/log.h"
+#include "runtime/xalloc.h"
 
 static const char *const levels[] = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF", NULL};
 static const char *const styles[] = {"Default", "Tab", "Fixed", NULL};
@@ -54,6 +70,211 @@ static const struct drom_option options[] = {
     DROM_OPTIONS_END,
 };
 
+struct log_ep {
+    struct drom_endpoint *ep;
+    int level;
+    bool show_headers, show_props, show_all_props, show_id, show_body, show_body_type, show_exception;
+    bool multiline, plain, skip_nl;
+    int64_t max_chars;
+    /* throughput */
+    int64_t group_size, group_interval, group_delay;
+    bool group_active_only;
+    int64_t received, group_received, group_start_ms, start_ms;
+    uint64_t timer;
+    bool timer_set;
+};
+
+/* Camel's NumberFormat: grouping commas, up to three decimals. */
+static void rate(char *out, size_t size, double v)
+{
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "%.3f", v);
+    char *dot = strchr(tmp, '.');
+    char *end = tmp + strlen(tmp);
+    while (end > dot + 1 && end[-1] == '0')
+        *--end = '\0';
+    if (end == dot + 1)
+        *dot = '\0', end = dot;
+    size_t intlen = (size_t)((strchr(tmp, '.') ? strchr(tmp, '.') : end) - tmp);
+    size_t o = 0;
+    for (size_t i = 0; tmp[i] && o + 2 < size; i++) {
+        if (i < intlen && i > 0 && (intlen - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = tmp[i];
+    }
+    out[o] = '\0';
+}
+
+static void throughput_line(struct log_ep *l, int64_t now)
+{
+    int64_t took = now - l->group_start_ms;
+    char r[64], avg[64];
+    rate(r, sizeof r, took > 0 ? (double)l->group_received * 1000.0 / (double)took : (double)l->group_received * 1000.0);
+    int64_t total_ms = now - l->start_ms;
+    rate(avg, sizeof avg, total_ms > 0 ? (double)l->received * 1000.0 / (double)total_ms : (double)l->received * 1000.0);
+    drom_log((enum drom_log_level)l->level, l->ep->path,
+             "Received: %" PRId64 " new messages, with total %" PRId64 " so far. Last group took: %" PRId64
+             " millis which is: %s messages per second. average: %s",
+             l->group_received, l->received, took, r, avg);
+    l->group_received = 0;
+    l->group_start_ms = now;
+}
+
+static void interval_tick(void *arg)
+{
+    struct log_ep *l = arg;
+    int64_t now = drom_monotonic_ms();
+    if (l->group_received || !l->group_active_only)
+        throughput_line(l, now);
+    else
+        l->group_start_ms = now;
+    l->timer = drom_engine_timer(drom_endpoint_engine(l->ep), l->group_interval, interval_tick, l);
+}
+
+static int log_create(struct drom_endpoint *ep, struct drom_error *err)
+{
+    struct log_ep *l = drom_xcalloc(1, sizeof *l);
+    const struct drom_optset *o = ep->opts;
+    l->ep = ep;
+    int lv = drom_log_level_parse(drom_opt_str(o, "level") ? drom_opt_str(o, "level") : "INFO");
+    l->level = lv < 0 ? DROM_LOG_INFO : lv;
+    bool all = drom_opt_bool(o, "showAll", false);
+    l->show_headers = all || drom_opt_bool(o, "showHeaders", false);
+    l->show_props = all || drom_opt_bool(o, "showProperties", false);
+    l->show_all_props = all || drom_opt_bool(o, "showAllProperties", false);
+    l->show_id = all || drom_opt_bool(o, "showExchangeId", false);
+    l->show_body = all || drom_opt_bool(o, "showBody", true);
+    l->show_body_type = all || drom_opt_bool(o, "showBodyType", true);
+    l->show_exception = all || drom_opt_bool(o, "showException", false) || drom_opt_bool(o, "showCaughtException", false) ||
+                        drom_opt_bool(o, "showStackTrace", false);
+    l->multiline = drom_opt_bool(o, "multiline", false);
+    l->plain = drom_opt_bool(o, "plain", false);
+    l->skip_nl = drom_opt_bool(o, "skipBodyLineSeparator", true);
+    l->max_chars = drom_opt_int(o, "maxChars", 10000);
+    l->group_size = drom_opt_int(o, "groupSize", 0);
+    l->group_interval = drom_opt_ms(o, "groupInterval", 0);
+    l->group_delay = drom_opt_ms(o, "groupDelay", 0);
+    l->group_active_only = drom_opt_bool(o, "groupActiveOnly", true);
+    l->start_ms = l->group_start_ms = drom_monotonic_ms();
+    ep->state = l;
+    if (l->group_interval > 0) {
+        l->timer = drom_engine_timer(drom_endpoint_engine(ep), l->group_delay + l->group_interval, interval_tick, l);
+        l->timer_set = true;
+    }
+    return 0;
+}
+
+static void log_destroy(struct drom_endpoint *ep)
+{
+    struct log_ep *l = ep->state;
+    if (!l)
+        return;
+    if (l->timer_set)
+        drom_engine_timer_cancel(drom_endpoint_engine(ep), l->timer);
+    free(l);
+    ep->state = NULL;
+}
+
+static void map(struct drom_buf *b, const struct drom_headers *h, bool internal)
+{
+    drom_buf_putc(b, '{');
+    bool first = true;
+    for (size_t i = 0; i < h->n; i++) {
+        if (!internal && strncmp(h->items[i].name, "Camel", 5) == 0)
+            continue;
+        char tmp[32];
+        drom_buf_printf(b, "%s%s=%s", first ? "" : ", ", h->items[i].name, drom_value_str(&h->items[i].v, tmp, sizeof tmp));
+        first = false;
+    }
+    drom_buf_putc(b, '}');
+}
+
+static void sep(struct drom_buf *b, const struct log_ep *l, bool *first)
+{
+    if (!*first)
+        drom_buf_puts(b, l->multiline ? "\n    " : ", ");
+    else if (l->multiline)
+        drom_buf_puts(b, "\n    ");
+    *first = false;
+}
+
+static void body_text(struct drom_buf *b, const struct log_ep *l, const struct drom_exchange *ex)
+{
+    size_t len;
+    const char *body = drom_exchange_body(ex, &len);
+    if (!body) {
+        drom_buf_puts(b, "[Body is null]");
+        return;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (l->skip_nl && (body[i] == '\n' || body[i] == '\r'))
+            continue;
+        drom_buf_putc(b, body[i]);
+    }
+}
+
+static enum drom_status log_produce(struct drom_endpoint *ep, struct drom_exchange *ex, struct drom_error *err)
+{
+    struct log_ep *l = ep->state;
+    if (l->level == DROM_LOG_OFF)
+        return DROM_DONE;
+    if (l->group_size > 0 || l->group_interval > 0) {
+        l->received++;
+        l->group_received++;
+        if (l->group_size > 0 && l->group_received >= l->group_size)
+            throughput_line(l, drom_monotonic_ms());
+        return DROM_DONE;
+    }
+    if (l->level < (int)drom_log_min_level())
+        return DROM_DONE;
+    struct drom_buf b = DROM_BUF_INIT;
+    if (l->plain) {
+        body_text(&b, l, ex);
+    } else {
+        bool first = true;
+        drom_buf_puts(&b, "Exchange[");
+        if (l->show_id) {
+            sep(&b, l, &first);
+            drom_buf_printf(&b, "Id: %s", ex->id);
+        }
+        if (l->show_props || l->show_all_props) {
+            sep(&b, l, &first);
+            drom_buf_puts(&b, "Properties: ");
+            map(&b, &ex->props, l->show_all_props);
+        }
+        if (l->show_headers) {
+            sep(&b, l, &first);
+            drom_buf_puts(&b, "Headers: ");
+            map(&b, &ex->headers, true);
+        }
+        if (l->show_body_type) {
+            sep(&b, l, &first);
+            drom_buf_printf(&b, "BodyType: %s", drom_exchange_body_is_null(ex) ? "null"
+                                                : ex->content_type && strstr(ex->content_type, "octet") ? "byte[]"
+                                                                                                        : "String");
+        }
+        if (l->show_body) {
+            sep(&b, l, &first);
+            drom_buf_puts(&b, "Body: ");
+            body_text(&b, l, ex);
+        }
+        if (l->show_exception && ex->exception && (ex->failed || drom_headers_get(&ex->props, "CamelExceptionCaught"))) {
+            sep(&b, l, &first);
+            drom_buf_printf(&b, "Exception: %s", ex->exception);
+        }
+        drom_buf_putc(&b, ']');
+    }
+    if (l->max_chars > 0 && b.len > (size_t)l->max_chars) {
+        b.len = (size_t)l->max_chars;
+        b.data[b.len] = '\0';
+        drom_buf_puts(&b, "... [Body clipped after ");
+        drom_buf_printf(&b, "%lld chars]", (long long)l->max_chars);
+    }
+    drom_log((enum drom_log_level)l->level, ep->path, "%s", drom_buf_cstr(&b));
+    drom_buf_free(&b);
+    return DROM_DONE;
+}
+
 const struct drom_component drom_component_log = {
     .name = "log",
     .title = "Log exchanges",
@@ -61,4 +282,7 @@ const struct drom_component drom_component_log = {
     .path_required = true,
     .roles = DROM_ROLE_PRODUCER,
     .options = options,
+    .create = log_create,
+    .destroy = log_destroy,
+    .produce = log_produce,
 };

@@ -1,4 +1,23 @@
+/* seda: a bounded in-memory queue between routes of one engine. The
+ * producer (engine thread) puts a copy of the exchange in the queue and is
+ * done; a consumer thread takes copies out and submits them to its route,
+ * whose in-flight window is concurrentConsumers. When the queue is full:
+ * fail ("Queue full", Camel's IllegalStateException), drop it
+ * (discardWhenFull), or with blockWhenFull wait without blocking the
+ * engine: the producer answers DROM_PENDING and completes once a slot
+ * frees (or fails after offerTimeout, checked by the consumer thread).
+ * Queued copies count as pending work for the drain. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #include "runtime/component.h"
+#include "runtime/engine.h"
+#include "runtime/log.h"
+#include "runtime/xalloc.h"
 
 static const char *const wait_values[] = {"Never", "IfReplyExpected", "Always", NULL};
 
@@ -35,6 +54,276 @@ static const struct drom_option options[] = {
     DROM_OPTIONS_END,
 };
 
+struct item {
+    struct drom_exchange *copy;
+    struct drom_exchange *waiter;   /* waitForTaskToComplete=Always: the producer's exchange */
+};
+
+struct blocked {
+    struct drom_exchange *orig;     /* pending in the producer */
+    struct item it;
+    int64_t deadline;               /* monotonic ms; 0 = none */
+};
+
+struct queue {
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    struct drom_engine *eng;
+    char *name;
+    size_t size;                    /* from the first endpoint, as Camel does */
+    struct item *ring;
+    size_t head, n;
+    struct blocked *blocked;
+    size_t nblocked, capblocked;
+    struct drom_endpoint *consumer;
+    pthread_t thread;
+    bool running, stopping, purge;
+};
+
+struct qarg {
+    struct drom_engine *eng;
+    const char *name;
+    size_t size;
+};
+
+static void *queue_new(void *arg)
+{
+    struct qarg *a = arg;
+    struct queue *q = drom_xcalloc(1, sizeof *q);
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_cond_init(&q->cond, NULL);
+    q->eng = a->eng;
+    q->name = drom_xstrdup(a->name);
+    q->size = a->size;
+    q->ring = drom_xcalloc(q->size, sizeof *q->ring);
+    return q;
+}
+
+static void queue_free(void *p)
+{
+    struct queue *q = p;
+    for (size_t i = 0; i < q->n; i++)
+        drom_exchange_free(q->ring[(q->head + i) % q->size].copy);
+    for (size_t i = 0; i < q->nblocked; i++)
+        drom_exchange_free(q->blocked[i].it.copy);
+    free(q->blocked);
+    free(q->ring);
+    free(q->name);
+    pthread_mutex_destroy(&q->mu);
+    pthread_cond_destroy(&q->cond);
+    free(q);
+}
+
+static int seda_create(struct drom_endpoint *ep, struct drom_error *err)
+{
+    char key[512];
+    snprintf(key, sizeof key, "seda:%s", ep->path);
+    struct qarg a = {drom_endpoint_engine(ep), ep->path, (size_t)drom_opt_int(ep->opts, "size", 1000)};
+    ep->state = drom_engine_shared(a.eng, key, queue_new, &a, queue_free);
+    drom_endpoint_set_internal(ep);
+    drom_endpoint_set_window(ep, (size_t)drom_opt_int(ep->opts, "concurrentConsumers", 1));
+    return 0;
+}
+
+/* Called with q->mu held. */
+static void push(struct queue *q, struct item it)
+{
+    q->ring[(q->head + q->n) % q->size] = it;
+    q->n++;
+    pthread_cond_broadcast(&q->cond);
+}
+
+static void position_free(void *pos)
+{
+    free(pos);
+}
+
+/* waitForTaskToComplete=Always: the producer's exchange finishes with the consumer's. */
+static void consumer_done(struct drom_endpoint *ep, const void *pos, bool failed)
+{
+    struct drom_exchange *const *waiter = pos;
+    if (!waiter || !*waiter)
+        return;
+    struct drom_error err = {0};
+    if (failed)
+        drom_err(&err, DROM_EINVAL, "the seda:%s consumer route failed the exchange", ep->path);
+    drom_exchange_complete(*waiter, failed ? DROM_FAIL : DROM_DONE, &err);
+}
+
+static void expire_blocked(struct queue *q, int64_t now)
+{
+    for (size_t i = 0; i < q->nblocked;) {
+        struct blocked *b = &q->blocked[i];
+        if (b->deadline && b->deadline <= now) {
+            struct drom_error err = {0};
+            drom_err(&err, DROM_ESTATE, "Fails to insert element into queue after timeout: seda://%s", q->name);
+            drom_exchange_complete(b->orig, DROM_FAIL, &err);
+            drom_exchange_free(b->it.copy);
+            drom_engine_pending_add(q->eng, -1);
+            memmove(b, b + 1, (q->nblocked - i - 1) * sizeof *b);
+            q->nblocked--;
+        } else {
+            i++;
+        }
+    }
+}
+
+static void *consumer_thread(void *arg)
+{
+    struct queue *q = arg;
+    pthread_mutex_lock(&q->mu);
+    for (;;) {
+        int64_t now = drom_monotonic_ms();
+        expire_blocked(q, now);
+        if (q->n == 0 && !q->stopping) {
+            int64_t next = 0;
+            for (size_t i = 0; i < q->nblocked; i++)
+                if (q->blocked[i].deadline && (!next || q->blocked[i].deadline < next))
+                    next = q->blocked[i].deadline;
+            if (next) {
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                int64_t ns = ts.tv_nsec + (next - now) * 1000000;
+                ts.tv_sec += ns / 1000000000;
+                ts.tv_nsec = ns % 1000000000;
+                pthread_cond_timedwait(&q->cond, &q->mu, &ts);
+            } else {
+                pthread_cond_wait(&q->cond, &q->mu);
+            }
+            continue;
+        }
+        if (q->stopping && (q->purge || q->n == 0))
+            break;
+        struct item it = q->ring[q->head];
+        q->head = (q->head + 1) % q->size;
+        q->n--;
+        if (q->nblocked) {
+            /* A slot freed: the oldest blocked producer gets in and completes. */
+            struct blocked b = q->blocked[0];
+            memmove(q->blocked, q->blocked + 1, (q->nblocked - 1) * sizeof *q->blocked);
+            q->nblocked--;
+            push(q, b.it);
+            drom_exchange_complete(b.orig, DROM_DONE, NULL);
+        }
+        struct drom_endpoint *ep = q->consumer;
+        pthread_mutex_unlock(&q->mu);
+        void *pos = NULL;
+        if (it.waiter) {
+            struct drom_exchange **w = drom_xmalloc(sizeof *w);
+            *w = it.waiter;
+            pos = w;
+        }
+        struct drom_error err = {0};
+        if (drom_consumer_submit(ep, it.copy, pos, &err) < 0 && it.waiter) {
+            struct drom_error e2 = {0};
+            drom_err(&e2, DROM_ESTOPPED, "seda:%s is stopping", q->name);
+            drom_exchange_complete(it.waiter, DROM_FAIL, &e2);
+        }
+        drom_engine_pending_add(q->eng, -1);
+        pthread_mutex_lock(&q->mu);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return NULL;
+}
+
+static int seda_start(struct drom_endpoint *ep, struct drom_error *err)
+{
+    struct queue *q = ep->state;
+    pthread_mutex_lock(&q->mu);
+    if (q->consumer) {
+        pthread_mutex_unlock(&q->mu);
+        return drom_err(err, DROM_EINVAL, "seda://%s already has a consumer (multipleConsumers is not supported)",
+                        q->name);
+    }
+    q->consumer = ep;
+    q->stopping = false;
+    q->purge = drom_opt_bool(ep->opts, "purgeWhenStopping", false);
+    pthread_mutex_unlock(&q->mu);
+    drom_endpoint_on_done(ep, consumer_done);
+    if (pthread_create(&q->thread, NULL, consumer_thread, q) != 0) {
+        q->consumer = NULL;
+        return drom_err(err, DROM_EINTERNAL, "cannot start the seda://%s consumer thread", q->name);
+    }
+    q->running = true;
+    return 0;
+}
+
+static void seda_stop(struct drom_endpoint *ep)
+{
+    struct queue *q = ep->state;
+    if (!q->running || q->consumer != ep)
+        return;
+    pthread_mutex_lock(&q->mu);
+    q->stopping = true;
+    pthread_cond_broadcast(&q->cond);
+    pthread_mutex_unlock(&q->mu);
+    pthread_join(q->thread, NULL);
+    pthread_mutex_lock(&q->mu);
+    q->running = false;
+    q->consumer = NULL;
+    /* What is left (purgeWhenStopping, or a drain that timed out) is dropped. */
+    while (q->n) {
+        drom_exchange_free(q->ring[q->head].copy);
+        q->head = (q->head + 1) % q->size;
+        q->n--;
+        drom_engine_pending_add(q->eng, -1);
+    }
+    pthread_mutex_unlock(&q->mu);
+}
+
+static enum drom_status seda_produce(struct drom_endpoint *ep, struct drom_exchange *ex, struct drom_error *err)
+{
+    struct queue *q = ep->state;
+    const char *wait = drom_opt_str(ep->opts, "waitForTaskToComplete");
+    bool always = wait && strcmp(wait, "Always") == 0;
+    pthread_mutex_lock(&q->mu);
+    if (!q->consumer) {
+        if (drom_opt_bool(ep->opts, "failIfNoConsumers", false)) {
+            pthread_mutex_unlock(&q->mu);
+            drom_err(err, DROM_ESTATE, "No consumers available on endpoint: seda://%s", q->name);
+            return DROM_FAIL;
+        }
+        if (drom_opt_bool(ep->opts, "discardIfNoConsumers", false)) {
+            pthread_mutex_unlock(&q->mu);
+            return DROM_DONE;
+        }
+    }
+    struct item it = {.copy = drom_exchange_copy(ex), .waiter = always ? ex : NULL};
+    if (q->n < q->size && q->nblocked == 0) {
+        drom_engine_pending_add(q->eng, 1);
+        push(q, it);
+        pthread_mutex_unlock(&q->mu);
+        return always ? DROM_PENDING : DROM_DONE;
+    }
+    if (drom_opt_bool(ep->opts, "discardWhenFull", false)) {
+        pthread_mutex_unlock(&q->mu);
+        drom_exchange_free(it.copy);
+        return DROM_DONE;
+    }
+    if (!drom_opt_bool(ep->opts, "blockWhenFull", false)) {
+        pthread_mutex_unlock(&q->mu);
+        drom_exchange_free(it.copy);
+        drom_err(err, DROM_ESTATE, "Queue full: seda://%s (size %zu)", q->name, q->size);
+        return DROM_FAIL;
+    }
+    if (always) {
+        /* Completing twice is not possible: block only for room, then wait for the consumer. */
+        pthread_mutex_unlock(&q->mu);
+        drom_exchange_free(it.copy);
+        drom_err(err, DROM_EINVAL, "seda://%s: blockWhenFull with waitForTaskToComplete=Always is not supported",
+                 q->name);
+        return DROM_FAIL;
+    }
+    int64_t timeout = drom_opt_ms(ep->opts, "offerTimeout", 0);
+    drom_xgrow((void **)&q->blocked, &q->capblocked, q->nblocked + 1, sizeof *q->blocked);
+    q->blocked[q->nblocked++] =
+        (struct blocked){.orig = ex, .it = it, .deadline = timeout > 0 ? drom_monotonic_ms() + timeout : 0};
+    drom_engine_pending_add(q->eng, 1);
+    pthread_cond_broadcast(&q->cond);
+    pthread_mutex_unlock(&q->mu);
+    return DROM_PENDING;
+}
+
 const struct drom_component drom_component_seda = {
     .name = "seda",
     .title = "Asynchronous in-memory queue between routes",
@@ -42,4 +331,9 @@ const struct drom_component drom_component_seda = {
     .path_required = true,
     .roles = DROM_ROLE_CONSUMER | DROM_ROLE_PRODUCER,
     .options = options,
+    .create = seda_create,
+    .start = seda_start,
+    .stop = seda_stop,
+    .produce = seda_produce,
+    .position_free = position_free,
 };
