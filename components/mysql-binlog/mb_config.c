@@ -141,7 +141,7 @@ int mb_config_load(struct mb_config *c, bool camel, const char *path, const stru
     }
     c->offset_file = dup_opt(o, "offsetStorageFileName");
     const char *storage = drom_opt_str(o, "offsetStorage");
-    c->offset_kafka = storage && strstr(storage, "afka") != NULL;
+    c->offset_kafka = storage && (strcmp(storage, "kafka") == 0 || strstr(storage, "KafkaOffsetBackingStore"));
     c->offset_topic = dup_opt(o, "offsetStorageTopic");
     static const char *const lists[6][2] = {
         {"databaseIncludeList", "databaseIncludeList"}, {"databaseExcludeList", "databaseExcludeList"},

@@ -1,0 +1,311 @@
+/* mysql-binlog and debezium-mysql against the real test MariaDB
+ * (tests/services/mariadb/ctl start): routes compiled from XML, run by the
+ * real engine into mock:out, each event's JSON checked exactly. */
+#include <criterion/criterion.h>
+#include <mysql.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "compiler/compile.h"
+#include "components/mock/mock.h"
+#include "runtime/engine.h"
+
+static const char *env(const char *name, const char *def)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : def;
+}
+
+static unsigned port(void) { return (unsigned)atoi(env("MARIADB_PORT", "13306")); }
+
+static MYSQL *admin(void)
+{
+    MYSQL *m = mysql_init(NULL);
+    mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    cr_assert_not_null(mysql_real_connect(m, "127.0.0.1", "cdcadmin", "cdcadmin", "cdcdb", port(), NULL,
+                                          CLIENT_MULTI_STATEMENTS),
+                       "the test MariaDB runs (tests/services/mariadb/ctl start): %s", mysql_error(m));
+    return m;
+}
+
+static void sql(MYSQL *m, const char *q)
+{
+    cr_assert_eq(mysql_query(m, q), 0, "%s: %s", q, mysql_error(m));
+    do {
+        MYSQL_RES *r = mysql_store_result(m);
+        mysql_free_result(r);
+    } while (mysql_next_result(m) == 0);
+}
+
+/* A fresh table per test so that tests do not see each other's changes. */
+static void fresh_table(MYSQL *m, const char *name, const char *ddl)
+{
+    char q[2048];
+    snprintf(q, sizeof q, "DROP TABLE IF EXISTS %s", name);
+    sql(m, q);
+    snprintf(q, sizeof q, "CREATE TABLE %s %s", name, ddl);
+    sql(m, q);
+}
+
+struct run {
+    struct drom_graph graph;
+    struct drom_engine *eng;
+    char offsets[256];
+};
+
+static void start(struct run *r, const char *scheme, const char *table, const char *extra, const char *offsets)
+{
+    char xml[4096];
+    snprintf(r->offsets, sizeof r->offsets, "%s", offsets);
+    snprintf(xml, sizeof xml,
+             "<routes><route id=\"cdc\"><from uri=\"%s:cdc?%s=127.0.0.1&amp;%s=%u&amp;%s=debezium&amp;"
+             "%s=debezium&amp;%s=5409&amp;tableIncludeList=cdcdb.%s&amp;topicPrefix=my-mysql&amp;"
+             "offsetStorageFileName=%s%s\"/><to uri=\"mock:out\"/></route></routes>",
+             scheme, strcmp(scheme, "mysql-binlog") == 0 ? "host" : "databaseHostname",
+             strcmp(scheme, "mysql-binlog") == 0 ? "port" : "databasePort", port(),
+             strcmp(scheme, "mysql-binlog") == 0 ? "user" : "databaseUser",
+             strcmp(scheme, "mysql-binlog") == 0 ? "password" : "databasePassword",
+             strcmp(scheme, "mysql-binlog") == 0 ? "serverId" : "databaseServerId", table, offsets, extra);
+    struct drom_diags d = DROM_DIAGS_INIT;
+    int rc = drom_compile_mem(xml, strlen(xml), "test.xml", NULL, &r->graph, &d);
+    if (rc < 0)
+        drom_diags_print(&d, stderr);
+    drom_diags_free(&d);
+    cr_assert_eq(rc, 0);
+    struct drom_engine_options o = {.quiet = true, .state_dir = "/tmp"};
+    struct drom_error err = {0};
+    r->eng = drom_engine_new(&r->graph, &o, &err);
+    cr_assert_not_null(r->eng, "%s", err.msg);
+    cr_assert_eq(drom_engine_start(r->eng, &err), 0, "start: %s", err.msg);
+    /* ready once the binlog dump runs (after the snapshot, if any) */
+    char reason[256];
+    for (int i = 0; i < 300 && !drom_engine_ready(r->eng, reason, sizeof reason); i++)
+        usleep(50000);
+    cr_assert(drom_engine_ready(r->eng, reason, sizeof reason), "ready: %s", reason);
+}
+
+static void stop(struct run *r)
+{
+    struct drom_error err = {0};
+    drom_engine_stop(r->eng, 5000, &err);
+    drom_engine_free(r->eng);
+    drom_graph_free(&r->graph);
+}
+
+static char *tmp_offsets(void)
+{
+    static char path[128];
+    snprintf(path, sizeof path, "/tmp/drom-mb-%d-%ld.json", (int)getpid(), (long)time(NULL) ^ random());
+    unlink(path);
+    return path;
+}
+
+/* The payload of a mysql-binlog body with the processing-time fields cut:
+ * everything from ,"op" up to the end is checked separately. */
+static char *payload(const char *body)
+{
+    const char *p = strstr(body, "\"payload\":");
+    cr_assert_not_null(p, "%s", body);
+    return strdup(p + 10);
+}
+
+static bool starts(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static struct drom_mock *out(struct run *r, size_t n)
+{
+    struct drom_mock *m = drom_mock_get(r->eng, "out");
+    cr_assert_not_null(m);
+    cr_assert_eq(drom_mock_wait(m, n, 10000), 0, "%zu exchanges arrive (got %zu)", n, drom_mock_received(m));
+    return m;
+}
+
+static const char *hdr(struct drom_mock *m, size_t i, const char *name)
+{
+    return drom_headers_get_str(&drom_mock_exchange(m, i)->headers, name);
+}
+
+Test(mysql_binlog, seed_changes_give_c_u_c, .timeout = 60)
+{
+    MYSQL *m = admin();
+    fresh_table(m, "seed_customers", "(id INTEGER NOT NULL AUTO_INCREMENT PRIMARY KEY, first_name VARCHAR(255) NOT NULL, "
+                                      "last_name VARCHAR(255) NOT NULL, email VARCHAR(255) NOT NULL UNIQUE)");
+    struct run r;
+    start(&r, "mysql-binlog", "seed_customers", "&amp;snapshotMode=no_data", tmp_offsets());
+    sql(m, "INSERT INTO seed_customers (first_name, last_name, email) VALUES (\"John\", \"Doe\", \"jdoe@example.com\")");
+    sql(m, "UPDATE seed_customers SET first_name = \"Jane\" WHERE id = 1");
+    sql(m, "INSERT INTO seed_customers (first_name, last_name, email) VALUES (\"Chuck\", \"Norris\", \"cnorris@example.com\")");
+    struct drom_mock *mk = out(&r, 3);
+    const char *ops[3] = {"c", "u", "c"};
+    const char *after[3] = {
+        "\"after\":{\"id\":1,\"first_name\":\"John\",\"last_name\":\"Doe\",\"email\":\"jdoe@example.com\"}",
+        "\"after\":{\"id\":1,\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"email\":\"jdoe@example.com\"}",
+        "\"after\":{\"id\":2,\"first_name\":\"Chuck\",\"last_name\":\"Norris\",\"email\":\"cnorris@example.com\"}"};
+    for (size_t i = 0; i < 3; i++) {
+        char *body = drom_mock_body(mk, i);
+        cr_assert(strncmp(body, "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":\"struct\",\"fields\":"
+                                "[{\"type\":\"int32\",\"optional\":false,\"field\":\"id\"}", 96) == 0, "%s", body);
+        cr_assert(strstr(body, "\"name\":\"my-mysql.cdcdb.seed_customers.Envelope\",\"version\":2}"));
+        char *p = payload(body);
+        cr_assert(strstr(p, after[i]), "%s", p);
+        char opf[16];
+        snprintf(opf, sizeof opf, "\"op\":\"%s\"", ops[i]);
+        cr_assert(strstr(p, opf));
+        cr_assert(strstr(p, "\"source\":{\"version\":\"3.1.1.Final\",\"connector\":\"mysql\",\"name\":\"my-mysql\","));
+        cr_assert(strstr(p, "\"snapshot\":\"false\",\"db\":\"cdcdb\",\"sequence\":null,"));
+        cr_assert(strstr(p, "\"table\":\"seed_customers\",\"server_id\":1,\"gtid\":\"0-1-"), "%s", p);
+        cr_assert(strstr(p, "\"row\":0,\"thread\":null,\"query\":null},\"transaction\":null,"));
+        cr_assert_str_eq(hdr(mk, i, "CamelDebeziumOperation"), ops[i]);
+        cr_assert_str_eq(hdr(mk, i, "CamelDebeziumIdentifier"), "my-mysql.cdcdb.seed_customers");
+        cr_assert_str_eq(hdr(mk, i, "CamelDebeziumKey"), i < 2 ? "{\"id\":1}" : "{\"id\":2}");
+        cr_assert(strstr(hdr(mk, i, "kafka.KEY"), "\"name\":\"my-mysql.cdcdb.seed_customers.Key\"},\"payload\":{\"id\":"));
+        cr_assert(strncmp(hdr(mk, i, "DromEventId"), "1:0-1-", 6) == 0, "%s", hdr(mk, i, "DromEventId"));
+        free(p);
+        free(body);
+    }
+    cr_assert_str_eq(hdr(mk, 1, "CamelDebeziumBefore"),
+                     "{\"id\":1,\"first_name\":\"John\",\"last_name\":\"Doe\",\"email\":\"jdoe@example.com\"}");
+    stop(&r);
+    mysql_close(m);
+}
+
+Test(mysql_binlog, every_type_streamed, .timeout = 60)
+{
+    MYSQL *m = admin();
+    sql(m, "SET time_zone = '+00:00', sql_mode = ''");
+    fresh_table(m, "types",
+                "(id INT NOT NULL PRIMARY KEY, ti TINYINT, tiu TINYINT UNSIGNED, biu BIGINT UNSIGNED, d2 DECIMAL(65,30), "
+                "f FLOAT, dbl DOUBLE, b1 BIT(1), b64 BIT(64), vc VARCHAR(300), bn BINARY(4), bl LONGBLOB, dt DATE, "
+                "tm3 TIME(3), dtm6 DATETIME(6), ts3 TIMESTAMP(3) NULL, y YEAR, e ENUM('small','medium','large'), "
+                "st SET('a','b','c','d'), j JSON, pt POINT) DEFAULT CHARSET utf8mb4");
+    struct run r;
+    start(&r, "mysql-binlog", "types", "&amp;snapshotMode=no_data&amp;schemas=false", tmp_offsets());
+    sql(m, "INSERT INTO types VALUES (1, -5, 250, 18446744073709551615, "
+           "'-12345678901234567890123456789012345.123456789012345678901234567890', 3.25, -2.5e100, b'1', "
+           "b'1111111111111111111111111111111111111111111111111111111111111111', 'héllo 😀 wörld', 'ab', 0xdeadbeef, "
+           "'2024-02-29', '-12:34:56.789', '2024-01-02 03:04:05.123456', '2024-01-02 03:04:05.678', 2024, 'medium', "
+           "'a,c', '{\"k\": [1, 2.5, \"x\"]}', ST_GeomFromText('POINT(3 4)', 4326))");
+    sql(m, "INSERT INTO types (id) VALUES (2)");
+    sql(m, "INSERT INTO types (id, dt, y) VALUES (3, '0000-00-00', 0)");
+    struct drom_mock *mk = out(&r, 3);
+    char *body = drom_mock_body(mk, 0);
+    cr_assert(starts(body,
+        "{\"before\":null,\"after\":{\"id\":1,\"ti\":-5,\"tiu\":250,\"biu\":-1,"
+        "\"d2\":\"4f1D4Wh6dCOTRq+nDL2ygsWAE4T8HZlxwPUu\",\"f\":3.25,\"dbl\":-2.5E100,\"b1\":true,"
+        "\"b64\":\"//////////8=\",\"vc\":\"héllo 😀 wörld\",\"bn\":\"YWIAAA==\",\"bl\":\"3q2+7w==\",\"dt\":19782,"
+        "\"tm3\":-45296789000,\"dtm6\":1704164645123456,\"ts3\":\"2024-01-02T03:04:05.678Z\",\"y\":2024,"
+        "\"e\":\"medium\",\"st\":\"a,c\",\"j\":\"{\\\"k\\\": [1, 2.5, \\\"x\\\"]}\","
+        "\"pt\":{\"x\":3.0,\"y\":4.0,\"wkb\":\"AQEAAAAAAAAAAAAIQAAAAAAAABBA\",\"srid\":4326}},\"source\":"),
+        "%s", body);
+    free(body);
+    body = drom_mock_body(mk, 1);
+    cr_assert(starts(body, "{\"before\":null,\"after\":{\"id\":2,\"ti\":null,\"tiu\":null,\"biu\":null,\"d2\":null,"
+                            "\"f\":null,\"dbl\":null,\"b1\":null,\"b64\":null,\"vc\":null,\"bn\":null,\"bl\":null,"
+                            "\"dt\":null,\"tm3\":null,\"dtm6\":null,\"ts3\":null,\"y\":null,\"e\":null,\"st\":null,"
+                            "\"j\":null,\"pt\":null},"), "%s", body);
+    free(body);
+    body = drom_mock_body(mk, 2);
+    cr_assert(strstr(body, "\"dt\":null,") && strstr(body, "\"y\":1900,"), "%s", body);
+    free(body);
+    stop(&r);
+    mysql_close(m);
+}
+
+Test(mysql_binlog, transactions_rollback_delete_and_tombstones, .timeout = 60)
+{
+    MYSQL *m = admin();
+    fresh_table(m, "tx", "(id INT PRIMARY KEY, v VARCHAR(20))");
+    struct run r;
+    start(&r, "mysql-binlog", "tx", "&amp;snapshotMode=no_data&amp;schemas=false", tmp_offsets());
+    sql(m, "BEGIN; INSERT INTO tx VALUES (100, 'gone'); ROLLBACK");
+    sql(m, "BEGIN; INSERT INTO tx VALUES (1, 'a'), (2, 'b'), (3, 'c'); UPDATE tx SET v = 'x' WHERE id < 3; COMMIT");
+    sql(m, "DELETE FROM tx WHERE id = 3");
+    struct drom_mock *mk = out(&r, 7);
+    const char *ops[7] = {"c", "c", "c", "u", "u", "d", NULL};
+    for (size_t i = 0; i < 7; i++) {
+        const char *op = hdr(mk, i, "CamelDebeziumOperation");
+        if (ops[i])
+            cr_assert_str_eq(op, ops[i], "exchange %zu", i);
+    }
+    char *b0 = drom_mock_body(mk, 0), *b1 = drom_mock_body(mk, 1);
+    cr_assert(strstr(b0, "\"row\":0,") && strstr(b1, "\"row\":1,"), "multi-row insert rows: %s", b1);
+    cr_assert(strstr(b0, "\"gtid\":\"0-1-"));
+    free(b0);
+    free(b1);
+    /* the tombstone: null body, same key */
+    cr_assert(drom_exchange_body_is_null(drom_mock_exchange(mk, 6)));
+    cr_assert_str_eq(hdr(mk, 6, "CamelDebeziumKey"), "{\"id\":3}");
+    cr_assert_str_eq(hdr(mk, 6, "kafka.KEY"), "{\"id\":3}");
+    usleep(300000);
+    cr_assert_eq(drom_mock_received(mk), 7, "nothing of the rolled back insert");
+    stop(&r);
+    mysql_close(m);
+}
+
+Test(mysql_binlog, snapshot_then_stream_and_resume_after_restart, .timeout = 90)
+{
+    MYSQL *m = admin();
+    fresh_table(m, "snap", "(id INT PRIMARY KEY, v VARCHAR(20))");
+    sql(m, "INSERT INTO snap VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+    char *offsets = strdup(tmp_offsets());
+    struct run r;
+    start(&r, "mysql-binlog", "snap", "&amp;schemas=false&amp;offsetFlushIntervalMs=0", offsets);
+    struct drom_mock *mk = out(&r, 3);
+    const char *marks[3] = {"\"snapshot\":\"first\"", "\"snapshot\":\"true\"", "\"snapshot\":\"last\""};
+    for (size_t i = 0; i < 3; i++) {
+        char *b = drom_mock_body(mk, i);
+        cr_assert(strstr(b, marks[i]), "%s", b);
+        cr_assert(strstr(b, "\"op\":\"r\""));
+        cr_assert(strstr(b, "\"server_id\":0,\"gtid\":null,"), "%s", b);
+        free(b);
+    }
+    sql(m, "INSERT INTO snap VALUES (4, 'd')");
+    mk = out(&r, 4);
+    char *b = drom_mock_body(mk, 3);
+    cr_assert(strstr(b, "\"after\":{\"id\":4,\"v\":\"d\"}") && strstr(b, "\"op\":\"c\""), "%s", b);
+    free(b);
+    stop(&r);
+    /* while stopped */
+    sql(m, "INSERT INTO snap VALUES (5, 'e'); UPDATE snap SET v = 'z' WHERE id = 1");
+    start(&r, "mysql-binlog", "snap", "&amp;schemas=false&amp;offsetFlushIntervalMs=0", offsets);
+    mk = out(&r, 2);
+    b = drom_mock_body(mk, 0);
+    cr_assert(strstr(b, "\"after\":{\"id\":5,\"v\":\"e\"}"), "resumes after the last acknowledged change: %s", b);
+    free(b);
+    b = drom_mock_body(mk, 1);
+    cr_assert(strstr(b, "\"op\":\"u\""), "%s", b);
+    free(b);
+    usleep(300000);
+    cr_assert_eq(drom_mock_received(mk), 2, "no snapshot again, no duplicate");
+    stop(&r);
+    unlink(offsets);
+    free(offsets);
+    mysql_close(m);
+}
+
+Test(mysql_binlog, debezium_mysql_body_is_the_row_after, .timeout = 60)
+{
+    MYSQL *m = admin();
+    fresh_table(m, "camel", "(id INT PRIMARY KEY, name VARCHAR(20))");
+    struct run r;
+    start(&r, "debezium-mysql", "camel", "&amp;snapshotMode=no_data", tmp_offsets());
+    sql(m, "INSERT INTO camel VALUES (7, 'x')");
+    sql(m, "DELETE FROM camel WHERE id = 7");
+    struct drom_mock *mk = out(&r, 2);
+    char *b = drom_mock_body(mk, 0);
+    cr_assert_str_eq(b, "{\"id\":7,\"name\":\"x\"}");
+    free(b);
+    cr_assert(drom_exchange_body_is_null(drom_mock_exchange(mk, 1)), "delete: null body");
+    cr_assert_str_eq(hdr(mk, 1, "CamelDebeziumOperation"), "d");
+    cr_assert_str_eq(hdr(mk, 1, "CamelDebeziumBefore"), "{\"id\":7,\"name\":\"x\"}");
+    cr_assert_null(hdr(mk, 0, "kafka.KEY"));
+    usleep(300000);
+    cr_assert_eq(drom_mock_received(mk), 2, "no tombstone by default on debezium-mysql");
+    stop(&r);
+    mysql_close(m);
+}
