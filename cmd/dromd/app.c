@@ -232,7 +232,7 @@ int64_t dromd_app_stop(struct dromd_app *app, int64_t drain_ms)
     struct drom_error err = {0};
     if (drom_engine_stop(app->eng, drain_ms, &err) == 0)
         return 0;
-    drom_warn(LOGGER, "%s", err.msg);
+    /* The engine has logged what it left, route by route. */
     int64_t left = 0;
     size_t n = drom_engine_route_count(app->eng);
     for (size_t i = 0; i < n; i++) {

@@ -229,13 +229,12 @@ int dromd_run(const struct dromd_opts *o)
     drom_info(LOGGER, "dromedary %s (%s) is shutting down (timeout:%s)", DROMD_VERSION, svc.name,
               dromd_age(o->drain_ms, age, sizeof age));
     int64_t abandoned = dromd_app_stop(svc.app, o->drain_ms);
-    if (abandoned > 0)
-        drom_warn(LOGGER, "Drain timeout reached with %lld exchanges in flight; their sources "
-                  "were not committed past them and will replay them", (long long)abandoned);
     int64_t t_end = dromd_monotonic_ms();
-    char up[32];
-    drom_info(LOGGER, "dromedary %s (%s) shutdown in %lldms (uptime:%s)", DROMD_VERSION, svc.name,
-              (long long)(t_end - t_stop), dromd_age(t_end - t0, up, sizeof up));
+    char up[32], left[64] = "";
+    if (abandoned > 0)
+        snprintf(left, sizeof left, " abandoned-inflight:%lld", (long long)abandoned);
+    drom_info(LOGGER, "dromedary %s (%s) shutdown in %lldms (uptime:%s%s)", DROMD_VERSION,
+              svc.name, (long long)(t_end - t_stop), dromd_age(t_end - t0, up, sizeof up), left);
     rc = 0;
 out:
     drom_http_stop(http);   /* before the app: no answer may read a freed app */

@@ -432,3 +432,108 @@ Test(dromd, garbage_http_does_not_hurt_it)
     cr_expect_eq(stop_dromd(&d, SIGTERM, 2000), 0);
     cleanup(&d);
 }
+
+static void expect_no_secret(const char *where, const char *text)
+{
+    static const char *const secrets[] = {"EnvS3cretValue", "PropS3cretValue", "Lit3ralS3cretValue"};
+    for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
+        cr_expect_null(strstr(text, secrets[i]), "%s shows %s:\n%s", where, secrets[i], text);
+}
+
+Test(dromd, no_secret_in_logs_http_or_status)
+{
+    setenv("DROMD_TEST_SECRET", "EnvS3cretValue", 1);
+    struct dromd d = {0};
+    make_dir(&d);
+    start_dromd(&d, DATA "/secrets.xml", "-Ddb.password=PropS3cretValue", NULL);
+    /* Not connected: ready says why, naming the endpoint with its password masked. */
+    char *body = NULL;
+    cr_expect_eq(get(d.port, "/health/ready", &body), 503, "%s", body);
+    cr_expect(strstr(body, "\"DOWN\""), "%s", body);
+    cr_expect(strstr(body, "\"reason\""), "%s", body);
+    expect_no_secret("/health/ready", body);
+    free(body);
+    const char *paths[] = {"/routes", "/metrics", "/health/live"};
+    for (size_t i = 0; i < 3; i++) {
+        cr_expect_eq(get(d.port, paths[i], &body), 200);
+        expect_no_secret(paths[i], body);
+        free(body);
+    }
+    cr_expect_eq(get(d.port, "/routes", &body), 200);
+    cr_expect(strstr(body, "password=xxxxxx"), "%s", body);
+    free(body);
+
+    char addr[32], out[160];
+    snprintf(addr, sizeof addr, "127.0.0.1:%d", d.port);
+    snprintf(out, sizeof out, "%s/status.out", d.dir);
+    char *argv[] = {(char *)dromd_bin(), "status", "--http", addr, NULL};
+    cr_expect_eq(proc_run(argv, d.log, out, 5000), 0);
+    char *table = proc_slurp(out);
+    expect_no_secret("dromd status", table);
+    free(table);
+    char *hargv[] = {(char *)dromd_bin(), "health", "--http", addr, NULL};
+    cr_expect_eq(proc_run(hargv, d.log, out, 5000), 1, "not ready");
+
+    cr_expect_eq(stop_dromd(&d, SIGTERM, 2000), 0);
+    char *log = proc_slurp(d.log);
+    cr_expect(strstr(log, "cannot connect"), "%s", log);
+    expect_no_secret("the log", log);
+    free(log);
+    cleanup(&d);
+}
+
+Test(dromd, sigterm_waits_for_inflight_exchanges_at_most_the_drain_timeout)
+{
+    struct dromd d = {0};
+    make_dir(&d);
+    /* start_dromd passes --drain-timeout 5s; this later one wins. */
+    start_dromd(&d, DATA "/slow.xml", "--drain-timeout", "400ms");
+    long long deadline = proc_now_ms() + 5000;
+    long long inflight = 0;
+    while (inflight <= 0 && proc_now_ms() < deadline) {
+        char *body = NULL;
+        if (get(d.port, "/metrics", &body) == 200)
+            inflight = metric(body, "camel_exchanges_inflight{routeId=\"slow\"}");
+        free(body);
+        proc_pause_ms(20);
+    }
+    cr_assert_gt(inflight, 0);
+    long long t0 = proc_now_ms();
+    int rc = stop_dromd(&d, SIGTERM, 3000);
+    long long took = proc_now_ms() - t0;
+    char *log = proc_slurp(d.log);
+    cr_expect_eq(rc, 0, "%s", log);
+    cr_expect_geq(took, 350, "did not wait for the drain: %lld ms", took);
+    cr_expect_lt(took, 2000, "waited past the drain timeout: %lld ms", took);
+    cr_expect(strstr(log, "abandoned-inflight:"), "%s", log);
+    free(log);
+    cleanup(&d);
+}
+
+Test(dromd, sigterm_lets_inflight_exchanges_finish)
+{
+    struct dromd d = {0};
+    make_dir(&d);
+    char routes[160];
+    snprintf(routes, sizeof routes, "%s/quick.xml", d.dir);
+    FILE *f = fopen(routes, "w");
+    cr_assert(f);
+    fputs("<routes xmlns=\"http://camel.apache.org/schema/xml-io\">\n"
+          "  <route id=\"quick\">\n"
+          "    <from uri=\"timer:q?period=20&amp;delay=0\"/>\n"
+          "    <delay><constant>300</constant></delay>\n"
+          "    <log message=\"finished ${header.CamelTimerCounter}\"/>\n"
+          "  </route>\n"
+          "</routes>\n", f);
+    fclose(f);
+    start_dromd(&d, routes, NULL, NULL);
+    cr_assert_gt(wait_metric(d.port, "camel_exchanges_inflight{routeId=\"quick\"}", 1, 5000), 0);
+    int rc = stop_dromd(&d, SIGTERM, 3000);
+    char *log = proc_slurp(d.log);
+    cr_expect_eq(rc, 0, "%s", log);
+    cr_expect_null(strstr(log, "abandoned-inflight:"), "%s", log);
+    const char *stop = strstr(log, "is shutting down");
+    cr_expect(stop && strstr(stop, "finished "), "in-flight exchanges finished after SIGTERM:\n%s", log);
+    free(log);
+    cleanup(&d);
+}
