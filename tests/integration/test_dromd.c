@@ -3,7 +3,9 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <signal.h>
+#include <sys/un.h>
 
+#include "runtime/buf.h"
 #include "tests/support/proc.h"
 #include "tests/support/rawhttp.h"
 
@@ -535,5 +537,59 @@ Test(dromd, sigterm_lets_inflight_exchanges_finish)
     const char *stop = strstr(log, "is shutting down");
     cr_expect(stop && strstr(stop, "finished "), "in-flight exchanges finished after SIGTERM:\n%s", log);
     free(log);
+    cleanup(&d);
+}
+
+/* systemd's side of Type=notify: a datagram socket in $NOTIFY_SOCKET. */
+static int notify_socket(const char *path)
+{
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    cr_assert_lt(strlen(path), sizeof sa.sun_path);
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0, "%s", strerror(errno));
+    return fd;
+}
+
+/* Collects datagrams until one contains `needle` or the deadline. */
+static bool notified(int fd, struct drom_buf *seen, const char *needle, int timeout_ms)
+{
+    long long deadline = proc_now_ms() + timeout_ms;
+    while (!strstr(drom_buf_cstr(seen), needle)) {
+        long long left = deadline - proc_now_ms();
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+            return false;
+        char msg[1024];
+        ssize_t n = recv(fd, msg, sizeof msg - 1, 0);
+        if (n > 0) {
+            drom_buf_append(seen, msg, (size_t)n);
+            drom_buf_putc(seen, '\n');
+        }
+    }
+    return true;
+}
+
+Test(dromd, tells_systemd_ready_watchdog_reloading_and_stopping)
+{
+    struct dromd d = {0};
+    make_dir(&d);
+    char sock[100];
+    snprintf(sock, sizeof sock, "%.80s/notify", d.dir);
+    int fd = notify_socket(sock);
+    setenv("NOTIFY_SOCKET", sock, 1);
+    setenv("WATCHDOG_USEC", "200000", 1);
+    start_dromd(&d, DATA "/timer-log.xml", NULL, NULL);
+    unsetenv("NOTIFY_SOCKET");
+    unsetenv("WATCHDOG_USEC");
+    struct drom_buf seen = DROM_BUF_INIT;
+    cr_expect(notified(fd, &seen, "READY=1", 3000), "%s", drom_buf_cstr(&seen));
+    cr_expect(notified(fd, &seen, "WATCHDOG=1", 3000), "%s", drom_buf_cstr(&seen));
+    kill(d.pid, SIGHUP);
+    cr_expect(notified(fd, &seen, "RELOADING=1", 3000), "%s", drom_buf_cstr(&seen));
+    cr_expect_eq(stop_dromd(&d, SIGTERM, 2000), 0);
+    cr_expect(notified(fd, &seen, "STOPPING=1", 1000), "%s", drom_buf_cstr(&seen));
+    drom_buf_free(&seen);
+    close(fd);
     cleanup(&d);
 }
