@@ -5,7 +5,7 @@
  * fail ("Queue full", Camel's IllegalStateException), drop it
  * (discardWhenFull), or with blockWhenFull wait without blocking the
  * engine: the producer answers DROM_PENDING and completes once a slot
- * frees (or fails after offerTimeout, checked by the consumer thread).
+ * frees (or fails after offerTimeout, on the engine's timer).
  * Queued copies count as pending work for the drain. */
 #include <errno.h>
 #include <pthread.h>
@@ -62,7 +62,7 @@ struct item {
 struct blocked {
     struct drom_exchange *orig;     /* pending in the producer */
     struct item it;
-    int64_t deadline;               /* monotonic ms; 0 = none */
+    uint64_t id;                    /* for the offerTimeout timer */
 };
 
 struct queue {
@@ -75,6 +75,7 @@ struct queue {
     size_t head, n;
     struct blocked *blocked;
     size_t nblocked, capblocked;
+    uint64_t next_id;
     struct drom_endpoint *consumer;
     pthread_t thread;
     bool running, stopping, purge;
@@ -150,22 +151,33 @@ static void consumer_done(struct drom_endpoint *ep, const void *pos, bool failed
     drom_exchange_complete(*waiter, failed ? DROM_FAIL : DROM_DONE, &err);
 }
 
-static void expire_blocked(struct queue *q, int64_t now)
+/* offerTimeout: runs on the engine thread; the blocked producer may have
+ * got its slot meanwhile. */
+struct expiry {
+    struct queue *q;
+    uint64_t id;
+};
+
+static void expire(void *arg)
 {
-    for (size_t i = 0; i < q->nblocked;) {
+    struct expiry *e = arg;
+    struct queue *q = e->q;
+    pthread_mutex_lock(&q->mu);
+    for (size_t i = 0; i < q->nblocked; i++) {
         struct blocked *b = &q->blocked[i];
-        if (b->deadline && b->deadline <= now) {
-            struct drom_error err = {0};
-            drom_err(&err, DROM_ESTATE, "Fails to insert element into queue after timeout: seda://%s", q->name);
-            drom_exchange_complete(b->orig, DROM_FAIL, &err);
-            drom_exchange_free(b->it.copy);
-            drom_engine_pending_add(q->eng, -1);
-            memmove(b, b + 1, (q->nblocked - i - 1) * sizeof *b);
-            q->nblocked--;
-        } else {
-            i++;
-        }
+        if (b->id != e->id)
+            continue;
+        struct drom_error err = {0};
+        drom_err(&err, DROM_ESTATE, "Fails to insert element into queue after timeout: seda://%s", q->name);
+        drom_exchange_complete(b->orig, DROM_FAIL, &err);
+        drom_exchange_free(b->it.copy);
+        drom_engine_pending_add(q->eng, -1);
+        memmove(b, b + 1, (q->nblocked - i - 1) * sizeof *b);
+        q->nblocked--;
+        break;
     }
+    pthread_mutex_unlock(&q->mu);
+    free(e);
 }
 
 static void *consumer_thread(void *arg)
@@ -173,23 +185,8 @@ static void *consumer_thread(void *arg)
     struct queue *q = arg;
     pthread_mutex_lock(&q->mu);
     for (;;) {
-        int64_t now = drom_monotonic_ms();
-        expire_blocked(q, now);
         if (q->n == 0 && !q->stopping) {
-            int64_t next = 0;
-            for (size_t i = 0; i < q->nblocked; i++)
-                if (q->blocked[i].deadline && (!next || q->blocked[i].deadline < next))
-                    next = q->blocked[i].deadline;
-            if (next) {
-                struct timespec ts;
-                clock_gettime(CLOCK_REALTIME, &ts);
-                int64_t ns = ts.tv_nsec + (next - now) * 1000000;
-                ts.tv_sec += ns / 1000000000;
-                ts.tv_nsec = ns % 1000000000;
-                pthread_cond_timedwait(&q->cond, &q->mu, &ts);
-            } else {
-                pthread_cond_wait(&q->cond, &q->mu);
-            }
+            pthread_cond_wait(&q->cond, &q->mu);
             continue;
         }
         if (q->stopping && (q->purge || q->n == 0))
@@ -316,11 +313,15 @@ static enum drom_status seda_produce(struct drom_endpoint *ep, struct drom_excha
     }
     int64_t timeout = drom_opt_ms(ep->opts, "offerTimeout", 0);
     drom_xgrow((void **)&q->blocked, &q->capblocked, q->nblocked + 1, sizeof *q->blocked);
-    q->blocked[q->nblocked++] =
-        (struct blocked){.orig = ex, .it = it, .deadline = timeout > 0 ? drom_monotonic_ms() + timeout : 0};
+    uint64_t id = ++q->next_id;
+    q->blocked[q->nblocked++] = (struct blocked){.orig = ex, .it = it, .id = id};
     drom_engine_pending_add(q->eng, 1);
-    pthread_cond_broadcast(&q->cond);
     pthread_mutex_unlock(&q->mu);
+    if (timeout > 0) {
+        struct expiry *e = drom_xmalloc(sizeof *e);
+        *e = (struct expiry){q, id};
+        drom_engine_timer(q->eng, timeout, expire, e);
+    }
     return DROM_PENDING;
 }
 
