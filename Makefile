@@ -1,4 +1,5 @@
 # dromedary — build, test and run. `make help` lists the targets.
+SHELL   := /bin/bash
 CC      ?= gcc
 PKGS    := libxml-2.0 jansson libmariadb rdkafka libqpid-proton libmicrohttpd libsystemd
 CSTD    := -std=c17 -D_GNU_SOURCE
