@@ -142,6 +142,8 @@ static int check_value(struct cc *c, const struct drom_elem_spec *spec, const st
 const char **cc_check_attrs(struct cc *c, const struct drom_ast_node *n, const struct drom_elem_spec *spec)
 {
     const char **vals = drom_arena_alloc(c->a, (n->nattrs + 1) * sizeof *vals);
+    const char *suggested[8];
+    size_t nsuggested = 0;
     for (size_t i = 0; i < n->nattrs; i++) {
         const struct drom_ast_attr *a = &n->attrs[i];
         const struct drom_attr_spec *as = drom_elem_attr(spec, a->name);
@@ -149,6 +151,8 @@ const char **cc_check_attrs(struct cc *c, const struct drom_ast_node *n, const s
             struct drom_buf b = DROM_BUF_INIT;
             const char *best = suggest_attr(spec, a->name);
             if (best) {
+                if (nsuggested < 8)
+                    suggested[nsuggested++] = best;
                 hint(&b, best);
                 cc_error(c, a->line, a->col, "unknown attribute '%s' on <%s>%s", a->name, spec->name,
                          drom_buf_cstr(&b));
@@ -179,9 +183,15 @@ const char **cc_check_attrs(struct cc *c, const struct drom_ast_node *n, const s
         if (check_value(c, spec, as, a, v) == 0)
             vals[i] = v;
     }
-    for (const struct drom_attr_spec *as = spec->attrs; as && as->name; as++)
-        if ((as->flags & DROM_ATTR_REQUIRED) && !drom_ast_attr_find(n, as->name))
+    for (const struct drom_attr_spec *as = spec->attrs; as && as->name; as++) {
+        if (!(as->flags & DROM_ATTR_REQUIRED) || drom_ast_attr_find(n, as->name))
+            continue;
+        bool hinted = false;   /* a misspelling of it was already reported */
+        for (size_t i = 0; i < nsuggested; i++)
+            hinted |= strcmp(suggested[i], as->name) == 0;
+        if (!hinted)
             cc_error(c, n->line, n->col, "<%s> needs the attribute '%s'", spec->name, as->name);
+    }
     return vals;
 }
 

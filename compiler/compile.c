@@ -10,6 +10,7 @@
 
 #include "cc.h"
 #include "compile.h"
+#include "strmap.h"
 #include "suggest.h"
 #include "dsl/xml.h"
 #include "runtime/expr.h"
@@ -77,15 +78,6 @@ static void global_parts(struct cc *c, const struct drom_ast_node *n, const stru
     }
 }
 
-static bool id_taken(const struct drom_ast_node *const *routes, size_t n, const char *id)
-{
-    for (size_t i = 0; i < n; i++) {
-        const char *v = drom_ast_attr(routes[i], "id");
-        if (v && strcmp(v, id) == 0)
-            return true;
-    }
-    return false;
-}
 
 static void route(struct cc *c, const struct drom_ast_node *n, const char *gen_id, struct drom_route *r)
 {
@@ -171,6 +163,13 @@ static void routes(struct cc *c, const struct drom_ast_node *root)
     }
     struct drom_graph *g = c->g;
     g->routes = drom_arena_alloc(c->a, (n + 1) * sizeof *g->routes);
+    /* generated ids (route1, route2, ...) skip the ids given in the file */
+    struct drom_strmap given_ids = {0}, ids = {0};
+    for (size_t i = 0; i < n; i++) {
+        const char *v = drom_ast_attr(list[i], "id");
+        if (v && *v)
+            drom_strmap_put(&given_ids, v, (void *)list[i]);
+    }
     unsigned counter = 0;
     for (size_t i = 0; i < n; i++) {
         char gen[32] = "";
@@ -178,21 +177,22 @@ static void routes(struct cc *c, const struct drom_ast_node *root)
         if (!given || !*given) {
             do
                 snprintf(gen, sizeof gen, "route%u", ++counter);
-            while (id_taken(list, n, gen));
+            while (drom_strmap_get(&given_ids, gen));
         }
         struct drom_route *r = &g->routes[g->nroutes];
         route(c, list[i], gen, r);
-        for (size_t j = 0; j < g->nroutes; j++) {
-            if (strcmp(g->routes[j].id, r->id) == 0) {
-                const struct drom_ast_attr *a = drom_ast_attr_find(list[i], "id");
-                cc_error(c, a ? a->line : list[i]->line, a ? a->col : list[i]->col,
-                         "duplicate route id '%s' (the first route with it is at line %d)", r->id,
-                         g->routes[j].loc.line);
-                break;
-            }
+        const struct drom_route *first = drom_strmap_get(&ids, r->id);
+        if (first) {
+            const struct drom_ast_attr *a = drom_ast_attr_find(list[i], "id");
+            cc_error(c, a ? a->line : list[i]->line, a ? a->col : list[i]->col,
+                     "duplicate route id '%s' (the first route with it is at line %d)", r->id, first->loc.line);
+        } else {
+            drom_strmap_put(&ids, r->id, r);
         }
         g->nroutes++;
     }
+    drom_strmap_free(&given_ids);
+    drom_strmap_free(&ids);
     if (n == 0)
         cc_error(c, root->line, root->col, "<%s> holds no <route>", root->name);
     free(list);

@@ -227,8 +227,15 @@ void cc_check_props(struct cc *c)
             prop_error(c, pr, "%s (in property '%s')%s", err.msg, pr->key, "");
             continue;
         }
-        if (r > 0 && check_value(o, v, &err) < 0)
+        if (r > 0 && check_value(o, v, &err) < 0) {
             prop_error(c, pr, "invalid value for option '%s' of component '%s': %s", o->name, scheme, err.msg);
+        } else if (r > 0 && (o->flags & DROM_OPT_PREFIX) && comp->validate) {
+            /* the component's own check of a pass-through property */
+            struct drom_optval one = {.opt = o, .name = dot + 1, .value = v, .given = true};
+            struct drom_optset set = {.items = &one, .n = 1};
+            if (comp->validate("", &set, &err) < 0)
+                prop_error(c, pr, "%s (in property '%s')%s", err.msg, pr->key, "");
+        }
     }
 }
 

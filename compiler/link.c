@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cc.h"
+#include "strmap.h"
 #include "suggest.h"
 #include "runtime/xalloc.h"
 
@@ -26,30 +27,33 @@ void cc_link_add(struct cc *c, const struct drom_gendpoint *ep, bool consumer)
     };
 }
 
-static const struct cc_link *consumer_of(const struct cc *c, const struct cc_link *l, size_t before)
+static const char *key_of(struct cc *c, const struct cc_link *l)
 {
-    for (size_t i = 0; i < before; i++)
-        if (c->links[i].consumer && strcmp(c->links[i].scheme, l->scheme) == 0 &&
-            strcmp(c->links[i].name, l->name) == 0)
-            return &c->links[i];
-    return NULL;
+    return drom_arena_printf(c->a, "%s:%s", l->scheme, l->name);
 }
 
 void cc_link_check(struct cc *c)
 {
+    struct drom_strmap consumers = {0};
     for (size_t i = 0; i < c->nlinks; i++) {
         const struct cc_link *l = &c->links[i];
-        if (l->consumer) {
-            const struct cc_link *first = consumer_of(c, l, i);
-            if (first && !(first->multiple && l->multiple))
-                cc_error(c, l->loc.line, l->loc.col,
-                         "a second consumer of '%s:%s' (route '%s' at line %d already consumes it)%s", l->scheme,
-                         l->name, first->route_id ? first->route_id : "?", first->loc.line,
-                         strcmp(l->scheme, "seda") == 0 ? "; set multipleConsumers=true on both for publish-subscribe"
-                                                        : "");
+        if (!l->consumer)
             continue;
+        const char *key = key_of(c, l);
+        const struct cc_link *first = drom_strmap_get(&consumers, key);
+        if (!first) {
+            drom_strmap_put(&consumers, key, (void *)l);
+        } else if (!(first->multiple && l->multiple)) {
+            cc_error(c, l->loc.line, l->loc.col,
+                     "a second consumer of '%s:%s' (route '%s' at line %d already consumes it)%s", l->scheme,
+                     l->name, first->route_id ? first->route_id : "?", first->loc.line,
+                     strcmp(l->scheme, "seda") == 0 ? "; set multipleConsumers=true on both for publish-subscribe"
+                                                    : "");
         }
-        if (consumer_of(c, l, c->nlinks))
+    }
+    for (size_t i = 0; i < c->nlinks; i++) {
+        const struct cc_link *l = &c->links[i];
+        if (l->consumer || drom_strmap_get(&consumers, key_of(c, l)))
             continue;
         struct drom_suggest s;
         drom_suggest_init(&s, l->name);
@@ -65,4 +69,5 @@ void cc_link_check(struct cc *c)
             cc_error(c, l->loc.line, l->loc.col, "no route consumes '%s:%s' (no <from uri=\"%s:%s\"/> in this file)",
                      l->scheme, l->name, l->scheme, l->name);
     }
+    drom_strmap_free(&consumers);
 }
