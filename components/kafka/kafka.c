@@ -1,9 +1,10 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include <librdkafka/rdkafka.h>
-
-#include "runtime/component.h"
+#include "components/kafka/kafka.h"
+#include "runtime/engine.h"
+#include "runtime/xalloc.h"
 
 /* Camel 4's kafka endpoint options (KafkaConfiguration) and defaults. The
  * Java (de)serializer and bean-reference options are accepted and ignored:
@@ -113,8 +114,9 @@ static const struct drom_option options[] = {
      .doc = "Most bytes per batch of records to one partition"},
     {.name = "compressionCodec", .type = DROM_OPT_ENUM, .def = "none", .values = codecs, .group = "producer",
      .doc = "Compression of record batches"},
-    {.name = "deliveryTimeoutMs", .type = DROM_OPT_DURATION, .def = "120000", .group = "producer",
-     .doc = "Upper bound to report a record delivered or failed, retries included"},
+    {.name = "deliveryTimeoutMs", .type = DROM_OPT_DURATION, .def = "0", .group = "producer",
+     .doc = "Upper bound to report a record delivered or failed, retries included; 0 (default) waits as long "
+            "as Kafka is down, holding the source back instead of failing records"},
     {.name = "requestTimeoutMs", .type = DROM_OPT_DURATION, .def = "30000", .group = "producer",
      .doc = "How long the producer waits for a broker's answer to a request"},
     {.name = "retries", .type = DROM_OPT_INT, .min = 0, .max = INT32_MAX, .group = "producer",
@@ -180,47 +182,79 @@ static const struct drom_option options[] = {
     DROM_OPTIONS_END,
 };
 
-/* librdkafka properties that load code or run a program: a route file must
- * never be able to make dromd execute something. */
-static const char *const refused[] = {
-    "plugin.library.paths", "sasl.kerberos.kinit.cmd", "ssl.engine.location", "ssl.engine.id",
-    "ssl.providers", "oauthbearer_token_refresh_cb", "ssl_engine_callback_data", NULL,
-};
-
-static int check_property(rd_kafka_conf_t *conf, const char *name, const char *value, struct drom_error *err)
+/* Compile time: every additionalProperties.* must be accepted by
+ * librdkafka (and not be one that loads code), so a typo fails dromc. */
+static int validate(const char *path, const struct drom_optset *opts, struct drom_error *err)
 {
-    for (const char *const *r = refused; *r; r++)
-        if (strcmp(name, *r) == 0)
-            return drom_err(err, DROM_EINVAL,
-                            "additionalProperties.%s is refused: it makes librdkafka load code or run a command",
-                            name);
-    char why[512];
-    if (rd_kafka_conf_set(conf, name, value, why, sizeof why) != RD_KAFKA_CONF_OK)
-        return drom_err(err, DROM_EINVAL, "additionalProperties.%s: %s", name, why);
+    (void)path;
+    return kafka_conf_check_extra(opts, err);
+}
+
+/* An endpoint does not learn whether it is a source before start(), so
+ * create() builds the producer (connecting early, so readiness tells the
+ * truth before the first message) and start() swaps it for the consumer. */
+static int k_create(struct drom_endpoint *ep, struct drom_error *err)
+{
+    struct kafka_ep *k = drom_xcalloc(1, sizeof *k);
+    k->producer = kafka_producer_new(ep, err);
+    if (!k->producer) {
+        free(k);
+        return -1;
+    }
+    ep->state = k;
+    /* Only read by the engine for a source (its watermark then stops at a
+     * failed exchange); harmless on a producer. */
+    if (drom_opt_bool(ep->opts, "breakOnFirstError", false))
+        drom_endpoint_stop_on_failure(ep, true);
     return 0;
 }
 
-/* Hands every additionalProperties.* to librdkafka on a scratch
- * configuration, so a misspelt or out-of-range property fails at compile time. */
-static int validate(const char *path, const struct drom_optset *opts, struct drom_error *err)
+static void k_destroy(struct drom_endpoint *ep)
 {
-    static const char prefix[] = "additionalProperties.";
-    rd_kafka_conf_t *conf = NULL;
-    int rc = 0;
-    for (size_t i = 0; i < opts->n && rc == 0; i++) {
-        const struct drom_optval *v = &opts->items[i];
-        if (!v->opt || !(v->opt->flags & DROM_OPT_PREFIX) || !v->value)
-            continue;
-        if (strncmp(v->name, prefix, sizeof prefix - 1) != 0)
-            continue;
-        if (!conf)
-            conf = rd_kafka_conf_new();
-        rc = check_property(conf, v->name + sizeof prefix - 1, v->value, err);
+    struct kafka_ep *k = ep->state;
+    if (!k)
+        return;
+    kafka_producer_free(k->producer);
+    kafka_consumer_free(k->consumer);
+    free(k);
+    ep->state = NULL;
+}
+
+static int k_start(struct drom_endpoint *ep, struct drom_error *err)
+{
+    struct kafka_ep *k = ep->state;
+    kafka_producer_free(k->producer);
+    k->producer = NULL;
+    if (!k->consumer) {
+        k->consumer = kafka_consumer_new(ep, err);
+        if (!k->consumer)
+            return -1;
     }
-    if (conf)
-        rd_kafka_conf_destroy(conf);
-    (void)path;
-    return rc;
+    return kafka_consumer_start(k->consumer, err);
+}
+
+static void k_stop(struct drom_endpoint *ep)
+{
+    struct kafka_ep *k = ep->state;
+    if (k && k->consumer)
+        kafka_consumer_stop(k->consumer);
+}
+
+static enum drom_status k_produce(struct drom_endpoint *ep, struct drom_exchange *ex, struct drom_error *err)
+{
+    struct kafka_ep *k = ep->state;
+    if (!k->producer) {
+        drom_err(err, DROM_EINTERNAL, "kafka endpoint %s is a consumer", ep->uri_masked);
+        return DROM_FAIL;
+    }
+    return kafka_producer_send(k->producer, ex, err);
+}
+
+static void k_commit(struct drom_endpoint *ep, const void *pos)
+{
+    struct kafka_ep *k = ep->state;
+    if (k && k->consumer)
+        kafka_consumer_commit(k->consumer, pos);
 }
 
 const struct drom_component drom_component_kafka = {
@@ -231,4 +265,11 @@ const struct drom_component drom_component_kafka = {
     .roles = DROM_ROLE_CONSUMER | DROM_ROLE_PRODUCER,
     .options = options,
     .validate = validate,
+    .create = k_create,
+    .destroy = k_destroy,
+    .start = k_start,
+    .stop = k_stop,
+    .produce = k_produce,
+    .commit = k_commit,
+    .position_free = free,
 };

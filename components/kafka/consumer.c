@@ -1,0 +1,367 @@
+/* The group consumer: consumersCount members, each with its own client and
+ * thread, subscribed to the topics (or the ^pattern). Each record becomes an
+ * exchange submitted to the route; the offsets committed follow the engine's
+ * watermark (commit.c), never librdkafka's automatic commit.
+ *
+ * Rebalances (the member's thread, inside poll; or the engine thread inside
+ * close): on assignment, seekTo applies the first time a partition is
+ * assigned to this endpoint; on revocation the member waits (at most
+ * shutdownTimeout) for the records it submitted from the revoked partitions
+ * to be done, commits exactly what is done for them, synchronously, and
+ * forgets them: whatever finishes later is not committed by this member. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "components/kafka/consumer.h"
+#include "runtime/log.h"
+#include "runtime/xalloc.h"
+
+/* text/plain for UTF-8 text, application/json when it also parses as a
+ * JSON object or array, nothing for binary: the amqp producer sends the
+ * first two as text, as Camel's String deserializer would have it. */
+static const char *content_type_of(const char *v, size_t n)
+{
+    if (!kafka_utf8_valid(v, n))
+        return NULL;
+    size_t i = 0;
+    while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == '\r' || v[i] == '\n'))
+        i++;
+    if (i < n && (v[i] == '{' || v[i] == '[')) {
+        json_t *j = json_loadb(v, n, 0, NULL);
+        if (j) {
+            json_decref(j);
+            return "application/json";
+        }
+    }
+    return "text/plain";
+}
+
+static struct drom_exchange *to_exchange(const rd_kafka_message_t *msg)
+{
+    struct drom_exchange *ex = drom_exchange_new();
+    if (msg->payload)
+        drom_exchange_set_body(ex, msg->payload, msg->len, content_type_of(msg->payload, msg->len));
+    else
+        drom_exchange_set_body_null(ex);
+    kafka_headers_to_exchange(msg, ex);
+    drom_headers_set_str(&ex->headers, "kafka.TOPIC", rd_kafka_topic_name(msg->rkt));
+    drom_headers_set_int(&ex->headers, "kafka.PARTITION", msg->partition);
+    drom_headers_set_int(&ex->headers, "kafka.OFFSET", msg->offset);
+    if (msg->key) {
+        if (kafka_utf8_valid(msg->key, msg->key_len)) {
+            struct drom_value v = {.type = DROM_V_STRING, .s = msg->key, .len = msg->key_len};
+            drom_headers_set(&ex->headers, "kafka.KEY", &v);
+        } else {
+            drom_headers_set_bytes(&ex->headers, "kafka.KEY", msg->key, msg->key_len);
+        }
+    }
+    rd_kafka_timestamp_type_t tt;
+    int64_t ts = rd_kafka_message_timestamp(msg, &tt);
+    if (tt != RD_KAFKA_TIMESTAMP_NOT_AVAILABLE)
+        drom_headers_set_int(&ex->headers, "kafka.TIMESTAMP", ts);
+    return ex;
+}
+
+/* Member thread (or under c->mu from rebalance). */
+static struct kafka_part *find_part(struct kafka_member *m, const char *topic, int32_t partition)
+{
+    if (m->last && m->last->partition == partition && strcmp(m->last->topic, topic) == 0)
+        return m->last;
+    for (struct kafka_part *p = m->parts; p; p = p->next)
+        if (!p->revoked && p->partition == partition && strcmp(p->topic, topic) == 0)
+            return m->last = p;
+    return NULL;
+}
+
+static struct kafka_part *add_part(struct kafka_member *m, const char *topic, int32_t partition)
+{
+    struct kafka_part *p = drom_xcalloc(1, sizeof *p);
+    p->m = m;
+    p->topic = drom_xstrdup(topic);
+    p->partition = partition;
+    p->submitted = p->done = p->committed = -1;
+    p->next = m->parts;
+    m->parts = p;
+    return p;
+}
+
+/* True when no member of the endpoint had the partition before. c->mu held. */
+static bool first_time(struct kafka_consumer *c, const char *topic, int32_t partition)
+{
+    for (size_t i = 0; i < c->nmembers; i++)
+        for (struct kafka_part *p = c->members[i].parts; p; p = p->next)
+            if (p->partition == partition && strcmp(p->topic, topic) == 0)
+                return false;
+    return true;
+}
+
+static void on_assign(struct kafka_member *m, rd_kafka_topic_partition_list_t *l, bool coop)
+{
+    struct kafka_consumer *c = m->c;
+    pthread_mutex_lock(&c->mu);
+    for (int i = 0; i < l->cnt; i++) {
+        rd_kafka_topic_partition_t *tp = &l->elems[i];
+        if (c->seek_to && first_time(c, tp->topic, tp->partition))
+            tp->offset = strcmp(c->seek_to, "end") == 0 ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING;
+        add_part(m, tp->topic, tp->partition);
+    }
+    pthread_mutex_unlock(&c->mu);
+    drom_log(DROM_LOG_INFO, "kafka", "%s: %d partition(s) assigned", c->ep->uri_masked, l->cnt);
+    if (coop) {
+        rd_kafka_error_t *e = rd_kafka_incremental_assign(m->rk, l);
+        if (e) {
+            drom_warn("kafka", "%s: incremental assign: %s", c->ep->uri_masked, rd_kafka_error_string(e));
+            rd_kafka_error_destroy(e);
+        }
+    } else {
+        rd_kafka_assign(m->rk, l);
+    }
+}
+
+static void on_revoke(struct kafka_member *m, rd_kafka_topic_partition_list_t *l, bool coop)
+{
+    struct kafka_consumer *c = m->c;
+    if (!rd_kafka_assignment_lost(m->rk)) {
+        kafka_wait_done(m, l, c->shutdown_ms);
+        kafka_commit_member(m, l, true);
+    } else {
+        drom_warn("kafka", "%s: assignment lost; records in flight will be consumed again by the new owner",
+                  c->ep->uri_masked);
+    }
+    pthread_mutex_lock(&c->mu);
+    for (struct kafka_part *p = m->parts; p; p = p->next)
+        for (int i = 0; i < l->cnt; i++)
+            if (!p->revoked && p->partition == l->elems[i].partition && strcmp(p->topic, l->elems[i].topic) == 0)
+                p->revoked = true;
+    m->last = NULL;
+    pthread_mutex_unlock(&c->mu);
+    drom_log(DROM_LOG_INFO, "kafka", "%s: %d partition(s) revoked", c->ep->uri_masked, l->cnt);
+    if (coop) {
+        rd_kafka_error_t *e = rd_kafka_incremental_unassign(m->rk, l);
+        if (e)
+            rd_kafka_error_destroy(e);
+    } else {
+        rd_kafka_assign(m->rk, NULL);
+    }
+}
+
+static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *l, void *opaque)
+{
+    struct kafka_member *m = opaque;
+    bool coop = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS)
+        on_assign(m, l, coop);
+    else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS)
+        on_revoke(m, l, coop);
+    else
+        rd_kafka_assign(rk, NULL);
+}
+
+static void commit_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *l, void *opaque)
+{
+    struct kafka_member *m = opaque;
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+        drom_log(DROM_LOG_WARN, "kafka", "%s: offset commit failed: %s", m->c->ep->uri_masked, rd_kafka_err2str(err));
+}
+
+/* Returns false when the route no longer accepts exchanges. */
+static bool submit(struct kafka_member *m, const rd_kafka_message_t *msg)
+{
+    struct kafka_consumer *c = m->c;
+    const char *topic = rd_kafka_topic_name(msg->rkt);
+    struct kafka_part *part = find_part(m, topic, msg->partition);
+    if (!part) {
+        pthread_mutex_lock(&c->mu);
+        part = add_part(m, topic, msg->partition);
+        pthread_mutex_unlock(&c->mu);
+    }
+    struct drom_exchange *ex = to_exchange(msg);
+    struct drom_error err = {0};
+    pthread_mutex_lock(&c->order);
+    struct kafka_pos *pos = kafka_log_append(c, part, msg->offset);
+    int rc = drom_consumer_submit(c->ep, ex, pos, &err);
+    pthread_mutex_unlock(&c->order);
+    return rc == 0;
+}
+
+static void *member_main(void *arg)
+{
+    struct kafka_member *m = arg;
+    struct kafka_consumer *c = m->c;
+    int64_t consumed = 0, shown = 0, shown_ms = 0;
+    bool running = true;
+    while (running && !atomic_load(&c->stopping)) {
+        int timeout = 100;
+        for (int n = 0; n < c->max_poll && running; n++) {
+            rd_kafka_message_t *msg = rd_kafka_consumer_poll(m->rk, timeout);
+            timeout = 0;
+            if (!msg)
+                break;
+            if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+                running = submit(m, msg);
+                consumed++;
+            } else if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+                drom_log(DROM_LOG_WARN, "kafka", "%s: %s", c->ep->uri_masked, rd_kafka_message_errstr(msg));
+            }
+            rd_kafka_message_destroy(msg);
+        }
+        int64_t now = drom_monotonic_ms();
+        if (c->auto_commit && now - m->last_commit_ms >= c->commit_interval_ms) {
+            kafka_commit_member(m, NULL, false);
+            m->last_commit_ms = now;
+        }
+        if (now - shown_ms >= 250) {
+            drom_endpoint_count(c->ep, "consumed", consumed - shown);
+            shown = consumed;
+            shown_ms = now;
+        }
+    }
+    drom_endpoint_count(c->ep, "consumed", consumed - shown);
+    return NULL;
+}
+
+static void split_topics(struct kafka_consumer *c, const char *path, bool pattern)
+{
+    char *copy = drom_xstrdup(path), *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        while (*t == ' ')
+            t++;
+        size_t n = strlen(t);
+        while (n && t[n - 1] == ' ')
+            t[--n] = '\0';
+        if (!n)
+            continue;
+        c->topics = drom_xrealloc(c->topics, (c->ntopics + 1) * sizeof *c->topics);
+        char buf[1024];
+        snprintf(buf, sizeof buf, "%s%s", pattern && t[0] != '^' ? "^" : "", t);
+        c->topics[c->ntopics++] = drom_xstrdup(buf);
+    }
+    free(copy);
+}
+
+struct kafka_consumer *kafka_consumer_new(struct drom_endpoint *ep, struct drom_error *err)
+{
+    if (!drom_opt_str(ep->opts, "groupId")) {
+        drom_err(err, DROM_EINVAL, "a kafka consumer needs groupId: offsets are committed to its group");
+        return NULL;
+    }
+    struct kafka_consumer *c = drom_xcalloc(1, sizeof *c);
+    c->ep = ep;
+    pthread_mutex_init(&c->order, NULL);
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cond, NULL);
+    split_topics(c, ep->path, drom_opt_bool(ep->opts, "topicIsPattern", false));
+    const char *seek = drom_opt_str(ep->opts, "seekTo");
+    if (seek)
+        c->seek_to = strcasecmp(seek, "end") == 0 ? "end" : "beginning";
+    c->auto_commit = drom_opt_bool(ep->opts, "autoCommitEnable", true);
+    c->commit_interval_ms = drom_opt_ms(ep->opts, "autoCommitIntervalMs", 5000);
+    c->commit_timeout_ms = drom_opt_ms(ep->opts, "commitTimeoutMs", 5000);
+    c->shutdown_ms = drom_opt_ms(ep->opts, "shutdownTimeout", 30000);
+    c->max_poll = (int)drom_opt_int(ep->opts, "maxPollRecords", 500);
+    c->nmembers = (size_t)drom_opt_int(ep->opts, "consumersCount", 1);
+    if (!c->ntopics) {
+        drom_err(err, DROM_EINVAL, "no topic to consume from in '%s'", ep->path);
+        kafka_consumer_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static int member_start(struct kafka_consumer *c, struct kafka_member *m, struct drom_error *err)
+{
+    m->c = c;
+    kafka_health_init(&m->health, c->ep, "connecting to the Kafka brokers");
+    rd_kafka_conf_t *conf = kafka_conf_build(c->ep->opts, KAFKA_CONSUMER, err);
+    if (!conf)
+        return -1;
+    kafka_health_wire(&m->health, conf, err);
+    rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+    rd_kafka_conf_set_offset_commit_cb(conf, commit_cb);
+    rd_kafka_conf_set_opaque(conf, m);
+    char why[512];
+    m->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
+    if (!m->rk) {
+        rd_kafka_conf_destroy(conf);
+        return drom_err(err, DROM_EINVAL, "kafka consumer: %s", why);
+    }
+    rd_kafka_poll_set_consumer(m->rk);
+    rd_kafka_topic_partition_list_t *subs = rd_kafka_topic_partition_list_new((int)c->ntopics);
+    for (size_t i = 0; i < c->ntopics; i++)
+        rd_kafka_topic_partition_list_add(subs, c->topics[i], RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t e = rd_kafka_subscribe(m->rk, subs);
+    rd_kafka_topic_partition_list_destroy(subs);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return drom_err(err, DROM_EINVAL, "kafka consumer: cannot subscribe to %s: %s", c->ep->path,
+                        rd_kafka_err2str(e));
+    m->last_commit_ms = drom_monotonic_ms();
+    if (pthread_create(&m->thread, NULL, member_main, m) != 0)
+        return drom_err(err, DROM_EINTERNAL, "kafka consumer: cannot start a thread");
+    m->thread_started = true;
+    return 0;
+}
+
+int kafka_consumer_start(struct kafka_consumer *c, struct drom_error *err)
+{
+    atomic_store(&c->stopping, false);
+    c->members = drom_xcalloc(c->nmembers, sizeof *c->members);
+    c->started = true;
+    for (size_t i = 0; i < c->nmembers; i++)
+        if (member_start(c, &c->members[i], err) < 0) {
+            kafka_consumer_stop(c);
+            return -1;
+        }
+    return 0;
+}
+
+void kafka_consumer_stop(struct kafka_consumer *c)
+{
+    atomic_store(&c->stopping, true);
+    pthread_mutex_lock(&c->mu);
+    pthread_cond_broadcast(&c->cond);
+    pthread_mutex_unlock(&c->mu);
+    for (size_t i = 0; i < c->nmembers && c->members; i++)
+        if (c->members[i].thread_started) {
+            pthread_join(c->members[i].thread, NULL);
+            c->members[i].thread_started = false;
+        }
+}
+
+void kafka_consumer_commit(struct kafka_consumer *c, const void *pos)
+{
+    if (pos)
+        kafka_log_done_upto(c, pos);
+}
+
+void kafka_consumer_free(struct kafka_consumer *c)
+{
+    if (!c)
+        return;
+    kafka_consumer_stop(c);
+    /* The engine has called commit with its last watermark: commit what is
+     * done, then leave the group (close revokes, which commits again). */
+    for (size_t i = 0; i < c->nmembers && c->members; i++) {
+        struct kafka_member *m = &c->members[i];
+        if (!m->rk)
+            continue;
+        kafka_commit_member(m, NULL, true);
+        rd_kafka_consumer_close(m->rk);
+        rd_kafka_destroy(m->rk);
+        for (struct kafka_part *p = m->parts, *next; p; p = next) {
+            next = p->next;
+            free(p->topic);
+            free(p);
+        }
+    }
+    free(c->members);
+    for (size_t i = 0; i < c->ntopics; i++)
+        free(c->topics[i]);
+    free(c->topics);
+    free(c->log);
+    pthread_cond_destroy(&c->cond);
+    pthread_mutex_destroy(&c->mu);
+    pthread_mutex_destroy(&c->order);
+    free(c);
+}

@@ -1,0 +1,113 @@
+/* Internal to components/kafka: what the files of the kafka component share.
+ *
+ *   kafka.c        the option table, the compile-time check, the component struct
+ *   conf.c         one place that turns an endpoint's options into an rd_kafka_conf_t
+ *   headers.c      exchange headers <-> record headers (Camel's header filter)
+ *   health.c       readiness and consumer lag from librdkafka's errors and statistics
+ *   producer.c     asynchronous producer: produce() answers PENDING, delivery reports complete
+ *   consumer.c     group consumer threads feeding the route
+ *   commit.c       the consumer's per-partition watermark and offset commits
+ *   offset_kafka.c the offset store on a compacted topic (runtime/offset_store.h)
+ *
+ * Threads: create/destroy/start/stop/produce/commit run on the engine thread
+ * (runtime/component.h); each producer has one poll thread serving delivery
+ * reports, each consumer one thread per consumersCount. */
+#ifndef DROM_COMPONENTS_KAFKA_H
+#define DROM_COMPONENTS_KAFKA_H
+
+#include <librdkafka/rdkafka.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "runtime/component.h"
+#include "runtime/exchange.h"
+#include "runtime/offset_store.h"
+
+enum kafka_role { KAFKA_PRODUCER, KAFKA_CONSUMER };
+
+/* --- conf.c --- */
+
+/* Refuses properties that load code or run a command; else hands the
+ * property to librdkafka. err names the property as additionalProperties.X. */
+int kafka_conf_set_extra(rd_kafka_conf_t *conf, const char *name, const char *value, struct drom_error *err);
+/* Checks every additionalProperties.* on a scratch configuration. */
+int kafka_conf_check_extra(const struct drom_optset *opts, struct drom_error *err);
+/* The whole configuration of one client from the endpoint's options:
+ * common and security options, the role's own, then additionalProperties.*
+ * (which override). Owned by the caller (or by rd_kafka_new once passed). */
+rd_kafka_conf_t *kafka_conf_build(const struct drom_optset *opts, enum kafka_role role, struct drom_error *err);
+/* Sets one property, err naming it. */
+int kafka_conf_set(rd_kafka_conf_t *conf, const char *name, const char *value, struct drom_error *err);
+/* librdkafka log lines into the runtime's log. */
+void kafka_conf_log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf);
+
+/* --- headers.c --- */
+
+/* Record headers for an exchange: every header except Camel's internal
+ * (Camel*, org.apache.camel.*) and the kafka.* control headers. NULL when
+ * there is none. The caller owns the result (rd_kafka_producev takes it). */
+rd_kafka_headers_t *kafka_headers_from_exchange(const struct drom_exchange *ex);
+/* Copies a record's headers onto the exchange: UTF-8 values as strings,
+ * others as bytes, a null value as null. */
+void kafka_headers_to_exchange(const rd_kafka_message_t *m, struct drom_exchange *ex);
+/* True when [s, s+n) is valid UTF-8 (no NUL). */
+bool kafka_utf8_valid(const char *s, size_t n);
+
+/* --- health.c --- */
+
+/* Readiness and statistics shared by producer and consumer. The callbacks
+ * run on the client's poll thread; `ep` is borrowed. */
+struct kafka_health {
+    struct drom_endpoint *ep;
+    atomic_bool up;            /* a broker connection is up */
+    atomic_bool fatal;         /* a fatal error: the client is unusable */
+    atomic_llong lag;          /* consumer: records behind the high watermark, -1 unknown */
+};
+void kafka_health_init(struct kafka_health *h, struct drom_endpoint *ep, const char *reason);
+/* Wires error_cb and stats_cb (statistics every second unless set) into conf. */
+void kafka_health_wire(struct kafka_health *h, rd_kafka_conf_t *conf, struct drom_error *err);
+
+/* --- producer.c --- */
+
+struct kafka_producer;
+struct kafka_producer *kafka_producer_new(struct drom_endpoint *ep, struct drom_error *err);
+/* Waits up to shutdownTimeout for deliveries, fails what is left, frees. */
+void kafka_producer_free(struct kafka_producer *p);
+enum drom_status kafka_producer_send(struct kafka_producer *p, struct drom_exchange *ex, struct drom_error *err);
+
+/* --- consumer.c / commit.c --- */
+
+struct kafka_consumer;
+struct kafka_consumer *kafka_consumer_new(struct drom_endpoint *ep, struct drom_error *err);
+int kafka_consumer_start(struct kafka_consumer *c, struct drom_error *err);
+void kafka_consumer_stop(struct kafka_consumer *c);
+void kafka_consumer_free(struct kafka_consumer *c);
+void kafka_consumer_commit(struct kafka_consumer *c, const void *pos);
+
+/* The endpoint's state (ep->state). An endpoint does not know at create
+ * whether it is the route's source, so it starts as a producer and turns
+ * into a consumer when start() is called. */
+struct kafka_ep {
+    struct kafka_producer *producer;
+    struct kafka_consumer *consumer;
+};
+
+/* --- offset_kafka.c --- */
+
+/* What the Kafka offset store needs. The declaration belongs in
+ * runtime/offset_store.h (so that sources can open the store without
+ * including this folder); until it is there it lives here. */
+#ifndef DROM_OFFSET_KAFKA_API
+#define DROM_OFFSET_KAFKA_API 1
+struct drom_offset_kafka_config {
+    const char *brokers;          /* bootstrap servers */
+    const char *topic;            /* compacted topic, created when missing */
+    const char *const *props;     /* extra librdkafka properties: name, value, ..., NULL; may be NULL */
+    int64_t timeout_ms;           /* open (read to the end) and each put; 0 = 30000 */
+};
+struct drom_offset_store *drom_offset_kafka_open(const struct drom_offset_kafka_config *cfg, struct drom_error *err);
+#endif
+
+#endif

@@ -1,0 +1,295 @@
+/* Helpers of the kafka integration suites: unique topics on the real test
+ * broker (KAFKA_BROKERS from tests/services/env.sh), a raw librdkafka
+ * producer and reader to check what the component wrote or to feed it, and
+ * a "check" component (routes send to mock:check..., re-pointed at it) that
+ * records, per key, which sequence numbers arrived and in what order,
+ * without keeping the exchanges. Bodies are "KEY:SEQ". */
+#ifndef TEST_KAFKA_UTIL_H
+#define TEST_KAFKA_UTIL_H
+
+#include <librdkafka/rdkafka.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include "compiler/secrets.h"
+#include "tests/unit/test_engine_util.h"
+
+#define KT_UNUSED __attribute__((unused))
+
+static KT_UNUSED const char *kt_brokers(void)
+{
+    const char *b = getenv("KAFKA_BROKERS");
+    return b && *b ? b : "127.0.0.1:19092";
+}
+
+static KT_UNUSED const char *kt_sasl_brokers(void)
+{
+    const char *b = getenv("KAFKA_SASL_BROKERS");
+    return b && *b ? b : "127.0.0.1:19094";
+}
+
+/* "drom-NAME-PID-MS": new for every run. */
+static KT_UNUSED void kt_topic(char *out, size_t size, const char *name)
+{
+    snprintf(out, size, "drom-%s-%d-%lld", name, (int)getpid(), (long long)te_now_ms());
+}
+
+static KT_UNUSED rd_kafka_t *kt_client(rd_kafka_type_t type, const char *group)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    char why[512];
+    rd_kafka_conf_set(conf, "bootstrap.servers", kt_brokers(), why, sizeof why);
+    rd_kafka_conf_set(conf, "log_level", "3", why, sizeof why);
+    if (group) {
+        rd_kafka_conf_set(conf, "group.id", group, why, sizeof why);
+        rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", why, sizeof why);
+        rd_kafka_conf_set(conf, "enable.auto.commit", "false", why, sizeof why);
+    }
+    if (type == RD_KAFKA_PRODUCER) {
+        rd_kafka_conf_set(conf, "enable.idempotence", "true", why, sizeof why);
+        rd_kafka_conf_set(conf, "partitioner", "murmur2_random", why, sizeof why);
+        rd_kafka_conf_set(conf, "linger.ms", "5", why, sizeof why);
+    }
+    rd_kafka_t *rk = rd_kafka_new(type, conf, why, sizeof why);
+    cr_assert_not_null(rk, "%s", why);
+    return rk;
+}
+
+static KT_UNUSED void kt_create_topic(const char *topic, int partitions)
+{
+    rd_kafka_t *rk = kt_client(RD_KAFKA_PRODUCER, NULL);
+    char why[512];
+    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, partitions, 1, why, sizeof why);
+    cr_assert_not_null(nt, "%s", why);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_CreateTopics(rk, &nt, 1, NULL, q);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 30000);
+    cr_assert_not_null(ev, "CreateTopics answered");
+    size_t n;
+    const rd_kafka_topic_result_t **res = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+    cr_assert_eq(n, 1);
+    cr_assert(rd_kafka_topic_result_error(res[0]) == 0, "create %s: %s", topic,
+              rd_kafka_topic_result_error_string(res[0]));
+    rd_kafka_event_destroy(ev);
+    rd_kafka_NewTopic_destroy(nt);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_destroy(rk);
+}
+
+/* Produces n records "KEY:SEQ" (key = "k" + seq % nkeys) and waits for them. */
+static KT_UNUSED void kt_produce(const char *topic, int64_t first, int64_t n, int nkeys)
+{
+    rd_kafka_t *rk = kt_client(RD_KAFKA_PRODUCER, NULL);
+    for (int64_t i = first; i < first + n; i++) {
+        char key[32], val[64];
+        snprintf(key, sizeof key, "k%d", (int)(i % nkeys));
+        snprintf(val, sizeof val, "%s:%lld", key, (long long)i);
+        rd_kafka_resp_err_t e;
+        while ((e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, strlen(key)),
+                                      RD_KAFKA_V_VALUE(val, strlen(val)), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                      RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+            rd_kafka_poll(rk, 10);
+        cr_assert_eq(e, 0, "%s", rd_kafka_err2str(e));
+    }
+    cr_assert_eq(rd_kafka_flush(rk, 30000), 0, "raw producer flushed");
+    rd_kafka_destroy(rk);
+}
+
+/* --- check: what a consumer route saw --- */
+
+#define KT_KEYS 64
+
+struct kcheck {
+    pthread_mutex_t mu;
+    int64_t n;               /* expected sequence numbers 0..n-1 */
+    uint8_t *seen;
+    int64_t arrivals, dups, disorder, bad;
+    int64_t last[KT_KEYS];   /* newest seq per key, -1 none */
+    int fd;                  /* >= 0: every seq is also written there, one per line */
+    int64_t delay_us;        /* per exchange, to keep exchanges in flight */
+};
+
+static KT_UNUSED void *kcheck_new(void *arg)
+{
+    struct kcheck *k = drom_xcalloc(1, sizeof *k);
+    pthread_mutex_init(&k->mu, NULL);
+    k->n = *(int64_t *)arg;
+    k->seen = drom_xcalloc((size_t)k->n + 1, 1);
+    for (int i = 0; i < KT_KEYS; i++)
+        k->last[i] = -1;
+    k->fd = -1;
+    return k;
+}
+
+static KT_UNUSED void kcheck_free(void *p)
+{
+    struct kcheck *k = p;
+    pthread_mutex_destroy(&k->mu);
+    free(k->seen);
+    free(k);
+}
+
+/* Records one body. Returns false for a body that is not KEY:SEQ. */
+static KT_UNUSED bool kcheck_record(struct kcheck *k, const char *body)
+{
+    int key;
+    long long seq;
+    if (!body || sscanf(body, "k%d:%lld", &key, &seq) != 2 || key < 0 || key >= KT_KEYS || seq < 0 || seq >= k->n) {
+        k->bad++;
+        return false;
+    }
+    k->arrivals++;
+    if (k->seen[seq])
+        k->dups++;
+    else if (seq < k->last[key])
+        k->disorder++;
+    k->seen[seq] = 1;
+    if (seq > k->last[key])
+        k->last[key] = seq;
+    if (k->fd >= 0) {
+        char line[32];
+        int len = snprintf(line, sizeof line, "%lld\n", seq);
+        ssize_t w = write(k->fd, line, (size_t)len);
+        (void)w;
+    }
+    return true;
+}
+
+static KT_UNUSED int64_t kcheck_missing(struct kcheck *k)
+{
+    pthread_mutex_lock(&k->mu);
+    int64_t miss = 0;
+    for (int64_t i = 0; i < k->n; i++)
+        miss += !k->seen[i];
+    pthread_mutex_unlock(&k->mu);
+    return miss;
+}
+
+static KT_UNUSED int64_t kcheck_arrivals(struct kcheck *k)
+{
+    pthread_mutex_lock(&k->mu);
+    int64_t v = k->arrivals;
+    pthread_mutex_unlock(&k->mu);
+    return v;
+}
+
+/* The expected count comes from the endpoint path: mock:check-NAME-COUNT. */
+static KT_UNUSED int kcheck_create(struct drom_endpoint *ep, struct drom_error *err)
+{
+    const char *dash = strrchr(ep->path, '-');
+    int64_t n = dash ? atoll(dash + 1) : 0;
+    char key[300];
+    snprintf(key, sizeof key, "kcheck:%s", ep->path);
+    ep->state = drom_engine_shared(drom_endpoint_engine(ep), key, kcheck_new, &n, kcheck_free);
+    return 0;
+}
+
+static KT_UNUSED enum drom_status kcheck_produce(struct drom_endpoint *ep, struct drom_exchange *ex,
+                                                 struct drom_error *err)
+{
+    struct kcheck *k = ep->state;
+    pthread_mutex_lock(&k->mu);
+    kcheck_record(k, drom_exchange_body(ex, NULL));
+    int64_t d = k->delay_us;
+    pthread_mutex_unlock(&k->mu);
+    if (d) {
+        struct timespec ts = {0, (long)d * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return DROM_DONE;
+}
+
+static const KT_UNUSED struct drom_component kt_check_component = {
+    .name = "check",
+    .roles = DROM_ROLE_PRODUCER,
+    .create = kcheck_create,
+    .produce = kcheck_produce,
+};
+
+static KT_UNUSED struct kcheck *kt_check(struct te *t, const char *path)
+{
+    char key[300];
+    snprintf(key, sizeof key, "kcheck:%s", path);
+    struct kcheck *k = drom_engine_shared_find(t->eng, key);
+    cr_assert_not_null(k, "check %s exists", path);
+    return k;
+}
+
+/* Compiles `xml`, re-points timer:feed at the feed and mock:check at the checker, starts. */
+static KT_UNUSED void kt_start(struct te *t, const char *xml, size_t window)
+{
+    te_compile(t, xml);
+    struct drom_placeholder_ctx ph = {0};
+    struct drom_error err = {0};
+    cr_assert_eq(drom_graph_resolve_secrets(&t->graph, &ph, &err), 0, "%s", err.msg);
+    te_patch(t, "timer:feed", &te_feed_component);
+    te_patch(t, "mock:check", &kt_check_component);
+    struct drom_engine_options o = {.window = window};
+    te_start_opts(t, &o);
+}
+
+/* --- reading a topic back with a raw consumer --- */
+
+struct kt_rec {
+    char key[32];
+    char val[64];
+    int32_t partition;
+    int64_t offset;
+};
+
+/* Reads until `n` records arrived (a fresh group, from the beginning) or
+ * the deadline; returns the count, records in *out (caller frees). */
+static KT_UNUSED size_t kt_read(const char *topic, size_t n, int64_t timeout_ms, struct kt_rec **out)
+{
+    char group[256];
+    snprintf(group, sizeof group, "reader-%s", topic);
+    rd_kafka_t *rk = kt_client(RD_KAFKA_CONSUMER, group);
+    rd_kafka_poll_set_consumer(rk);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic, RD_KAFKA_PARTITION_UA);
+    rd_kafka_subscribe(rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    struct kt_rec *recs = drom_xcalloc(n + 1, sizeof *recs);
+    size_t got = 0;
+    int64_t deadline = te_now_ms() + timeout_ms;
+    while (got < n && te_now_ms() < deadline) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+        if (!m)
+            continue;
+        if (!m->err) {
+            struct kt_rec *r = &recs[got++];
+            snprintf(r->key, sizeof r->key, "%.*s", (int)m->key_len, m->key ? (char *)m->key : "");
+            snprintf(r->val, sizeof r->val, "%.*s", (int)m->len, m->payload ? (char *)m->payload : "");
+            r->partition = m->partition;
+            r->offset = m->offset;
+        }
+        rd_kafka_message_destroy(m);
+    }
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    *out = recs;
+    return got;
+}
+
+/* Engine XML with the brokers filled in: "%B" in `fmt` stands for the brokers, "%T" for topic. */
+static KT_UNUSED char *kt_xml(const char *fmt, const char *topic)
+{
+    struct drom_buf b = DROM_BUF_INIT;
+    for (const char *p = fmt; *p; p++) {
+        if (p[0] == '%' && p[1] == 'B') {
+            drom_buf_puts(&b, kt_brokers());
+            p++;
+        } else if (p[0] == '%' && p[1] == 'S') {
+            drom_buf_puts(&b, kt_sasl_brokers());
+            p++;
+        } else if (p[0] == '%' && p[1] == 'T') {
+            drom_buf_puts(&b, topic);
+            p++;
+        } else {
+            drom_buf_putc(&b, *p);
+        }
+    }
+    return drom_buf_take(&b);
+}
+
+#endif
