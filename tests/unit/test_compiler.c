@@ -11,6 +11,7 @@
 #include "compiler/compile.h"
 #include "compiler/graph_draw.h"
 #include "compiler/graph_json.h"
+#include "compiler/load.h"
 #include "compiler/secrets.h"
 #include "compiler/srcmap.h"
 #include "compiler/suggest.h"
@@ -316,4 +317,36 @@ Test(compiler_routes, every_example_route_is_valid)
     }
     closedir(d);
     cr_expect_geq(n, 4);
+}
+
+/* dromd's entry: XML or graph JSON, secrets resolved either way. */
+Test(compiler_load, xml_or_graph_json_with_secrets_resolved)
+{
+    const char *xml_path = "/tmp/drom-test-load.xml", *json_path = "/tmp/drom-test-load.json";
+    FILE *f = fopen(xml_path, "w");
+    cr_assert(f);
+    fputs("<route><from uri=\"mysql-binlog:cdc?user=u&amp;password={{env:DB_PASSWORD}}\"/><to uri=\"log:x\"/></route>",
+          f);
+    fclose(f);
+    struct drom_compile_opts o = {.env = fake_env};
+    struct drom_diags d = DROM_DIAGS_INIT;
+    struct drom_graph g;
+    cr_assert_eq(drom_graph_load(xml_path, &o, &g, &d), 0);
+    cr_expect_str_eq(drom_opt_str(&g.routes[0].from.opts, "password"), "s3cret-from-env");
+    drom_graph_free(&g);
+    /* dromc compile keeps the placeholder; dromd resolves it */
+    cr_assert_eq(drom_compile_file(xml_path, &o, &g, &d), 0);
+    f = fopen(json_path, "w");
+    struct drom_error err = {0};
+    cr_assert_eq(drom_graph_json_write(&g, f, &err), 0);
+    fclose(f);
+    drom_graph_free(&g);
+    struct drom_graph g2;
+    cr_assert_eq(drom_graph_load(json_path, &o, &g2, &d), 0);
+    cr_expect_str_eq(drom_opt_str(&g2.routes[0].from.opts, "password"), "s3cret-from-env");
+    drom_graph_free(&g2);
+    cr_expect_eq(d.nerrors, 0);
+    drom_diags_free(&d);
+    remove(xml_path);
+    remove(json_path);
 }
