@@ -89,9 +89,11 @@ valgrind: all $(BUILD)/test-unit
 	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	  --trace-children=yes -q $(BUILD)/test-unit --jobs 1
 
+# Criterion's runner cannot start under ThreadSanitizer, so the engine suites run
+# through tests/tsan/run.sh in one process.
 tsan:
-	$(MAKE) BUILD=build/tsan OPT="-O1 -g -fsanitize=thread" LDFLAGS="-fsanitize=thread" all build/tsan/test-unit
-	TSAN_OPTIONS=halt_on_error=1 build/tsan/test-unit --jobs 1 $(TSAN_FILTER)
+	$(MAKE) BUILD=build/tsan OPT="-O1 -g -fsanitize=thread" LDFLAGS="-fsanitize=thread" build/tsan/libdrom.a
+	bash tests/tsan/run.sh
 
 FUZZ_SECONDS ?= 30
 fuzz:

@@ -24,7 +24,7 @@ Test(components_timer, repeat_count_and_properties)
     te_assert_mock(m, 5000);
     for (int i = 0; i < 3; i++) {
         struct drom_exchange *ex = drom_mock_exchange(m, (size_t)i);
-        char n[8];
+        char n[16];
         snprintf(n, sizeof n, "%d", i + 1);
         cr_assert_str_eq(drom_headers_get_str(&ex->props, "CamelTimerCounter"), n);
         cr_assert_str_eq(drom_headers_get_str(&ex->props, "CamelTimerName"), "tick");
@@ -318,7 +318,7 @@ Test(components_file, consumer_moves_deletes_or_leaves)
         char d[256];
         snprintf(d, sizeof d, "%s/in", dir);
         mkdir(d, 0755);
-        char body[8];
+        char body[16];
         snprintf(body, sizeof body, "b%d", i);
         write_file(p, body);
     }

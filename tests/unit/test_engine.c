@@ -26,7 +26,7 @@ Test(engine, direct_call_changes_the_same_exchange)
     drom_mock_expect_bodies(m, bodies, 3);
     struct feed *f = te_feed(&t, "feed");
     for (int i = 1; i <= 3; i++) {
-        char b[8];
+        char b[16];
         snprintf(b, sizeof b, "%d", i);
         cr_assert_eq(te_send_pos(f, b, i, NULL, NULL), 0);
     }
