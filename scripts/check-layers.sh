@@ -3,7 +3,7 @@
 #   runtime/    -> runtime/
 #   dsl/        -> runtime/, dsl/
 #   components/ -> runtime/, its own folder (the registry may include every component)
-#   compiler/   -> runtime/, dsl/, components/registry.h
+#   compiler/   -> runtime/, dsl/, compiler/, components/registry.h
 # The programs under cmd/ and the tests may include everything.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +21,7 @@ check() { # file allowed-regex
 }
 for f in $(find runtime -name '*.[ch]' 2>/dev/null); do check "$f" '^runtime/'; done
 for f in $(find dsl -name '*.[ch]' 2>/dev/null); do check "$f" '^(runtime|dsl)/'; done
-for f in $(find compiler -name '*.[ch]' 2>/dev/null); do check "$f" '^(runtime/|dsl/|components/registry\.h$)'; done
+for f in $(find compiler -name '*.[ch]' 2>/dev/null); do check "$f" '^(runtime/|dsl/|compiler/|components/registry\.h$)'; done
 for f in $(find components -mindepth 2 -name '*.[ch]' 2>/dev/null); do
   comp=$(cut -d/ -f2 <<<"$f")
   check "$f" "^(runtime/|components/$comp/)"
