@@ -8,6 +8,7 @@
 #define TEST_KAFKA_UTIL_H
 
 #include <librdkafka/rdkafka.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -117,7 +118,11 @@ static KT_UNUSED void *kcheck_new(void *arg)
     k->seen = drom_xcalloc((size_t)k->n + 1, 1);
     for (int i = 0; i < KT_KEYS; i++)
         k->last[i] = -1;
-    k->fd = -1;
+    /* A child process that will be killed records what it processed here. */
+    const char *file = getenv("KT_CHECK_FILE");
+    k->fd = file ? open(file, O_WRONLY | O_CREAT | O_APPEND, 0644) : -1;
+    const char *delay = getenv("KT_CHECK_DELAY_US");
+    k->delay_us = delay ? atoll(delay) : 0;
     return k;
 }
 
@@ -269,6 +274,48 @@ static KT_UNUSED size_t kt_read(const char *topic, size_t n, int64_t timeout_ms,
     rd_kafka_destroy(rk);
     *out = recs;
     return got;
+}
+
+/* Reads the topic from the beginning (a fresh group) into `k` until every
+ * sequence number was seen or the deadline passed. */
+static KT_UNUSED void kt_read_into(const char *topic, struct kcheck *k, int64_t timeout_ms)
+{
+    char group[256];
+    snprintf(group, sizeof group, "reader-%s-%lld", topic, (long long)te_now_ms());
+    rd_kafka_t *rk = kt_client(RD_KAFKA_CONSUMER, group);
+    rd_kafka_poll_set_consumer(rk);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic, RD_KAFKA_PARTITION_UA);
+    rd_kafka_subscribe(rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    int64_t deadline = te_now_ms() + timeout_ms;
+    int64_t left = k->n;
+    while (left > 0 && te_now_ms() < deadline) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+        if (!m)
+            continue;
+        if (!m->err && m->payload) {
+            char body[64];
+            snprintf(body, sizeof body, "%.*s", (int)m->len, (char *)m->payload);
+            pthread_mutex_lock(&k->mu);
+            int64_t before = k->dups;
+            if (kcheck_record(k, body) && k->dups == before)
+                left--;
+            pthread_mutex_unlock(&k->mu);
+        }
+        rd_kafka_message_destroy(m);
+    }
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+}
+
+/* Runs tests/services/kafka/ctl with one argument; 0 when it succeeded. */
+static KT_UNUSED int kt_ctl(const char *what)
+{
+    const char *dir = getenv("DROM_SERVICES");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "'%s/kafka/ctl' %s >/dev/null 2>&1", dir ? dir : "tests/services", what);
+    return system(cmd);
 }
 
 /* Engine XML with the brokers filled in: "%B" in `fmt` stands for the brokers, "%T" for topic. */
