@@ -100,16 +100,21 @@ static int current_position(MYSQL *m, struct mb_offset *o, bool oldest, struct d
     return 0;
 }
 
-static int binlog_exists(MYSQL *m, const char *file, bool *exists, struct drom_error *err)
+static int binlog_exists(MYSQL *m, const char *file, bool *exists, char *oldest, size_t oldest_size,
+                         struct drom_error *err)
 {
     if (mb_query(m, "SHOW BINARY LOGS", err))
         return -1;
     MYSQL_RES *res = mysql_store_result(m);
     MYSQL_ROW row;
     *exists = false;
-    while (res && (row = mysql_fetch_row(res)))
+    snprintf(oldest, oldest_size, "none");
+    for (bool first = true; res && (row = mysql_fetch_row(res)); first = false) {
+        if (first && row[0])
+            snprintf(oldest, oldest_size, "%s", row[0]);
         if (row[0] && strcmp(row[0], file) == 0)
             *exists = true;
+    }
     mysql_free_result(res);
     return 0;
 }
@@ -125,18 +130,21 @@ static int prepare(struct mb_src *s, bool *snapshot_only_done, struct drom_error
     int rc = -1;
     if (s->have_start && !s->start.snapshot) {
         bool exists;
-        if (binlog_exists(m, s->start.file, &exists, err))
+        char oldest[256];
+        if (binlog_exists(m, s->start.file, &exists, oldest, sizeof oldest, err))
             goto out;
         if (!exists) {
             if (mode != MB_SNAP_WHEN_NEEDED) {
                 drom_err(err, DROM_ESTATE,
-                         "the stored position %s:%" PRIu64 " is no longer on the server (binlog purged): delete the "
-                         "offset to start over, or use snapshotMode=when_needed to take a new snapshot",
-                         s->start.file, s->start.pos);
+                         "the stored position %s:%" PRIu64 " is no longer on the server (binlog purged; the oldest "
+                         "binlog there is %s): changes since then are lost to this source; use "
+                         "snapshotMode=when_needed to take a new snapshot, or delete the stored offset to start over",
+                         s->start.file, s->start.pos, oldest);
                 goto out;
             }
-            drom_warn(s->ep->route_id, "stored binlog position %s:%" PRIu64 " was purged; taking a new snapshot",
-                      s->start.file, s->start.pos);
+            drom_warn(s->ep->route_id, "stored binlog position %s:%" PRIu64 " was purged (oldest binlog: %s); taking a "
+                      "new snapshot: changes made meanwhile arrive as their final state (op r)",
+                      s->start.file, s->start.pos, oldest);
             snap = true;
         }
         if (mode == MB_SNAP_ALWAYS)
@@ -265,6 +273,9 @@ int mb_start(struct drom_endpoint *ep, struct drom_error *err)
         if (rc)
             return -1;
         drom_endpoint_set_ready(ep, false, "taking the snapshot or connecting to the binlog");
+    } else if (strstr(cerr.msg, "Access denied")) {
+        /* wrong credentials do not heal by waiting */
+        return drom_err(err, DROM_EINVAL, "%s: check the user and password of the source", cerr.msg);
     } else {
         drom_warn(ep->route_id, "%s: %s; will keep trying", ep->uri_masked, cerr.msg);
         drom_endpoint_set_ready(ep, false, cerr.msg);

@@ -306,10 +306,12 @@ int mb_stream(struct mb_src *s, bool *connected, struct drom_error *err)
                 break;
             const char *msg = mysql_errno(m) ? mysql_error(m) : mariadb_rpl_error(rpl);
             unsigned no = mysql_errno(m);
-            if (no == 1236)
-                drom_err(err, DROM_ESTATE, "the server ended the binlog dump: %s%s", msg,
-                         strstr(msg, "server_id") || strstr(msg, "same server") ? " (another replica or source "
-                         "uses serverId; give each one its own)" : "");
+            if (strstr(msg, "server_id") || strstr(msg, "same server"))
+                /* Retried with backoff: the other replica may go away, and the log says why meanwhile. */
+                drom_err(err, DROM_ECONNECT, "the server refused the binlog dump: %s (another replica or source "
+                         "uses serverId %u; give each one its own)", msg, s->cfg.server_id);
+            else if (no == 1236)
+                drom_err(err, DROM_ESTATE, "the server ended the binlog dump: %s", msg);
             else
                 drom_err(err, DROM_ECONNECT, "binlog connection lost: %s", msg && *msg ? msg : "end of stream");
             goto out;
