@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "components/mysql-binlog/mb_options.h"
@@ -23,11 +24,27 @@ static int check_ops(const char *ops, struct drom_error *err)
     return 0;
 }
 
+/* Debezium refuses an include list and an exclude list of the same kind. */
+static int check_lists(const struct drom_optset *opts, struct drom_error *err)
+{
+    static const char *const kinds[] = {"database", "table", "column", NULL};
+    for (const char *const *k = kinds; *k; k++) {
+        char inc[64], exc[64];
+        snprintf(inc, sizeof inc, "%sIncludeList", *k);
+        snprintf(exc, sizeof exc, "%sExcludeList", *k);
+        if (drom_opt_str(opts, inc) && drom_opt_str(opts, exc))
+            return drom_err(err, DROM_EINVAL, "%s and %s cannot be used together: give one of them", inc, exc);
+    }
+    return 0;
+}
+
 int mb_validate_binlog(const char *path, const struct drom_optset *opts, struct drom_error *err)
 {
     const char *storage = drom_opt_str(opts, "offsetStorage");
     if (storage && strcmp(storage, "kafka") == 0 && !drom_opt_str(opts, "offsetStorageTopic"))
         return drom_err(err, DROM_EINVAL, "offsetStorageTopic must be set since offsetStorage is 'kafka'");
+    if (check_lists(opts, err))
+        return -1;
     return check_ops(drom_opt_str(opts, "skippedOperations"), err);
 }
 
@@ -43,5 +60,7 @@ int mb_validate_debezium(const char *path, const struct drom_optset *opts, struc
         return drom_err(err, DROM_EINVAL,
                         "Required field 'offsetStorageTopic' must be set since 'offsetStorage' is set to '%s'",
                         storage);
+    if (check_lists(opts, err))
+        return -1;
     return check_ops(drom_opt_str(opts, "skippedOperations"), err);
 }
