@@ -1,0 +1,268 @@
+/* The kafka component without a real broker: options -> librdkafka
+ * properties, refused properties, the header filter, and delivery faults
+ * injected with librdkafka's mock cluster (the real broker's tests are in
+ * tests/integration/test_kafka*.c). */
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include "compiler/secrets.h"
+#include "components/kafka/kafka.h"
+#include "test_engine_util.h"
+
+static const struct drom_optset *endpoint_opts(struct te *t, const char *uri)
+{
+    char xml[2048];
+    snprintf(xml, sizeof xml, "<routes><route><from uri=\"timer:t\"/><to uri=\"%s\"/></route></routes>", uri);
+    te_compile(t, xml);
+    return &t->graph.routes[0].steps[0].endpoint->opts;
+}
+
+static void expect_prop(rd_kafka_conf_t *conf, const char *name, const char *want)
+{
+    char val[512];
+    size_t n = sizeof val;
+    cr_assert_eq(rd_kafka_conf_get(conf, name, val, &n), RD_KAFKA_CONF_OK, "%s is known", name);
+    cr_assert_str_eq(val, want, "%s", name);
+}
+
+Test(kafka_conf, producer_defaults_and_options)
+{
+    struct te t = {0};
+    const struct drom_optset *o = endpoint_opts(
+        &t, "kafka:t?brokers=b1:9092,b2:9092&amp;lingerMs=7&amp;compressionCodec=lz4&amp;producerBatchSize=64k"
+            "&amp;securityProtocol=SASL_PLAINTEXT&amp;saslMechanism=PLAIN&amp;saslJaasConfig="
+            "org.apache.kafka.common.security.plain.PlainLoginModule required username=&quot;u1&quot; "
+            "password=&quot;p1&quot;;&amp;additionalProperties.socket.keepalive.enable=true");
+    struct drom_placeholder_ctx ph = {0};
+    struct drom_error err = {0};
+    cr_assert_eq(drom_graph_resolve_secrets(&t.graph, &ph, &err), 0, "%s", err.msg);
+    rd_kafka_conf_t *conf = kafka_conf_build(o, KAFKA_PRODUCER, &err);
+    cr_assert_not_null(conf, "%s", err.msg);
+    expect_prop(conf, "bootstrap.servers", "b1:9092,b2:9092");
+    expect_prop(conf, "linger.ms", "7");
+    expect_prop(conf, "compression.codec", "lz4");
+    expect_prop(conf, "batch.size", "65536");
+    expect_prop(conf, "enable.idempotence", "true");
+    expect_prop(conf, "acks", "-1");
+    expect_prop(conf, "message.timeout.ms", "0");
+    expect_prop(conf, "max.in.flight.requests.per.connection", "5");
+    expect_prop(conf, "partitioner", "murmur2_random");
+    expect_prop(conf, "security.protocol", "sasl_plaintext");
+    expect_prop(conf, "sasl.mechanisms", "PLAIN");
+    expect_prop(conf, "sasl.username", "u1");
+    expect_prop(conf, "socket.keepalive.enable", "true");
+    rd_kafka_conf_destroy(conf);
+    te_free(&t);
+}
+
+Test(kafka_conf, consumer_never_commits_by_itself)
+{
+    struct te t = {0};
+    const struct drom_optset *o = endpoint_opts(
+        &t, "kafka:t?brokers=b:1&amp;groupId=g1&amp;autoOffsetReset=none&amp;sessionTimeoutMs=45s");
+    struct drom_error err = {0};
+    rd_kafka_conf_t *conf = kafka_conf_build(o, KAFKA_CONSUMER, &err);
+    cr_assert_not_null(conf, "%s", err.msg);
+    expect_prop(conf, "group.id", "g1");
+    expect_prop(conf, "enable.auto.commit", "false");
+    expect_prop(conf, "enable.auto.offset.store", "false");
+    expect_prop(conf, "auto.offset.reset", "error");
+    expect_prop(conf, "session.timeout.ms", "45000");
+    rd_kafka_conf_destroy(conf);
+    te_free(&t);
+}
+
+static void compile_fails(const char *uri, const char *needle)
+{
+    char xml[2048];
+    snprintf(xml, sizeof xml, "<routes><route><from uri=\"timer:t\"/><to uri=\"%s\"/></route></routes>", uri);
+    struct drom_graph g = {0};
+    struct drom_diags d = DROM_DIAGS_INIT;
+    cr_assert_lt(drom_compile_mem(xml, strlen(xml), "k.xml", NULL, &g, &d), 0, "%s is refused", uri);
+    struct drom_error err = {0};
+    drom_diags_first_error(&d, &err);
+    cr_assert(strstr(err.msg, needle), "'%s' in: %s", needle, err.msg);
+    drom_diags_free(&d);
+}
+
+Test(kafka_conf, code_loading_and_bad_properties_fail_to_compile)
+{
+    compile_fails("kafka:t?brokers=b:1&amp;additionalProperties.plugin.library.paths=/tmp/x.so", "refused");
+    compile_fails("kafka:t?brokers=b:1&amp;additionalProperties.sasl.kerberos.kinit.cmd=touch /tmp/p", "refused");
+    compile_fails("kafka:t?brokers=b:1&amp;additionalProperties.no.such.property=1", "no.such.property");
+    compile_fails("kafka:t?brokers=b:1&amp;additionalProperties.linger.ms=-5", "linger.ms");
+}
+
+Test(kafka_headers, camel_and_control_headers_stay_inside)
+{
+    struct drom_exchange *ex = drom_exchange_new();
+    drom_headers_set_str(&ex->headers, "DromEventId", "1:f:4:0");
+    drom_headers_set_str(&ex->headers, "CamelDebeziumKey", "x");
+    drom_headers_set_str(&ex->headers, "camelLower", "x");
+    drom_headers_set_str(&ex->headers, "org.apache.camel.X", "x");
+    drom_headers_set_str(&ex->headers, "kafka.KEY", "x");
+    drom_headers_set_int(&ex->headers, "n", -7);
+    drom_headers_set_bool(&ex->headers, "b", true);
+    struct drom_value nul = {.type = DROM_V_NULL};
+    drom_headers_set(&ex->headers, "empty", &nul);
+    rd_kafka_headers_t *h = kafka_headers_from_exchange(ex);
+    cr_assert_eq(rd_kafka_header_cnt(h), 4);
+    const void *v;
+    size_t len;
+    cr_assert_eq(rd_kafka_header_get_last(h, "DromEventId", &v, &len), 0);
+    cr_assert_eq(len, 7);
+    cr_assert_eq(memcmp(v, "1:f:4:0", 7), 0);
+    cr_assert_eq(rd_kafka_header_get_last(h, "n", &v, &len), 0);
+    cr_assert_eq(memcmp(v, "-7", 2), 0);
+    cr_assert_eq(rd_kafka_header_get_last(h, "empty", &v, &len), 0);
+    cr_assert_null(v);
+    cr_assert_neq(rd_kafka_header_get_last(h, "CamelDebeziumKey", &v, &len), 0);
+    rd_kafka_headers_destroy(h);
+    drom_exchange_free(ex);
+    cr_assert(kafka_utf8_valid("h\xc3\xa9", 3));
+    cr_assert_not(kafka_utf8_valid("\xff", 1));
+    cr_assert_not(kafka_utf8_valid("\xc3", 1));
+    cr_assert_not(kafka_utf8_valid("\xed\xa0\x80", 3), "no surrogates");
+}
+
+/* --- the mock cluster --- */
+
+enum { API_PRODUCE = 0 };   /* Kafka's ApiKey of Produce requests */
+
+struct mock_kafka {
+    rd_kafka_t *rk;
+    rd_kafka_mock_cluster_t *mc;
+    char brokers[256];
+};
+
+static void mock_up(struct mock_kafka *m)
+{
+    char why[256];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "log_level", "0", why, sizeof why);
+    m->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof why);
+    cr_assert_not_null(m->rk, "%s", why);
+    m->mc = rd_kafka_mock_cluster_new(m->rk, 3);
+    cr_assert_not_null(m->mc);
+    snprintf(m->brokers, sizeof m->brokers, "%s", rd_kafka_mock_cluster_bootstraps(m->mc));
+    cr_assert_eq(rd_kafka_mock_topic_create(m->mc, "t", 3, 3), 0);
+}
+
+static void mock_down(struct mock_kafka *m)
+{
+    rd_kafka_mock_cluster_destroy(m->mc);
+    rd_kafka_destroy(m->rk);
+}
+
+static void start_on_mock(struct te *t, struct mock_kafka *m, const char *extra, const char *tail)
+{
+    char xml[2048];
+    snprintf(xml, sizeof xml,
+             "<routes><route id=\"r\">%s<from uri=\"timer:feed\"/><to uri=\"kafka:t?brokers=%s%s\"/>"
+             "<to uri=\"mock:done\"/></route></routes>",
+             tail, m->brokers, extra);
+    te_compile(t, xml);
+    te_patch(t, "timer:feed", &te_feed_component);
+    te_start(t);
+}
+
+static void send_n(struct feed *f, int from, int n)
+{
+    for (int i = from; i < from + n; i++) {
+        char body[32], key[16];
+        snprintf(key, sizeof key, "k%d", i % 5);
+        snprintf(body, sizeof body, "%s:%d", key, i);
+        struct drom_exchange *ex = drom_exchange_new();
+        drom_exchange_set_body_str(ex, body, NULL);
+        drom_headers_set_str(&ex->headers, "kafka.KEY", key);
+        int64_t *p = malloc(sizeof *p);
+        *p = i;
+        struct drom_error err = {0};
+        cr_assert_eq(drom_consumer_submit(f->ep, ex, p, &err), 0, "%s", err.msg);
+    }
+}
+
+/* Transient produce errors (leader moves, timeouts) are retried inside
+ * librdkafka: every exchange completes DONE, per key in order. */
+Test(kafka_mock, transient_errors_are_retried_in_order, .timeout = 60)
+{
+    struct mock_kafka m;
+    mock_up(&m);
+    rd_kafka_mock_push_request_errors(m.mc, API_PRODUCE, 4, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+                                      RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
+                                      RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE);
+    struct te t = {0};
+    start_on_mock(&t, &m, "", "");
+    struct feed *f = te_feed(&t, "feed");
+    send_n(f, 0, 500);
+    struct drom_mock *done = te_mock(&t, "done");
+    cr_assert_eq(drom_mock_wait(done, 500, 30000), 0);
+    TE_WAIT_FOR(te_committed(f) == 499, 10000);
+    int last[5] = {-1, -1, -1, -1, -1};
+    for (size_t i = 0; i < 500; i++) {
+        char *b = drom_mock_body(done, i);
+        int k, seq;
+        cr_assert_eq(sscanf(b, "k%d:%d", &k, &seq), 2);
+        cr_assert_gt(seq, last[k], "key k%d in order", k);
+        last[k] = seq;
+        free(b);
+    }
+    struct drom_exchange *ex = drom_mock_exchange(done, 0);
+    cr_assert_not_null(drom_exchange_header(ex, "kafka.RECORD_META"), "recordMetadata=true");
+    drom_exchange_free(ex);
+    cr_assert_eq(te_status(&t, "r").failed, 0);
+    te_free(&t);
+    mock_down(&m);
+}
+
+/* A permanent error reaches the route's error handler: dead-lettered,
+ * never dropped in silence. */
+Test(kafka_mock, a_permanent_error_goes_to_the_error_handler, .timeout = 60)
+{
+    struct mock_kafka m;
+    mock_up(&m);
+    struct te t = {0};
+    start_on_mock(&t, &m, "&amp;enableIdempotence=false&amp;retries=0",
+                  "<errorHandler><deadLetterChannel deadLetterUri=\"mock:dlq\"/></errorHandler>");
+    struct feed *f = te_feed(&t, "feed");
+    send_n(f, 0, 10);
+    struct drom_mock *done = te_mock(&t, "done");
+    cr_assert_eq(drom_mock_wait(done, 10, 30000), 0);
+    rd_kafka_mock_push_request_errors(m.mc, API_PRODUCE, 1, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+    send_n(f, 10, 1);
+    struct drom_mock *dlq = te_mock(&t, "dlq");
+    cr_assert_eq(drom_mock_wait(dlq, 1, 30000), 0, "the failed record was dead-lettered");
+    struct drom_exchange *ex = drom_mock_exchange(dlq, 0);
+    cr_assert_str_eq(drom_exchange_body(ex, NULL), "k0:10");
+    cr_assert(ex->exception && strstr(ex->exception, "uthoriz"), "the error says why: %s",
+              ex->exception ? ex->exception : "(none)");
+    drom_exchange_free(ex);
+    TE_WAIT_FOR(te_committed(f) == 10, 10000);
+    te_free(&t);
+    mock_down(&m);
+}
+
+/* All brokers down: readiness goes off with a reason, records wait (no
+ * failure), and everything is delivered when the brokers return. */
+Test(kafka_mock, brokers_down_then_back, .timeout = 60)
+{
+    struct mock_kafka m;
+    mock_up(&m);
+    struct te t = {0};
+    start_on_mock(&t, &m, "", "");
+    struct feed *f = te_feed(&t, "feed");
+    char reason[512];
+    TE_WAIT_FOR(drom_engine_ready(t.eng, reason, sizeof reason), 10000);
+    for (int b = 1; b <= 3; b++)
+        rd_kafka_mock_broker_set_down(m.mc, b);
+    send_n(f, 0, 50);
+    TE_WAIT_FOR(!drom_engine_ready(t.eng, reason, sizeof reason), 20000);
+    cr_assert_lt(te_committed(f), 49);
+    for (int b = 1; b <= 3; b++)
+        rd_kafka_mock_broker_set_up(m.mc, b);
+    TE_WAIT_FOR(te_committed(f) == 49, 30000);
+    TE_WAIT_FOR(drom_engine_ready(t.eng, reason, sizeof reason), 10000);
+    cr_assert_eq(te_status(&t, "r").failed, 0);
+    te_free(&t);
+    mock_down(&m);
+}
