@@ -333,6 +333,31 @@ static void held_free(struct held *h)
     free(h->lens);
 }
 
+/* The text protocol prints FLOAT with 6 significant digits (16777217 reads
+ * back as 16777200), the binlog has the exact value: read FLOAT widened to
+ * DOUBLE, whose text round-trips, so both give the same event. */
+static void select_list(struct drom_buf *q, const struct mb_table *t)
+{
+    bool any_float = false;
+    for (size_t i = 0; i < t->ncols; i++)
+        any_float |= t->cols[i].type == MB_T_FLOAT;
+    drom_buf_puts(q, "SELECT ");
+    if (!any_float) {
+        drom_buf_putc(q, '*');
+        return;
+    }
+    for (size_t i = 0; i < t->ncols; i++) {
+        if (i)
+            drom_buf_putc(q, ',');
+        if (t->cols[i].type == MB_T_FLOAT) {
+            drom_buf_puts(q, "CAST(");
+            quote_ident(q, t->cols[i].name);
+            drom_buf_puts(q, " AS DOUBLE)");
+        } else
+            quote_ident(q, t->cols[i].name);
+    }
+}
+
 static int snapshot_position(struct mb_src *s, MYSQL *m, struct mb_offset *pos, struct drom_error *err)
 {
     memset(pos, 0, sizeof *pos);
@@ -431,7 +456,8 @@ int mb_snapshot(struct mb_src *s, struct drom_error *err)
             mysql_free_result(res);
         }
         struct drom_buf q = DROM_BUF_INIT;
-        drom_buf_puts(&q, "SELECT * FROM ");
+        select_list(&q, &ct->t);
+        drom_buf_puts(&q, " FROM ");
         quote_ident(&q, tables[i]);
         drom_buf_putc(&q, '.');
         quote_ident(&q, tables[i + 1]);
