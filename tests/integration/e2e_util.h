@@ -1,0 +1,909 @@
+/* Helpers of the end-to-end suites (test_e2e*.c): the seed pipeline as users
+ * run it (routes/cdc-pipeline.xml with routes/cdc-pipeline.properties, run
+ * by build/dromd as a child process) against the three test servers, each
+ * test on names of its own: database e2e_NAME (table customers, the seed's
+ * schema), topic prefix, consumer group, queue, state dir and HTTP port. The
+ * queue is read back with the Artemis CLI (a JMS client, the independent
+ * witness) as typed XML; its depth is polled through the broker's Jolokia
+ * endpoint, which answers in milliseconds where the CLI needs a JVM. */
+#ifndef DROM_TESTS_E2E_UTIL_H
+#define DROM_TESTS_E2E_UTIL_H
+
+#include <criterion/criterion.h>
+#include <criterion/logging.h>
+#include <jansson.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <librdkafka/rdkafka.h>
+#include <mysql.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/prctl.h>
+
+#include "runtime/buf.h"
+#include "tests/support/proc.h"
+#include "tests/support/rawhttp.h"
+
+#define E2E_UNUSED __attribute__((unused))
+
+static E2E_UNUSED const char *e2e_env(const char *name, const char *def)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : def;
+}
+
+/* Progress lines on stderr: a slow or failed run shows how far each step got. */
+static E2E_UNUSED void e2e_say(const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    fprintf(stderr, "[e2e %02ld:%02ld.%03ld] %s\n", (long)(ts.tv_sec / 60 % 60), (long)(ts.tv_sec % 60),
+            ts.tv_nsec / 1000000, line);
+}
+
+/* --- the servers --- */
+
+/* Runs tests/services/SVC/ctl ARGS (output to `log` when given); the exit status. */
+static E2E_UNUSED int e2e_ctl(const char *log, const char *svc, const char *args)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "DROM_PROFILE=${DROM_PROFILE:-test} '%s/%s/ctl' %s >>'%s' 2>&1",
+             e2e_env("DROM_SERVICES", "tests/services"), svc, args, log ? log : "/dev/null");
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Every server started (a fault test that failed half-way may have left one down). */
+static E2E_UNUSED void e2e_servers_up(const char *log)
+{
+    static const char *const svcs[] = {"mariadb", "kafka", "artemis"};
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(e2e_ctl(log, svcs[i], "start"), 0, "tests/services/%s/ctl start (log %s)", svcs[i],
+                     log ? log : "-");
+}
+
+/* --- MariaDB: root over the server's socket --- */
+
+static E2E_UNUSED MYSQL *e2e_db_try(void)
+{
+    MYSQL *m = mysql_init(NULL);
+    mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    const char *sock = e2e_env("MARIADB_SOCKET", ".state/test/mariadb/run/mariadb.sock");
+    if (!mysql_real_connect(m, NULL, "root", NULL, NULL, 0, sock, CLIENT_MULTI_STATEMENTS)) {
+        mysql_close(m);
+        return NULL;
+    }
+    return m;
+}
+
+/* Waits (deadline) until the server answers: after a restart it takes a moment. */
+static E2E_UNUSED MYSQL *e2e_db(int timeout_ms)
+{
+    long long end = proc_now_ms() + timeout_ms;
+    MYSQL *m;
+    while (!(m = e2e_db_try()) && proc_now_ms() < end)
+        proc_pause_ms(100);
+    cr_assert_not_null(m, "root on the test MariaDB's socket (tests/services/mariadb/ctl start; MARIADB_SOCKET)");
+    return m;
+}
+
+static E2E_UNUSED int e2e_sql_try(MYSQL *m, const char *q)
+{
+    if (mysql_query(m, q))
+        return -1;
+    do {
+        MYSQL_RES *r = mysql_store_result(m);
+        mysql_free_result(r);
+    } while (mysql_next_result(m) == 0);
+    return mysql_errno(m) ? -1 : 0;
+}
+
+static E2E_UNUSED void e2e_sql(MYSQL *m, const char *fmt, ...)
+{
+    char *q;
+    va_list ap;
+    va_start(ap, fmt);
+    cr_assert_neq(vasprintf(&q, fmt, ap), -1);
+    va_end(ap);
+    cr_assert_eq(e2e_sql_try(m, q), 0, "%.1000s: %s", q, mysql_error(m));
+    free(q);
+}
+
+/* --- Kafka: the test's topic, made before dromd starts so that the consumer
+ * is assigned at once instead of after a metadata refresh --- */
+
+static E2E_UNUSED rd_kafka_t *e2e_kafka_admin(void)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    char why[512];
+    rd_kafka_conf_set(conf, "bootstrap.servers", e2e_env("KAFKA_BROKERS", "127.0.0.1:19092"), why, sizeof why);
+    rd_kafka_conf_set(conf, "log_level", "3", why, sizeof why);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof why);
+    cr_assert_not_null(rk, "%s", why);
+    return rk;
+}
+
+static E2E_UNUSED void e2e_create_topic(const char *topic, int partitions)
+{
+    rd_kafka_t *rk = e2e_kafka_admin();
+    char why[512];
+    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, partitions, 1, why, sizeof why);
+    cr_assert_not_null(nt, "%s", why);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_CreateTopics(rk, &nt, 1, NULL, q);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 30000);
+    cr_assert_not_null(ev, "CreateTopics %s answered", topic);
+    size_t n;
+    const rd_kafka_topic_result_t **res =
+        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+    cr_assert(n == 1 && rd_kafka_topic_result_error(res[0]) == 0, "create topic %s: %s", topic,
+              n ? rd_kafka_topic_result_error_string(res[0]) : rd_kafka_event_error_string(ev));
+    rd_kafka_event_destroy(ev);
+    rd_kafka_NewTopic_destroy(nt);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_destroy(rk);
+}
+
+/* Best effort: the test topics would otherwise pile up in the test broker. */
+static E2E_UNUSED void e2e_delete_topic(const char *topic)
+{
+    rd_kafka_t *rk = e2e_kafka_admin();
+    rd_kafka_DeleteTopic_t *dt = rd_kafka_DeleteTopic_new(topic);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_DeleteTopics(rk, &dt, 1, NULL, q);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 10000);
+    if (ev)
+        rd_kafka_event_destroy(ev);
+    rd_kafka_DeleteTopic_destroy(dt);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_destroy(rk);
+}
+
+/* --- one test's pipeline --- */
+
+struct e2e {
+    char name[48];
+    char db[64];         /* e2e_NAME, table customers */
+    char prefix[96];     /* topicPrefix: topic is PREFIX.DB.customers */
+    char topic[192];
+    char group[128];
+    char queue[128];
+    char dir[128];       /* routes.xml, state/, dromd.log, queue xml */
+    char routes[192], state[192], log[192];
+    unsigned server_id;
+    int http;
+    pid_t pid;
+    int starts;
+    bool failed;         /* a check failed: keep the temp dir */
+};
+
+/* cr_expect that also marks the test failed, so its logs are kept. */
+#define E2E_EXPECT(t, cond, ...)                                                                                      \
+    do {                                                                                                              \
+        bool e2e_ok_ = (cond);                                                                                        \
+        if (!e2e_ok_)                                                                                                 \
+            (t)->failed = true;                                                                                       \
+        cr_expect(e2e_ok_, __VA_ARGS__);                                                                              \
+    } while (0)
+
+static E2E_UNUSED char *e2e_replace_all(const char *s, const char *from, const char *to)
+{
+    struct drom_buf b = DROM_BUF_INIT;
+    size_t fl = strlen(from);
+    for (const char *p = s; *p;) {
+        const char *hit = strstr(p, from);
+        if (!hit) {
+            drom_buf_puts(&b, p);
+            break;
+        }
+        drom_buf_append(&b, p, (size_t)(hit - p));
+        drom_buf_puts(&b, to);
+        p = hit + fl;
+    }
+    drom_buf_cstr(&b);
+    return drom_buf_take(&b);
+}
+
+/* The shipped route file with this test's names: database cdcdb -> DB,
+ * topic prefix my-mysql -> PREFIX, group amq-sink -> GROUP, queue
+ * queue.customers -> QUEUE. Anything else stays as users run it. */
+static E2E_UNUSED void e2e_write_routes(struct e2e *t)
+{
+    char *src = proc_slurp("routes/cdc-pipeline.xml");
+    cr_assert(src[0], "routes/cdc-pipeline.xml is readable (run from the checkout's root)");
+    cr_assert(strstr(src, "tableIncludeList=cdcdb.customers") && strstr(src, "topicPrefix=my-mysql") &&
+                  strstr(src, "groupId=amq-sink") && strstr(src, "sjms2:queue:queue.customers") &&
+                  strstr(src, "kafka:my-mysql.cdcdb.customers"),
+              "routes/cdc-pipeline.xml still has the names this suite substitutes");
+    char *a = e2e_replace_all(src, "cdcdb", t->db);
+    char *b = e2e_replace_all(a, "my-mysql", t->prefix);
+    char *c = e2e_replace_all(b, "amq-sink", t->group);
+    char *d = e2e_replace_all(c, "queue.customers", t->queue);
+    FILE *f = fopen(t->routes, "w");
+    cr_assert_not_null(f, "%s: %s", t->routes, strerror(errno));
+    fputs(d, f);
+    fclose(f);
+    free(src);
+    free(a);
+    free(b);
+    free(c);
+    free(d);
+}
+
+/* Fresh names, database, table, topic and temp dir for test NAME. */
+static E2E_UNUSED void e2e_init(struct e2e *t, const char *name, unsigned server_id, int partitions)
+{
+    memset(t, 0, sizeof *t);
+    long long ms = proc_now_ms();
+    snprintf(t->name, sizeof t->name, "%s", name);
+    snprintf(t->db, sizeof t->db, "e2e_%s", name);
+    snprintf(t->prefix, sizeof t->prefix, "e2e-%s-%d-%lld", name, (int)getpid(), ms);
+    snprintf(t->topic, sizeof t->topic, "%s.%s.customers", t->prefix, t->db);
+    snprintf(t->group, sizeof t->group, "%s-sink", t->prefix);
+    snprintf(t->queue, sizeof t->queue, "e2e.%s.%d.%lld", name, (int)getpid(), ms);
+    snprintf(t->dir, sizeof t->dir, "/tmp/drom-e2e-%s-XXXXXX", name);
+    cr_assert(mkdtemp(t->dir), "mkdtemp: %s", strerror(errno));
+    snprintf(t->routes, sizeof t->routes, "%s/routes.xml", t->dir);
+    snprintf(t->state, sizeof t->state, "%s/state", t->dir);
+    snprintf(t->log, sizeof t->log, "%s/dromd.log", t->dir);
+    t->server_id = server_id;
+    e2e_servers_up(t->log);
+    MYSQL *m = e2e_db(30000);
+    e2e_sql(m,
+            "DROP DATABASE IF EXISTS `%s`; CREATE DATABASE `%s` DEFAULT CHARSET utf8mb4;"
+            "CREATE TABLE `%s`.customers (id INTEGER NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+            " first_name VARCHAR(255) NOT NULL, last_name VARCHAR(255) NOT NULL,"
+            " email VARCHAR(255) NOT NULL UNIQUE)",
+            t->db, t->db, t->db);
+    mysql_close(m);
+    e2e_create_topic(t->topic, partitions);
+    e2e_write_routes(t);
+    e2e_say("%s: db %s, topic %s, group %s, queue %s, dir %s", name, t->db, t->topic, t->group, t->queue, t->dir);
+}
+
+/* GET on dromd's HTTP port: the status (-1 when nothing answers). */
+static E2E_UNUSED int e2e_http(const struct e2e *t, const char *path, char **body)
+{
+    struct rawhttp_answer a;
+    if (body)
+        *body = NULL;
+    if (t->http <= 0 || rawhttp_request(t->http, "GET", path, &a) < 0)
+        return -1;
+    int st = a.status ? a.status : -1;
+    if (body)
+        *body = strdup(a.body);
+    rawhttp_free(&a);
+    return st;
+}
+
+/* The value of the metric line that starts with `line_prefix` (-1 when absent). */
+static E2E_UNUSED long long e2e_metric(const struct e2e *t, const char *line_prefix)
+{
+    char *body;
+    if (e2e_http(t, "/metrics", &body) != 200) {
+        free(body);
+        return -1;
+    }
+    long long v = -1;
+    size_t n = strlen(line_prefix);
+    for (char *line = body; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (strncmp(line, line_prefix, n) == 0) {
+            char *sp = strrchr(line, ' ');
+            if (sp && (!nl || sp < nl))
+                v = atoll(sp + 1);
+            break;
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    free(body);
+    return v;
+}
+
+static E2E_UNUSED bool e2e_alive(struct e2e *t)
+{
+    if (t->pid <= 0)
+        return false;
+    int st;
+    if (waitpid(t->pid, &st, WNOHANG) == t->pid) {
+        t->pid = 0;
+        return false;
+    }
+    return true;
+}
+
+/* /health/ready answers `want` (200 ready, 503 not) before the deadline. */
+static E2E_UNUSED bool e2e_wait_ready(struct e2e *t, int want, int timeout_ms)
+{
+    long long end = proc_now_ms() + timeout_ms;
+    for (;;) {
+        if (e2e_http(t, "/health/ready", NULL) == want)
+            return true;
+        if (!e2e_alive(t) || proc_now_ms() >= end)
+            return false;
+        proc_pause_ms(50);
+    }
+}
+
+/* Starts build/dromd on the test's routes with the shipped properties file,
+ * the servers given through the environment as users would, and waits until
+ * it is ready. The state dir persists across starts. */
+static E2E_UNUSED void e2e_start(struct e2e *t)
+{
+    char sid[32], http[64];
+    snprintf(sid, sizeof sid, "%u", t->server_id);
+    setenv("DB_HOST", "127.0.0.1", 1);
+    setenv("DB_PORT", e2e_env("MARIADB_PORT", "13306"), 1);
+    setenv("DB_USER", e2e_env("MARIADB_USER", "debezium"), 1);
+    setenv("DB_PASSWORD", e2e_env("MARIADB_PASSWORD", "debezium"), 1);
+    setenv("DB_SERVER_ID", sid, 1);
+    setenv("KAFKA_BROKERS", e2e_env("KAFKA_BROKERS", "127.0.0.1:19092"), 1);
+    setenv("AMQ_URI", e2e_env("ARTEMIS_URI", "amqp://127.0.0.1:61716"), 1);
+    setenv("AMQ_USER", e2e_env("ARTEMIS_USER", "admin"), 1);
+    setenv("AMQ_PASSWORD", e2e_env("ARTEMIS_PASSWORD", "admin"), 1);
+    /* A fixed free port: the same one on every start, so a test can watch readiness across restarts. */
+    if (t->http <= 0) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+        socklen_t len = sizeof a;
+        getsockname(fd, (struct sockaddr *)&a, &len);
+        close(fd);
+        t->http = ntohs(a.sin_port);
+    }
+    snprintf(http, sizeof http, "127.0.0.1:%d", t->http);
+    char *argv[] = {(char *)e2e_env("DROMD_BIN", "build/dromd"), "--properties", "routes/cdc-pipeline.properties",
+                    "--http", http, "--state-dir", t->state, "--log-level", "info", t->routes, NULL};
+    FILE *f = fopen(t->log, "a");
+    if (f) {
+        fprintf(f, "===== e2e: start %d of dromd =====\n", ++t->starts);
+        fclose(f);
+    }
+    t->pid = fork();
+    cr_assert_neq(t->pid, -1);
+    if (t->pid == 0) {
+        /* A test that fails half-way must not leave its dromd running. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        int fd = open(t->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+        int nul = open("/dev/null", O_RDONLY);
+        if (fd < 0 || nul < 0)
+            _exit(126);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        dup2(nul, 0);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    bool ready = e2e_wait_ready(t, 200, 60000);
+    if (!ready) {
+        char *log = proc_slurp(t->log);
+        cr_assert(ready, "dromd ready on %s within 60 s; its log:\n%.6000s", http, log);
+    }
+    e2e_say("%s: dromd %d ready on %s", t->name, (int)t->pid, http);
+}
+
+/* SIGKILL (the crash) or SIGTERM (a clean stop, which must exit 0). */
+static E2E_UNUSED void e2e_kill(struct e2e *t, int sig)
+{
+    if (t->pid <= 0)
+        return;
+    kill(t->pid, sig);
+    int rc = proc_wait_exit(t->pid, 60000);
+    if (rc < 0) {
+        kill(t->pid, SIGKILL);
+        rc = proc_wait_exit(t->pid, 10000);
+    }
+    pid_t was = t->pid;
+    t->pid = 0;
+    if (sig == SIGTERM)
+        cr_expect_eq(rc, 0, "dromd %d exits 0 after SIGTERM (log %s)", (int)was, t->log);
+}
+
+/* --- the queue --- */
+
+/* Messages in the test's queue as the broker counts them (Jolokia on the web
+ * console); 0 while the queue does not exist yet, -1 when the broker does not answer. */
+static E2E_UNUSED long long e2e_queue_count(const struct e2e *t)
+{
+    int port = atoi(e2e_env("ARTEMIS_HTTP_PORT", "18161"));
+    const char *profile = e2e_env("DROM_PROFILE", "test");
+    char req[2048];
+    /* admin:admin */
+    int n = snprintf(req, sizeof req,
+                     "GET /console/jolokia/read/org.apache.activemq.artemis:broker=%%22drom-%s%%22,"
+                     "component=addresses,address=%%22%s%%22,subcomponent=queues,routing-type=%%22anycast%%22,"
+                     "queue=%%22%s%%22/MessageCount HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+                     "Origin: http://127.0.0.1:%d\r\nAuthorization: Basic YWRtaW46YWRtaW4=\r\n"
+                     "Connection: close\r\n\r\n",
+                     profile, t->queue, t->queue, port, port);
+    struct rawhttp_answer a;
+    if (rawhttp_send(port, req, (size_t)n, 5000, &a) < 0)
+        return -1;
+    long long v = -1;
+    json_t *j = a.status == 200 ? json_loads(a.body, 0, NULL) : NULL;
+    if (j) {
+        if (json_integer_value(json_object_get(j, "status")) == 200)
+            v = json_integer_value(json_object_get(j, "value"));
+        else if (strstr(json_string_value(json_object_get(j, "error_type")) ?: "", "InstanceNotFound"))
+            v = 0;
+        json_decref(j);
+    }
+    rawhttp_free(&a);
+    return v;
+}
+
+/* Waits until the queue holds at least n messages; the last count seen. */
+static E2E_UNUSED long long e2e_wait_queue(struct e2e *t, long long n, int timeout_ms)
+{
+    long long end = proc_now_ms() + timeout_ms, c = -1, last_said = proc_now_ms();
+    while ((c = e2e_queue_count(t)) < n && proc_now_ms() < end) {
+        if (proc_now_ms() - last_said > 10000) {
+            e2e_say("%s: queue holds %lld of %lld", t->name, c, n);
+            last_said = proc_now_ms();
+        }
+        proc_pause_ms(100);
+    }
+    return c;
+}
+
+/* One message read back by the JMS client. */
+struct e2e_msg {
+    char *type;       /* "text" for a TextMessage */
+    char *dupl_id;    /* _AMQ_DUPL_ID, NULL when absent */
+    char *body;
+    json_t *event;    /* the Debezium envelope: body.payload (schemas=true) or the body itself */
+};
+
+struct e2e_msgs {
+    struct e2e_msg *v;
+    size_t n;
+};
+
+static E2E_UNUSED char *e2e_xml_attr(xmlNode *n, const char *name)
+{
+    xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+    char *s = v ? strdup((const char *)v) : NULL;
+    xmlFree(v);
+    return s;
+}
+
+static E2E_UNUSED void e2e_parse_queue_xml(const char *path, struct e2e_msgs *out)
+{
+    memset(out, 0, sizeof *out);
+    xmlDoc *doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_HUGE);
+    cr_assert_not_null(doc, "the Artemis CLI wrote well-formed XML to %s", path);
+    xmlNode *root = xmlDocGetRootElement(doc);
+    size_t cap = 0;
+    for (xmlNode *m = root ? root->children : NULL; m; m = m->next) {
+        if (m->type != XML_ELEMENT_NODE || strcmp((const char *)m->name, "message") != 0)
+            continue;
+        if (out->n == cap)
+            out->v = realloc(out->v, (cap = cap ? cap * 2 : 256) * sizeof *out->v);
+        struct e2e_msg *msg = &out->v[out->n++];
+        memset(msg, 0, sizeof *msg);
+        msg->type = e2e_xml_attr(m, "type");
+        for (xmlNode *c = m->children; c; c = c->next) {
+            if (c->type != XML_ELEMENT_NODE)
+                continue;
+            if (strcmp((const char *)c->name, "properties") == 0) {
+                for (xmlNode *p = c->children; p; p = p->next) {
+                    if (p->type != XML_ELEMENT_NODE)
+                        continue;
+                    char *name = e2e_xml_attr(p, "name");
+                    if (name && strcmp(name, "_AMQ_DUPL_ID") == 0)
+                        msg->dupl_id = e2e_xml_attr(p, "value");
+                    free(name);
+                }
+            } else if (strcmp((const char *)c->name, "body") == 0) {
+                for (xmlNode *b = c->children; b; b = b->next)
+                    if (b->type == XML_CDATA_SECTION_NODE && !msg->body)
+                        msg->body = strdup((const char *)b->content);
+            }
+        }
+        json_t *j = msg->body ? json_loads(msg->body, 0, NULL) : NULL;
+        json_t *payload = json_object_get(j, "payload");
+        if (payload && json_object_get(j, "schema")) {
+            msg->event = json_incref(payload);
+            json_decref(j);
+        } else {
+            msg->event = j;
+        }
+    }
+    xmlFreeDoc(doc);
+}
+
+static E2E_UNUSED void e2e_msgs_free(struct e2e_msgs *ms)
+{
+    for (size_t i = 0; i < ms->n; i++) {
+        free(ms->v[i].type);
+        free(ms->v[i].dupl_id);
+        free(ms->v[i].body);
+        json_decref(ms->v[i].event);
+    }
+    free(ms->v);
+    memset(ms, 0, sizeof *ms);
+}
+
+/* Reads (consumes) everything in the queue with the Artemis CLI's JMS
+ * consumer, until it has waited `idle_ms` without a message; at most
+ * `max` messages. */
+static E2E_UNUSED void e2e_drain_queue(struct e2e *t, size_t max, int idle_ms, struct e2e_msgs *out)
+{
+    char path[256], args[1024];
+    snprintf(path, sizeof path, "%s/queue-%d.xml", t->dir, t->starts);
+    unlink(path);
+    snprintf(args, sizeof args,
+             "cli consumer --destination 'queue://%s' --message-count %zu --receive-timeout %d --break-on-null "
+             "--data '%s'",
+             t->queue, max, idle_ms, path);
+    long long t0 = proc_now_ms();
+    char clilog[256];
+    snprintf(clilog, sizeof clilog, "%s/artemis-cli.log", t->dir);
+    int rc = e2e_ctl(clilog, "artemis", args);
+    cr_assert_eq(rc, 0, "artemis ctl %s (log %s)", args, clilog);
+    e2e_parse_queue_xml(path, out);
+    e2e_say("%s: read %zu messages from %s with the Artemis CLI in %lld ms", t->name, out->n, t->queue,
+            proc_now_ms() - t0);
+}
+
+/* Stops dromd, drops the database and the topic, removes the temp dir (kept
+ * when the test failed, for its logs). */
+static E2E_UNUSED void e2e_finish(struct e2e *t)
+{
+    bool keep_dir = t->failed || getenv("E2E_KEEP");
+    e2e_kill(t, SIGTERM);
+    MYSQL *m = e2e_db_try();
+    if (m) {
+        char q[256];
+        snprintf(q, sizeof q, "DROP DATABASE IF EXISTS `%s`", t->db);
+        e2e_sql_try(m, q);
+        mysql_close(m);
+    }
+    e2e_delete_topic(t->topic);
+    if (!keep_dir) {
+        char cmd[300];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", t->dir);
+        if (system(cmd) != 0)
+            e2e_say("cannot remove %s", t->dir);
+    } else {
+        e2e_say("%s: kept %s", t->name, t->dir);
+    }
+}
+
+/* --- JSON helpers for the assertions --- */
+
+/* Member `path` ("source.db") as text (strings as is, other values as compact JSON), malloc'ed; NULL if absent. */
+static E2E_UNUSED char *e2e_get(json_t *j, const char *path)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", path);
+    json_t *cur = j;
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ".", &save); tok && cur; tok = strtok_r(NULL, ".", &save))
+        cur = json_object_get(cur, tok);
+    if (!cur)
+        return NULL;
+    if (json_is_string(cur))
+        return strdup(json_string_value(cur));
+    return json_dumps(cur, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+}
+
+/* --- a random workload over a fixed set of rows and its check --- */
+
+/* Change k: an insert, update or delete of row `id`. Row images carry k
+ * (last_name "L<k>", email "<id>.<k>@example.com"), so every event names the
+ * change it comes from; `prev` is the change whose image the row held before. */
+struct e2e_change {
+    char op;            /* 'c', 'u', 'd' */
+    int id;
+    int prev;           /* -1 for an insert */
+    char first[16];     /* first_name written by c/u */
+};
+
+struct e2e_work {
+    int n, rows;
+    struct e2e_change *ch;
+    int *deleted_by;    /* change k whose image a delete removed -> that delete */
+    int deletes;
+};
+
+static E2E_UNUSED uint64_t e2e_rand(uint64_t *s)
+{
+    /* splitmix64: small, seedable, the same on every machine */
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* n changes over rows 1..rows from `seed`: a missing row is inserted, a
+ * present one updated (70%) or deleted (30%). */
+static E2E_UNUSED void e2e_work_plan(struct e2e_work *w, int n, int rows, uint64_t seed)
+{
+    static const char *const names[] = {"John", "Jane", "Chuck", "Sally", "Ada", "Linus", "Grace", "Alan",
+                                        "Émile", "Zoë", "O'Neil", "Ken"};
+    memset(w, 0, sizeof *w);
+    w->n = n;
+    w->rows = rows;
+    w->ch = calloc((size_t)n, sizeof *w->ch);
+    w->deleted_by = malloc((size_t)n * sizeof *w->deleted_by);
+    int *cur = malloc((size_t)(rows + 1) * sizeof *cur);   /* change holding the row's image, -1 absent */
+    for (int i = 0; i <= rows; i++)
+        cur[i] = -1;
+    uint64_t s = seed;
+    for (int k = 0; k < n; k++) {
+        struct e2e_change *c = &w->ch[k];
+        w->deleted_by[k] = -1;
+        c->id = 1 + (int)(e2e_rand(&s) % (uint64_t)rows);
+        c->prev = cur[c->id];
+        if (c->prev < 0)
+            c->op = 'c';
+        else
+            c->op = e2e_rand(&s) % 10 < 7 ? 'u' : 'd';
+        snprintf(c->first, sizeof c->first, "%s", names[e2e_rand(&s) % (sizeof names / sizeof *names)]);
+        if (c->op == 'd') {
+            w->deleted_by[c->prev] = k;
+            w->deletes++;
+            cur[c->id] = -1;
+        } else {
+            cur[c->id] = k;
+        }
+    }
+    free(cur);
+}
+
+static E2E_UNUSED void e2e_work_free(struct e2e_work *w)
+{
+    free(w->ch);
+    free(w->deleted_by);
+    memset(w, 0, sizeof *w);
+}
+
+/* The row image change k wrote (NULL for a delete). Caller decrefs. */
+static E2E_UNUSED json_t *e2e_image(const struct e2e_work *w, int k)
+{
+    if (k < 0 || w->ch[k].op == 'd')
+        return json_null();
+    const struct e2e_change *c = &w->ch[k];
+    char last[32], email[64];
+    snprintf(last, sizeof last, "L%d", k);
+    snprintf(email, sizeof email, "%d.%d@example.com", c->id, k);
+    return json_pack("{s:i, s:s, s:s, s:s}", "id", c->id, "first_name", c->first, "last_name", last, "email", email);
+}
+
+/* Appends change k's statement to `b` (values escaped by the server's rules). */
+static E2E_UNUSED void e2e_stmt(MYSQL *m, const struct e2e_work *w, int k, struct drom_buf *b)
+{
+    const struct e2e_change *c = &w->ch[k];
+    char first[64], line[512];
+    mysql_real_escape_string(m, first, c->first, (unsigned long)strlen(c->first));
+    if (c->op == 'c')
+        snprintf(line, sizeof line,
+                 "INSERT INTO customers (id, first_name, last_name, email) VALUES (%d, '%s', 'L%d', '%d.%d@example.com');",
+                 c->id, first, k, c->id, k);
+    else if (c->op == 'u')
+        snprintf(line, sizeof line,
+                 "UPDATE customers SET first_name = '%s', last_name = 'L%d', email = '%d.%d@example.com' WHERE id = %d;",
+                 first, k, c->id, k, c->id);
+    else
+        snprintf(line, sizeof line, "DELETE FROM customers WHERE id = %d;", c->id);
+    drom_buf_puts(b, line);
+}
+
+/* Writes changes [from, to) of the plan into database `db`, `batch` a transaction. */
+static E2E_UNUSED void e2e_work_write(MYSQL *m, const char *db, const struct e2e_work *w, int from, int to, int batch)
+{
+    e2e_sql(m, "USE `%s`", db);
+    for (int k = from; k < to; k += batch) {
+        struct drom_buf b = DROM_BUF_INIT;
+        drom_buf_puts(&b, "START TRANSACTION;");
+        for (int i = k; i < to && i < k + batch; i++)
+            e2e_stmt(m, w, i, &b);
+        drom_buf_puts(&b, "COMMIT");
+        drom_buf_cstr(&b);
+        cr_assert_eq(e2e_sql_try(m, b.data), 0, "changes %d..%d: %s", k, k + batch, mysql_error(m));
+        drom_buf_free(&b);
+    }
+}
+
+/* A writer on its own connection and thread, so a fault can hit while
+ * changes are being made; `written` says how far it got. */
+struct e2e_writer {
+    const struct e2e_work *w;
+    const char *db;
+    int from, to, batch, pause_ms;
+    _Atomic int written;
+    int failed;            /* errno-like: non-zero when a transaction failed */
+    char error[256];
+    pthread_t th;
+};
+
+static E2E_UNUSED void *e2e_writer_main(void *arg)
+{
+    struct e2e_writer *wr = arg;
+    MYSQL *m = e2e_db_try();
+    char q[128];
+    snprintf(q, sizeof q, "USE `%s`", wr->db);
+    if (!m || e2e_sql_try(m, q) < 0) {
+        wr->failed = 1;
+        snprintf(wr->error, sizeof wr->error, "connect: %s", m ? mysql_error(m) : "no connection");
+        if (m)
+            mysql_close(m);
+        return NULL;
+    }
+    for (int k = wr->from; k < wr->to; k += wr->batch) {
+        struct drom_buf b = DROM_BUF_INIT;
+        drom_buf_puts(&b, "START TRANSACTION;");
+        int end = k + wr->batch < wr->to ? k + wr->batch : wr->to;
+        for (int i = k; i < end; i++)
+            e2e_stmt(m, wr->w, i, &b);
+        drom_buf_puts(&b, "COMMIT");
+        drom_buf_cstr(&b);
+        int rc = e2e_sql_try(m, b.data);
+        drom_buf_free(&b);
+        if (rc < 0) {
+            wr->failed = 1;
+            snprintf(wr->error, sizeof wr->error, "changes %d..%d: %s", k, end, mysql_error(m));
+            break;
+        }
+        wr->written = end;
+        if (wr->pause_ms)
+            proc_pause_ms(wr->pause_ms);
+    }
+    mysql_close(m);
+    return NULL;
+}
+
+static E2E_UNUSED void e2e_writer_start(struct e2e_writer *wr, const struct e2e_work *w, const char *db, int from,
+                                        int to, int batch, int pause_ms)
+{
+    memset(wr, 0, sizeof *wr);
+    wr->w = w;
+    wr->db = db;
+    wr->from = from;
+    wr->to = to;
+    wr->batch = batch;
+    wr->pause_ms = pause_ms;
+    wr->written = from;
+    cr_assert_eq(pthread_create(&wr->th, NULL, e2e_writer_main, wr), 0);
+}
+
+/* Waits until the writer wrote at least `k` changes (or finished). */
+static E2E_UNUSED void e2e_writer_wait(struct e2e_writer *wr, int k, int timeout_ms)
+{
+    long long end = proc_now_ms() + timeout_ms;
+    while (wr->written < k && !wr->failed && proc_now_ms() < end)
+        proc_pause_ms(5);
+}
+
+static E2E_UNUSED void e2e_writer_join(struct e2e_writer *wr)
+{
+    pthread_join(wr->th, NULL);
+    cr_assert_eq(wr->failed, 0, "writer: %s", wr->error);
+    cr_assert_eq(wr->written, wr->to);
+}
+
+static E2E_UNUSED int e2e_cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The three properties on what the queue holds: every change of the plan
+ * arrived exactly once as the exact event (op, before, after, source db and
+ * table), tombstones left out; per row, the events come in the order the
+ * changes were made; every message has a distinct _AMQ_DUPL_ID. */
+static E2E_UNUSED void e2e_work_check(struct e2e *t, const struct e2e_work *w, const struct e2e_msgs *ms)
+{
+    int *seen = calloc((size_t)w->n, sizeof *seen);
+    int *last = malloc((size_t)(w->rows + 1) * sizeof *last);
+    for (int i = 0; i <= w->rows; i++)
+        last[i] = -1;
+    char **ids = calloc(ms->n + 1, sizeof *ids);
+    size_t nids = 0, bad = 0, dups = 0, disorder = 0, missing_id = 0, not_text = 0, wrong = 0;
+    struct drom_buf why = DROM_BUF_INIT;
+#define E2E_NOTE(...)                                                                                                 \
+    do {                                                                                                              \
+        if (why.len < 3000) {                                                                                         \
+            char note_[512];                                                                                          \
+            snprintf(note_, sizeof note_, __VA_ARGS__);                                                               \
+            drom_buf_puts(&why, note_);                                                                               \
+            drom_buf_puts(&why, "\n");                                                                                \
+        }                                                                                                             \
+    } while (0)
+    for (size_t i = 0; i < ms->n; i++) {
+        const struct e2e_msg *m = &ms->v[i];
+        if (!m->type || strcmp(m->type, "text") != 0) {
+            not_text++;
+            E2E_NOTE("message %zu: type %s, not a TextMessage", i, m->type ? m->type : "(none)");
+        }
+        if (m->dupl_id)
+            ids[nids++] = m->dupl_id;
+        else
+            missing_id++;
+        json_t *ev = m->event;
+        const char *op = json_string_value(json_object_get(ev, "op"));
+        json_t *before = json_object_get(ev, "before"), *after = json_object_get(ev, "after");
+        json_t *img = json_is_object(after) ? after : before;
+        const char *ln = json_string_value(json_object_get(img, "last_name"));
+        int k = -1, key = -1;
+        if (!op || !ln || sscanf(ln, "L%d", &k) != 1 || k < 0 || k >= w->n) {
+            bad++;
+            E2E_NOTE("message %zu: not an event of this workload: %.300s", i, m->body ? m->body : "(no body)");
+            continue;
+        }
+        if (op[0] == 'd')
+            k = w->deleted_by[k];
+        if (k < 0 || w->ch[k].op != op[0]) {
+            bad++;
+            E2E_NOTE("message %zu: op %s of change L%s matches no change made", i, op, ln + 1);
+            continue;
+        }
+        key = w->ch[k].id;
+        json_t *want_before = e2e_image(w, w->ch[k].prev), *want_after = e2e_image(w, k);
+        const char *db = json_string_value(json_object_get(json_object_get(ev, "source"), "db"));
+        const char *table = json_string_value(json_object_get(json_object_get(ev, "source"), "table"));
+        if (!json_equal(before, want_before) || !json_equal(after, want_after) || !db || strcmp(db, t->db) != 0 ||
+            !table || strcmp(table, "customers") != 0) {
+            wrong++;
+            char *wb = json_dumps(want_before, JSON_ENCODE_ANY | JSON_COMPACT),
+                 *wa = json_dumps(want_after, JSON_ENCODE_ANY | JSON_COMPACT);
+            E2E_NOTE("message %zu (change %d): want before %s after %s in %s.customers, got %.600s", i, k, wb, wa,
+                     t->db, m->body);
+            free(wb);
+            free(wa);
+        }
+        json_decref(want_before);
+        json_decref(want_after);
+        if (seen[k]++) {
+            dups++;
+            E2E_NOTE("message %zu: change %d (%c id %d) again", i, k, w->ch[k].op, key);
+        } else if (k < last[key]) {
+            disorder++;
+            E2E_NOTE("message %zu: change %d of id %d after change %d of the same row", i, k, key, last[key]);
+        }
+        if (k > last[key])
+            last[key] = k;
+    }
+    size_t missing = 0;
+    for (int k = 0; k < w->n; k++)
+        if (!seen[k]) {
+            if (missing < 10)
+                E2E_NOTE("change %d (%c id %d) never arrived", k, w->ch[k].op, w->ch[k].id);
+            missing++;
+        }
+    qsort(ids, nids, sizeof *ids, e2e_cmp_str);
+    size_t same_id = 0;
+    for (size_t i = 1; i < nids; i++)
+        if (strcmp(ids[i - 1], ids[i]) == 0) {
+            if (same_id++ < 5)
+                E2E_NOTE("_AMQ_DUPL_ID %s twice", ids[i]);
+        }
+#undef E2E_NOTE
+    drom_buf_cstr(&why);
+    e2e_say("%s: %zu messages for %d changes (%d deletes): missing %zu, duplicated %zu, out of row order %zu, "
+            "wrong content %zu, foreign %zu, without _AMQ_DUPL_ID %zu, _AMQ_DUPL_ID repeated %zu, not text %zu",
+            t->name, ms->n, w->n, w->deletes, missing, dups, disorder, wrong, bad, missing_id, same_id, not_text);
+    bool ok = ms->n == (size_t)w->n && !missing && !dups && !disorder && !wrong && !bad && !missing_id &&
+              !same_id && !not_text;
+    E2E_EXPECT(t, ok,
+              "%s: the queue holds %zu messages for %d changes; missing %zu, duplicated %zu, out of row order %zu, "
+              "wrong content %zu, foreign %zu, without _AMQ_DUPL_ID %zu, _AMQ_DUPL_ID repeated %zu, not text %zu\n%s",
+              t->name, ms->n, w->n, missing, dups, disorder, wrong, bad, missing_id, same_id, not_text,
+              why.data ? why.data : "");
+    drom_buf_free(&why);
+    free(ids);
+    free(seen);
+    free(last);
+}
+
+#endif
