@@ -83,7 +83,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 san:
 	$(MAKE) BUILD=build/san OPT="-O1 -g $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" all build/san/test-unit
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  build/san/test-unit $(CRITERION_ARGS)
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp build/san/test-unit $(CRITERION_ARGS)
 
 valgrind: all $(BUILD)/test-unit
 	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \

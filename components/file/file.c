@@ -440,7 +440,8 @@ static void poll_once(struct file_ep *f)
         names_add(&found, de->d_name);
     }
     closedir(d);
-    qsort(found.v, found.n, sizeof *found.v, cmp_str);
+    if (found.n)
+        qsort(found.v, found.n, sizeof *found.v, cmp_str);
     int64_t max = drom_opt_int(ep->opts, "maxMessagesPerPoll", 0), taken = 0;
     for (size_t i = 0; i < found.n && !f->stop && (max <= 0 || taken < max); i++) {
         const char *name = found.v[i];

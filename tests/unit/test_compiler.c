@@ -342,7 +342,11 @@ Test(compiler_load, xml_or_graph_json_with_secrets_resolved)
     fclose(f);
     drom_graph_free(&g);
     struct drom_graph g2;
-    cr_assert_eq(drom_graph_load(json_path, &o, &g2, &d), 0);
+    int rc = drom_graph_load(json_path, &o, &g2, &d);
+    for (size_t i = 0; rc != 0 && i < d.n; i++)
+        cr_log_error("%s:%d:%d: %s", d.items[i].file ? d.items[i].file : "", d.items[i].line, d.items[i].col,
+                     d.items[i].msg);
+    cr_assert_eq(rc, 0);
     cr_expect_str_eq(drom_opt_str(&g2.routes[0].from.opts, "password"), "s3cret-from-env");
     drom_graph_free(&g2);
     cr_expect_eq(d.nerrors, 0);
