@@ -814,7 +814,7 @@ static E2E_UNUSED void e2e_work_check(struct e2e *t, const struct e2e_work *w, c
 #define E2E_NOTE(...)                                                                                                 \
     do {                                                                                                              \
         if (why.len < 3000) {                                                                                         \
-            char note_[512];                                                                                          \
+            char note_[1400];                                                                                          \
             snprintf(note_, sizeof note_, __VA_ARGS__);                                                               \
             drom_buf_puts(&why, note_);                                                                               \
             drom_buf_puts(&why, "\n");                                                                                \
