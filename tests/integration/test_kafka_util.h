@@ -10,6 +10,7 @@
 #include <librdkafka/rdkafka.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "compiler/secrets.h"
@@ -309,13 +310,29 @@ static KT_UNUSED void kt_read_into(const char *topic, struct kcheck *k, int64_t 
     rd_kafka_destroy(rk);
 }
 
-/* Runs tests/services/kafka/ctl with one argument; 0 when it succeeded. */
+/* Runs tests/services/kafka/ctl with one argument; 0 when it succeeded.
+ * The broker it starts must not inherit this process's descriptors (the
+ * test runner's sockets among them), so they are closed before exec. */
 static KT_UNUSED int kt_ctl(const char *what)
 {
     const char *dir = getenv("DROM_SERVICES");
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "'%s/kafka/ctl' %s >/dev/null 2>&1", dir ? dir : "tests/services", what);
-    return system(cmd);
+    char ctl[1024];
+    snprintf(ctl, sizeof ctl, "%s/kafka/ctl", dir ? dir : "tests/services");
+    pid_t pid = fork();
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDWR);
+        dup2(devnull, 0);
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+        for (int fd = 3; fd < 4096; fd++)
+            close(fd);
+        execl(ctl, ctl, what, (char *)NULL);
+        _exit(127);
+    }
+    int st = 0;
+    if (pid < 0 || waitpid(pid, &st, 0) < 0)
+        return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 /* Engine XML with the brokers filled in: "%B" in `fmt` stands for the brokers, "%T" for topic. */
