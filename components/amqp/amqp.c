@@ -1,4 +1,9 @@
-#include "runtime/component.h"
+#include <stdlib.h>
+#include <string.h>
+
+#include "components/amqp/amqp_int.h"
+#include "runtime/log.h"
+#include "runtime/xalloc.h"
 
 /* Camel 4's sjms2/amqp endpoint options and defaults, plus what a C client
  * needs instead of a JMS ConnectionFactory bean: remoteURI, username and
@@ -66,6 +71,8 @@ static const struct drom_option options[] = {
      .doc = "Name of a shared subscription"},
     {.name = "messageSelector", .type = DROM_OPT_STRING, .group = "consumer",
      .doc = "JMS selector passed to the broker as an AMQP filter"},
+    {.name = "prefetch", .type = DROM_OPT_INT, .def = "500", .min = 1, .max = 100000, .group = "consumer",
+     .doc = "Credit granted per receiving link: messages held before the route settles them"},
     {.name = "asyncConsumer", .type = DROM_OPT_BOOL, .def = "false", .flags = IGN, .group = "consumer",
      .doc = "Process messages asynchronously (exchanges are always pipelined here)"},
     {.name = "bridgeErrorHandler", .type = DROM_OPT_BOOL, .def = "false", .flags = IGN,
@@ -93,6 +100,47 @@ static const struct drom_option options[] = {
     DROM_OPTIONS_END,
 };
 
+/* A testConnectionOnStartup endpoint waits this long for the first attempt. */
+#define STARTUP_WAIT_MS 30000
+
+static int amqp_create(struct drom_endpoint *ep, struct drom_error *err)
+{
+    struct amqp_conn_config cfg;
+    if (amqp_conn_config_read(ep->opts, &cfg, err) < 0)
+        return -1;
+    if (drom_opt_bool(ep->opts, "transacted", false) ||
+        strcmp(drom_opt_str(ep->opts, "acknowledgementMode"), "SESSION_TRANSACTED") == 0)
+        drom_warn(ep->route_id, "%s: AMQP transactions are not supported; messages are settled one by one after "
+                  "the exchange is done (at least once)", ep->uri_masked);
+    if (drom_opt_bool(ep->opts, "shared", false))
+        drom_warn(ep->route_id, "%s: shared subscriptions are not supported; each link gets its own subscription",
+                  ep->uri_masked);
+    struct amqp_ep *e = drom_xcalloc(1, sizeof *e);
+    e->ep = ep;
+    int64_t wait = drom_opt_bool(ep->opts, "testConnectionOnStartup", false) ? STARTUP_WAIT_MS : 0;
+    e->conn = amqp_conn_acquire(ep, &cfg, wait, err);
+    if (!e->conn) {
+        free(e);
+        return -1;
+    }
+    ep->state = e;
+    amqp_conn_add_member(e->conn, e);
+    return amqp_consumer_create(ep, err);
+}
+
+static void amqp_destroy(struct drom_endpoint *ep)
+{
+    struct amqp_ep *e = ep->state;
+    if (!e)
+        return;
+    amqp_consumer_destroy(ep);
+    amqp_producer_destroy(ep);
+    amqp_conn_remove_member(e->conn, e);
+    amqp_conn_release(e->conn);
+    free(e);
+    ep->state = NULL;
+}
+
 static const char *const aliases[] = {"sjms2", NULL};
 const struct drom_component drom_component_amqp = {
     .name = "amqp",
@@ -102,4 +150,11 @@ const struct drom_component drom_component_amqp = {
     .path_required = true,
     .roles = DROM_ROLE_CONSUMER | DROM_ROLE_PRODUCER,
     .options = options,
+    .create = amqp_create,
+    .destroy = amqp_destroy,
+    .start = amqp_consumer_start,
+    .stop = amqp_consumer_stop,
+    .produce = amqp_producer_send,
+    .commit = amqp_consumer_commit,
+    .position_free = free,
 };

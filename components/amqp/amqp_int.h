@@ -1,0 +1,139 @@
+/* The amqp/sjms2 component's inside: one AMQP connection per broker (and
+ * credentials) shared by the endpoints of an engine, run by its own proton
+ * proactor thread; sender links for producers, receiver links for consumers.
+ *
+ * Threads and locking. Everything in a struct amqp_conn and in the links
+ * attached to it is guarded by conn->mu. The proton thread holds it while it
+ * handles each event; the engine thread (produce, commit, create, destroy)
+ * and a consumer's submit thread take it briefly to queue work, then wake
+ * the proton thread with amqp_conn_wake (pn_connection_wake). Proton
+ * objects (pn_link_t, pn_delivery_t) are only touched by the proton thread.
+ *
+ * Ownership: the connection is owned by the engine's shared registry (it
+ * lives until the engine is freed); endpoints hold a reference that starts
+ * the thread and releases that stop it. A link belongs to its endpoint's
+ * state until destroy detaches it; the proton thread frees what is left. */
+#ifndef DROM_COMPONENTS_AMQP_INT_H
+#define DROM_COMPONENTS_AMQP_INT_H
+
+#include <proton/delivery.h>
+#include <proton/link.h>
+#include <proton/proactor.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "components/amqp/message.h"
+#include "runtime/component.h"
+
+struct amqp_conn;
+struct amqp_link;
+struct amqp_producer;
+struct amqp_consumer;
+
+/* An endpoint's state (ep->state): the connection it shares and, once
+ * used, its producer (first produce) and consumer (start). The engine does
+ * not say at create which role an endpoint plays, so both come later. */
+struct amqp_ep {
+    struct drom_endpoint *ep;
+    struct amqp_conn *conn;
+    struct amqp_producer *prod;
+    struct amqp_consumer *cons;
+    struct amqp_ep *next;         /* conn's members; guarded by conn->mu */
+};
+
+/* Per-kind callbacks the connection's handle() dispatches to; called on the
+ * proton thread with conn->mu held. */
+struct amqp_link_ops {
+    void (*opened)(struct amqp_link *l);                    /* attached by the broker */
+    void (*flow)(struct amqp_link *l);                      /* credit or a wake */
+    void (*delivery)(struct amqp_link *l, pn_delivery_t *d);
+    void (*lost)(struct amqp_link *l);                      /* the connection went down */
+    void (*freed)(struct amqp_link *l);                     /* detached and closed: free own state */
+};
+
+struct amqp_link {
+    struct amqp_conn *conn;
+    const struct amqp_link_ops *ops;
+    void *owner;                  /* the producer or consumer */
+    struct amqp_ep *aep;          /* for readiness and counters */
+    char name[160];
+    char address[512];
+    bool topic;
+    bool sender;
+    /* Consumer source settings. */
+    const char *selector;         /* borrowed from the endpoint's options */
+    const char *durable_name;     /* durable subscription: link name, deliveries kept */
+    unsigned credit;              /* receiver: the credit window */
+    pn_link_t *pl;                /* proton thread: NULL while down */
+    bool attached;                /* the broker answered the attach */
+    bool detached;                /* destroy asked to go away: the proton thread frees it */
+    char error[512];              /* why the broker closed the link, "" when none */
+    struct amqp_link *next;
+};
+
+struct amqp_conn_config {
+    char host[256];
+    char port[16];
+    bool tls;
+    const char *username, *password, *client_id, *trust_store;   /* borrowed until amqp_conn_new returns */
+    bool verify_host;
+    bool allow_insecure_plain;
+    int64_t idle_timeout_ms;
+    int64_t reconnect_delay_ms, max_reconnect_delay_ms;
+    int64_t backoff_multiplier, max_reconnect_attempts;
+};
+
+/* Parses remoteURI and the connection options of an endpoint. */
+int amqp_conn_config_read(const struct drom_optset *opts, struct amqp_conn_config *cfg, struct drom_error *err);
+
+/* The connection of `ep`'s engine for these settings, created on first use,
+ * with a reference taken (the thread starts with the first). With `wait_ms`
+ * > 0 waits that long for the connection to open and fails if it does not
+ * (testConnectionOnStartup). */
+struct amqp_conn *amqp_conn_acquire(struct drom_endpoint *ep, const struct amqp_conn_config *cfg, int64_t wait_ms,
+                                    struct drom_error *err);
+/* Drops the reference; the last one closes the connection and joins its thread. */
+void amqp_conn_release(struct amqp_conn *c);
+
+/* Adds an endpoint to the connection's members (readiness, reconnect
+ * counts) and sets its readiness; remove before freeing it. Take conn->mu. */
+void amqp_conn_add_member(struct amqp_conn *c, struct amqp_ep *e);
+void amqp_conn_remove_member(struct amqp_conn *c, struct amqp_ep *e);
+
+/* Registers a link (attached when the connection is up). Takes conn->mu. */
+void amqp_conn_add_link(struct amqp_conn *c, struct amqp_link *l);
+/* Asks for the link to be closed and freed by the proton thread; after
+ * return no callback of the link runs for its endpoint. Takes conn->mu. */
+void amqp_conn_remove_link(struct amqp_conn *c, struct amqp_link *l);
+
+void amqp_conn_lock(struct amqp_conn *c);
+void amqp_conn_unlock(struct amqp_conn *c);
+/* pthread_cond_wait on conn->mu (held). */
+void amqp_conn_wait(struct amqp_conn *c, pthread_cond_t *cond);
+/* Wakes the proton thread (flow() of every link runs). conn->mu held. */
+void amqp_conn_wake(struct amqp_conn *c);
+/* True while the connection is open; conn->mu held. */
+bool amqp_conn_up(const struct amqp_conn *c);
+/* Why the connection is down ("" when up); conn->mu held. */
+const char *amqp_conn_reason(const struct amqp_conn *c);
+/* True when reconnection gave up (maxReconnectAttempts); conn->mu held. */
+bool amqp_conn_gave_up(const struct amqp_conn *c);
+
+/* Sets an endpoint's readiness from the connection and its links; conn->mu held. */
+void amqp_ep_update_ready(struct amqp_ep *e);
+
+/* Splits "queue:name", "topic:name" or "name" (queue). */
+void amqp_destination(const char *path, const char **name, bool *topic);
+
+/* Endpoint callbacks (engine thread). */
+int amqp_producer_create(struct drom_endpoint *ep, struct drom_error *err);
+void amqp_producer_destroy(struct drom_endpoint *ep);
+enum drom_status amqp_producer_send(struct drom_endpoint *ep, struct drom_exchange *ex, struct drom_error *err);
+int amqp_consumer_create(struct drom_endpoint *ep, struct drom_error *err);
+void amqp_consumer_destroy(struct drom_endpoint *ep);
+int amqp_consumer_start(struct drom_endpoint *ep, struct drom_error *err);
+void amqp_consumer_stop(struct drom_endpoint *ep);
+void amqp_consumer_commit(struct drom_endpoint *ep, const void *pos);
+
+#endif
