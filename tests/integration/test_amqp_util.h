@@ -6,6 +6,7 @@
 #define TEST_AMQP_UTIL_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -99,11 +100,14 @@ static TE_UNUSED void ta_queue_name(char *buf, size_t size, const char *what)
     snprintf(buf, size, "drom.test.%s.%lld.%d", what, (long long)(drom_now_us() / 1000), (int)getpid());
 }
 
+static const struct drom_component ta_check_component;
+
 /* Compiles `xml` (routes whose source "timer:feed..." is the test's) and starts it. */
 static TE_UNUSED void ta_start(struct te *t, const char *xml, size_t window)
 {
     te_compile(t, xml);
     te_patch(t, "timer:feed", &te_feed_component);
+    te_patch(t, "mock:check", &ta_check_component);
     struct drom_engine_options o = {.window = window};
     te_start_opts(t, &o);
 }
@@ -131,3 +135,68 @@ static TE_UNUSED long long ta_metric(struct te *t, const char *metric, const cha
 }
 
 #endif
+
+/* --- "mock:check": a test producer that checks bodies "0", "1", "2", ... arrive in order --- */
+
+struct ta_check {
+    atomic_llong received, out_of_order, dups;
+    long long next;        /* engine thread */
+};
+
+static TE_UNUSED void *ta_check_new(void *arg)
+{
+    return drom_xcalloc(1, sizeof(struct ta_check));
+}
+
+static TE_UNUSED int ta_check_create(struct drom_endpoint *ep, struct drom_error *err)
+{
+    ep->state = drom_engine_shared(drom_endpoint_engine(ep), "ta-check", ta_check_new, NULL, free);
+    return 0;
+}
+
+static TE_UNUSED enum drom_status ta_check_produce(struct drom_endpoint *ep, struct drom_exchange *ex,
+                                                   struct drom_error *err)
+{
+    struct ta_check *c = ep->state;
+    const char *b = drom_exchange_body(ex, NULL);
+    long long v = b ? atoll(b) : -1;
+    if (v < c->next)
+        atomic_fetch_add(&c->dups, 1);
+    else if (v != c->next)
+        atomic_fetch_add(&c->out_of_order, 1);
+    if (v >= c->next)
+        c->next = v + 1;
+    atomic_fetch_add(&c->received, 1);
+    return DROM_DONE;
+}
+
+static const TE_UNUSED struct drom_component ta_check_component = {
+    .name = "check",
+    .roles = DROM_ROLE_PRODUCER,
+    .create = ta_check_create,
+    .produce = ta_check_produce,
+};
+
+static TE_UNUSED struct ta_check *ta_check(struct te *t)
+{
+    struct ta_check *c = drom_engine_shared_find(t->eng, "ta-check");
+    cr_assert_not_null(c);
+    return c;
+}
+
+/* Submits bodies "from".."to-1" with DromEventId "<prefix>:<i>". */
+static TE_UNUSED void ta_feed_range(struct feed *f, const char *prefix, long long from, long long to)
+{
+    for (long long i = from; i < to; i++) {
+        struct drom_exchange *ex = drom_exchange_new();
+        char body[32], id[300];
+        snprintf(body, sizeof body, "%lld", i);
+        snprintf(id, sizeof id, "%s:%lld", prefix, i);
+        drom_exchange_set_body_str(ex, body, "text/plain");
+        drom_headers_set_str(&ex->headers, "DromEventId", id);
+        int64_t *p = malloc(sizeof *p);
+        *p = i;
+        struct drom_error err = {0};
+        cr_assert_eq(drom_consumer_submit(f->ep, ex, p, &err), 0, "%s", err.msg);
+    }
+}
