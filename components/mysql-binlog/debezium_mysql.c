@@ -124,7 +124,9 @@ static const struct drom_option options[] = {
     IGN("incrementalSnapshotWatermarkingStrategy", DROM_OPT_STRING, "INSERT_INSERT", "Incremental snapshots"),
     IGN("maxBatchSize", DROM_OPT_INT, "2048", "Embedded engine batch size (the route's in-flight window rules)"),
     IGN("maxQueueSize", DROM_OPT_INT, "8192", "Embedded engine queue size"),
-    IGN("maxQueueSizeInBytes", DROM_OPT_INT, "0", "Embedded engine queue bytes"),
+    {.name = "maxQueueSizeInBytes", .type = DROM_OPT_SIZE, .def = "64m", .group = "mysql",
+     .doc = "Bytes of change events in flight (past the source, not yet done); one larger event passes alone; 0: "
+            "no limit (Camel's default; here the default bounds memory)"},
     IGN("messageKeyColumns", DROM_OPT_STRING, NULL, "Key column override"),
     IGN("minRowCountToStreamResults", DROM_OPT_INT, "1000", "Snapshot rows are always streamed"),
     IGN("notificationEnabledChannels", DROM_OPT_STRING, NULL, "Notification channels"),

@@ -111,6 +111,7 @@ int mb_config_load(struct mb_config *c, bool camel, const char *path, const stru
     c->backoff_max_ms = camel ? 120000 : drom_opt_ms(o, "connectBackoffMaxDelayMs", 120000);
     c->heartbeat_ms = drom_opt_ms(o, "heartbeatIntervalMs", 0);
     c->flush_ms = drom_opt_ms(o, "offsetFlushIntervalMs", 1000);
+    c->max_inflight_bytes = drom_opt_size(o, "maxQueueSizeInBytes", 64 << 20);
     const char *prefix = drom_opt_str(o, "topicPrefix");
     c->fmt.prefix = drom_xstrdup(prefix ? prefix : c->name);
     c->fmt.version = drom_xstrdup(camel ? "3.1.1.Final" : drom_opt_str(o, "debeziumVersion"));

@@ -29,6 +29,7 @@ struct mb_config {
     unsigned port;
     uint32_t server_id;
     int64_t connect_timeout_ms, backoff_initial_ms, backoff_max_ms, heartbeat_ms, flush_ms;
+    int64_t max_inflight_bytes;   /* 0: no limit */
     struct mb_format fmt;
     enum mb_snapshot_mode snapshot;
     bool tombstones, include_query, tx_metadata;

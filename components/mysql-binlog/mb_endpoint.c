@@ -36,6 +36,7 @@ int mb_create(struct drom_endpoint *ep, struct drom_error *err)
     ep->state = s;
     /* A change must never be skipped: a failed exchange stops the source. */
     drom_endpoint_stop_on_failure(ep, true);
+    drom_endpoint_on_done(ep, mb_exchange_done);
     return 0;
 }
 
@@ -62,7 +63,7 @@ void mb_commit(struct drom_endpoint *ep, const void *pos)
 {
     struct mb_src *s = S(ep);
     free(s->pending);
-    s->pending = drom_xstrdup(pos);
+    s->pending = drom_xstrdup(((const struct mb_pos *)pos)->json);
     int64_t since = drom_monotonic_ms() - s->last_put_ms;
     if (s->cfg.flush_ms <= 0 || since >= s->cfg.flush_ms)
         flush(s);

@@ -221,19 +221,23 @@ struct mb_cached_table *mb_table_cache(struct mb_src *s, const uint8_t *body, si
 
 /* --- exchanges --- */
 
-static void set_headers(struct mb_src *s, struct drom_exchange *ex, const struct mb_row_event *e, bool tombstone,
-                        int64_t now_us)
+/* Returns the bytes the headers hold. */
+static size_t set_headers(struct mb_src *s, struct drom_exchange *ex, const struct mb_row_event *e, bool tombstone,
+                          int64_t now_us)
 {
+    size_t bytes = 0;
     const struct mb_schema *sc = e->ct->schema;
     struct drom_buf b = DROM_BUF_INIT;
     const struct mb_value *keyrow = e->after ? e->after : e->before;
     drom_headers_set_str(&ex->headers, "CamelDebeziumIdentifier", mb_schema_topic(sc));
     if (mb_schema_has_key(sc)) {
         mb_json_key_payload(&b, sc, keyrow);
+        bytes += b.len;
         drom_headers_set_json(&ex->headers, "CamelDebeziumKey", b.data);
         if (!s->cfg.camel) {
             drom_buf_reset(&b);
             mb_json_key(&b, sc, keyrow);
+            bytes += b.len;
             drom_headers_set_str(&ex->headers, "kafka.KEY", b.data);
         }
     }
@@ -243,6 +247,7 @@ static void set_headers(struct mb_src *s, struct drom_exchange *ex, const struct
         if (e->before) {
             drom_buf_reset(&b);
             mb_json_row(&b, sc, e->before);
+            bytes += b.len;
             drom_headers_set_json(&ex->headers, "CamelDebeziumBefore", b.data);
         } else {
             struct drom_value null = {.type = DROM_V_NULL};
@@ -250,6 +255,7 @@ static void set_headers(struct mb_src *s, struct drom_exchange *ex, const struct
         }
         drom_buf_reset(&b);
         mb_json_source(&b, sc, &e->src);
+        bytes += b.len;
         drom_headers_set_json(&ex->headers, "CamelDebeziumSourceMetadata", b.data);
         drom_headers_set_int(&ex->headers, "CamelDebeziumTimestamp", now_us / 1000);
     }
@@ -258,14 +264,45 @@ static void set_headers(struct mb_src *s, struct drom_exchange *ex, const struct
     if (tombstone)
         drom_buf_puts(&b, ":tombstone");
     drom_headers_set_str(&ex->headers, "DromEventId", b.data);
+    bytes += b.len + 256;   /* names and the smaller headers */
     drom_buf_free(&b);
+    return bytes;
 }
 
-static char *offset_text(const struct mb_offset *o)
+static struct mb_pos *make_pos(const struct mb_offset *o, int64_t bytes)
 {
     struct drom_buf b = DROM_BUF_INIT;
     mb_offset_to_json(o, &b);
-    return drom_buf_take(&b);
+    struct mb_pos *p = drom_xmalloc(sizeof *p + b.len + 1);
+    p->bytes = bytes;
+    memcpy(p->json, b.data, b.len + 1);
+    drom_buf_free(&b);
+    return p;
+}
+
+/* Memory follows the bytes in flight, not only their count: a source of
+ * 16 MB rows waits here until earlier ones are done. One exchange larger
+ * than the budget goes alone. */
+static int submit(struct mb_src *s, struct drom_exchange *ex, const struct mb_offset *o, int64_t bytes,
+                  struct drom_error *err)
+{
+    int64_t budget = s->cfg.max_inflight_bytes;
+    pthread_mutex_lock(&s->mu);
+    while (budget > 0 && s->inflight_bytes > 0 && s->inflight_bytes + bytes > budget && !atomic_load(&s->stopping))
+        pthread_cond_wait(&s->cond, &s->mu);
+    s->inflight_bytes += bytes;
+    pthread_mutex_unlock(&s->mu);
+    return drom_consumer_submit(s->ep, ex, make_pos(o, bytes), err);
+}
+
+void mb_exchange_done(struct drom_endpoint *ep, const void *pos, bool failed)
+{
+    struct mb_src *s = ep->state;
+    const struct mb_pos *p = pos;
+    pthread_mutex_lock(&s->mu);
+    s->inflight_bytes -= p->bytes;
+    pthread_cond_broadcast(&s->cond);
+    pthread_mutex_unlock(&s->mu);
 }
 
 int mb_emit(struct mb_src *s, const struct mb_row_event *e, const struct mb_offset *after_change,
@@ -275,21 +312,22 @@ int mb_emit(struct mb_src *s, const struct mb_row_event *e, const struct mb_offs
     int64_t now_us = drom_now_us();
     struct drom_exchange *ex = drom_exchange_new();
     struct drom_buf b = DROM_BUF_INIT;
+    size_t body_len = 0;
     if (s->cfg.camel) {
         if (e->after) {
             mb_json_row(&b, sc, e->after);
-            size_t len = b.len;
-            drom_exchange_set_body_take(ex, drom_buf_take(&b), len, "application/json");
+            body_len = b.len;
+            drom_exchange_set_body_take(ex, drom_buf_take(&b), body_len, "application/json");
         } else
             drom_exchange_set_body_null(ex);
     } else {
         mb_json_value(&b, sc, e->op, e->before, e->after, &e->src, NULL, now_us);
-        size_t len = b.len;
-        drom_exchange_set_body_take(ex, drom_buf_take(&b), len, "application/json");
+        body_len = b.len;
+        drom_exchange_set_body_take(ex, drom_buf_take(&b), body_len, "application/json");
     }
     drom_buf_free(&b);
-    set_headers(s, ex, e, false, now_us);
-    if (drom_consumer_submit(s->ep, ex, offset_text(after_change), err))
+    int64_t bytes = (int64_t)(body_len + set_headers(s, ex, e, false, now_us));
+    if (submit(s, ex, after_change, bytes, err))
         return -1;
     char name[16];
     snprintf(name, sizeof name, "events_%c", e->op);
@@ -297,8 +335,8 @@ int mb_emit(struct mb_src *s, const struct mb_row_event *e, const struct mb_offs
     if (after_tombstone && mb_schema_has_key(sc)) {
         ex = drom_exchange_new();
         drom_exchange_set_body_null(ex);
-        set_headers(s, ex, e, true, now_us);
-        if (drom_consumer_submit(s->ep, ex, offset_text(after_tombstone), err))
+        bytes = (int64_t)set_headers(s, ex, e, true, now_us);
+        if (submit(s, ex, after_tombstone, bytes, err))
             return -1;
         drom_endpoint_count(s->ep, "tombstones", 1);
     }
@@ -330,8 +368,8 @@ int mb_emit_tombstone(struct mb_src *s, const struct mb_row_event *e, const stru
         return 0;
     struct drom_exchange *ex = drom_exchange_new();
     drom_exchange_set_body_null(ex);
-    set_headers(s, ex, e, true, drom_now_us());
-    if (drom_consumer_submit(s->ep, ex, offset_text(after), err))
+    int64_t bytes = (int64_t)set_headers(s, ex, e, true, drom_now_us());
+    if (submit(s, ex, after, bytes, err))
         return -1;
     drom_endpoint_count(s->ep, "tombstones", 1);
     return 0;

@@ -45,6 +45,13 @@ struct mb_cached_table {
     size_t raw_len;
 };
 
+/* The position handed to the engine with each exchange: the offset to store
+ * once it is done, and the bytes it holds (for the in-flight byte budget). */
+struct mb_pos {
+    int64_t bytes;
+    char json[];
+};
+
 struct mb_src {
     struct drom_endpoint *ep;
     struct mb_config cfg;
@@ -52,7 +59,8 @@ struct mb_src {
     bool thread_started;
     atomic_bool stopping;
     pthread_mutex_t mu;       /* guards conn (stop shuts its socket) and the wake-up */
-    pthread_cond_t cond;
+    pthread_cond_t cond;      /* stop, and room in the byte budget */
+    int64_t inflight_bytes;   /* under mu: bytes of submitted exchanges not yet done */
     MYSQL *conn[2];           /* replication and snapshot connections, for stop */
 
     /* engine thread only */
@@ -107,6 +115,9 @@ struct mb_cached_table *mb_table_cache(struct mb_src *s, const uint8_t *body, si
 void mb_cached_table_init(struct mb_src *s, struct mb_cached_table *ct);
 void mb_cached_table_clear(struct mb_cached_table *ct);
 void mb_values_reserve(struct mb_src *s, size_t n);
+
+/* The engine's done hook: releases the exchange's bytes from the budget. */
+void mb_exchange_done(struct drom_endpoint *ep, const void *pos, bool failed);
 
 /* Sleeps up to ms unless stopping; true when stopping. */
 bool mb_wait(struct mb_src *s, int64_t ms);

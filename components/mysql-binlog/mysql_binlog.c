@@ -75,6 +75,9 @@ static const struct drom_option options[] = {
      .group = "format", .doc = "BINARY/VARBINARY/BLOB as bytes (base64 in JSON) or as base64/hex strings"},
     {.name = "bigintUnsignedHandlingMode", .type = DROM_OPT_ENUM, .def = "long", .values = bigint_modes,
      .group = "format", .doc = "BIGINT UNSIGNED as int64 (wrapping above 2^63-1) or as Decimal"},
+    {.name = "maxQueueSizeInBytes", .type = DROM_OPT_SIZE, .def = "64m", .group = "consumer",
+     .doc = "Bytes of change events in flight (past the source, not yet done), beside the route's window of "
+            "exchanges; one larger event passes alone; 0: no limit"},
     {.name = "includeQuery", .type = DROM_OPT_BOOL, .def = "false", .group = "format",
      .doc = "Put the statement text in source.query (needs binlog_annotate_row_events=ON on MariaDB)"},
     {.name = "provideTransactionMetadata", .type = DROM_OPT_BOOL, .def = "false", .group = "format",

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -275,6 +276,8 @@ MBT_UNUSED static void mbt_dromd(struct mbt_proc *p, const char *routes_xml)
     p->pid = fork();
     cr_assert_neq(p->pid, -1);
     if (p->pid == 0) {
+        /* a failed assertion ends the test process: dromd must not outlive it */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
         dup2(fd, 1);
         dup2(fd, 2);
@@ -331,9 +334,11 @@ MBT_UNUSED static long long mbt_metric(const struct mbt_proc *p, const char *pre
     size_t n = strlen(prefix);
     for (char *line = body; line && *line;) {
         char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
         if (strncmp(line, prefix, n) == 0) {
             char *sp = strrchr(line, ' ');
-            if (sp && (!nl || sp < nl))
+            if (sp)
                 v = atoll(sp + 1);
             break;
         }
