@@ -136,6 +136,17 @@ struct drom_offset_store *drom_engine_offsets(struct drom_engine *eng, struct dr
     return s;
 }
 
+struct drom_offset_store *drom_engine_open_kafka_offsets(struct drom_engine *eng,
+                                                         const struct drom_offset_kafka_config *cfg,
+                                                         struct drom_error *err)
+{
+    if (!eng->opts.offset_kafka_open) {
+        drom_err(err, DROM_EINVAL, "offsetStorage=kafka is not available in this program (no Kafka offset store)");
+        return NULL;
+    }
+    return eng->opts.offset_kafka_open(cfg, err);
+}
+
 struct drom_expr *drom_engine_compile_simple(struct drom_engine *eng, const char *text, struct drom_error *err)
 {
     if (!eng->opts.compile_simple) {

@@ -15,6 +15,8 @@
 #ifndef DROM_RUNTIME_OFFSET_STORE_H
 #define DROM_RUNTIME_OFFSET_STORE_H
 
+#include <stdint.h>
+
 #include "runtime/error.h"
 
 struct drom_offset_store;
@@ -45,5 +47,21 @@ void drom_offset_store_close(struct drom_offset_store *s);
  * is an error naming the file and what is wrong. Every put rewrites it
  * atomically: write "<path>.tmp", fsync, rename over, fsync the directory. */
 struct drom_offset_store *drom_offset_file_open(const char *path, struct drom_error *err);
+
+/* The Kafka backend lives in the kafka component (components/kafka), which a
+ * source in another component cannot include; the program that creates the
+ * engine hands its opener over (drom_engine_options.offset_kafka_open) and
+ * sources reach it through drom_engine_open_kafka_offsets. */
+#ifndef DROM_OFFSET_KAFKA_API
+#define DROM_OFFSET_KAFKA_API 1
+struct drom_offset_kafka_config {
+    const char *brokers;          /* bootstrap servers */
+    const char *topic;            /* compacted topic, created when missing */
+    const char *const *props;     /* extra librdkafka properties: name, value, ..., NULL; may be NULL */
+    int64_t timeout_ms;           /* open (read to the end) and each put; 0 = 30000 */
+};
+#endif
+typedef struct drom_offset_store *(*drom_offset_kafka_open_fn)(const struct drom_offset_kafka_config *cfg,
+                                                               struct drom_error *err);
 
 #endif

@@ -10,6 +10,7 @@
 #include "compiler/compile.h"
 #include "compiler/graph_json.h"
 #include "compiler/secrets.h"
+#include "components/kafka/kafka.h"
 #include "dsl/placeholder.h"
 #include "dsl/properties.h"
 #include "dsl/simple.h"
@@ -154,6 +155,7 @@ static struct drom_engine *engine_for(struct dromd_app *app, struct dromd_routes
         .state_dir = app->opts->state_dir,
         .camel_context = app->context,
         .compile_simple = compile_simple,
+        .offset_kafka_open = drom_offset_kafka_open,
     };
     return drom_engine_new(&r->graph, &eo, err);
 }

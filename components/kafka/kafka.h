@@ -96,18 +96,8 @@ struct kafka_ep {
 
 /* --- offset_kafka.c --- */
 
-/* What the Kafka offset store needs. The declaration belongs in
- * runtime/offset_store.h (so that sources can open the store without
- * including this folder); until it is there it lives here. */
-#ifndef DROM_OFFSET_KAFKA_API
-#define DROM_OFFSET_KAFKA_API 1
-struct drom_offset_kafka_config {
-    const char *brokers;          /* bootstrap servers */
-    const char *topic;            /* compacted topic, created when missing */
-    const char *const *props;     /* extra librdkafka properties: name, value, ..., NULL; may be NULL */
-    int64_t timeout_ms;           /* open (read to the end) and each put; 0 = 30000 */
-};
+/* The Kafka offset store (runtime/offset_store.h's drom_offset_kafka_open_fn);
+ * dromd hands it to the engine so that sources can open it. */
 struct drom_offset_store *drom_offset_kafka_open(const struct drom_offset_kafka_config *cfg, struct drom_error *err);
-#endif
 
 #endif
