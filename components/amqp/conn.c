@@ -460,6 +460,9 @@ static void on_down(struct amqp_conn *c, pn_transport_t *t)
     bool link_error = c->link_failed;
     c->link_failed = false;
     c->failures++;
+    for (struct amqp_ep *e = c->members; e; e = e->next)
+        if (!was_up || link_error)
+            drom_endpoint_count(e->ep, "connect_failures", 1);
     if (auth)
         say(c->reason, sizeof c->reason, "authentication failed for user '%s' at %s: %s",
                  c->username ? c->username : "(anonymous)", c->label, what);
