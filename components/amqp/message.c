@@ -445,6 +445,11 @@ static void get_body(pn_message_t *msg, struct drom_exchange *ex)
 struct drom_exchange *drom_amqp_decode(const char *data, size_t len, pn_message_t *msg, struct drom_error *err)
 {
     pn_message_clear(msg);
+    /* Every section is a described type (0x00 first); proton lets some garbage through as an empty message. */
+    if (len == 0 || data[0] != 0x00) {
+        drom_err(err, DROM_EINVAL, "undecodable AMQP message: %s", len ? "no section at the start" : "empty");
+        return NULL;
+    }
     if (pn_message_decode(msg, data, len) != 0) {
         drom_err(err, DROM_EINVAL, "undecodable AMQP message: %s", pn_error_text(pn_message_error(msg)));
         return NULL;
