@@ -63,3 +63,79 @@ queue_count() {
 d=json.load(sys.stdin); q=sys.argv[1]
 print(next((int(x["messageCount"]) for x in d.get("data",[]) if x.get("name")==q),0))' "${1:-$QUEUE}" 2>/dev/null || echo 0
 }
+
+# stop_pid PID SECONDS: SIGTERM, then SIGKILL after SECONDS. Only the pid we started.
+stop_pid() {
+  local pid=$1 deadline=$((SECONDS + $2))
+  [ -n "$pid" ] || return 0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  while kill -0 "$pid" 2>/dev/null; do
+    if [ $SECONDS -ge $deadline ]; then blog "pid $pid still running ${2}s after SIGTERM: SIGKILL"; kill -KILL "$pid" 2>/dev/null; fi
+    sleep 0.2
+  done
+  wait "$pid" 2>/dev/null || true
+}
+
+# sampler PID FILE: every 250 ms "EPOCH_S RSS_KB CPU_TICKS" of PID (utime+stime, all threads)
+# until PID exits. Pure bash reads, so the sampler itself costs next to nothing.
+sampler() {
+  local pid=$1 out=$2 f line rss
+  while [ -r "/proc/$pid/stat" ]; do
+    read -r line <"/proc/$pid/stat" 2>/dev/null || break
+    line=${line##*) }
+    read -r -a f <<<"$line"
+    rss=0
+    while read -r k v _; do [ "$k" = VmRSS: ] && { rss=$v; break; }; done <"/proc/$pid/status" 2>/dev/null
+    echo "$EPOCHREALTIME $rss $((f[11] + f[12]))" >>"$out"
+    sleep 0.25
+  done
+}
+
+# The route every end-to-end peer runs: routes/camel-debezium.xml, with the offset and schema
+# history files moved from /tmp into the bench run folder (nothing else changed).
+route_copy() {
+  sed -e "s|/tmp/dromedary-camel-offsets.dat|$BENCH_RUN/state/offsets.dat|" \
+      -e "s|/tmp/dromedary-camel-schema-history.dat|$BENCH_RUN/state/schema-history.dat|" \
+      "$BENCH_ROOT/routes/camel-debezium.xml" >"$BENCH_RUN/route.xml"
+}
+
+# Fresh source database (RESET MASTER too), topic, consumer group and queue.
+reset_all() {
+  "$SVC/mariadb/ctl" reset-seed >/dev/null
+  "$SVC/kafka/ctl" topics --delete --if-exists --topic "$TOPIC" >/dev/null 2>&1 || true
+  "$SVC/kafka/ctl" groups --delete --group "$GROUP" >/dev/null 2>&1 || true
+  "$SVC/artemis/ctl" purge "$QUEUE" >/dev/null 2>&1 || true
+  rm -rf "$BENCH_RUN/state"; mkdir -p "$BENCH_RUN/state"
+}
+
+# Probes: arrival lines "NS ID" in $BENCH_RUN/q.arr (queue) and $BENCH_RUN/k.arr (topic).
+probes_start() {
+  : >"$BENCH_RUN/q.arr"; : >"$BENCH_RUN/k.arr"
+  "$BENCH_OUT/kafka_arrivals" "127.0.0.1:$KAFKA_PORT" "$TOPIC" >"$BENCH_RUN/k.arr" 2>>"$BENCH_RUN/probe.log" &
+  KPROBE=$!
+  if [ "${1:-1}" = 1 ]; then
+    "$BENCH_OUT/amqp_arrivals" "127.0.0.1:$ARTEMIS_PORT" "$QUEUE" admin admin >"$BENCH_RUN/q.arr" 2>>"$BENCH_RUN/probe.log" &
+    QPROBE=$!
+  else
+    QPROBE=
+  fi
+}
+probes_stop() { stop_pid "$KPROBE" 5; stop_pid "$QPROBE" 5; KPROBE=; QPROBE=; }
+
+# wait_lines FILE N SECONDS [PID]: true once FILE has N lines; false after SECONDS or when PID dies.
+wait_lines() {
+  local f=$1 n=$2 deadline=$((SECONDS + $3)) pid=${4:-}
+  while [ $SECONDS -lt $deadline ]; do
+    [ "$(wc -l <"$f")" -ge "$n" ] && return 0
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then blog "pid $pid exited"; return 1; fi
+    sleep 0.2
+  done
+  return 1
+}
+
+build_tools() {
+  local cc=(gcc -O2 -Wall -Wextra) w="$BENCH_ROOT/tests/bench/workloads"
+  "${cc[@]}" -o "$BENCH_OUT/amqp_arrivals" "$w/amqp_arrivals.c" $(pkg-config --cflags --libs libqpid-proton)
+  "${cc[@]}" -o "$BENCH_OUT/kafka_arrivals" "$w/kafka_arrivals.c" $(pkg-config --cflags --libs rdkafka)
+  "${cc[@]}" -o "$BENCH_OUT/rate_insert" "$w/rate_insert.c" $(pkg-config --cflags --libs libmariadb)
+}

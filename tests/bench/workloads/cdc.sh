@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# One peer through the CDC workloads on the bench servers (they must be up: run.sh starts them).
+#   tests/bench/workloads/cdc.sh PEER [PROFILE]      PEER: dromedary | camel | debezium
+#
+# Phase 1 (cold start, idle, latency): fresh database/topic/queue; one row; start the peer;
+#   (d) time to the first event delivered, (e) RSS idle 5 s later; then (b) 200 rows/s for 20 s,
+#   commit -> arrival per row. Stop the peer (it keeps its offsets).
+# Phase 2 (backlog): with the peer stopped, (a) 100,000 rows in 100-row transactions; start it
+#   again: time to first event (warm), drain rate, (e) CPU s per 10,000 events, peak RSS.
+# Phase 3 (snapshot): fresh database, (c) a 200,000-row table, start the peer with no offsets.
+# End-to-end peers are measured at the Artemis queue (plus "leg1_" figures at the Kafka topic);
+# Debezium Server only at the topic. Each wait is time-boxed (BENCH_BOX seconds, 180 default):
+# a peer that does not finish reports what it delivered within the box.
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/../lib.sh"
+PEER=$1 PROFILE=${2:-default}
+source "$here/../peers/$PEER/peer.sh"
+PART=$PEER; [ "$PROFILE" = default ] || PART="$PEER-$PROFILE"
+[ "$PEER_E2E" = 1 ] && PART_NOTE="" || PART_NOTE="MariaDB->Kafka only"
+BOX=${BENCH_BOX:-180}
+BACKLOG=${BENCH_BACKLOG:-100000} SNAPSHOT=${BENCH_SNAPSHOT:-200000}
+RATE=${BENCH_RATE:-200} RATE_SECONDS=${BENCH_RATE_SECONDS:-20}
+AN="python3 $here/analyze.py"
+PEER_PID= KPROBE= QPROBE= SAMPLER=
+R="$BENCH_RUN"
+if [ "$PEER_E2E" = 1 ]; then MEASURE="$R/q.arr"; else MEASURE="$R/k.arr"; fi
+
+cleanup() {
+  [ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null
+  [ -n "$PEER_PID" ] && peer_stop
+  probes_stop
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+put_all() { # put_all PREFIX < "metric value unit" lines
+  local m v u
+  while read -r m v u; do bench_put "$PART" "$1$m" "$v" "$u" "$PART_NOTE"; done
+}
+start_measured() { # start_measured SAMPLEFILE: peer + sampler, T0 = exec time
+  : >"$1"
+  T0=$EPOCHREALTIME
+  peer_start "$PROFILE"
+  sampler "$PEER_PID" "$1" &
+  SAMPLER=$!
+}
+stop_measured() { peer_stop; kill "$SAMPLER" 2>/dev/null; SAMPLER=; probes_stop; }
+max_id() { sql -N cdcdb -e "SELECT COALESCE(MAX(id),0) FROM customers"; }
+
+peer_setup || { blog "$PART: setup failed"; exit 1; }
+bench_put "$PART" version "$peer_version" "" ""
+route_copy
+
+# ---- phase 1
+blog "$PART: phase 1 (cold start, idle RSS, latency at $RATE/s)"
+reset_all; peer_reset
+sql cdcdb -e "INSERT INTO customers (first_name, last_name, email) VALUES ('first', '0', 'first@bench')"
+probes_start "$PEER_E2E"
+start_measured "$R/s1"
+if wait_lines "$MEASURE" 1 "$BOX" "$PEER_PID"; then
+  $AN ttfe "$MEASURE" "$T0" | sed 's/^ttfe_ms/ttfe_cold_ms/' | put_all ""
+  sleep 5
+  $AN idle "$R/s1" | put_all ""
+  base=$(wc -l <"$MEASURE")
+  "$BENCH_OUT/rate_insert" 127.0.0.1 "$MARIADB_PORT" cdcadmin cdcadmin "$RATE" $((RATE * RATE_SECONDS)) "lat$$" >"$R/lat.commits" \
+    || blog "$PART: rate_insert failed"
+  wait_lines "$MEASURE" $((base + RATE * RATE_SECONDS)) 60 "$PEER_PID" || blog "$PART: not every latency row arrived within 60 s"
+  sleep 1
+  $AN latency "$MEASURE" "$R/lat.commits" | put_all ""
+  [ "$PEER_E2E" = 1 ] && $AN latency "$R/k.arr" "$R/lat.commits" | put_all leg1_
+else
+  blog "$PART: no event delivered within ${BOX}s; see $R"
+  bench_put "$PART" ttfe_cold_ms "" ms "no event within ${BOX}s"
+fi
+stop_measured
+
+# ---- phase 2
+blog "$PART: phase 2 (backlog of $BACKLOG rows in 100-row transactions)"
+idmin=$(( $(max_id) + 1 ))
+t=$EPOCHREALTIME
+awk -v n="$BACKLOG" -v tag="bk$$" 'BEGIN {
+  for (i = 0; i < n; i++) {
+    if (i % 100 == 0) print "BEGIN;";
+    printf "INSERT INTO customers (first_name, last_name, email) VALUES (\x27bk\x27, \x27%d\x27, \x27%s-%d@bench\x27);\n", i, tag, i;
+    if (i % 100 == 99) print "COMMIT;";
+  }
+  print "COMMIT;" }' | sql cdcdb
+bench_put source load_rate "$(awk -v a="$t" -v b="$EPOCHREALTIME" -v n="$BACKLOG" 'BEGIN{printf "%.0f", n/(b-a)}')" "rows/s" "mariadb client, 100-row txns"
+probes_start "$PEER_E2E"
+start_measured "$R/s2"
+wait_lines "$MEASURE" "$BACKLOG" "$BOX" "$PEER_PID" || blog "$PART: backlog not drained within ${BOX}s (partial figures)"
+sleep 1
+$AN drain "$MEASURE" "$T0" "$idmin" "$BACKLOG" "$R/s2" | sed -e 's/^ttfe_ms/ttfe_warm_ms/' -e 's/^/drain_/' | put_all ""
+[ "$PEER_E2E" = 1 ] && $AN drain "$R/k.arr" "$T0" "$idmin" "$BACKLOG" "$R/s2" | grep -E '^(rate|delivered)' | sed 's/^/drain_/' | put_all leg1_
+stop_measured
+
+# ---- phase 3
+blog "$PART: phase 3 (snapshot of a $SNAPSHOT-row table)"
+reset_all; peer_reset
+sql cdcdb -e "INSERT INTO customers (first_name, last_name, email) SELECT 'snap', seq, CONCAT('snap-', seq, '@bench') FROM seq_1_to_$SNAPSHOT"
+probes_start "$PEER_E2E"
+start_measured "$R/s3"
+wait_lines "$MEASURE" "$SNAPSHOT" "$BOX" "$PEER_PID" || blog "$PART: snapshot not delivered within ${BOX}s (partial figures)"
+sleep 1
+$AN drain "$MEASURE" "$T0" 1 "$SNAPSHOT" "$R/s3" | grep -v ttfe | sed 's/^/snap_/' | put_all ""
+[ "$PEER_E2E" = 1 ] && $AN drain "$R/k.arr" "$T0" 1 "$SNAPSHOT" "$R/s3" | grep -E '^(rate|delivered)' | sed 's/^/snap_/' | put_all leg1_
+stop_measured
+blog "$PART: done"
