@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Messages/s of 1 KB durable messages into and out of the test Artemis: through the engine
+# (tests/bench/amqp_bench.c: a route to sjms2:queue:..., every send completed by the broker's
+# "accepted"; then a consumer route) and, on the same broker, Artemis's own
+# "artemis perf client" over AMQP. Prints numbers, asserts nothing.
+#   N=50000 SIZE=1024 PERF_SECONDS=15 tests/bench/amqp_bench.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+N="${N:-50000}" SIZE="${SIZE:-1024}" PERF_SECONDS="${PERF_SECONDS:-15}"
+export DROM_PROFILE="${DROM_PROFILE:-test}"
+. tests/services/env.sh
+ctl=tests/services/artemis/ctl
+"$ctl" start >/dev/null
+make -s all
+bin=build/bench/amqp_bench
+mkdir -p build/bench
+# shellcheck disable=SC2046
+cc -std=c17 -D_GNU_SOURCE -O2 -I. $(pkg-config --cflags libxml-2.0 jansson libqpid-proton) -pthread \
+  -o "$bin" tests/bench/amqp_bench.c build/libdrom.a \
+  $(pkg-config --libs libxml-2.0 jansson libmariadb rdkafka libqpid-proton libmicrohttpd libsystemd) -pthread -lm
+stamp="$(date +%s)"
+echo "== dromedary engine, $N messages of $SIZE B, durable, one connection =="
+"$bin" "$ARTEMIS_URI" "$ARTEMIS_USER" "$ARTEMIS_PASSWORD" "bench.drom.$stamp" "$N" "$SIZE"
+echo "== artemis perf client (AMQP, persistent, $SIZE B, ${PERF_SECONDS}s after 3s warm-up, 1 producer + 1 consumer) =="
+"$ctl" cli perf client --url "$ARTEMIS_URI" --protocol AMQP --persistent \
+  --message-size "$SIZE" --duration "$PERF_SECONDS" --warmup 3 --max-pending 1000 --silent \
+  "queue://bench.perf.$stamp" 2>&1 | tail -25
+"$ctl" cli queue delete --name "bench.drom.$stamp" >/dev/null 2>&1 || true
+"$ctl" cli queue delete --name "bench.perf.$stamp" >/dev/null 2>&1 || true
