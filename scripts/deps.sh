@@ -9,7 +9,7 @@ PKGS=(
   libcriterion-dev libclang-rt-14-dev
   mariadb-server mariadb-client
   default-jdk-headless maven
-  graphviz valgrind curl python3 python3-yaml
+  graphviz valgrind curl python3 python3-yaml socat openssl procps
 )
 missing=()
 for p in "${PKGS[@]}"; do
