@@ -17,7 +17,7 @@ static void run_group(const char *group, int timeout_ms)
     cr_assert(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
     char out[64];
     snprintf(out, sizeof out, "%s/out", dir);
-    char *argv[] = {"/usr/bin/env", "python3", CHECK_SCRIPT, (char *)group, NULL};
+    char *argv[] = {"/usr/bin/python3", CHECK_SCRIPT, (char *)group, NULL};
     int rc = proc_run(argv, out, NULL, timeout_ms);
     char *text = proc_slurp(out);
     unlink(out);
