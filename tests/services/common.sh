@@ -2,6 +2,15 @@
 # profiles: "test" (make test, the integration suites) and "demo" (make demo), so both can
 # run side by side on one machine without touching the servers it already runs
 # (MariaDB 3306, RabbitMQ 5672, Mosquitto 1883).
+# A server started from a test must not inherit the test runner's descriptors (Criterion's
+# pipes and shared memory): it outlives the test and would hold them open. Bash reads this
+# script through 255, so that one stays.
+for _fd in /proc/$$/fd/*; do
+  _fd=${_fd##*/}
+  if [ "$_fd" -gt 2 ] 2>/dev/null && [ "$_fd" != 255 ]; then eval "exec $_fd>&-" 2>/dev/null || true; fi
+done
+unset _fd
+
 DROM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DROM_PROFILE="${DROM_PROFILE:-test}"
 case "$DROM_PROFILE" in
