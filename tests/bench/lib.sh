@@ -91,12 +91,25 @@ sampler() {
   done
 }
 
-# The route every end-to-end peer runs: routes/camel-debezium.xml, with the offset and schema
-# history files moved from /tmp into the bench run folder (nothing else changed).
+# The route every end-to-end peer runs: routes/camel-debezium.xml with two changes.
+#  1. The offset and schema history files move from /tmp into the bench run folder.
+#  2. Each endpoint URI is joined onto one line. Camel keeps the line break and indentation
+#     inside a multi-line uri attribute (XML turns them into spaces), so the route as written
+#     fails on Camel 4.17 ("The 'topic.prefix' value is invalid: my-mysql          has invalid
+#     format", and likewise for schemaHistoryInternal); dromd reads either form.
+#  3. <convertBodyTo type="java.util.Map"/> before <marshal><json/>: Camel's Debezium body is a
+#     Kafka Connect Struct, which Jackson refuses ("No serializer found for class
+#     org.apache.kafka.connect.data.Struct"); camel-debezium's type converter makes it a Map.
 route_copy() {
-  sed -e "s|/tmp/dromedary-camel-offsets.dat|$BENCH_RUN/state/offsets.dat|" \
-      -e "s|/tmp/dromedary-camel-schema-history.dat|$BENCH_RUN/state/schema-history.dat|" \
-      "$BENCH_ROOT/routes/camel-debezium.xml" >"$BENCH_RUN/route.xml"
+  python3 - "$BENCH_ROOT/routes/camel-debezium.xml" "$BENCH_RUN" >"$BENCH_RUN/route.xml" <<'PY'
+import re, sys
+s = open(sys.argv[1]).read()
+s = s.replace("/tmp/dromedary-camel-offsets.dat", sys.argv[2] + "/state/offsets.dat")
+s = s.replace("/tmp/dromedary-camel-schema-history.dat", sys.argv[2] + "/state/schema-history.dat")
+s = s.replace("<marshal><json/></marshal>", '<convertBodyTo type="java.util.Map"/>\n      <marshal><json/></marshal>', 1)
+s = re.sub(r'uri="[^"]*"', lambda m: re.sub(r"\s*\n\s*", "", m.group(0)), s)
+sys.stdout.write(s)
+PY
 }
 
 # Fresh source database (RESET MASTER too), topic, consumer group and queue.

@@ -72,6 +72,9 @@ if wait_lines "$MEASURE" 1 "$BOX" "$PEER_PID"; then
 else
   blog "$PART: no event delivered within ${BOX}s; see $R"
   bench_put "$PART" ttfe_cold_ms "" ms "no event within ${BOX}s"
+  stop_measured
+  blog "$PART: stopping here (log: $R/$PEER)"
+  exit 1
 fi
 stop_measured
 

@@ -17,7 +17,7 @@ peer_start() {
   DB_HOST=127.0.0.1 DB_PORT="$MARIADB_PORT" DB_USER="$DB_USER" DB_PASSWORD="$DB_PASSWORD" \
   KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT" AMQ_URI="amqp://127.0.0.1:$ARTEMIS_PORT" \
     "$BENCH_ROOT/build/dromd" --properties "$BENCH_ROOT/routes/camel-debezium.properties" \
-      --http "$PEER_HTTP" --state-dir "$BENCH_RUN/dromd" --log-level warn \
+      --http "$PEER_HTTP" --state-dir "$BENCH_RUN/dromd" \
       "$BENCH_RUN/route.xml" >>"$BENCH_RUN/dromd/dromd.log" 2>&1 &
   PEER_PID=$!
 }
