@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Floors: what the servers themselves do on this machine, so each pipeline figure can be read
+# against its limit (the bench servers must be up: run.sh starts them).
+#  - binlog: 100,000 inserts in 100-row transactions, then mariadb-binlog reading them back from
+#    the server (--read-from-remote-server): --raw to files (transport) and decoded to /dev/null
+#  - Kafka: librdkafka alone (workloads/kafka_floor.c): 100,000 messages, acks=all, linger.ms 5,
+#    at 100 B (the Camel-syntax route's JSON row) and 3,000 B (a Debezium envelope with schema)
+#  - Artemis: `artemis perf client` over AMQP, persistent, 100 B, 10 s after a 5 s warm-up, with
+#    100 messages in flight and with 1 (a producer that waits for each durable send)
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/../lib.sh"
+N=${BENCH_BACKLOG:-100000}
+R="$BENCH_RUN/floors"
+rm -rf "$R"; mkdir -p "$R"
+rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN{printf "%.0f", n/(b-a)}'; }
+
+blog "floors: binlog"
+reset_all
+t=$EPOCHREALTIME
+awk -v n="$N" 'BEGIN {
+  for (i = 0; i < n; i++) {
+    if (i % 100 == 0) print "BEGIN;";
+    printf "INSERT INTO customers (first_name, last_name, email) VALUES (\x27bk\x27, \x27%d\x27, \x27floor-%d@bench\x27);\n", i, i;
+    if (i % 100 == 99) print "COMMIT;";
+  }
+  print "COMMIT;" }' | sql cdcdb
+bench_put source load_rate "$(rate "$N" "$t" "$EPOCHREALTIME")" rows/s "mariadb client, 100-row txns"
+first=$(sql -N -e "SHOW BINARY LOGS" | head -1 | cut -f1)
+bl=(mariadb-binlog --no-defaults --read-from-remote-server --host=127.0.0.1 --port="$MARIADB_PORT"
+  --user="$DB_USER" --password="$DB_PASSWORD" --to-last-log)
+t=$EPOCHREALTIME
+"${bl[@]}" --raw --result-file="$R/" "$first" || blog "floors: mariadb-binlog --raw failed"
+t2=$EPOCHREALTIME
+bytes=$(cat "$R"/mysql-bin.* 2>/dev/null | wc -c)
+bench_put floor binlog_raw "$(rate "$N" "$t" "$t2")" rows/s "mariadb-binlog --raw, $((bytes / 1024)) KiB"
+t=$EPOCHREALTIME
+"${bl[@]}" "$first" >/dev/null || blog "floors: mariadb-binlog failed"
+bench_put floor binlog_decode "$(rate "$N" "$t" "$EPOCHREALTIME")" rows/s "mariadb-binlog to /dev/null"
+rm -f "$R"/mysql-bin.*
+
+blog "floors: Kafka"
+for size in 100 3000; do
+  "$SVC/kafka/ctl" topics --delete --if-exists --topic bench-floor >/dev/null 2>&1 || true
+  r=$("$BENCH_OUT/kafka_floor" "127.0.0.1:$KAFKA_PORT" bench-floor "$N" "$size" | awk '/^rate/{print $2}')
+  bench_put floor kafka_produce_${size}B "$r" msg/s "librdkafka $(pkg-config --modversion rdkafka), acks=all, linger.ms=5"
+done
+"$SVC/kafka/ctl" topics --delete --if-exists --topic bench-floor >/dev/null 2>&1 || true
+
+blog "floors: Artemis"
+for pending in 100 1; do
+  "$SVC/artemis/ctl" cli perf client --protocol AMQP --persistent --message-size 100 \
+    --max-pending "$pending" --warmup 5 --duration 10 --silent --json "$R/artemis-$pending.json" \
+    queue://bench.floor >"$R/artemis-$pending.out" 2>&1 || blog "floors: artemis perf client failed (see $R)"
+  # completed sends per second over the measured (non-warm-up) intervals
+  r=$(python3 -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+iv=[x for x in d if x.get("sampleType")=="interval"]
+i=next(k for k,x in enumerate(iv) if not x["warmup"])
+t0=iv[i-1]["time"] if i>0 else iv[i]["time"]-1000
+print("%.0f"%(sum(x["completed"] for x in iv[i:])/((iv[-1]["time"]-t0)/1000)))' "$R/artemis-$pending.json" 2>/dev/null)
+  bench_put floor artemis_durable_pending$pending "${r:-}" msg/s "artemis perf client, AMQP, persistent, 100 B, $pending in flight"
+done
+"$SVC/artemis/ctl" cli queue delete --name bench.floor >/dev/null 2>&1 || true
