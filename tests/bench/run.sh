@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# make bench: dromedary against its floors and its JVM peers, one at a time, on one MariaDB,
+# one Kafka and one Artemis of the bench's own (ports 23306, 29092-29094, 61816/28161, state
+# in .state/bench: never the servers of make test or make demo). Prints a table with ratios and
+# writes build/bench/results.json (and results.md, results.tsv).
+#
+#   BENCH_ONLY=floors,dromedary,camel,debezium   parts to run (all by default)
+#   BENCH_BOX=180                 seconds a peer gets for each wait (backlog, snapshot)
+#   BENCH_BACKLOG=100000 BENCH_SNAPSHOT=200000 BENCH_RATE=200 BENCH_RATE_SECONDS=20
+#   BENCH_CAMEL_PROFILES, BENCH_DEBEZIUM_PROFILES  "default tuned" by default
+#   BENCH_KEEP_SERVERS=1          leave the bench servers running afterwards
+#   BENCH_REPORT_ONLY=1           only print the table of the last results.tsv
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/lib.sh"
+ONLY=",${BENCH_ONLY:-floors,dromedary,camel,debezium},"
+
+report() { python3 "$here/workloads/report.py" "$BENCH_OUT"; }
+if [ "${BENCH_REPORT_ONLY:-0}" = 1 ]; then report; exit; fi
+
+machine() {
+  echo "nproc	$(nproc)"
+  echo "cpu	$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+  echo "memory	$(free -h | awk '/^Mem:/{print $2}')"
+  echo "kernel	$(uname -r)"
+  echo "loadavg_at_start	$(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "mariadb	$(mariadbd --version 2>/dev/null | awk '{print $3}')"
+  echo "kafka	$(ls "$DROM_STATE/kafka/libs" 2>/dev/null | sed -n 's/^kafka_2.13-\(.*\)\.jar$/\1/p')"
+  echo "artemis	$(sed -n 's:.*<artemis.version>\(.*\)</artemis.version>.*:\1:p' "$SVC/artemis/pom.xml")"
+  echo "librdkafka	$(pkg-config --modversion rdkafka)"
+  echo "qpid-proton	$(pkg-config --modversion libqpid-proton)"
+  echo "jdk_default	$(java -version 2>&1 | head -1)"
+  echo "jdk_temurin	$("$TEMURIN/bin/java" -version 2>&1 | head -1)"
+  echo "artemis_journal	$(grep -o '<journal-type>[A-Z]*' "$DROM_STATE/artemis/etc/broker.xml" | cut -d'>' -f2), buffer timeout $(grep -o '<journal-buffer-timeout>[0-9]*' "$DROM_STATE/artemis/etc/broker.xml" | cut -d'>' -f2) ns"
+  echo "mariadb_durability	sync_binlog=0, innodb_flush_log_at_trx_commit=2 (tests/services/mariadb/ctl)"
+}
+
+stop_servers() { [ "${BENCH_KEEP_SERVERS:-0}" = 1 ] || servers_stop >/dev/null 2>&1; }
+trap stop_servers EXIT
+
+mkdir -p "$BENCH_OUT"
+: >"$BENCH_OUT/results.tsv"
+blog "servers (state $DROM_STATE)"
+servers_start >&2 || { blog "could not start the bench servers"; exit 1; }
+build_tools || { blog "could not build the probes"; exit 1; }
+machine >"$BENCH_OUT/machine.tsv"
+
+[[ $ONLY == *,floors,* ]] && bash "$here/workloads/floors.sh"
+for peer in dromedary camel debezium; do
+  [[ $ONLY == *,$peer,* ]] || continue
+  profiles=$(source "$here/peers/$peer/peer.sh"; echo "$PEER_PROFILES")
+  for p in $profiles; do
+    bash "$here/workloads/cdc.sh" "$peer" "$p" || blog "$peer $p: incomplete (see $BENCH_RUN)"
+  done
+done
+report
