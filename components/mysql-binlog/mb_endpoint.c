@@ -170,7 +170,8 @@ static int prepare(struct mb_src *s, bool *snapshot_only_done, struct drom_error
         default:
             snap = true;
         }
-        s->have_start = true;
+        /* a snapshot sets the start once it succeeded; a failed one is taken again */
+        s->have_start = !snap;
     }
     pthread_mutex_lock(&s->mu);
     s->conn[1] = NULL;

@@ -415,6 +415,8 @@ int mb_snapshot(struct mb_src *s, struct drom_error *err)
     uint64_t total = 0;
     if (mb_query(m, "SET SESSION time_zone = '+00:00'", err) ||
         mb_query(m, "SET SESSION character_set_results = NULL", err) ||
+        /* rows are read as the route takes them: a slow route must not make the server drop us */
+        mb_query(m, "SET SESSION net_write_timeout = 3600", err) ||
         mb_query(m, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", err))
         goto out;
     if (!s->mariadb && mb_query(m, "FLUSH TABLES WITH READ LOCK", err))

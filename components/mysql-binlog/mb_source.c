@@ -321,7 +321,7 @@ int mb_emit(struct mb_src *s, const struct mb_row_event *e, const struct mb_offs
         } else
             drom_exchange_set_body_null(ex);
     } else {
-        mb_json_value(&b, sc, e->op, e->before, e->after, &e->src, NULL, now_us);
+        mb_json_value(&b, sc, e->op, e->before, e->after, &e->src, e->tx, now_us);
         body_len = b.len;
         drom_exchange_set_body_take(ex, drom_buf_take(&b), body_len, "application/json");
     }

@@ -98,6 +98,7 @@ struct mb_row_event {
     const struct mb_value *before, *after;
     struct mb_source_info src;
     const char *event_id;            /* DromEventId */
+    const struct mb_tx_info *tx;     /* provideTransactionMetadata; NULL writes null */
 };
 int mb_emit(struct mb_src *s, const struct mb_row_event *e, const struct mb_offset *after_change,
             const struct mb_offset *after_tombstone, struct drom_error *err);

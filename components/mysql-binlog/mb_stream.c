@@ -39,7 +39,23 @@ struct stream {
     bool skip_tomb;
     /* the table map each rows event refers to */
     struct mb_cached_table *cur;
+    /* transaction metadata: events of captured tables so far, in all and per table (by cache index) */
+    int64_t tx_total;
+    struct tx_table { size_t table; int64_t n; } tx_tables[64];
+    size_t ntx_tables;
 };
+
+/* Debezium's order counters of the transaction's next event of table `ct`. */
+static void tx_count(struct mb_src *s, struct stream *st, const struct mb_cached_table *ct, struct mb_tx_info *tx)
+{
+    size_t idx = (size_t)(ct - s->tables), i = 0;
+    while (i < st->ntx_tables && st->tx_tables[i].table != idx)
+        i++;
+    if (i == st->ntx_tables && i < sizeof st->tx_tables / sizeof st->tx_tables[0])
+        st->tx_tables[st->ntx_tables++] = (struct tx_table){idx, 0};
+    tx->total_order = ++st->tx_total;
+    tx->data_collection_order = i < st->ntx_tables ? ++st->tx_tables[i].n : tx->total_order;
+}
 
 static void gtids_parse(struct stream *st, const char *text)
 {
@@ -114,6 +130,8 @@ static void tx_begin(struct stream *st, const MARIADB_RPL_EVENT *ev)
     snprintf(st->tx_file, sizeof st->tx_file, "%s", st->file);
     st->tx_pos = ev->next_event_pos - ev->event_length;
     st->rows_events = 0;
+    st->tx_total = 0;
+    st->ntx_tables = 0;
     st->gtid[0] = '\0';
     st->has_thread = false;
     free(st->query);
@@ -155,9 +173,10 @@ static int rows_event(struct mb_src *s, struct stream *st, MARIADB_RPL *rpl, MAR
         if (mb_rows_parse(&r, type, body, ev->event_length - 19 - trailer, st->id_len, err))
             return -1;
     }
-    if (st->skipping && k < st->skip_event)
-        return 0;
+    bool skip_all = st->skipping && k < st->skip_event;
     struct mb_cached_table *ct = st->cur && st->cur->t.table_id == r.table_id ? st->cur : find_table(s, r.table_id);
+    if (!ct && skip_all)
+        return 0;
     if (!ct)
         return drom_err(err, DROM_EINVAL, "rows event for table id %" PRIu64 " without a table map", r.table_id);
     if (!ct->wanted)
@@ -191,6 +210,19 @@ static int rows_event(struct mb_src *s, struct stream *st, MARIADB_RPL *rpl, MAR
             if (r.kind == MB_ROWS_UPDATE && mb_row_decode(&ct->t, &r, true, &off, s->after, err))
                 return -1;
         }
+        struct mb_tx_info tx = {0};
+        char tx_id[320];
+        if (s->cfg.tx_metadata) {
+            tx_count(s, st, ct, &tx);
+            if (st->gtid[0])
+                snprintf(tx_id, sizeof tx_id, "%s", st->gtid);
+            else
+                snprintf(tx_id, sizeof tx_id, "file=%s,pos=%" PRIu64, st->in_tx ? st->tx_file : st->file,
+                         st->in_tx ? st->tx_pos : pos);
+            tx.id = tx_id;
+        }
+        if (skip_all)
+            continue;
         bool tomb_only = false;
         if (st->skipping && k == st->skip_event) {
             if (row < st->skip_row)
@@ -210,6 +242,7 @@ static int rows_event(struct mb_src *s, struct stream *st, MARIADB_RPL *rpl, MAR
         snprintf(id, sizeof id, "%" PRIu32 ":%s:%" PRIu64 ":%" PRIu32, ev->server_id, st->gtid[0] ? st->gtid : st->file,
                  pos, row);
         e.event_id = id;
+        e.tx = s->cfg.tx_metadata ? &tx : NULL;
         struct mb_offset done = base, tomb = base;
         done.row = row + 1;
         tomb.row = row + 1;

@@ -46,9 +46,10 @@ XML
 }
 
 wait_done() {   # $1 = count; prints ms when reached
-  local n=0
+  local n=0 deadline=$((SECONDS + 600))
   until [ "${n:-0}" -ge "$1" ]; do
     kill -0 "$PID" 2>/dev/null || { echo "dromd died; log:" >&2; cat "$WORK/dromd.log" >&2; exit 1; }
+    [ $SECONDS -lt $deadline ] || { echo "no progress past $n events; log:" >&2; cat "$WORK/dromd.log" >&2; exit 1; }
     sleep 0.02
     n="$(done_count)"
   done
