@@ -83,7 +83,7 @@ static const struct drom_option options[] = {
     {.name = "provideTransactionMetadata", .type = DROM_OPT_BOOL, .def = "false", .group = "format",
      .doc = "Fill the envelope's transaction block (id, total_order, data_collection_order)"},
     {.name = "skippedOperations", .type = DROM_OPT_STRING, .def = "t", .group = "consumer",
-     .doc = "Comma-separated operations not emitted: c, u, d, t, or none"},
+     .doc = "Comma-separated operations not emitted: c, u, d, t; t must stay (truncate events are not produced)"},
     DROM_OPTIONS_END,
 };
 
