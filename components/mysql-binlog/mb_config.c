@@ -144,6 +144,8 @@ int mb_config_load(struct mb_config *c, bool camel, const char *path, const stru
     const char *storage = drom_opt_str(o, "offsetStorage");
     c->offset_kafka = storage && (strcmp(storage, "kafka") == 0 || strstr(storage, "KafkaOffsetBackingStore"));
     c->offset_topic = dup_opt(o, "offsetStorageTopic");
+    /* Camel passes Kafka Connect's own settings through additionalProperties */
+    c->offset_brokers = dup_opt(o, camel ? "additionalProperties.bootstrap.servers" : "offsetStorageBrokers");
     static const char *const lists[6][2] = {
         {"databaseIncludeList", "databaseIncludeList"}, {"databaseExcludeList", "databaseExcludeList"},
         {"tableIncludeList", "tableIncludeList"}, {"tableExcludeList", "tableExcludeList"},
@@ -170,6 +172,7 @@ void mb_config_free(struct mb_config *c)
     free((char *)c->fmt.version);
     free(c->offset_file);
     free(c->offset_topic);
+    free(c->offset_brokers);
     struct mb_regexes *all[6] = {&c->db_inc, &c->db_exc, &c->table_inc, &c->table_exc, &c->col_inc, &c->col_exc};
     for (int i = 0; i < 6; i++)
         mb_regexes_free(all[i]);

@@ -37,6 +37,7 @@ struct mb_config {
     char *offset_file;          /* NULL: the engine's store */
     bool offset_kafka;
     char *offset_topic;
+    char *offset_brokers;       /* Kafka store's bootstrap servers */
     struct mb_regexes db_inc, db_exc, table_inc, table_exc, col_inc, col_exc;
 };
 

@@ -21,12 +21,6 @@ int mb_create(struct drom_endpoint *ep, struct drom_error *err)
         free(s);
         return -1;
     }
-    if (s->cfg.offset_kafka) {
-        mb_config_free(&s->cfg);
-        free(s);
-        return drom_err(err, DROM_EINVAL, "offsetStorage=kafka is not available yet for %s: use the file store",
-                        ep->scheme);
-    }
     s->ep = ep;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cond, NULL);
@@ -246,7 +240,14 @@ static void *run(void *arg)
 int mb_start(struct drom_endpoint *ep, struct drom_error *err)
 {
     struct mb_src *s = S(ep);
-    if (s->cfg.offset_file) {
+    if (s->store)
+        ;   /* a restart keeps the store opened by the first start */
+    else if (s->cfg.offset_kafka) {
+        struct drom_offset_kafka_config kc = {.brokers = s->cfg.offset_brokers, .topic = s->cfg.offset_topic,
+                                              .timeout_ms = s->cfg.connect_timeout_ms};
+        s->store = drom_engine_open_kafka_offsets(drom_endpoint_engine(ep), &kc, err);
+        s->own_store = true;
+    } else if (s->cfg.offset_file) {
         s->store = drom_offset_file_open(s->cfg.offset_file, err);
         s->own_store = true;
     } else

@@ -47,6 +47,8 @@ int mb_validate_binlog(const char *path, const struct drom_optset *opts, struct 
     const char *storage = drom_opt_str(opts, "offsetStorage");
     if (storage && strcmp(storage, "kafka") == 0 && !drom_opt_str(opts, "offsetStorageTopic"))
         return drom_err(err, DROM_EINVAL, "offsetStorageTopic must be set since offsetStorage is 'kafka'");
+    if (storage && strcmp(storage, "kafka") == 0 && !drom_opt_str(opts, "offsetStorageBrokers"))
+        return drom_err(err, DROM_EINVAL, "offsetStorageBrokers must be set since offsetStorage is 'kafka'");
     if (check_lists(opts, err))
         return -1;
     return check_ops(drom_opt_str(opts, "skippedOperations"), err);
@@ -64,6 +66,10 @@ int mb_validate_debezium(const char *path, const struct drom_optset *opts, struc
         return drom_err(err, DROM_EINVAL,
                         "Required field 'offsetStorageTopic' must be set since 'offsetStorage' is set to '%s'",
                         storage);
+    if (storage && strcmp(storage, KAFKA_STORE) == 0 && !drom_opt_str(opts, "additionalProperties.bootstrap.servers"))
+        return drom_err(err, DROM_EINVAL,
+                        "Required field 'additionalProperties.bootstrap.servers' must be set since 'offsetStorage' is "
+                        "set to '%s'", storage);
     if (check_lists(opts, err))
         return -1;
     return check_ops(drom_opt_str(opts, "skippedOperations"), err);

@@ -55,6 +55,8 @@ static const struct drom_option options[] = {
      .doc = "Offset file (default: one file per source under the state directory)"},
     {.name = "offsetStorageTopic", .type = DROM_OPT_STRING, .group = "offsets",
      .doc = "Compacted Kafka topic for offsets when offsetStorage=kafka"},
+    {.name = "offsetStorageBrokers", .type = DROM_OPT_STRING, .group = "offsets",
+     .doc = "Kafka bootstrap servers of offsetStorageTopic, host:port[,host:port...]"},
     {.name = "offsetFlushIntervalMs", .type = DROM_OPT_DURATION, .def = "1000", .group = "offsets",
      .doc = "Longest time an acknowledged position waits before it is written (0: at every commit)"},
     {.name = "schemas", .type = DROM_OPT_BOOL, .def = "true", .group = "format",

@@ -104,3 +104,38 @@ Test(mysql_binlog_events, no_primary_key_and_truncate, .timeout = 60)
     mbt_sql(root, "DROP DATABASE mbt_nopk");
     mysql_close(root);
 }
+
+/* offsetStorage=kafka: the position kept in a compacted topic; a new engine
+ * (a replacement dromd) resumes from it: no snapshot again, no duplicate. */
+Test(mysql_binlog_events, offsets_in_kafka_resume, .timeout = 90)
+{
+    const char *brokers = getenv("KAFKA_BROKERS");
+    if (!brokers || !*brokers)
+        cr_skip_test("no test Kafka (tests/services/kafka/ctl start; KAFKA_BROKERS)");
+    MYSQL *root = mbt_root();
+    mbt_fresh_db(root, "mbt_koff");
+    mbt_sql(root, "CREATE TABLE mbt_koff.t (id INT PRIMARY KEY); INSERT INTO mbt_koff.t VALUES (1), (2)");
+    char q[512];
+    snprintf(q, sizeof q, "tableIncludeList=mbt_koff\\.t&schemas=false&offsetStorage=kafka&offsetStorageTopic="
+                          "mbt-offsets-%d-%ld&offsetStorageBrokers=%s&offsetFlushIntervalMs=0", (int)getpid(),
+             (long)time(NULL), brokers);
+    struct mbt_run r;
+    mbt_start(&r, 5423, q);
+    mbt_out(&r, 2, 20000);
+    mbt_sql(root, "INSERT INTO mbt_koff.t VALUES (3)");
+    mbt_out(&r, 3, 10000);
+    mbt_stop(&r);
+    mbt_sql(root, "INSERT INTO mbt_koff.t VALUES (4)");
+    mbt_start(&r, 5423, q);
+    struct drom_mock *mk = mbt_out(&r, 1, 20000);
+    char *after = body_member(mk, 0, "after"), *op = body_member(mk, 0, "op");
+    cr_assert_str_eq(after, "{\"id\":4}", "resumes after the last acknowledged change");
+    cr_assert_str_eq(op, "c");
+    free(after);
+    free(op);
+    usleep(300000);
+    cr_assert_eq(drom_mock_received(mk), 1, "no snapshot again, no duplicate");
+    mbt_stop(&r);
+    mbt_sql(root, "DROP DATABASE mbt_koff");
+    mysql_close(root);
+}

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "compiler/compile.h"
+#include "components/kafka/kafka.h"
 #include "components/mock/mock.h"
 #include "runtime/engine.h"
 
@@ -150,7 +151,7 @@ MBT_UNUSED static int mbt_start_try(struct mbt_run *r, unsigned server_id, const
         drom_diags_print(&d, stderr);
     drom_diags_free(&d);
     cr_assert_eq(rc, 0, "%s", xml);
-    struct drom_engine_options o = {.quiet = true, .state_dir = "/tmp"};
+    struct drom_engine_options o = {.quiet = true, .state_dir = "/tmp", .offset_kafka_open = drom_offset_kafka_open};
     r->eng = drom_engine_new(&r->graph, &o, err);
     cr_assert_not_null(r->eng, "%s", err->msg);
     return drom_engine_start(r->eng, err);
