@@ -72,8 +72,9 @@ static const struct drom_option options[] = {
      .doc = "Comma-separated operations to skip: c, u, d, t; t must stay (truncate events are not produced)"},
     {.name = "connectTimeoutMs", .type = DROM_OPT_DURATION, .def = "30000", .group = "mysql",
      .doc = "Wait for a connection to the server before giving up"},
-    {.name = "additionalProperties.", .type = DROM_OPT_STRING, .flags = DROM_OPT_PREFIX | DROM_OPT_IGNORED,
-     .group = "common", .doc = "Extra Debezium/Kafka Connect properties (ignored)"},
+    {.name = "additionalProperties.", .type = DROM_OPT_STRING, .flags = DROM_OPT_PREFIX, .group = "common",
+     .doc = "Extra Debezium/Kafka Connect properties: bootstrap.servers is the Kafka of the offset topic; "
+            "the others are accepted and ignored"},
     IGN("internalKeyConverter", DROM_OPT_STRING, "org.apache.kafka.connect.json.JsonConverter",
         "Key converter of the embedded engine's offsets"),
     IGN("internalValueConverter", DROM_OPT_STRING, "org.apache.kafka.connect.json.JsonConverter",

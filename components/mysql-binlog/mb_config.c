@@ -145,7 +145,8 @@ int mb_config_load(struct mb_config *c, bool camel, const char *path, const stru
     c->offset_kafka = storage && (strcmp(storage, "kafka") == 0 || strstr(storage, "KafkaOffsetBackingStore"));
     c->offset_topic = dup_opt(o, "offsetStorageTopic");
     /* Camel passes Kafka Connect's own settings through additionalProperties */
-    c->offset_brokers = dup_opt(o, camel ? "additionalProperties.bootstrap.servers" : "offsetStorageBrokers");
+    const char *brokers = camel ? "additionalProperties.bootstrap.servers" : "offsetStorageBrokers";
+    c->offset_brokers = drom_opt_given(o, brokers) ? dup_opt(o, brokers) : NULL;
     static const char *const lists[6][2] = {
         {"databaseIncludeList", "databaseIncludeList"}, {"databaseExcludeList", "databaseExcludeList"},
         {"tableIncludeList", "tableIncludeList"}, {"tableExcludeList", "tableExcludeList"},

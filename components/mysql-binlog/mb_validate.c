@@ -66,7 +66,7 @@ int mb_validate_debezium(const char *path, const struct drom_optset *opts, struc
         return drom_err(err, DROM_EINVAL,
                         "Required field 'offsetStorageTopic' must be set since 'offsetStorage' is set to '%s'",
                         storage);
-    if (storage && strcmp(storage, KAFKA_STORE) == 0 && !drom_opt_str(opts, "additionalProperties.bootstrap.servers"))
+    if (storage && strcmp(storage, KAFKA_STORE) == 0 && !drom_opt_given(opts, "additionalProperties.bootstrap.servers"))
         return drom_err(err, DROM_EINVAL,
                         "Required field 'additionalProperties.bootstrap.servers' must be set since 'offsetStorage' is "
                         "set to '%s'", storage);
