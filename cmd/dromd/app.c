@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd/dromd/app.h"
+#include "compiler/bind.h"
 #include "compiler/compile.h"
 #include "compiler/graph_json.h"
 #include "compiler/secrets.h"
@@ -22,6 +23,8 @@
 
 struct dromd_routes {
     struct drom_graph graph;
+    struct drom_props props;          /* kept for toD, which binds URIs at run time */
+    struct drom_compile_opts copts;   /* points at props */
 };
 
 struct dromd_app {
@@ -86,12 +89,14 @@ static int compile_xml(const struct dromd_opts *o, const struct drom_props *prop
 struct dromd_routes *dromd_routes_load(const struct dromd_opts *o, FILE *diag,
                                        struct drom_error *err)
 {
-    struct drom_props props = DROM_PROPS_INIT;
-    if (load_props(o, &props, err) < 0) {
-        drom_props_free(&props);
+    struct dromd_routes *r = drom_xcalloc(1, sizeof *r);
+    if (load_props(o, &r->props, err) < 0) {
+        drom_props_free(&r->props);
+        free(r);
         return NULL;
     }
-    struct dromd_routes *r = drom_xcalloc(1, sizeof *r);
+    r->copts.props = &r->props;
+    struct drom_props *props = &r->props;
     int rc;
     if (ends_with(o->routes_file, ".json")) {
         rc = drom_graph_json_read_file(o->routes_file, &r->graph, err);
@@ -105,11 +110,11 @@ struct dromd_routes *dromd_routes_load(const struct dromd_opts *o, FILE *diag,
             err->code = DROM_EINVAL;
         }
     } else {
-        rc = compile_xml(o, &props, &r->graph, diag, err);
+        rc = compile_xml(o, props, &r->graph, diag, err);
     }
     if (rc == 0) {
         /* The graph keeps placeholders of secrets; only now do they get values. */
-        struct drom_placeholder_ctx ph = {.props = &props};
+        struct drom_placeholder_ctx ph = {.props = props};
         rc = drom_graph_resolve_secrets(&r->graph, &ph, err);
         if (rc < 0) {
             char line[1400];
@@ -118,8 +123,8 @@ struct dromd_routes *dromd_routes_load(const struct dromd_opts *o, FILE *diag,
             drom_graph_free(&r->graph);
         }
     }
-    drom_props_free(&props);
     if (rc < 0) {
+        drom_props_free(&r->props);
         free(r);
         return NULL;
     }
@@ -136,6 +141,7 @@ void dromd_routes_free(struct dromd_routes *r)
     if (!r)
         return;
     drom_graph_free(&r->graph);
+    drom_props_free(&r->props);
     free(r);
 }
 
@@ -148,6 +154,15 @@ static struct drom_expr *compile_simple(void *arg, const char *text, struct drom
     return drom_expr_parse("simple", text, DROM_EXPR_VALUE, err);
 }
 
+/* toD: a dynamic URI is checked and bound like a static one, with the
+ * same properties. */
+static int resolve_uri(void *arg, const char *uri, struct drom_arena *arena, struct drom_gendpoint *out,
+                       struct drom_error *err)
+{
+    const struct dromd_routes *r = arg;
+    return drom_bind_uri(uri, &r->copts, arena, out, err);
+}
+
 static struct drom_engine *engine_for(struct dromd_app *app, struct dromd_routes *r,
                                       struct drom_error *err)
 {
@@ -156,6 +171,8 @@ static struct drom_engine *engine_for(struct dromd_app *app, struct dromd_routes
         .camel_context = app->context,
         .compile_simple = compile_simple,
         .offset_kafka_open = drom_offset_kafka_open,
+        .resolve_uri = resolve_uri,
+        .hook_arg = r,
     };
     return drom_engine_new(&r->graph, &eo, err);
 }
