@@ -4,6 +4,15 @@
  * fix, and a serverId taken by another replica. */
 #include "tests/integration/test_mysql_binlog_util.h"
 
+/* Whether e contains fmt with its %s replaced by this server's host:port. */
+static bool has(const char *e, const char *fmt)
+{
+    char where[64], want[1024];
+    snprintf(where, sizeof where, "127.0.0.1:%u", mbt_port());
+    snprintf(want, sizeof want, fmt, where);
+    return strstr(e, want) != NULL;
+}
+
 /* Waits until the engine is not ready for a reason containing `what`. */
 static bool not_ready_because(struct mbt_run *r, const char *what, char *reason, size_t size, int64_t timeout_ms)
 {
@@ -140,7 +149,7 @@ Test(mysql_binlog_faults, start_check_missing_privileges, .timeout = 60)
     free(e);
     e = start_error("mbt_norepl", "wrong");
     cr_log_info("%s", e);
-    cr_assert(strstr(e, "cannot connect to 127.0.0.1:13306 as 'mbt_norepl': Access denied"), "%s", e);
+    cr_assert(has(e, "cannot connect to %s as 'mbt_norepl': Access denied"), "%s", e);
     cr_assert_null(strstr(e, "wrong"), "no password in the message");
     free(e);
     mbt_sql(root, "DROP USER 'mbt_norepl'@'%%', 'mbt_nomonitor'@'%%'");
@@ -168,18 +177,18 @@ Test(mysql_binlog_faults, start_check_binlog_settings, .timeout = 60)
     char *e = error_with_global(root, "SET GLOBAL binlog_row_metadata = 'MINIMAL'",
                                 "SET GLOBAL binlog_row_metadata = 'FULL'");
     cr_log_info("%s", e);
-    cr_assert(strstr(e, "binlog_row_metadata is MINIMAL on 127.0.0.1:13306, the source needs FULL: run SET GLOBAL "
+    cr_assert(has(e, "binlog_row_metadata is MINIMAL on %s, the source needs FULL: run SET GLOBAL "
                         "binlog_row_metadata = 'FULL' and add 'binlog_row_metadata = FULL' to [mariadbd] in my.cnf"),
               "%s", e);
     free(e);
     e = error_with_global(root, "SET GLOBAL binlog_format = 'MIXED'", "SET GLOBAL binlog_format = 'ROW'");
     cr_log_info("%s", e);
-    cr_assert(strstr(e, "binlog_format is MIXED on 127.0.0.1:13306, the source needs ROW: run SET GLOBAL binlog_format "
+    cr_assert(has(e, "binlog_format is MIXED on %s, the source needs ROW: run SET GLOBAL binlog_format "
                         "= 'ROW' and add 'binlog_format = ROW' to [mariadbd] in my.cnf"), "%s", e);
     free(e);
     e = error_with_global(root, "SET GLOBAL binlog_row_image = 'MINIMAL'", "SET GLOBAL binlog_row_image = 'FULL'");
     cr_log_info("%s", e);
-    cr_assert(strstr(e, "binlog_row_image is MINIMAL on 127.0.0.1:13306, the source needs FULL: run SET GLOBAL "
+    cr_assert(has(e, "binlog_row_image is MINIMAL on %s, the source needs FULL: run SET GLOBAL "
                         "binlog_row_image = 'FULL' and add 'binlog_row_image = FULL' to [mariadbd] in my.cnf"), "%s", e);
     free(e);
     mysql_close(root);
