@@ -118,6 +118,10 @@ reset_all() {
   "$SVC/kafka/ctl" topics --delete --if-exists --topic "$TOPIC" >/dev/null 2>&1 || true
   "$SVC/kafka/ctl" groups --delete --group "$GROUP" >/dev/null 2>&1 || true
   "$SVC/artemis/ctl" purge "$QUEUE" >/dev/null 2>&1 || true
+  # The topic exists before any peer starts. When dromd's Kafka consumer (autoOffsetReset=
+  # earliest) subscribed before the topic was auto-created by the first record, it never
+  # delivered that record (seen at e5d6b59; at c00c72b the same sequence worked).
+  "$SVC/kafka/ctl" topics --create --if-not-exists --topic "$TOPIC" --partitions 1 --replication-factor 1 >/dev/null 2>&1 || true
   rm -rf "$BENCH_RUN/state"; mkdir -p "$BENCH_RUN/state"
 }
 

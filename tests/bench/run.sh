@@ -39,7 +39,9 @@ stop_servers() { [ "${BENCH_KEEP_SERVERS:-0}" = 1 ] || servers_stop >/dev/null 2
 trap stop_servers EXIT
 
 mkdir -p "$BENCH_OUT"
-: >"$BENCH_OUT/results.tsv"
+# all parts: a fresh table; some parts (BENCH_ONLY): their rows are replaced, the others kept
+[ -z "${BENCH_ONLY:-}" ] && : >"$BENCH_OUT/results.tsv"
+touch "$BENCH_OUT/results.tsv"
 blog "servers (state $DROM_STATE)"
 servers_start >&2 || { blog "could not start the bench servers"; exit 1; }
 build_tools || { blog "could not build the probes"; exit 1; }
