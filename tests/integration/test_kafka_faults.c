@@ -190,8 +190,10 @@ Test(kafka_faults, two_engines_share_a_group, .timeout = 120)
     struct te a = {0}, b = {0};
     kt_start(&a, xml_a, 0);
     struct kcheck *ka = kt_check(&a, "check-a-20000");
+    /* A works slowly enough (1 ms a record) that the rebalance always
+     * happens while records are still waiting, so B is sure to get some. */
     pthread_mutex_lock(&ka->mu);
-    ka->delay_us = 100;
+    ka->delay_us = 1000;
     pthread_mutex_unlock(&ka->mu);
     kt_produce(topic, 0, N / 2, 16);
     TE_WAIT_FOR(kcheck_arrivals(ka) >= N / 8, 30000);
