@@ -112,15 +112,20 @@ sys.stdout.write(s)
 PY
 }
 
-# Fresh source database (RESET MASTER too), topic, consumer group and queue.
+# Fresh source database, topic, consumer group and queue.
+# Not `mariadb/ctl reset-seed`: its RESET MASTER starts the binlog again at the same file and
+# positions, so dromd's event ids (server_id:file:pos:row, sent as _AMQ_DUPL_ID) repeat those
+# of the previous run and Artemis' duplicate-id cache drops every message silently. A new
+# binlog file per reset keeps the ids unique.
 reset_all() {
-  "$SVC/mariadb/ctl" reset-seed >/dev/null
+  sql -e "DROP DATABASE IF EXISTS cdcdb; CREATE DATABASE cdcdb; FLUSH BINARY LOGS;
+    CREATE TABLE cdcdb.customers (id INTEGER NOT NULL AUTO_INCREMENT PRIMARY KEY,
+      first_name VARCHAR(255) NOT NULL, last_name VARCHAR(255) NOT NULL,
+      email VARCHAR(255) NOT NULL UNIQUE)" >/dev/null
   "$SVC/kafka/ctl" topics --delete --if-exists --topic "$TOPIC" >/dev/null 2>&1 || true
   "$SVC/kafka/ctl" groups --delete --group "$GROUP" >/dev/null 2>&1 || true
   "$SVC/artemis/ctl" purge "$QUEUE" >/dev/null 2>&1 || true
-  # The topic exists before any peer starts. When dromd's Kafka consumer (autoOffsetReset=
-  # earliest) subscribed before the topic was auto-created by the first record, it never
-  # delivered that record (seen at e5d6b59; at c00c72b the same sequence worked).
+  # the topic exists before any peer starts, so no consumer waits for its creation
   "$SVC/kafka/ctl" topics --create --if-not-exists --topic "$TOPIC" --partitions 1 --replication-factor 1 >/dev/null 2>&1 || true
   rm -rf "$BENCH_RUN/state"; mkdir -p "$BENCH_RUN/state"
 }

@@ -31,7 +31,9 @@ machine() {
   echo "qpid-proton	$(pkg-config --modversion libqpid-proton)"
   echo "jdk_default	$(java -version 2>&1 | head -1)"
   echo "jdk_temurin	$("$TEMURIN/bin/java" -version 2>&1 | head -1)"
-  echo "artemis_journal	$(grep -o '<journal-type>[A-Z]*' "$DROM_STATE/artemis/etc/broker.xml" | cut -d'>' -f2), buffer timeout $(grep -o '<journal-buffer-timeout>[0-9]*' "$DROM_STATE/artemis/etc/broker.xml" | cut -d'>' -f2) ns"
+  local xml="$DROM_STATE/artemis/etc/broker.xml" bt
+  bt=$(grep -o '<journal-buffer-timeout>[0-9]*' "$xml" | cut -d'>' -f2)
+  echo "artemis_journal	$(grep -o '<journal-type>[A-Z]*' "$xml" | cut -d'>' -f2), datasync $(grep -o '<journal-datasync>[a-z]*' "$xml" | cut -d'>' -f2), buffer timeout ${bt:-default} (created --nio --no-autotune)"
   echo "mariadb_durability	sync_binlog=0, innodb_flush_log_at_trx_commit=2 (tests/services/mariadb/ctl)"
 }
 

@@ -114,6 +114,8 @@ if dbzs:
     lines = []
     for label, dm, pm, better in LEG1:
         d = val.get((D, dm))
+        if d is None:  # dromd measured at the topic only (its queue leg delivered nothing)
+            d = val.get((D + "-leg1", pm))
         l = [label, fmt(d)] + [fmt(val.get((c, pm))) for c in dbzs]
         for c in dbzs:
             r = ratio(d, val.get((c, pm)))

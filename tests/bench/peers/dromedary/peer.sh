@@ -3,10 +3,13 @@
 PEER_E2E=1
 PEER_PROFILES="${BENCH_DROMEDARY_PROFILES:-default}"
 PEER_HTTP=127.0.0.1:28089
+# BENCH_DROMD: another dromd binary (say, one built from an earlier commit), with
+# BENCH_DROMD_LABEL naming it in the results
+DROMD="${BENCH_DROMD:-$BENCH_ROOT/build/dromd}"
 
 peer_setup() {
-  [ -x "$BENCH_ROOT/build/dromd" ] || make -C "$BENCH_ROOT" -s all
-  peer_version="dromd $("$BENCH_ROOT/build/dromd" --version 2>&1 | head -1 | awk '{print $NF}') ($(git -C "$BENCH_ROOT" rev-parse --short HEAD))"
+  [ -n "${BENCH_DROMD:-}" ] || make -C "$BENCH_ROOT" -s all || return 1
+  peer_version="dromd $("$DROMD" --version 2>&1 | head -1 | awk '{print $NF}') (${BENCH_DROMD_LABEL:-$(git -C "$BENCH_ROOT" rev-parse --short HEAD)})"
 }
 
 peer_reset() { rm -rf "$BENCH_RUN/dromd"; mkdir -p "$BENCH_RUN/dromd"; }
@@ -16,7 +19,7 @@ peer_reset() { rm -rf "$BENCH_RUN/dromd"; mkdir -p "$BENCH_RUN/dromd"; }
 peer_start() {
   DB_HOST=127.0.0.1 DB_PORT="$MARIADB_PORT" DB_USER="$DB_USER" DB_PASSWORD="$DB_PASSWORD" \
   KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT" AMQ_URI="amqp://127.0.0.1:$ARTEMIS_PORT" \
-    "$BENCH_ROOT/build/dromd" --properties "$BENCH_ROOT/routes/camel-debezium.properties" \
+    "$DROMD" --properties "$BENCH_ROOT/routes/camel-debezium.properties" \
       --http "$PEER_HTTP" --state-dir "$BENCH_RUN/dromd" \
       "$BENCH_RUN/route.xml" >>"$BENCH_RUN/dromd/dromd.log" 2>&1 &
   PEER_PID=$!
