@@ -51,7 +51,11 @@ artemis_full_jit() {
 servers_start() {
   "$SVC/mariadb/ctl" start
   "$SVC/kafka/ctl" start
-  "$SVC/artemis/ctl" status >/dev/null 2>&1 || { "$SVC/artemis/ctl" start >/dev/null; "$SVC/artemis/ctl" stop >/dev/null; artemis_full_jit; }
+  if ! "$SVC/artemis/ctl" status >/dev/null 2>&1; then
+    # the instance (and its profile) exists only after a first start
+    [ -f "$DROM_STATE/artemis/etc/artemis.profile" ] || { "$SVC/artemis/ctl" start >/dev/null; "$SVC/artemis/ctl" stop >/dev/null; }
+    artemis_full_jit
+  fi
   "$SVC/artemis/ctl" start
 }
 servers_stop() { for s in artemis kafka mariadb; do "$SVC/$s/ctl" stop || true; done; }
