@@ -9,6 +9,8 @@
  * Prints the figures; asserts nothing. Run by tests/bench/kafka_produce.sh.
  *
  *   kafka_produce BROKERS [COUNT] [SIZE]
+ * BENCH_ENGINE_ONLY=1 runs the engine part alone (for a profiler).
+ * BENCH_KAFKA_OPTIONS="&lingerMs=5" adds options to the engine's kafka URI.
  * BENCH_WINDOW=N sets the engine's in-flight window (default 1000), which
  * bounds the records in flight to Kafka and so, with lingerMs=0, the rate. */
 #include <librdkafka/rdkafka.h>
@@ -115,8 +117,8 @@ static double through_engine(const char *brokers, const char *topic, long count,
 {
     char xml[1024];
     snprintf(xml, sizeof xml,
-             "<routes><route id=\"bench\"><from uri=\"timer:feeder\"/><to uri=\"kafka:%s?brokers=%s\"/></route></routes>",
-             topic, brokers);
+             "<routes><route id=\"bench\"><from uri=\"timer:feeder\"/><to uri=\"kafka:%s?brokers=%s%s\"/></route></routes>",
+             topic, brokers, getenv("BENCH_KAFKA_OPTIONS") ? getenv("BENCH_KAFKA_OPTIONS") : "");
     struct drom_graph g = {0};
     struct drom_diags d = DROM_DIAGS_INIT;
     if (drom_compile_mem(xml, strlen(xml), "bench.xml", NULL, &g, &d) < 0) {
@@ -210,6 +212,10 @@ int main(int argc, char **argv)
     /* Warm-up: creates the topic (auto-create) and its leader. */
     raw(brokers, topic, 1000, size, false);
     double e = through_engine(brokers, topic, count, size);
+    if (getenv("BENCH_ENGINE_ONLY")) {   /* for profiling the engine's part alone */
+        printf("engine: %.0f msg/s\n", count / e);
+        return 0;
+    }
     double r0 = raw(brokers, topic, count, size, true);
     double r5 = raw(brokers, topic, count, size, false);
     printf("kafka producer, %ld records of %zu bytes to %s (topic %s)\n", count, size, brokers, topic);
