@@ -69,7 +69,8 @@ static const struct drom_option options[] = {
     {.name = "provideTransactionMetadata", .type = DROM_OPT_BOOL, .def = "false", .group = "mysql",
      .doc = "Fill the transaction block of the envelope"},
     {.name = "skippedOperations", .type = DROM_OPT_STRING, .def = "t", .group = "mysql",
-     .doc = "Comma-separated operations to skip: c, u, d, t; t must stay (truncate events are not produced)"},
+     .doc = "Comma-separated operations to skip: c, u, d, t (truncate), or none; the default skips truncate "
+            "events, as Debezium"},
     {.name = "connectTimeoutMs", .type = DROM_OPT_DURATION, .def = "30000", .group = "mysql",
      .doc = "Wait for a connection to the server before giving up"},
     {.name = "additionalProperties.", .type = DROM_OPT_STRING, .flags = DROM_OPT_PREFIX, .group = "common",

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "components/mysql-binlog/mb_text.h"
 #include "runtime/xalloc.h"
 
 /* How one column is written: decided once per table map. */
@@ -19,6 +20,7 @@ struct col {
     const struct mb_column *c;
     enum conv conv;
     char *json_name;       /* the quoted, escaped field name */
+    char *default_json;    /* the column default as a value, NULL when the schema has none */
 };
 
 struct mb_schema {
@@ -395,6 +397,8 @@ static void put_field_schema(struct drom_buf *o, const struct mb_format *f, cons
                          "\"name\":\"io.debezium.data.geometry.Point\",\"version\":1,\"doc\":\"Geometry (POINT)\"");
         break;
     }
+    if (k->default_json)
+        drom_buf_printf(o, ",\"default\":%s", k->default_json);
     drom_buf_printf(o, ",\"field\":%s}", k->json_name);
 }
 
@@ -458,6 +462,19 @@ static void put_source_schema(struct drom_buf *o, const struct mb_schema *s)
     drom_buf_puts(o, "\",\"version\":1,\"field\":\"source\"}");
 }
 
+static void put_value(struct drom_buf *o, const struct mb_format *f, const struct col *k, const struct mb_value *v);
+
+/* Connect writes a default in the field schema, converted like a value. */
+static char *default_json(const struct mb_format *f, const struct col *k)
+{
+    struct drom_buf text = DROM_BUF_INIT, out = DROM_BUF_INIT;
+    struct mb_value v;
+    if (mb_default_value(k->c, k->c->def, &text, &v))
+        put_value(&out, f, k, &v);
+    drom_buf_free(&text);
+    return out.data;
+}
+
 struct mb_schema *mb_schema_new(const struct mb_format *f, const struct mb_table *t, const bool *keep)
 {
     struct mb_schema *s = drom_xcalloc(1, sizeof *s);
@@ -476,6 +493,7 @@ struct mb_schema *mb_schema_new(const struct mb_format *f, const struct mb_table
         }
         mb_json_string(&nb, name, strlen(name));
         s->cols[i] = (struct col){.c = &t->cols[i], .conv = conv_of(f, &t->cols[i]), .json_name = drom_buf_take(&nb)};
+        s->cols[i].default_json = default_json(f, &s->cols[i]);
         s->keep[i] = !keep || keep[i] || t->cols[i].pk;
     }
     struct drom_buf b = DROM_BUF_INIT;
@@ -517,8 +535,10 @@ void mb_schema_free(struct mb_schema *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->ncols; i++)
+    for (size_t i = 0; i < s->ncols; i++) {
         free(s->cols[i].json_name);
+        free(s->cols[i].default_json);
+    }
     free(s->cols);
     free(s->keep);
     free(s->topic);
@@ -653,9 +673,11 @@ static void put_value(struct drom_buf *o, const struct mb_format *f, const struc
         return;
     }
     if (v->zero) {
-        /* Zero dates: null when the column allows it, else the epoch (Debezium's fallback). */
+        /* Zero dates: null when the column allows it, else the column default or the epoch (Debezium's fallback). */
         if (c->nullable)
             drom_buf_puts(o, "null");
+        else if (k->default_json)
+            drom_buf_puts(o, k->default_json);
         else if (k->conv == C_ZONED)
             drom_buf_puts(o, "\"1970-01-01T00:00:00Z\"");
         else
@@ -764,7 +786,10 @@ static void put_value(struct drom_buf *o, const struct mb_format *f, const struc
     }
 }
 
-void mb_json_row(struct drom_buf *out, const struct mb_schema *s, const struct mb_value *row)
+/* `replace_null`: JsonConverter's replace.null.with.default (Kafka's default
+ * true, and always before Kafka 3.5) writes a null field that has a schema
+ * default as that default. Only the envelope goes through JsonConverter. */
+static void put_row(struct drom_buf *out, const struct mb_schema *s, const struct mb_value *row, bool replace_null)
 {
     if (!row) {
         drom_buf_puts(out, "null");
@@ -780,9 +805,19 @@ void mb_json_row(struct drom_buf *out, const struct mb_schema *s, const struct m
         first = false;
         drom_buf_puts(out, s->cols[i].json_name);
         drom_buf_putc(out, ':');
-        put_value(out, s->f, &s->cols[i], &row[i]);
+        const struct mb_value *v = &row[i];
+        bool null = v->kind == MB_V_NULL || v->kind == MB_V_ABSENT || (v->zero && s->cols[i].c->nullable);
+        if (replace_null && null && s->cols[i].default_json)
+            drom_buf_puts(out, s->cols[i].default_json);
+        else
+            put_value(out, s->f, &s->cols[i], v);
     }
     drom_buf_putc(out, '}');
+}
+
+void mb_json_row(struct drom_buf *out, const struct mb_schema *s, const struct mb_value *row)
+{
+    put_row(out, s, row, false);
 }
 
 static void put_key(struct drom_buf *out, const struct mb_schema *s, const struct mb_value *row, bool wrap)
@@ -857,9 +892,9 @@ void mb_json_value(struct drom_buf *o, const struct mb_schema *s, char op, const
         drom_buf_puts(o, ",\"payload\":");
     }
     drom_buf_puts(o, "{\"before\":");
-    mb_json_row(o, s, before);
+    put_row(o, s, before, true);
     drom_buf_puts(o, ",\"after\":");
-    mb_json_row(o, s, after);
+    put_row(o, s, after, true);
     drom_buf_puts(o, ",\"source\":");
     mb_json_source(o, s, src);
     drom_buf_puts(o, ",\"transaction\":");

@@ -61,10 +61,14 @@ void mb_schema_free(struct mb_schema *s);
 const char *mb_schema_topic(const struct mb_schema *s);
 bool mb_schema_has_key(const struct mb_schema *s);
 
-/* The row as a JSON object of its kept columns; `row` NULL writes null. */
+/* The row as a JSON object of its kept columns; `row` NULL writes null.
+ * Null fields stay null here (Camel's Struct-to-Map view); inside the
+ * envelope a null field with a column default is written as the default,
+ * as Kafka's JsonConverter does. */
 void mb_json_row(struct drom_buf *out, const struct mb_schema *s, const struct mb_value *row);
 /* The key: {"schema":...,"payload":{pk}} or {pk} without schemas; "null"
- * when the table has no primary key. */
+ * when the table has no primary key nor a unique index Debezium would take
+ * (struct mb_table's pk then names that index's columns). */
 void mb_json_key(struct drom_buf *out, const struct mb_schema *s, const struct mb_value *row);
 /* The key's payload alone ({pk}), whatever the schemas setting. */
 void mb_json_key_payload(struct drom_buf *out, const struct mb_schema *s, const struct mb_value *row);

@@ -139,6 +139,7 @@ int mb_config_load(struct mb_config *c, bool camel, const char *path, const stru
         c->skip_c = strchr(skip, 'c') != NULL;
         c->skip_u = strchr(skip, 'u') != NULL;
         c->skip_d = strchr(skip, 'd') != NULL;
+        c->skip_t = strchr(skip, 't') != NULL;
     }
     c->offset_file = dup_opt(o, "offsetStorageFileName");
     const char *storage = drom_opt_str(o, "offsetStorage");

@@ -33,7 +33,7 @@ struct mb_config {
     struct mb_format fmt;
     enum mb_snapshot_mode snapshot;
     bool tombstones, include_query, tx_metadata;
-    bool skip_c, skip_u, skip_d;
+    bool skip_c, skip_u, skip_d, skip_t;
     char *offset_file;          /* NULL: the engine's store */
     bool offset_kafka;
     char *offset_topic;

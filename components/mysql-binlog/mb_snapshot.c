@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "components/mysql-binlog/mb_source.h"
+#include "components/mysql-binlog/mb_text.h"
 #include "runtime/log.h"
 #include "runtime/xalloc.h"
 
@@ -23,15 +24,6 @@ static void quote_ident(struct drom_buf *b, const char *s)
         drom_buf_putc(b, *s);
     }
     drom_buf_putc(b, '`');
-}
-
-static void quote_str(MYSQL *m, struct drom_buf *b, const char *s)
-{
-    size_t n = strlen(s);
-    char *tmp = drom_xmalloc(2 * n + 1);
-    mysql_real_escape_string(m, tmp, s, (unsigned long)n);
-    drom_buf_printf(b, "'%s'", tmp);
-    free(tmp);
 }
 
 /* enum('a','b''c') -> values */
@@ -67,9 +59,9 @@ int mb_table_from_schema(MYSQL *m, const char *db, const char *table, struct mb_
                       "c.NUMERIC_SCALE, c.DATETIME_PRECISION, c.CHARACTER_OCTET_LENGTH, l.ID, c.COLUMN_KEY "
                       "FROM information_schema.COLUMNS c LEFT JOIN information_schema.COLLATIONS l "
                       "ON l.COLLATION_NAME = c.COLLATION_NAME WHERE c.TABLE_SCHEMA = ");
-    quote_str(m, &q, db);
+    mb_quote_str(m, &q, db);
     drom_buf_puts(&q, " AND c.TABLE_NAME = ");
-    quote_str(m, &q, table);
+    mb_quote_str(m, &q, table);
     drom_buf_puts(&q, " ORDER BY c.ORDINAL_POSITION");
     int rc = mb_query(m, q.data, err);
     drom_buf_free(&q);
@@ -128,9 +120,9 @@ int mb_table_from_schema(MYSQL *m, const char *db, const char *table, struct mb_
         return drom_err(err, DROM_EINVAL, "table %s.%s has no columns in information_schema", db, table);
     drom_buf_puts(&q, "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE INDEX_NAME = 'PRIMARY' AND "
                       "TABLE_SCHEMA = ");
-    quote_str(m, &q, db);
+    mb_quote_str(m, &q, db);
     drom_buf_puts(&q, " AND TABLE_NAME = ");
-    quote_str(m, &q, table);
+    mb_quote_str(m, &q, table);
     drom_buf_puts(&q, " ORDER BY SEQ_IN_INDEX");
     rc = mb_query(m, q.data, err);
     drom_buf_free(&q);
@@ -144,123 +136,7 @@ int mb_table_from_schema(MYSQL *m, const char *db, const char *table, struct mb_
                 t->pk[t->npk++] = (uint32_t)i;
             }
     mysql_free_result(res);
-    return 0;
-}
-
-static int parse_frac(const char *p, int32_t *us)
-{
-    *us = 0;
-    if (*p != '.')
-        return 0;
-    int digits = 0;
-    for (p++; *p >= '0' && *p <= '9' && digits < 6; p++, digits++)
-        *us = *us * 10 + (*p - '0');
-    for (; digits < 6; digits++)
-        *us *= 10;
-    return 0;
-}
-
-/* A text-protocol value into the decoder's representation. */
-static void text_value(const struct mb_column *c, const char *s, unsigned long len, struct mb_value *v)
-{
-    memset(v, 0, offsetof(struct mb_value, dec));
-    v->dec[0] = '\0';
-    if (!s) {
-        v->kind = MB_V_NULL;
-        return;
-    }
-    switch (c->type) {
-    case MB_T_TINY: case MB_T_SHORT: case MB_T_INT24: case MB_T_LONG: case MB_T_LONGLONG:
-        if (c->is_unsigned) {
-            v->kind = MB_V_UINT;
-            v->u = strtoull(s, NULL, 10);
-        } else {
-            v->kind = MB_V_INT;
-            v->i = strtoll(s, NULL, 10);
-        }
-        return;
-    case MB_T_FLOAT:
-        v->kind = MB_V_FLOAT;
-        v->d = strtof(s, NULL);
-        return;
-    case MB_T_DOUBLE:
-        v->kind = MB_V_FLOAT;
-        v->d = strtod(s, NULL);
-        return;
-    case MB_T_NEWDECIMAL:
-        v->kind = MB_V_DECIMAL;
-        snprintf(v->dec, sizeof v->dec, "%.*s", (int)len, s);
-        return;
-    case MB_T_BIT:
-        v->kind = MB_V_UINT;
-        for (unsigned long i = 0; i < len && i < 8; i++)
-            v->u = v->u << 8 | (uint8_t)s[i];
-        return;
-    case MB_T_YEAR:
-        v->kind = MB_V_INT;
-        v->i = atoi(s);
-        return;
-    case MB_T_DATE:
-        v->kind = MB_V_DATE;
-        sscanf(s, "%d-%d-%d", &v->dt.year, &v->dt.month, &v->dt.day);
-        v->zero = !v->dt.year || !v->dt.month || !v->dt.day;
-        return;
-    case MB_T_TIME2: {
-        bool neg = *s == '-';
-        int h = 0, mi = 0, se = 0;
-        sscanf(s + neg, "%d:%d:%d", &h, &mi, &se);
-        const char *dot = strchr(s, '.');
-        int32_t us = 0;
-        if (dot)
-            parse_frac(dot, &us);
-        int64_t t = ((int64_t)h * 3600 + mi * 60 + se) * 1000000 + us;
-        v->kind = MB_V_TIME;
-        v->i = neg ? -t : t;
-        return;
-    }
-    case MB_T_DATETIME2: case MB_T_TIMESTAMP2: {
-        struct mb_datetime d = {0};
-        sscanf(s, "%d-%d-%d %d:%d:%d", &d.year, &d.month, &d.day, &d.hour, &d.minute, &d.second);
-        const char *dot = strchr(s, '.');
-        if (dot)
-            parse_frac(dot, &d.usec);
-        v->dt = d;
-        v->zero = !d.year || !d.month || !d.day;
-        if (c->type == MB_T_DATETIME2)
-            v->kind = MB_V_DATETIME;
-        else {
-            /* the session runs in UTC, so the text is UTC */
-            v->kind = MB_V_TIMESTAMP;
-            v->i = v->zero ? 0 : (mb_days_from_civil(d.year, (unsigned)d.month, (unsigned)d.day) * 86400 +
-                                  d.hour * 3600 + d.minute * 60 + d.second);
-        }
-        return;
-    }
-    case MB_T_ENUM:
-        v->kind = MB_V_UINT;
-        for (size_t i = 0; i < c->nvalues; i++)
-            if (strlen(c->values[i]) == len && memcmp(c->values[i], s, len) == 0)
-                v->u = i + 1;
-        return;
-    case MB_T_SET: {
-        v->kind = MB_V_UINT;
-        const char *p = s, *end = s + len;
-        while (p < end) {
-            const char *comma = memchr(p, ',', (size_t)(end - p));
-            size_t n = comma ? (size_t)(comma - p) : (size_t)(end - p);
-            for (size_t i = 0; i < c->nvalues && i < 64; i++)
-                if (strlen(c->values[i]) == n && memcmp(c->values[i], p, n) == 0)
-                    v->u |= 1ULL << i;
-            p += n + 1;
-        }
-        return;
-    }
-    default:
-        v->kind = MB_V_STRING;
-        v->s = (const uint8_t *)s;
-        v->len = len;
-        return;
-    }
+    return mb_table_load_meta(m, t, err);
 }
 
 /* One fetched row kept until the next one says whether it was the last. */
@@ -307,7 +183,7 @@ static int release(struct mb_src *s, struct held *h, bool table_last, bool last,
     struct mb_cached_table *ct = h->ct;
     mb_values_reserve(s, ct->t.ncols);
     for (size_t i = 0; i < ct->t.ncols && i < h->n; i++)
-        text_value(&ct->t.cols[i], h->cells[i], h->lens[i], &s->after[i]);
+        mb_text_value(&ct->t.cols[i], h->cells[i], h->lens[i], &s->after[i]);
     const char *mark = last ? "last" : *first ? "first" : h->table_first ? "first_in_data_collection"
                        : table_last ? "last_in_data_collection" : "true";
     *first = false;
@@ -375,7 +251,7 @@ static int snapshot_position(struct mb_src *s, MYSQL *m, struct mb_offset *pos, 
         mysql_free_result(res);
         struct drom_buf q = DROM_BUF_INIT;
         drom_buf_puts(&q, "SELECT BINLOG_GTID_POS(");
-        quote_str(m, &q, pos->file);
+        mb_quote_str(m, &q, pos->file);
         drom_buf_printf(&q, ", %" PRIu64 ")", pos->pos);
         if (mysql_query(m, q.data) == 0) {
             res = mysql_store_result(m);

@@ -21,6 +21,15 @@ int mb_query(MYSQL *m, const char *sql, struct drom_error *err)
     return 0;
 }
 
+void mb_quote_str(MYSQL *m, struct drom_buf *b, const char *s)
+{
+    size_t n = strlen(s);
+    char *tmp = drom_xmalloc(2 * n + 1);
+    mysql_real_escape_string(m, tmp, s, (unsigned long)n);
+    drom_buf_printf(b, "'%s'", tmp);
+    free(tmp);
+}
+
 MYSQL *mb_connect(struct mb_src *s, bool replication, struct drom_error *err)
 {
     const struct mb_config *c = &s->cfg;
@@ -180,6 +189,38 @@ void mb_cached_table_init(struct mb_src *s, struct mb_cached_table *ct)
     mb_values_reserve(s, t->ncols);
 }
 
+MYSQL *mb_meta_conn(struct mb_src *s, struct drom_error *err)
+{
+    if (!s->meta)
+        s->meta = mb_connect(s, false, err);
+    return s->meta;
+}
+
+void mb_meta_close(struct mb_src *s)
+{
+    if (!s->meta)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->conn[1] = NULL;
+    pthread_mutex_unlock(&s->mu);
+    mysql_close(s->meta);
+    s->meta = NULL;
+}
+
+/* Only captured tables cost an information_schema read. */
+static int with_meta(struct mb_src *s, struct mb_table *t, struct drom_error *err)
+{
+    if (!mb_config_wants_table(&s->cfg, t->db, t->table))
+        return 0;
+    MYSQL *m = mb_meta_conn(s, err);
+    if (!m || mb_table_load_meta(m, t, err)) {
+        drom_err_prefix(err, "table %s.%s", t->db, t->table);
+        mb_meta_close(s);   /* a broken connection is opened afresh on the next try */
+        return -1;
+    }
+    return 0;
+}
+
 /* Table maps repeat before every statement: an identical map reuses its
  * parsed model and schema; a changed one (after DDL) replaces it. */
 struct mb_cached_table *mb_table_cache(struct mb_src *s, const uint8_t *body, size_t len, unsigned id_len,
@@ -191,12 +232,17 @@ struct mb_cached_table *mb_table_cache(struct mb_src *s, const uint8_t *body, si
     for (size_t i = 0; i < s->ntables; i++) {
         struct mb_cached_table *ct = &s->tables[i];
         if (ct->t.table_id == t.table_id || (strcmp(ct->t.db, t.db) == 0 && strcmp(ct->t.table, t.table) == 0)) {
-            if (ct->raw_len == len && memcmp(ct->raw, body, len) == 0) {
+            bool same = ct->raw_len == len && memcmp(ct->raw, body, len) == 0;
+            if (same && !ct->stale) {
                 mb_table_free(&t);
                 return ct;
             }
-            if (ct->raw && (ct->raw_len < 6 || len < 6 || memcmp(ct->raw + 6, body + 6, len - 6) != 0 ||
-                            ct->raw_len != len))
+            if (with_meta(s, &t, err)) {
+                mb_table_free(&t);
+                return NULL;
+            }
+            if (!same && ct->raw && (ct->raw_len < 6 || len < 6 || memcmp(ct->raw + 6, body + 6, len - 6) != 0 ||
+                                     ct->raw_len != len))
                 drom_info(s->ep->route_id, "table %s.%s changed (new table map); events use the new columns",
                           t.db, t.table);
             mb_cached_table_clear(ct);
@@ -207,6 +253,10 @@ struct mb_cached_table *mb_table_cache(struct mb_src *s, const uint8_t *body, si
             mb_cached_table_init(s, ct);
             return ct;
         }
+    }
+    if (with_meta(s, &t, err)) {
+        mb_table_free(&t);
+        return NULL;
     }
     drom_xgrow((void **)&s->tables, &s->captables, s->ntables + 1, sizeof *s->tables);
     struct mb_cached_table *ct = &s->tables[s->ntables++];
@@ -230,7 +280,7 @@ static size_t set_headers(struct mb_src *s, struct drom_exchange *ex, const stru
     struct drom_buf b = DROM_BUF_INIT;
     const struct mb_value *keyrow = e->after ? e->after : e->before;
     drom_headers_set_str(&ex->headers, "CamelDebeziumIdentifier", mb_schema_topic(sc));
-    if (mb_schema_has_key(sc)) {
+    if (mb_schema_has_key(sc) && keyrow) {   /* a truncate has no row, so no key */
         mb_json_key_payload(&b, sc, keyrow);
         bytes += b.len;
         drom_headers_set_json(&ex->headers, "CamelDebeziumKey", b.data);

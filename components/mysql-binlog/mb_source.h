@@ -43,6 +43,7 @@ struct mb_cached_table {
     bool wanted;
     uint8_t *raw;             /* the TABLE_MAP body it came from */
     size_t raw_len;
+    bool stale;               /* a DDL went by: reload the information_schema part at the next map */
 };
 
 /* The position handed to the engine with each exchange: the offset to store
@@ -79,6 +80,7 @@ struct mb_src {
     size_t ntables, captables;
     struct mb_value *before, *after;
     size_t nvalues;
+    MYSQL *meta;              /* information_schema reads while streaming (also conn[1]); NULL until needed */
     int64_t committed_txs;
 };
 
@@ -88,12 +90,14 @@ MYSQL *mb_connect(struct mb_src *s, bool replication, struct drom_error *err);
 int mb_check_server(struct mb_src *s, MYSQL *m, struct drom_error *err);
 /* Runs `sql`; on error names the statement. */
 int mb_query(MYSQL *m, const char *sql, struct drom_error *err);
+/* Appends s as a quoted SQL string literal. */
+void mb_quote_str(MYSQL *m, struct drom_buf *b, const char *s);
 
 /* Builds and submits the exchange(s) of one row change. `pos_json` is the
  * offset to store once the (last) exchange is done. Returns -1 when the
  * engine stops. Consumer thread. */
 struct mb_row_event {
-    char op;                         /* c u d r */
+    char op;                         /* c u d r t (truncate: no row, no key) */
     const struct mb_cached_table *ct;
     const struct mb_value *before, *after;
     struct mb_source_info src;
@@ -109,6 +113,10 @@ int mb_snapshot(struct mb_src *s, struct drom_error *err);
 
 /* A table model from information_schema, for snapshot rows (mb_snapshot.c). */
 int mb_table_from_schema(MYSQL *m, const char *db, const char *table, struct mb_table *t, struct drom_error *err);
+/* What the table map lacks, from information_schema (mb_meta.c): column
+ * defaults, and for a table without a primary key the unique index
+ * Debezium takes as its key. Columns are matched by name. */
+int mb_table_load_meta(MYSQL *m, struct mb_table *t, struct drom_error *err);
 
 /* Cached table for a TABLE_MAP (mb_source.c); NULL with err on a bad map. */
 struct mb_cached_table *mb_table_cache(struct mb_src *s, const uint8_t *body, size_t len, unsigned id_len,
@@ -116,6 +124,10 @@ struct mb_cached_table *mb_table_cache(struct mb_src *s, const uint8_t *body, si
 void mb_cached_table_init(struct mb_src *s, struct mb_cached_table *ct);
 void mb_cached_table_clear(struct mb_cached_table *ct);
 void mb_values_reserve(struct mb_src *s, size_t n);
+/* The connection for information_schema reads while streaming, opened on
+ * first use; closed by mb_meta_close (end of a streaming session). */
+MYSQL *mb_meta_conn(struct mb_src *s, struct drom_error *err);
+void mb_meta_close(struct mb_src *s);
 
 /* The engine's done hook: releases the exchange's bytes from the budget. */
 void mb_exchange_done(struct drom_endpoint *ep, const void *pos, bool failed);

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "components/mysql-binlog/mb_stream.h"
+#include "components/mysql-binlog/mb_text.h"
 #include "runtime/log.h"
 #include "runtime/xalloc.h"
 
@@ -266,6 +267,81 @@ static int rows_event(struct mb_src *s, struct stream *st, MARIADB_RPL *rpl, MAR
     return 0;
 }
 
+/* The captured table of a TRUNCATE: the cached model, else one read from
+ * information_schema (a table with no row event yet in this session). */
+static struct mb_cached_table *truncated_table(struct mb_src *s, const char *db, const char *table,
+                                               struct drom_error *err)
+{
+    for (size_t i = 0; i < s->ntables; i++)
+        if (s->tables[i].schema && strcmp(s->tables[i].t.db, db) == 0 && strcmp(s->tables[i].t.table, table) == 0)
+            return &s->tables[i];
+    MYSQL *m = mb_meta_conn(s, err);
+    struct mb_table t;
+    if (!m || mb_table_from_schema(m, db, table, &t, err)) {
+        if (m)
+            mb_table_free(&t);
+        return NULL;
+    }
+    t.table_id = UINT64_MAX;   /* matched by name when its table map comes */
+    drom_xgrow((void **)&s->tables, &s->captables, s->ntables + 1, sizeof *s->tables);
+    struct mb_cached_table *ct = &s->tables[s->ntables++];
+    memset(ct, 0, sizeof *ct);
+    ct->t = t;
+    mb_cached_table_init(s, ct);
+    return ct;
+}
+
+/* A statement outside a transaction (DDL): ends it, after emitting Debezium's
+ * truncate event (op t, no key, no row) for a TRUNCATE of a captured table
+ * when skippedOperations lets it through. The event's offset is the
+ * position after the statement, so an acknowledged truncate is not sent
+ * again after a restart. */
+static int ddl_event(struct mb_src *s, struct stream *st, const MARIADB_RPL_EVENT *ev, struct drom_error *err)
+{
+    const MARIADB_STRING *q = &ev->event.query.statement;
+    char db[256], table[256], dflt[256];
+    snprintf(dflt, sizeof dflt, "%.*s", (int)ev->event.query.database.length, ev->event.query.database.str);
+    bool truncate = !s->cfg.skip_t && mb_truncate_parse(q->str, q->length, dflt, db, sizeof db, table, sizeof table) &&
+                    mb_config_wants_table(&s->cfg, db, table);
+    if (!truncate) {
+        tx_end(s, st, ev);
+        return 0;
+    }
+    struct drom_error terr;
+    struct mb_cached_table *ct = truncated_table(s, db, table, &terr);
+    if (!ct) {
+        drom_warn(s->ep->route_id, "TRUNCATE of %s.%s not emitted: %s", db, table, terr.msg);
+        tx_end(s, st, ev);
+        return 0;
+    }
+    char gtid[64];
+    snprintf(gtid, sizeof gtid, "%s", st->gtid);
+    bool has_thread = st->has_thread;
+    int64_t thread = st->thread;
+    struct mb_tx_info tx = {.id = gtid};
+    char tx_id[320];
+    uint64_t pos = ev->next_event_pos - ev->event_length;
+    if (s->cfg.tx_metadata) {
+        tx_count(s, st, ct, &tx);
+        if (!gtid[0]) {
+            snprintf(tx_id, sizeof tx_id, "file=%s,pos=%" PRIu64, st->file, pos);
+            tx.id = tx_id;
+        }
+    }
+    tx_end(s, st, ev);
+    char id[320];
+    snprintf(id, sizeof id, "%" PRIu32 ":%s:%" PRIu64 ":0", ev->server_id, gtid[0] ? gtid : st->file, pos);
+    struct mb_row_event e = {
+        .op = 't', .ct = ct, .event_id = id, .tx = s->cfg.tx_metadata ? &tx : NULL,
+        .src = {.ts_ms = (int64_t)ev->timestamp * 1000, .db = ct->t.db, .table = ct->t.table,
+                .server_id = ev->server_id, .gtid = gtid[0] ? gtid : NULL, .file = st->file, .pos = (int64_t)pos,
+                .has_thread = has_thread, .thread = thread},
+    };
+    drom_endpoint_count(s->ep, "TotalNumberOfEventsSeen", 1);
+    struct mb_offset after = s->start;
+    return mb_emit(s, &e, &after, NULL, err);
+}
+
 static int setup_session(struct mb_src *s, MYSQL *m, struct drom_error *err)
 {
     if (mb_query(m, "SET @master_binlog_checksum = @@global.binlog_checksum", err) ||
@@ -377,9 +453,14 @@ int mb_stream(struct mb_src *s, bool *connected, struct drom_error *err)
                 st.has_thread = !s->mariadb;
                 st.thread = ev->event.query.thread_id;
             } else if ((q->length == 6 && strncasecmp(q->str, "COMMIT", 6) == 0) || st.standalone || !st.in_tx) {
-                if (!(q->length == 6 && strncasecmp(q->str, "COMMIT", 6) == 0))
+                if (!(q->length == 6 && strncasecmp(q->str, "COMMIT", 6) == 0)) {
                     drom_debug(s->ep->route_id, "DDL: %.*s", (int)(q->length > 200 ? 200 : q->length), q->str);
-                tx_end(s, &st, ev);
+                    for (size_t i = 0; i < s->ntables; i++)
+                        s->tables[i].stale = true;
+                    if (ddl_event(s, &st, ev, err))
+                        goto out;
+                } else
+                    tx_end(s, &st, ev);
             }
             break;
         }
@@ -424,6 +505,7 @@ int mb_stream(struct mb_src *s, bool *connected, struct drom_error *err)
     rc = 0;
 out:
     free(st.query);
+    mb_meta_close(s);
     if (ev)
         mariadb_free_rpl_event(ev);
     if (rpl)

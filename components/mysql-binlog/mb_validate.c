@@ -8,12 +8,8 @@
 
 static int check_ops(const char *ops, struct drom_error *err)
 {
-    if (!ops)
+    if (!ops || strcmp(ops, "none") == 0)
         return 0;
-    if (strcmp(ops, "none") == 0 || !strchr(ops, 't'))
-        return drom_err(err, DROM_EINVAL,
-                        "skippedOperations: truncate events (op t) are not produced by this source yet; keep 't' in "
-                        "the list (Debezium's default is 't')");
     for (const char *p = ops; *p;) {
         while (*p == ' ' || *p == ',')
             p++;

@@ -85,7 +85,8 @@ static const struct drom_option options[] = {
     {.name = "provideTransactionMetadata", .type = DROM_OPT_BOOL, .def = "false", .group = "format",
      .doc = "Fill the envelope's transaction block (id, total_order, data_collection_order)"},
     {.name = "skippedOperations", .type = DROM_OPT_STRING, .def = "t", .group = "consumer",
-     .doc = "Comma-separated operations not emitted: c, u, d, t; t must stay (truncate events are not produced)"},
+     .doc = "Comma-separated operations not emitted: c, u, d, t (TRUNCATE TABLE: op t, null key, no row), or "
+            "none; the default skips truncate events, as Debezium"},
     DROM_OPTIONS_END,
 };
 

@@ -78,6 +78,7 @@ void mb_table_free(struct mb_table *t)
         return;
     for (size_t i = 0; i < t->ncols; i++) {
         free(t->cols[i].name);
+        free(t->cols[i].def);
         for (size_t j = 0; j < t->cols[i].nvalues; j++)
             free(t->cols[i].values[j]);
         free(t->cols[i].values);

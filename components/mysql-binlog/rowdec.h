@@ -43,6 +43,7 @@ struct mb_column {
     char *name;            /* NULL when the table map had no COLUMN_NAME metadata */
     char **values;         /* ENUM/SET member names */
     size_t nvalues;
+    char *def;             /* information_schema COLUMN_DEFAULT as the server prints it; NULL: none or unknown */
 };
 
 struct mb_table {
