@@ -186,6 +186,44 @@ static bool submit(struct kafka_member *m, const rd_kafka_message_t *msg)
     return rc == 0;
 }
 
+/* librdkafka notices a subscribed topic that appears later only at its
+ * next periodic metadata refresh (seconds), so a pipeline whose producer
+ * creates the topic on its first record would wait that long for its first
+ * event. Asking for the topic's metadata updates the client's cache, which
+ * re-checks the subscription at once. From 50 ms up to 5 s between asks. */
+static void note_missing(struct kafka_member *m, const char *topic)
+{
+    if (m->missing && strcmp(m->missing, topic) == 0)
+        return;
+    free(m->missing);
+    m->missing = drom_xstrdup(topic);
+    m->missing_backoff_ms = 50;
+    m->missing_due_ms = drom_monotonic_ms() + m->missing_backoff_ms;
+}
+
+static void watch_missing(struct kafka_member *m, int64_t now)
+{
+    if (!m->missing || now < m->missing_due_ms)
+        return;
+    rd_kafka_topic_t *t = rd_kafka_topic_new(m->rk, m->missing, NULL);
+    const struct rd_kafka_metadata *md = NULL;
+    bool found = false;
+    if (t && rd_kafka_metadata(m->rk, 0, t, &md, 1000) == RD_KAFKA_RESP_ERR_NO_ERROR && md)
+        found = md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
+                md->topics[0].partition_cnt > 0;
+    if (md)
+        rd_kafka_metadata_destroy(md);
+    if (t)
+        rd_kafka_topic_destroy(t);
+    if (found) {
+        free(m->missing);
+        m->missing = NULL;
+        return;
+    }
+    m->missing_backoff_ms = m->missing_backoff_ms * 2 > 5000 ? 5000 : m->missing_backoff_ms * 2;
+    m->missing_due_ms = drom_monotonic_ms() + m->missing_backoff_ms;
+}
+
 static void *member_main(void *arg)
 {
     struct kafka_member *m = arg;
@@ -204,10 +242,14 @@ static void *member_main(void *arg)
                 consumed++;
             } else if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
                 drom_log(DROM_LOG_WARN, "kafka", "%s: %s", c->ep->uri_masked, rd_kafka_message_errstr(msg));
+                if ((msg->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+                     msg->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) && msg->rkt)
+                    note_missing(m, rd_kafka_topic_name(msg->rkt));
             }
             rd_kafka_message_destroy(msg);
         }
         int64_t now = drom_monotonic_ms();
+        watch_missing(m, now);
         if (c->auto_commit && now - m->last_commit_ms >= c->commit_interval_ms) {
             kafka_commit_member(m, NULL, false);
             m->last_commit_ms = now;
@@ -344,6 +386,7 @@ void kafka_consumer_free(struct kafka_consumer *c)
      * done, then leave the group (close revokes, which commits again). */
     for (size_t i = 0; i < c->nmembers && c->members; i++) {
         struct kafka_member *m = &c->members[i];
+        free(m->missing);
         if (!m->rk)
             continue;
         kafka_commit_member(m, NULL, true);

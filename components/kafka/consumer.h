@@ -32,6 +32,10 @@ struct kafka_member {
     struct kafka_part *parts;     /* guarded by c->mu */
     struct kafka_part *last;      /* lookup cache, member thread only */
     int64_t last_commit_ms;
+    /* A subscribed topic the broker does not know yet (member thread only):
+     * asked for again with a growing backoff, see watch_missing(). */
+    char *missing;
+    int64_t missing_due_ms, missing_backoff_ms;
 };
 
 /* One submitted record, in submission order. */

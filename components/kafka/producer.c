@@ -28,6 +28,7 @@ struct kafka_producer {
     struct drom_endpoint *ep;
     rd_kafka_t *rk;
     const char *topic;            /* the path */
+    rd_kafka_topic_t *warm;       /* the path's topic, held so its metadata stays known */
     const char *key;              /* the key option, NULL when unset */
     int32_t partition;            /* partitionKey, or RD_KAFKA_PARTITION_UA */
     bool record_meta;
@@ -226,10 +227,39 @@ static void show_counters(struct kafka_producer *p)
     drom_endpoint_gauge(p->ep, "inflight", atomic_load(&p->inflight));
 }
 
+/* librdkafka looks a topic up only when the first record for it arrives,
+ * and then waits for its next topic scan (up to a second) before sending.
+ * Asking for the route's topic at start (which also lets the broker create
+ * it) makes the first record leave at once. Poll thread, so a slow broker
+ * never delays the route's start. */
+static void warm_up(struct kafka_producer *p)
+{
+    if (!p->topic || !*p->topic)
+        return;
+    p->warm = rd_kafka_topic_new(p->rk, p->topic, NULL);
+    if (!p->warm)
+        return;
+    /* A topic the broker has just created has no leader for a moment. */
+    for (int i = 0; i < 40 && !atomic_load(&p->stop); i++) {
+        const struct rd_kafka_metadata *md = NULL;
+        bool led = false;
+        if (rd_kafka_metadata(p->rk, 0, p->warm, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            led = md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
+                  md->topics[0].partition_cnt > 0 && md->topics[0].partitions[0].leader >= 0;
+            rd_kafka_metadata_destroy(md);
+        }
+        if (led)
+            return;
+        struct timespec ts = {0, 50 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
 static void *poll_main(void *arg)
 {
     struct kafka_producer *p = arg;
     int64_t shown = 0;
+    warm_up(p);
     while (!atomic_load(&p->stop)) {
         rd_kafka_poll(p->rk, 50);
         drain_backlog(p);
@@ -330,6 +360,8 @@ void kafka_producer_free(struct kafka_producer *p)
         rd_kafka_flush(p->rk, 1000);
         show_counters(p);
     }
+    if (p->warm)
+        rd_kafka_topic_destroy(p->warm);
     if (p->rk)
         rd_kafka_destroy(p->rk);
     free(p->backlog);
