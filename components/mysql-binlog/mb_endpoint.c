@@ -95,23 +95,73 @@ static int current_position(MYSQL *m, struct mb_offset *o, bool oldest, struct d
     return 0;
 }
 
-static int binlog_exists(MYSQL *m, const char *file, bool *exists, char *oldest, size_t oldest_size,
-                         struct drom_error *err)
+/* What SHOW BINARY LOGS and @@gtid_binlog_pos say now; free with binlogs_free. */
+static int read_binlogs(struct mb_src *s, MYSQL *m, struct mb_server_binlogs *b, struct drom_error *err)
 {
+    memset(b, 0, sizeof *b);
     if (mb_query(m, "SHOW BINARY LOGS", err))
         return -1;
     MYSQL_RES *res = mysql_store_result(m);
     MYSQL_ROW row;
-    *exists = false;
-    snprintf(oldest, oldest_size, "none");
-    for (bool first = true; res && (row = mysql_fetch_row(res)); first = false) {
-        if (first && row[0])
-            snprintf(oldest, oldest_size, "%s", row[0]);
-        if (row[0] && strcmp(row[0], file) == 0)
-            *exists = true;
+    struct mb_binlog_file *files = NULL;
+    size_t cap = 0;
+    while (res && (row = mysql_fetch_row(res))) {
+        if (!row[0])
+            continue;
+        drom_xgrow((void **)&files, &cap, b->n + 1, sizeof *files);
+        files[b->n++] = (struct mb_binlog_file){drom_xstrdup(row[0]), row[1] ? strtoull(row[1], NULL, 10) : 0};
     }
     mysql_free_result(res);
+    b->files = files;
+    if (s->mariadb && mysql_query(m, "SELECT @@gtid_binlog_pos") == 0) {
+        res = mysql_store_result(m);
+        row = res ? mysql_fetch_row(res) : NULL;
+        b->gtids = drom_xstrdup(row && row[0] ? row[0] : "");
+        mysql_free_result(res);
+    }
     return 0;
+}
+
+static void binlogs_free(struct mb_server_binlogs *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        free(b->files[i].name);
+    free((void *)b->files);
+    free((void *)b->gtids);
+}
+
+/* A new offset history: distinct from the one it replaces even when the
+ * clock went back. */
+static int64_t new_epoch(int64_t previous)
+{
+    int64_t e = drom_now_us() / 1000;
+    return e == previous ? e + 1 : e;
+}
+
+/* Whether the stored position can be served; 1 when a new snapshot in a
+ * new history must replace it (snapshotMode=when_needed), -1 with err when
+ * it cannot be served. */
+static int check_stored(struct mb_src *s, MYSQL *m, struct drom_error *err)
+{
+    struct mb_server_binlogs b;
+    if (read_binlogs(s, m, &b, err))
+        return -1;
+    char why[600];
+    enum mb_position_state st = mb_position_check(&s->start, &b, why, sizeof why);
+    binlogs_free(&b);
+    if (st == MB_POSITION_OK)
+        return 0;
+    const char *what = st == MB_POSITION_PURGED ? "is no longer on the server" : "is ahead of the server's binlog";
+    if (s->cfg.snapshot != MB_SNAP_WHEN_NEEDED)
+        return drom_err(err, DROM_ESTATE,
+                        "the stored position %s:%" PRIu64 " %s (%s): %s; use snapshotMode=when_needed to take a new "
+                        "snapshot, or delete the stored offset to start over", s->start.file, s->start.pos, what, why,
+                        st == MB_POSITION_PURGED
+                            ? "changes since then are lost to this source"
+                            : "the binlog was reset (RESET MASTER) or the server re-created");
+    drom_warn(s->ep->route_id, "stored binlog position %s:%" PRIu64 " %s (%s); taking a new snapshot: changes made "
+              "meanwhile arrive as their final state (op r)", s->start.file, s->start.pos, what, why);
+    return 1;
 }
 
 /* Decides snapshot or position, once per start. Consumer thread. */
@@ -124,23 +174,13 @@ static int prepare(struct mb_src *s, bool *snapshot_only_done, struct drom_error
         return -1;
     int rc = -1;
     if (s->have_start && !s->start.snapshot) {
-        bool exists;
-        char oldest[256];
-        if (binlog_exists(m, s->start.file, &exists, oldest, sizeof oldest, err))
+        s->epoch_ms = s->start.epoch_ms;
+        int gone = check_stored(s, m, err);
+        if (gone < 0)
             goto out;
-        if (!exists) {
-            if (mode != MB_SNAP_WHEN_NEEDED) {
-                drom_err(err, DROM_ESTATE,
-                         "the stored position %s:%" PRIu64 " is no longer on the server (binlog purged; the oldest "
-                         "binlog there is %s): changes since then are lost to this source; use "
-                         "snapshotMode=when_needed to take a new snapshot, or delete the stored offset to start over",
-                         s->start.file, s->start.pos, oldest);
-                goto out;
-            }
-            drom_warn(s->ep->route_id, "stored binlog position %s:%" PRIu64 " was purged (oldest binlog: %s); taking a "
-                      "new snapshot: changes made meanwhile arrive as their final state (op r)",
-                      s->start.file, s->start.pos, oldest);
+        if (gone) {
             snap = true;
+            s->epoch_ms = new_epoch(s->start.epoch_ms);
         }
         if (mode == MB_SNAP_ALWAYS)
             snap = true;
@@ -150,15 +190,18 @@ static int prepare(struct mb_src *s, bool *snapshot_only_done, struct drom_error
             goto out;
         }
     } else if (s->have_start) {
-        snap = true;   /* an interrupted snapshot is taken again from scratch */
+        snap = true;   /* an interrupted snapshot is taken again from scratch, in its history */
+        s->epoch_ms = s->start.epoch_ms;
     } else {
+        s->epoch_ms = new_epoch(0);
         switch (mode) {
         case MB_SNAP_NO_DATA:
-            if (current_position(m, &s->start, false, err))
-                goto out;
-            break;
         case MB_SNAP_NEVER:
-            if (current_position(m, &s->start, true, err))
+            if (current_position(m, &s->start, mode == MB_SNAP_NEVER, err))
+                goto out;
+            /* the history's epoch is stored before any of its events can reach a broker */
+            s->start.epoch_ms = s->epoch_ms;
+            if (mb_store_offset(s, &s->start, err))
                 goto out;
             break;
         default:
@@ -254,6 +297,12 @@ int mb_start(struct drom_endpoint *ep, struct drom_error *err)
         s->store = drom_engine_offsets(drom_endpoint_engine(ep), err);
     if (!s->store)
         return -1;
+    /* the previous start's newest acknowledged position is what this one resumes from */
+    if (s->flush_timer) {
+        drom_engine_timer_cancel(drom_endpoint_engine(ep), s->flush_timer);
+        s->flush_timer = 0;
+    }
+    flush(s);
     char *json = NULL;
     if (drom_offset_get(s->store, s->offset_key, &json, err))
         return -1;

@@ -301,6 +301,15 @@ int mb_snapshot(struct mb_src *s, struct drom_error *err)
         goto out;
     if (!s->mariadb && mb_query(m, "UNLOCK TABLES", err))
         goto out;
+    /* Stored before any row goes out: a crash from here on takes the
+     * snapshot again in the same history, so the rows keep their ids. */
+    pos.epoch_ms = s->epoch_ms;
+    pos.snapshot = true;
+    if (mb_store_offset(s, &pos, err))
+        goto out;
+    s->start = pos;
+    s->have_start = true;
+    pos.snapshot = false;
     drom_info(s->ep->route_id, "%s: snapshot at %s:%" PRIu64, s->ep->uri_masked, pos.file, pos.pos);
     /* the tables to read */
     if (mb_query(m, "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' "
@@ -383,12 +392,9 @@ int mb_snapshot(struct mb_src *s, struct drom_error *err)
             goto out_tables;
     } else {
         /* nothing to send: the position is committed right away */
-        struct drom_buf b = DROM_BUF_INIT;
-        mb_offset_to_json(&pos, &b);
         struct drom_error perr;
-        if (drom_offset_put(s->store, s->offset_key, b.data, &perr))
-            drom_warn(s->ep->route_id, "storing the snapshot position failed: %s", perr.msg);
-        drom_buf_free(&b);
+        if (mb_store_offset(s, &pos, &perr))
+            drom_warn(s->ep->route_id, "%s", perr.msg);
     }
     mysql_query(m, "COMMIT");
     s->start = pos;

@@ -150,6 +150,17 @@ int mb_check_server(struct mb_src *s, MYSQL *m, struct drom_error *err)
     return 0;
 }
 
+int mb_store_offset(struct mb_src *s, const struct mb_offset *o, struct drom_error *err)
+{
+    struct drom_buf b = DROM_BUF_INIT;
+    mb_offset_to_json(o, &b);
+    int rc = drom_offset_put(s->store, s->offset_key, b.data, err);
+    drom_buf_free(&b);
+    if (rc)
+        drom_err_prefix(err, "storing the binlog offset %s:%" PRIu64, o->file, o->pos);
+    return rc;
+}
+
 /* --- table cache --- */
 
 void mb_cached_table_clear(struct mb_cached_table *ct)
@@ -310,6 +321,11 @@ static size_t set_headers(struct mb_src *s, struct drom_exchange *ex, const stru
         drom_headers_set_int(&ex->headers, "CamelDebeziumTimestamp", now_us / 1000);
     }
     drom_buf_reset(&b);
+    /* Positions and GTIDs start again after RESET MASTER or on a re-created
+     * server; the epoch of the offset history keeps those ids apart from the
+     * ones the broker's duplicate cache remembers. */
+    if (s->epoch_ms)
+        drom_buf_printf(&b, "%" PRId64 "/", s->epoch_ms);
     drom_buf_puts(&b, e->event_id);
     if (tombstone)
         drom_buf_puts(&b, ":tombstone");

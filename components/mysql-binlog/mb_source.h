@@ -31,10 +31,39 @@ struct mb_offset {
     bool snapshot;            /* a snapshot was in progress: take it again */
     uint32_t server_id;
     int64_t ts_sec;
+    int64_t epoch_ms;         /* the offset history's epoch; 0 in offsets stored before epochs */
 };
 
 void mb_offset_to_json(const struct mb_offset *o, struct drom_buf *out);
 int mb_offset_from_json(struct mb_offset *o, const char *json, struct drom_error *err);
+
+/* Iterates a GTID set "0-1-37,1-2-5": the next GTID at *p, which it
+ * advances (malformed items are skipped); false at the end. */
+bool mb_gtid_next(const char **p, uint32_t *domain, uint32_t *server, uint64_t *seq);
+
+/* What the server's binlog holds now, to judge a stored position by. */
+struct mb_binlog_file {
+    char *name;
+    uint64_t size;
+};
+struct mb_server_binlogs {
+    const struct mb_binlog_file *files;   /* SHOW BINARY LOGS, oldest first */
+    size_t n;
+    const char *gtids;          /* @@gtid_binlog_pos; NULL when the server has none (MySQL) */
+};
+
+enum mb_position_state {
+    MB_POSITION_OK,
+    MB_POSITION_PURGED,         /* older than the oldest binlog there */
+    MB_POSITION_AHEAD,          /* beyond the server's end: its binlog was reset or the server re-created */
+};
+
+/* Whether the server can serve stored position `o`; `why` says what is
+ * wrong when it cannot. A position is ahead when its binlog is newer than
+ * the server's newest, it lies past the end of its binlog, or a GTID of it
+ * is beyond the server's in its domain (or its domain is unknown there). */
+enum mb_position_state mb_position_check(const struct mb_offset *o, const struct mb_server_binlogs *b, char *why,
+                                         size_t why_size);
 
 /* One table as seen last, with its event schema. */
 struct mb_cached_table {
@@ -75,6 +104,7 @@ struct mb_src {
     /* consumer thread only */
     struct mb_offset start;   /* where streaming begins */
     bool have_start;
+    int64_t epoch_ms;         /* every offset and event id of this history carries it; 0: ids of the old form */
     bool mariadb;
     struct mb_cached_table *tables;
     size_t ntables, captables;
@@ -83,6 +113,12 @@ struct mb_src {
     MYSQL *meta;              /* information_schema reads while streaming (also conn[1]); NULL until needed */
     int64_t committed_txs;
 };
+
+/* Writes `o` to the offset store at once, bypassing the commit path: for
+ * the start of a new offset history (its epoch must be stored before any
+ * of its events can reach a broker) and a snapshot's position. Consumer
+ * thread, while none of this start's exchanges is done yet. */
+int mb_store_offset(struct mb_src *s, const struct mb_offset *o, struct drom_error *err);
 
 /* Connects one client session with the endpoint's credentials. */
 MYSQL *mb_connect(struct mb_src *s, bool replication, struct drom_error *err);

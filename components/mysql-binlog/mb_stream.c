@@ -61,15 +61,9 @@ static void tx_count(struct mb_src *s, struct stream *st, const struct mb_cached
 static void gtids_parse(struct stream *st, const char *text)
 {
     st->ng = 0;
-    for (const char *p = text; p && *p && st->ng < 32;) {
-        unsigned long d, sv;
-        unsigned long long q;
-        if (sscanf(p, "%lu-%lu-%llu", &d, &sv, &q) == 3)
-            st->g[st->ng++] = (struct gtid){(uint32_t)d, (uint32_t)sv, q};
-        p = strchr(p, ',');
-        if (p)
-            p++;
-    }
+    struct gtid g;
+    for (const char *p = text; st->ng < 32 && mb_gtid_next(&p, &g.domain, &g.server, &g.seq);)
+        st->g[st->ng++] = g;
 }
 
 static void gtids_text(const struct stream *st, char *out, size_t size)
@@ -107,12 +101,10 @@ static void at_boundary(struct mb_src *s, struct stream *st, uint64_t next_pos, 
 
 static void tx_end(struct mb_src *s, struct stream *st, const MARIADB_RPL_EVENT *ev)
 {
-    if (st->in_tx && st->gtid[0]) {
-        unsigned long d, sv;
-        unsigned long long q;
-        if (sscanf(st->gtid, "%lu-%lu-%llu", &d, &sv, &q) == 3)
-            gtids_add(st, (uint32_t)d, (uint32_t)sv, q);
-    }
+    struct gtid g;
+    const char *p = st->gtid;
+    if (st->in_tx && mb_gtid_next(&p, &g.domain, &g.server, &g.seq))
+        gtids_add(st, g.domain, g.server, g.seq);
     st->in_tx = st->standalone = false;
     st->gtid[0] = '\0';
     st->has_thread = false;
@@ -200,6 +192,7 @@ static int rows_event(struct mb_src *s, struct stream *st, MARIADB_RPL *rpl, MAR
     base.event = k;
     base.server_id = ev->server_id;
     base.ts_sec = ev->timestamp;
+    base.epoch_ms = s->epoch_ms;
     size_t off = 0;
     for (uint32_t row = 0; off < r.len; row++) {
         if (r.kind == MB_ROWS_WRITE) {

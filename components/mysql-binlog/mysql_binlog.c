@@ -47,7 +47,8 @@ static const struct drom_option options[] = {
      .doc = "Comma-separated regular expressions of db.table.column names to drop from events"},
     {.name = "snapshotMode", .type = DROM_OPT_ENUM, .def = "initial", .values = snapshot_modes, .group = "consumer",
      .doc = "initial: snapshot once then stream; initial_only: snapshot then stop; no_data: stream from now; "
-            "when_needed: snapshot again if the stored position was purged; never: stream from the oldest binlog; "
+            "when_needed: snapshot again if the stored position was purged or is ahead of the server (RESET MASTER); "
+            "never: stream from the oldest binlog; "
             "always: snapshot on every start"},
     {.name = "offsetStorage", .type = DROM_OPT_ENUM, .def = "file", .values = storages, .group = "offsets",
      .doc = "Where acknowledged positions are kept: a local file or a compacted Kafka topic"},

@@ -34,6 +34,14 @@ static E2E_UNUSED const char *e2e_env(const char *name, const char *def)
     return v && *v ? v : def;
 }
 
+/* Wall-clock ms: what the epoch of an event id is made of. */
+static E2E_UNUSED long long e2e_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Progress lines on stderr: a slow or failed run shows how far each step got. */
 static E2E_UNUSED void e2e_say(const char *fmt, ...)
 {
@@ -256,6 +264,19 @@ static E2E_UNUSED void e2e_write_routes(struct e2e *t)
     free(d);
 }
 
+/* The test's database, empty, with the seed's customers table. */
+static E2E_UNUSED void e2e_fresh_db(const struct e2e *t, int timeout_ms)
+{
+    MYSQL *m = e2e_db(timeout_ms);
+    e2e_sql(m,
+            "DROP DATABASE IF EXISTS `%s`; CREATE DATABASE `%s` DEFAULT CHARSET utf8mb4;"
+            "CREATE TABLE `%s`.customers (id INTEGER NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+            " first_name VARCHAR(255) NOT NULL, last_name VARCHAR(255) NOT NULL,"
+            " email VARCHAR(255) NOT NULL UNIQUE)",
+            t->db, t->db, t->db);
+    mysql_close(m);
+}
+
 /* Fresh names, database, table, topic and temp dir for test NAME. */
 static E2E_UNUSED void e2e_init(struct e2e *t, const char *name, unsigned server_id, int partitions)
 {
@@ -274,14 +295,7 @@ static E2E_UNUSED void e2e_init(struct e2e *t, const char *name, unsigned server
     snprintf(t->log, sizeof t->log, "%s/dromd.log", t->dir);
     t->server_id = server_id;
     e2e_servers_up(t->log);
-    MYSQL *m = e2e_db(30000);
-    e2e_sql(m,
-            "DROP DATABASE IF EXISTS `%s`; CREATE DATABASE `%s` DEFAULT CHARSET utf8mb4;"
-            "CREATE TABLE `%s`.customers (id INTEGER NOT NULL AUTO_INCREMENT PRIMARY KEY,"
-            " first_name VARCHAR(255) NOT NULL, last_name VARCHAR(255) NOT NULL,"
-            " email VARCHAR(255) NOT NULL UNIQUE)",
-            t->db, t->db, t->db);
-    mysql_close(m);
+    e2e_fresh_db(t, 30000);
     e2e_create_topic(t->topic, partitions);
     e2e_write_routes(t);
     e2e_say("%s: db %s, topic %s, group %s, queue %s, dir %s", name, t->db, t->topic, t->group, t->queue, t->dir);

@@ -38,7 +38,7 @@ static void expect_str(struct e2e *t, const char *got, const char *want, const c
 
 Test(e2e, seed_three_changes_arrive_in_order_as_debezium_events, .timeout = 180)
 {
-    long long t0 = proc_now_ms();
+    long long t0 = proc_now_ms(), wall0 = e2e_wall_ms();
     struct e2e t;
     e2e_init(&t, "seed", 7701, 1);
     e2e_start(&t);
@@ -91,13 +91,19 @@ Test(e2e, seed_three_changes_arrive_in_order_as_debezium_events, .timeout = 180)
         expect_str(&t, json_string_value(json_object_get(src, "snapshot")) ?: "false", "false",
                          "event %zu is streamed, not snapshotted", i);
         expect_envelope_order(&t, ev, i);
-        /* The broker's duplicate id is the event id, server_id:gtid:pos:row of the binlog event. */
+        /* The broker's duplicate id is the event id: the epoch of the source's
+         * offset history (its first start, in ms), then server_id:gtid:pos:row
+         * of the binlog event. */
         cr_assert_not_null(msg->dupl_id, "message %zu has _AMQ_DUPL_ID", i);
         const char *gtid = json_string_value(json_object_get(src, "gtid"));
+        long long epoch = atoll(msg->dupl_id);
+        E2E_EXPECT(&t, epoch >= wall0 && epoch <= e2e_wall_ms(), "message %zu: the id's epoch %lld is the first start's "
+                   "time", i, epoch);
         if (gtid) {
             char want[256];
-            snprintf(want, sizeof want, "%lld:%s:%lld:%lld", (long long)json_integer_value(json_object_get(src, "server_id")),
-                     gtid, (long long)json_integer_value(json_object_get(src, "pos")),
+            snprintf(want, sizeof want, "%lld/%lld:%s:%lld:%lld", epoch,
+                     (long long)json_integer_value(json_object_get(src, "server_id")), gtid,
+                     (long long)json_integer_value(json_object_get(src, "pos")),
                      (long long)json_integer_value(json_object_get(src, "row")));
             expect_str(&t, msg->dupl_id, want, "message %zu: _AMQ_DUPL_ID is the event id", i);
         }

@@ -12,6 +12,7 @@
 #include "compiler/compile.h"
 #include "components/mock/mock.h"
 #include "runtime/engine.h"
+#include "tests/integration/test_mysql_binlog_util.h"
 
 static const char *env(const char *name, const char *def)
 {
@@ -130,13 +131,53 @@ static const char *hdr(struct drom_mock *m, size_t i, const char *name)
     return drom_headers_get_str(&drom_mock_exchange(m, i)->headers, name);
 }
 
+/* The end of a test that kept its offset file: it goes, with the connection. */
+static void forget(char *offsets, MYSQL *m)
+{
+    unlink(offsets);
+    free(offsets);
+    mysql_close(m);
+}
+
+/* Exchange i's DromEventId is `epoch`/ (none for 0) followed by the old
+ * form made of its source block: server_id:gtid-or-file:pos:row for a
+ * streamed row, 0:file:pos:db.table#index for snapshot row `index`. */
+static void expect_event_id(struct drom_mock *mk, size_t i, int64_t epoch, long snapshot_index)
+{
+    char *body = drom_mock_body(mk, i);
+    json_t *j = json_loads(body, 0, NULL);
+    cr_assert_not_null(j, "%s", body);
+    json_t *src = json_object_get(json_object_get(j, "payload") ?: j, "source");
+    const char *gtid = json_string_value(json_object_get(src, "gtid"));
+    const char *file = json_string_value(json_object_get(src, "file"));
+    long long pos = json_integer_value(json_object_get(src, "pos"));
+    char want[512];
+    int n = epoch ? snprintf(want, sizeof want, "%lld/", (long long)epoch) : 0;
+    if (snapshot_index >= 0)
+        snprintf(want + n, sizeof want - (size_t)n, "0:%s:%lld:%s.%s#%ld", file, pos,
+                 json_string_value(json_object_get(src, "db")), json_string_value(json_object_get(src, "table")),
+                 snapshot_index);
+    else
+        snprintf(want + n, sizeof want - (size_t)n, "%lld:%s:%lld:%lld",
+                 (long long)json_integer_value(json_object_get(src, "server_id")), gtid ? gtid : file, pos,
+                 (long long)json_integer_value(json_object_get(src, "row")));
+    cr_assert_str_eq(hdr(mk, i, "DromEventId"), want, "exchange %zu", i);
+    json_decref(j);
+    free(body);
+}
+
 Test(mysql_binlog, seed_changes_give_c_u_c, .timeout = 60)
 {
     MYSQL *m = admin();
     fresh_table(m, "seed_customers", "(id INTEGER NOT NULL AUTO_INCREMENT PRIMARY KEY, first_name VARCHAR(255) NOT NULL, "
                                       "last_name VARCHAR(255) NOT NULL, email VARCHAR(255) NOT NULL UNIQUE)");
     struct run r;
+    int64_t t0 = mbt_wall_ms();
     start(&r, "mysql-binlog", "seed_customers", "&amp;snapshotMode=no_data", tmp_offsets());
+    /* a new offset history: its epoch is the start time, stored before any event */
+    int64_t epoch = mbt_stored_epoch(r.offsets, "mysql-binlog/my-mysql");
+    cr_assert(epoch >= t0 && epoch <= mbt_wall_ms(), "stored epoch %lld is the start time in ms (from %lld)",
+              (long long)epoch, (long long)t0);
     sql(m, "INSERT INTO seed_customers (first_name, last_name, email) VALUES (\"John\", \"Doe\", \"jdoe@example.com\")");
     sql(m, "UPDATE seed_customers SET first_name = \"Jane\" WHERE id = 1");
     sql(m, "INSERT INTO seed_customers (first_name, last_name, email) VALUES (\"Chuck\", \"Norris\", \"cnorris@example.com\")");
@@ -164,7 +205,10 @@ Test(mysql_binlog, seed_changes_give_c_u_c, .timeout = 60)
         cr_assert_str_eq(hdr(mk, i, "CamelDebeziumIdentifier"), "my-mysql.cdcdb.seed_customers");
         cr_assert_str_eq(hdr(mk, i, "CamelDebeziumKey"), i < 2 ? "{\"id\":1}" : "{\"id\":2}");
         cr_assert(strstr(hdr(mk, i, "kafka.KEY"), "\"name\":\"my-mysql.cdcdb.seed_customers.Key\"},\"payload\":{\"id\":"));
-        cr_assert(strncmp(hdr(mk, i, "DromEventId"), "1:0-1-", 6) == 0, "%s", hdr(mk, i, "DromEventId"));
+        const char *rest;
+        cr_assert_eq(mbt_id_epoch(hdr(mk, i, "DromEventId"), &rest), epoch, "%s", hdr(mk, i, "DromEventId"));
+        cr_assert(strncmp(rest, "1:0-1-", 6) == 0, "%s", hdr(mk, i, "DromEventId"));
+        expect_event_id(mk, i, epoch, -1);
         free(p);
         free(body);
     }
@@ -241,6 +285,10 @@ Test(mysql_binlog, transactions_rollback_delete_and_tombstones, .timeout = 60)
     cr_assert(drom_exchange_body_is_null(drom_mock_exchange(mk, 6)));
     cr_assert_str_eq(hdr(mk, 6, "CamelDebeziumKey"), "{\"id\":3}");
     cr_assert_str_eq(hdr(mk, 6, "kafka.KEY"), "{\"id\":3}");
+    char tomb_id[256];
+    snprintf(tomb_id, sizeof tomb_id, "%s:tombstone", hdr(mk, 5, "DromEventId"));
+    cr_assert_str_eq(hdr(mk, 6, "DromEventId"), tomb_id, "the tombstone's id is its delete's, marked");
+    cr_assert_gt(mbt_id_epoch(hdr(mk, 5, "DromEventId"), &(const char *){NULL}), 0);
     usleep(300000);
     cr_assert_eq(drom_mock_received(mk), 7, "nothing of the rolled back insert");
     stop(&r);
@@ -257,12 +305,16 @@ Test(mysql_binlog, snapshot_then_stream_and_resume_after_restart, .timeout = 90)
     start(&r, "mysql-binlog", "snap", "&amp;schemas=false&amp;offsetFlushIntervalMs=0", offsets);
     struct drom_mock *mk = out(&r, 3);
     const char *marks[3] = {"\"snapshot\":\"first\"", "\"snapshot\":\"true\"", "\"snapshot\":\"last\""};
+    const char *rest;
+    int64_t epoch = mbt_id_epoch(hdr(mk, 0, "DromEventId"), &rest);
+    cr_assert_gt(epoch, 0, "a first start begins an offset history with an epoch");
     for (size_t i = 0; i < 3; i++) {
         char *b = drom_mock_body(mk, i);
         cr_assert(strstr(b, marks[i]), "%s", b);
         cr_assert(strstr(b, "\"op\":\"r\""));
         cr_assert(strstr(b, "\"server_id\":0,\"gtid\":null,"), "%s", b);
         free(b);
+        expect_event_id(mk, i, epoch, (long)i);
     }
     sql(m, "INSERT INTO snap VALUES (4, 'd')");
     mk = out(&r, 4);
@@ -280,12 +332,48 @@ Test(mysql_binlog, snapshot_then_stream_and_resume_after_restart, .timeout = 90)
     b = drom_mock_body(mk, 1);
     cr_assert(strstr(b, "\"op\":\"u\""), "%s", b);
     free(b);
+    /* the restart continues the stored history: same epoch */
+    expect_event_id(mk, 0, epoch, -1);
+    expect_event_id(mk, 1, epoch, -1);
     usleep(300000);
     cr_assert_eq(drom_mock_received(mk), 2, "no snapshot again, no duplicate");
     stop(&r);
-    unlink(offsets);
-    free(offsets);
-    mysql_close(m);
+    cr_assert_eq(mbt_stored_epoch(offsets, "mysql-binlog/my-mysql"), epoch);
+    forget(offsets, m);
+}
+
+/* An upgrade keeps the ids of replays: an offset stored before epochs
+ * continues with ids of the old form, and is written back without one. */
+Test(mysql_binlog, offset_stored_before_epochs_keeps_the_old_ids, .timeout = 60)
+{
+    MYSQL *m = admin();
+    fresh_table(m, "oldids", "(id INT PRIMARY KEY, v VARCHAR(20))");
+    char *offsets = strdup(tmp_offsets());
+    struct run r;
+    start(&r, "mysql-binlog", "oldids", "&amp;snapshotMode=no_data&amp;schemas=false&amp;offsetFlushIntervalMs=0",
+          offsets);
+    sql(m, "INSERT INTO oldids VALUES (1, 'a')");
+    out(&r, 1);
+    stop(&r);
+    /* the offset as an earlier version stored it */
+    json_error_t je;
+    json_t *j = json_load_file(offsets, 0, &je);
+    cr_assert_not_null(j, "%s: %s", offsets, je.text);
+    json_t *o = json_object_get(json_object_get(j, "offsets"), "mysql-binlog/my-mysql");
+    cr_assert_eq(json_object_del(o, "epoch"), 0, "the offset had an epoch");
+    cr_assert_eq(json_dump_file(j, offsets, JSON_COMPACT), 0);
+    json_decref(j);
+
+    start(&r, "mysql-binlog", "oldids", "&amp;snapshotMode=no_data&amp;schemas=false&amp;offsetFlushIntervalMs=0",
+          offsets);
+    sql(m, "INSERT INTO oldids VALUES (2, 'b')");
+    struct drom_mock *mk = out(&r, 1);
+    const char *rest;
+    cr_assert_eq(mbt_id_epoch(hdr(mk, 0, "DromEventId"), &rest), 0, "old form: %s", hdr(mk, 0, "DromEventId"));
+    expect_event_id(mk, 0, 0, -1);
+    stop(&r);
+    cr_assert_eq(mbt_stored_epoch(offsets, "mysql-binlog/my-mysql"), 0, "still no epoch in the offset");
+    forget(offsets, m);
 }
 
 Test(mysql_binlog, debezium_mysql_body_is_the_row_after, .timeout = 60)

@@ -1,5 +1,6 @@
 /* Faults the source must report clearly: a stored position the server
- * purged (fail by default, a new snapshot with snapshotMode=when_needed),
+ * purged or one ahead of a reset binlog (fail by default, a new snapshot
+ * with snapshotMode=when_needed),
  * the start checks (privileges, binlog settings) with their exact text and
  * fix, and a serverId taken by another replica. */
 #include "tests/integration/test_mysql_binlog_util.h"
@@ -36,19 +37,29 @@ static char *current_binlog(MYSQL *root)
     return f;
 }
 
+/* Database `db` with a table t of two rows and a source on it that stores
+ * every commit at once in an offset file of its own (the path, malloc'ed;
+ * its options in q): started, its snapshot delivered. */
+static char *start_on_two_rows(struct mbt_run *r, MYSQL *root, const char *db, unsigned server_id, char *q,
+                               size_t qsize)
+{
+    mbt_fresh_db(root, db);
+    mbt_sql(root, "CREATE TABLE %s.t (id INT PRIMARY KEY, v VARCHAR(20)); INSERT INTO %s.t VALUES (1, 'a'), (2, 'b')",
+            db, db);
+    char *offsets = mbt_tmp_path(db);
+    snprintf(q, qsize, "tableIncludeList=%s.t&schemas=false&offsetFlushIntervalMs=0&offsetStorageFileName=%s", db,
+             offsets);
+    mbt_start(r, server_id, q);
+    mbt_out(r, 2, 10000);
+    return offsets;
+}
+
 Test(mysql_binlog_faults, purged_position_fails_then_when_needed_snapshots, .timeout = 90)
 {
     MYSQL *root = mbt_root();
-    mbt_fresh_db(root, "mbt_purge");
-    mbt_sql(root, "CREATE TABLE mbt_purge.t (id INT PRIMARY KEY, v VARCHAR(20)); "
-                  "INSERT INTO mbt_purge.t VALUES (1, 'a'), (2, 'b')");
-    char *offsets = mbt_tmp_path("purge-offsets");
     char q[512];
-    snprintf(q, sizeof q, "tableIncludeList=mbt_purge.t&schemas=false&offsetFlushIntervalMs=0&offsetStorageFileName=%s",
-             offsets);
     struct mbt_run r;
-    mbt_start(&r, 5413, q);
-    mbt_out(&r, 2, 10000);
+    char *offsets = start_on_two_rows(&r, root, "mbt_purge", 5413, q, sizeof q);
     mbt_sql(root, "INSERT INTO mbt_purge.t VALUES (3, 'c')");
     mbt_out(&r, 3, 10000);
     mbt_stop(&r);
@@ -111,6 +122,91 @@ Test(mysql_binlog_faults, purged_position_fails_then_when_needed_snapshots, .tim
     free(offsets);
     free(keep);
     mbt_sql(root, "DROP DATABASE mbt_purge");
+    mysql_close(root);
+}
+
+/* RESET MASTER while the source is down: positions and GTIDs start again,
+ * so the stored offset is ahead of the server, whether the new binlog is
+ * still shorter than the stored position or has grown past it with fewer
+ * transactions. By default a clear error; with snapshotMode=when_needed a
+ * new snapshot in a new offset history, whose event ids carry a new epoch. */
+Test(mysql_binlog_faults, reset_master_is_detected_then_when_needed_snapshots_in_a_new_history, .timeout = 90)
+{
+    MYSQL *root = mbt_root();
+    mbt_sql(root, "RESET MASTER");
+    char q[512];
+    struct mbt_run r;
+    char *offsets = start_on_two_rows(&r, root, "mbt_reset", 5431, q, sizeof q);
+    for (int i = 3; i <= 6; i++)
+        mbt_sql(root, "INSERT INTO mbt_reset.t VALUES (%d, 'x')", i);
+    struct drom_mock *mk = mbt_out(&r, 6, 10000);
+    char *old_ids[6];
+    for (size_t i = 0; i < 6; i++)
+        old_ids[i] = mbt_header(mk, i, "DromEventId");
+    const char *rest;
+    int64_t old_epoch = mbt_id_epoch(old_ids[0], &rest);
+    cr_assert_gt(old_epoch, 0);
+    mbt_stop(&r);
+    cr_assert_eq(mbt_stored_epoch(offsets, "mysql-binlog/t"), old_epoch);
+
+    /* the binlog starts again below the stored position */
+    mbt_sql(root, "RESET MASTER");
+    struct drom_error err = {0};
+    cr_assert_eq(mbt_start_try(&r, 5431, q, &err), 0, "%s", err.msg);
+    char reason[1024];
+    cr_assert(not_ready_because(&r, "is ahead of the server's binlog", reason, sizeof reason, 10000), "reason: %s",
+              reason);
+    cr_assert(strstr(reason, "the stored position mysql-bin.000001:") && strstr(reason, "(mysql-bin.000001 holds only "),
+              "names the position and why: %s", reason);
+    cr_assert(strstr(reason, "the binlog was reset (RESET MASTER) or the server re-created; use "
+                             "snapshotMode=when_needed to take a new snapshot"), "and the way out: %s", reason);
+    usleep(300000);
+    cr_assert_eq(drom_mock_received(drom_mock_get(r.eng, "out")), 0);
+    mbt_stop(&r);
+
+    /* the new binlog grows past the stored position with fewer transactions: the GTIDs tell */
+    mbt_sql(root, "CREATE TABLE mbt_reset.pad (v LONGTEXT); INSERT INTO mbt_reset.pad VALUES (REPEAT('x', 20000))");
+    cr_assert_eq(mbt_start_try(&r, 5431, q, &err), 0, "%s", err.msg);
+    cr_assert(not_ready_because(&r, "is ahead of the server's binlog", reason, sizeof reason, 10000), "reason: %s",
+              reason);
+    cr_assert(strstr(reason, "is beyond the server's 0-"), "the GTID check: %s", reason);
+    mbt_stop(&r);
+
+    /* snapshotMode=when_needed: the current rows in a new history */
+    char q2[600];
+    snprintf(q2, sizeof q2, "%s&snapshotMode=when_needed", q);
+    int64_t t0 = mbt_wall_ms();
+    mbt_start(&r, 5431, q2);
+    mk = mbt_out(&r, 6, 10000);
+    int64_t epoch = 0;
+    for (size_t i = 0; i < 6; i++) {
+        json_t *j = mbt_json(mk, i);
+        char *op = mbt_get(j, "op");
+        cr_assert_str_eq(op, "r");
+        free(op);
+        json_decref(j);
+        char *id = mbt_header(mk, i, "DromEventId");
+        epoch = mbt_id_epoch(id, &rest);
+        cr_assert(epoch >= t0 && epoch > old_epoch, "a new epoch: %s (the old one %lld)", id, (long long)old_epoch);
+        char want[128];
+        snprintf(want, sizeof want, "mbt_reset.t#%zu", i);
+        cr_assert(strncmp(rest, "0:mysql-bin.000001:", 19) == 0 && strstr(rest, want), "%s", id);
+        for (size_t k = 0; k < 6; k++)
+            cr_assert_str_neq(id, old_ids[k]);
+        free(id);
+    }
+    cr_assert_eq(mbt_stored_epoch(offsets, "mysql-binlog/t"), epoch, "the new history's epoch is stored");
+    mbt_sql(root, "INSERT INTO mbt_reset.t VALUES (7, 'y')");
+    mk = mbt_out(&r, 7, 10000);
+    char *id = mbt_header(mk, 6, "DromEventId");
+    cr_assert_eq(mbt_id_epoch(id, &rest), epoch, "streaming continues the new history: %s", id);
+    free(id);
+    mbt_stop(&r);
+    for (size_t i = 0; i < 6; i++)
+        free(old_ids[i]);
+    unlink(offsets);
+    free(offsets);
+    mbt_sql(root, "DROP DATABASE mbt_reset");
     mysql_close(root);
 }
 

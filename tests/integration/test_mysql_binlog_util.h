@@ -230,6 +230,42 @@ MBT_UNUSED static char *mbt_get(json_t *j, const char *path)
     return json_dumps(cur, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
 }
 
+/* --- event ids and their epoch --- */
+
+MBT_UNUSED static int64_t mbt_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The epoch of DromEventId `id` ("<epoch_ms>/<rest>"), 0 for an id of the
+ * form without one; *rest is the part after it. */
+MBT_UNUSED static int64_t mbt_id_epoch(const char *id, const char **rest)
+{
+    cr_assert_not_null(id, "the exchange has a DromEventId");
+    const char *slash = strchr(id, '/');
+    *rest = slash ? slash + 1 : id;
+    if (!slash)
+        return 0;
+    char *end;
+    long long e = strtoll(id, &end, 10);
+    cr_assert(end == slash && e > 0, "the epoch of %s is a positive number", id);
+    return e;
+}
+
+/* The "epoch" of the offset stored under `key` in offset file `path`: 0
+ * when it has none, -1 when no offset is stored there. */
+MBT_UNUSED static int64_t mbt_stored_epoch(const char *path, const char *key)
+{
+    json_error_t je;
+    json_t *j = json_load_file(path, 0, &je);
+    json_t *o = json_object_get(json_object_get(j, "offsets"), key);
+    int64_t e = !o ? -1 : json_integer_value(json_object_get(o, "epoch"));
+    json_decref(j);
+    return e;
+}
+
 /* --- dromd as a child process --- */
 
 struct mbt_proc {

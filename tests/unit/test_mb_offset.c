@@ -1,0 +1,135 @@
+/* The binlog source's stored offset: its JSON with the history's epoch
+ * (and offsets stored before epochs), and the judgement of a stored
+ * position against what the server's binlog holds now: purged, ahead of
+ * the server (RESET MASTER, a re-created server), or fine. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "components/mysql-binlog/mb_source.h"
+
+static char *to_json(const struct mb_offset *o)
+{
+    struct drom_buf b = DROM_BUF_INIT;
+    mb_offset_to_json(o, &b);
+    return drom_buf_take(&b);
+}
+
+Test(mb_offset, epoch_round_trips)
+{
+    struct mb_offset o = {.file = "mysql-bin.000003", .pos = 1234, .gtids = "0-1-37", .event = 1, .row = 2,
+                          .server_id = 1, .ts_sec = 1700000000, .epoch_ms = 1767225600123};
+    char *j = to_json(&o);
+    cr_assert_str_eq(j, "{\"file\":\"mysql-bin.000003\",\"pos\":1234,\"gtids\":\"0-1-37\",\"event\":1,\"row\":2,"
+                        "\"server_id\":1,\"ts_sec\":1700000000,\"epoch\":1767225600123}");
+    struct mb_offset back;
+    struct drom_error err = {0};
+    cr_assert_eq(mb_offset_from_json(&back, j, &err), 0, "%s", err.msg);
+    cr_assert_eq(back.epoch_ms, 1767225600123);
+    char *again = to_json(&back);
+    cr_assert_str_eq(again, j, "every field comes back");
+    free(again);
+    free(j);
+}
+
+Test(mb_offset, offset_from_before_epochs_has_none)
+{
+    /* as stored by an earlier version: the ids of its replays keep the old form */
+    struct mb_offset o;
+    struct drom_error err = {0};
+    cr_assert_eq(mb_offset_from_json(&o, "{\"file\":\"mysql-bin.000001\",\"pos\":4567,\"gtids\":\"0-1-9\"}", &err), 0,
+                 "%s", err.msg);
+    cr_assert_eq(o.epoch_ms, 0);
+    char *j = to_json(&o);
+    cr_assert_null(strstr(j, "epoch"), "written back without one: %s", j);
+    free(j);
+}
+
+Test(mb_offset, bad_epoch_is_refused)
+{
+    static const char *const bad[] = {
+        "{\"file\":\"f.000001\",\"pos\":4,\"epoch\":\"123\"}",
+        "{\"file\":\"f.000001\",\"pos\":4,\"epoch\":0}",
+        "{\"file\":\"f.000001\",\"pos\":4,\"epoch\":-5}",
+        "{\"file\":\"f.000001\",\"pos\":4,\"epoch\":1.5}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        struct mb_offset o;
+        struct drom_error err = {0};
+        cr_assert_eq(mb_offset_from_json(&o, bad[i], &err), -1, "%s", bad[i]);
+        cr_assert_eq(err.code, DROM_ESTATE);
+        cr_assert(strstr(err.msg, "epoch that is not a positive integer") && strstr(err.msg, bad[i]), "%s", err.msg);
+    }
+}
+
+Test(mb_offset, gtid_sets_iterate_skipping_malformed_items)
+{
+    const char *p = "0-1-37,junk,2-5-18446744073709551615";
+    uint32_t d, s;
+    uint64_t q;
+    cr_assert(mb_gtid_next(&p, &d, &s, &q));
+    cr_assert(d == 0 && s == 1 && q == 37);
+    cr_assert(mb_gtid_next(&p, &d, &s, &q));
+    cr_assert(d == 2 && s == 5 && q == UINT64_MAX);
+    cr_assert_not(mb_gtid_next(&p, &d, &s, &q));
+    p = "";
+    cr_assert_not(mb_gtid_next(&p, &d, &s, &q));
+}
+
+/* The server of these cases: two binlogs, GTIDs of domains 0 and 1. */
+static const struct mb_binlog_file FILES[] = {{"mysql-bin.000007", 1073741824}, {"mysql-bin.000008", 5000}};
+
+static enum mb_position_state check(const char *file, uint64_t pos, const char *gtids, const char *server_gtids,
+                                    char *why)
+{
+    struct mb_offset o = {.pos = pos};
+    snprintf(o.file, sizeof o.file, "%s", file);
+    snprintf(o.gtids, sizeof o.gtids, "%s", gtids);
+    struct mb_server_binlogs b = {.files = FILES, .n = 2, .gtids = server_gtids};
+    why[0] = '\0';
+    return mb_position_check(&o, &b, why, 512);
+}
+
+Test(mb_offset, position_on_the_server_is_fine)
+{
+    char why[512];
+    cr_assert_eq(check("mysql-bin.000008", 5000, "0-1-40,1-2-3", "0-1-40,1-2-9", why), MB_POSITION_OK, "%s", why);
+    cr_assert_eq(check("mysql-bin.000007", 900000, "0-1-12", "0-1-40,1-2-9", why), MB_POSITION_OK, "%s", why);
+    cr_assert_eq(check("mysql-bin.000008", 4, "", "", why), MB_POSITION_OK, "no GTIDs stored: %s", why);
+    /* MySQL: no MariaDB GTID position to compare with */
+    cr_assert_eq(check("mysql-bin.000008", 400, "0-1-99", NULL, why), MB_POSITION_OK, "%s", why);
+}
+
+Test(mb_offset, older_binlog_is_purged)
+{
+    char why[512];
+    cr_assert_eq(check("mysql-bin.000002", 400, "0-1-3", "0-1-40", why), MB_POSITION_PURGED);
+    cr_assert_str_eq(why, "binlog purged; the oldest binlog there is mysql-bin.000007");
+    /* another base name (log_bin changed): not ordered, so not ahead */
+    cr_assert_eq(check("other-bin.000099", 400, "", "0-1-40", why), MB_POSITION_PURGED);
+}
+
+Test(mb_offset, newer_binlog_is_ahead)
+{
+    /* RESET MASTER: numbering starts again below the stored binlog */
+    char why[512];
+    cr_assert_eq(check("mysql-bin.000012", 400, "0-1-3", "0-1-40", why), MB_POSITION_AHEAD);
+    cr_assert_str_eq(why, "its binlog mysql-bin.000012 is newer than the server's newest, mysql-bin.000008");
+}
+
+Test(mb_offset, position_past_the_end_is_ahead)
+{
+    char why[512];
+    cr_assert_eq(check("mysql-bin.000008", 5001, "", "0-1-40", why), MB_POSITION_AHEAD);
+    cr_assert_str_eq(why, "mysql-bin.000008 holds only 5000 bytes");
+}
+
+Test(mb_offset, gtid_beyond_the_server_is_ahead)
+{
+    char why[512];
+    cr_assert_eq(check("mysql-bin.000008", 300, "0-1-40,1-2-10", "0-1-40,1-2-9", why), MB_POSITION_AHEAD);
+    cr_assert_str_eq(why, "GTID 1-2-10 is beyond the server's 1-2-9");
+    /* the server's GTID state was cleared (RESET MASTER), its binlog grew past the stored position again */
+    cr_assert_eq(check("mysql-bin.000008", 300, "0-1-40", "", why), MB_POSITION_AHEAD);
+    cr_assert_str_eq(why, "GTID 0-1-40 is of domain 0, which the server's GTID position '' lacks");
+}
