@@ -29,6 +29,16 @@ enum drom_status {
 
 enum drom_role { DROM_ROLE_CONSUMER = 1, DROM_ROLE_PRODUCER = 2 };
 
+/* Where a source keeps its offsets, for a producer that writes them inside
+ * its own transaction (kafka's transactionalId). Strings are borrowed from
+ * the source's state and live until its destroy. */
+struct drom_offset_location {
+    const char *store;      /* "kafka", or "file" for a local file */
+    const char *brokers;    /* kafka: bootstrap servers of the offset topic */
+    const char *topic;      /* kafka: the offset topic */
+    const char *key;        /* the source's key in the store */
+};
+
 /* One endpoint as the engine instantiates it from the graph. */
 struct drom_endpoint {
     const struct drom_component *comp;
@@ -67,6 +77,11 @@ struct drom_component {
      * to commit. `pos` stays owned by the engine. May be NULL. */
     void (*commit)(struct drom_endpoint *ep, const void *pos);
     void (*position_free)(void *pos);
+    /* Source, optional: where its offsets live (after create), and the JSON
+     * its store keeps for a position given to submit (malloc'ed). Both set,
+     * or both NULL when nobody else may write the source's offsets. */
+    int (*offset_location)(struct drom_endpoint *ep, struct drom_offset_location *out, struct drom_error *err);
+    char *(*position_json)(const void *pos);
 };
 
 /* --- Called by components, implemented by the engine --- */

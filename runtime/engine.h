@@ -172,6 +172,34 @@ void drom_endpoint_set_window(struct drom_endpoint *ep, size_t window);
 void drom_endpoint_on_done(struct drom_endpoint *ep,
                            void (*hook)(struct drom_endpoint *ep, const void *pos, bool failed));
 
+/* --- Producers that commit their source's offsets in their own transaction ---
+ * (kafka's transactionalId). Such a producer takes the source's commits
+ * over: the engine still tracks the watermark but no longer calls the
+ * source's commit, and the producer writes, with each batch, the offset
+ * that covers the batch. */
+
+/* True for the endpoint that is its route's source. Engine thread. */
+bool drom_endpoint_is_source(const struct drom_endpoint *ep);
+/* Create time, engine thread: the source of producer `ep`'s route (created
+ * first when needed) and where it keeps its offsets; from now on the engine
+ * no longer calls that source's commit. -1 when the source cannot tell (its
+ * component has no offset_location). */
+int drom_endpoint_take_source_offsets(struct drom_endpoint *ep, struct drom_endpoint **source,
+                                      struct drom_offset_location *out, struct drom_error *err);
+/* Engine thread (inside produce): the source and submission number of the
+ * exchange a route received from it (also through direct:). -1 for a copy
+ * made by split, multicast or wireTap: its original is not done with it. */
+int drom_exchange_source_seq(const struct drom_exchange *ex, struct drom_endpoint **source, uint64_t *seq,
+                             struct drom_error *err);
+/* Engine thread: the offset JSON (malloc'ed) that says "everything the
+ * source submitted up to and including `upto` is done", when each of those
+ * exchanges is done, or its number is in `held` (sorted ascending: those the
+ * producer is committing now), or is <= `settled` (-1: none; what the
+ * producer already committed). NULL with err naming the first exchange that
+ * is neither. */
+char *drom_source_offset_upto(struct drom_endpoint *source, uint64_t upto, int64_t settled, const uint64_t *held,
+                              size_t nheld, struct drom_error *err);
+
 /* Work the drain must wait for that is not yet an exchange in flight (an
  * exchange sitting in a seda queue): +1 when queued, -1 when submitted or
  * dropped. Any thread. */

@@ -1,5 +1,6 @@
 /* What components and the service call: submission, readiness, counters,
  * shared state, status and metrics. */
+#include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,4 +276,85 @@ void drom_engine_metrics(struct drom_engine *eng, struct drom_buf *out)
     pthread_mutex_unlock(&eng->eps_mu);
     free(rm);
     free(em);
+}
+
+/* --- transactional producers --- */
+
+bool drom_endpoint_is_source(const struct drom_endpoint *ep)
+{
+    return E(ep)->is_from;
+}
+
+int drom_endpoint_take_source_offsets(struct drom_endpoint *ep, struct drom_endpoint **source,
+                                      struct drom_offset_location *out, struct drom_error *err)
+{
+    struct eng_endpoint *src = E(ep)->route->from;
+    const struct drom_component *c = src->ep.comp;
+    if (!c || !c->offset_location || !c->position_json)
+        return drom_err(err, DROM_EINVAL, "the route's source %s keeps no offsets a producer could commit",
+                        src->ep.uri_masked);
+    /* Endpoints are created steps first; the source's state is needed now. */
+    if (!src->created && eng_endpoint_create(src, err) < 0)
+        return -1;
+    if (c->offset_location(&src->ep, out, err) < 0)
+        return -1;
+    src->commit_taken = true;
+    *source = &src->ep;
+    return 0;
+}
+
+int drom_exchange_source_seq(const struct drom_exchange *ex, struct drom_endpoint **source, uint64_t *seq,
+                             struct drom_error *err)
+{
+    const struct xctx *x = ex->engine;
+    while (x && x->role == X_DIRECT)
+        x = x->parent;
+    if (!x || x->role != X_TOP || !x->has_seq)
+        return drom_err(err, DROM_EINVAL,
+                        "exchange %s is a copy made by split, multicast or wireTap: its source's offset cannot "
+                        "be committed with it",
+                        ex->id);
+    *source = &x->source->ep;
+    *seq = x->seq;
+    return 0;
+}
+
+static bool held_has(const uint64_t *held, size_t n, uint64_t seq)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (held[mid] == seq)
+            return true;
+        if (held[mid] < seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+char *drom_source_offset_upto(struct drom_endpoint *source, uint64_t upto, int64_t settled, const uint64_t *held,
+                              size_t nheld, struct drom_error *err)
+{
+    struct eng_endpoint *src = E(source);
+    const void *pos = drom_watermark_pos(src->wm, upto);
+    if (!pos) {
+        drom_err(err, DROM_EINTERNAL, "%s: exchange #%" PRIu64 " has no position", src->ep.uri_masked, upto);
+        return NULL;
+    }
+    /* What the watermark passed is done: only the span it holds is looked at. */
+    uint64_t from = drom_watermark_next_seq(src->wm) - drom_watermark_pending(src->wm);
+    if (settled >= 0 && (uint64_t)settled + 1 > from)
+        from = (uint64_t)settled + 1;
+    for (uint64_t s = from; s < upto; s++) {
+        if (drom_watermark_is_done(src->wm, s) || held_has(held, nheld, s))
+            continue;
+        drom_err(err, DROM_ESTATE,
+                 "%s: an earlier exchange (#%" PRIu64 ") is neither done nor in this transaction; committing "
+                 "#%" PRIu64 " would skip it",
+                 src->ep.uri_masked, s, upto);
+        return NULL;
+    }
+    return src->ep.comp->position_json(pos);
 }

@@ -621,7 +621,7 @@ void eng_commit_all(struct drom_engine *eng)
         ep->wm_dirty = false;
         const void *pos;
         uint64_t seq;
-        if (drom_watermark_advance(ep->wm, &pos, &seq) && ep->ep.comp->commit)
+        if (drom_watermark_advance(ep->wm, &pos, &seq) && ep->ep.comp->commit && !ep->commit_taken)
             ep->ep.comp->commit(&ep->ep, pos);
     }
 }

@@ -136,6 +136,15 @@ bool drom_watermark_blocked(const struct drom_watermark *wm)
     return wm->n && wm->ring[wm->head].state == BLOCKED;
 }
 
+bool drom_watermark_is_done(const struct drom_watermark *wm, uint64_t seq)
+{
+    if (seq < wm->base)
+        return true;
+    if (seq - wm->base >= wm->n)
+        return false;
+    return wm->ring[(wm->head + (size_t)(seq - wm->base)) & (wm->cap - 1)].state == DONE;
+}
+
 const void *drom_watermark_pos(const struct drom_watermark *wm, uint64_t seq)
 {
     if (seq < wm->base || seq - wm->base >= wm->n)

@@ -48,5 +48,7 @@ size_t drom_watermark_pending(const struct drom_watermark *wm);
 uint64_t drom_watermark_next_seq(const struct drom_watermark *wm);
 /* True when the oldest pending entry is a blocker. */
 bool drom_watermark_blocked(const struct drom_watermark *wm);
+/* True when `seq` is done: marked done, or already passed. */
+bool drom_watermark_is_done(const struct drom_watermark *wm, uint64_t seq);
 
 #endif

@@ -132,7 +132,12 @@ static const struct drom_option options[] = {
     {.name = "queueBufferingMaxMessages", .type = DROM_OPT_INT, .def = "10000", .min = 1, .max = INT32_MAX,
      .group = "producer", .doc = "Most records waiting to be sent"},
     {.name = "transactionalId", .type = DROM_OPT_STRING, .group = "producer",
-     .doc = "Transactional producer id: replays after a crash are fenced off (exactly once into Kafka)"},
+     .doc = "Transactional producer id: records are written in transactions that also hold the route source's "
+            "offset (offsetStorage=kafka on the same brokers), so read_committed consumers see each change once"},
+    {.name = "transactionBatchSize", .type = DROM_OPT_INT, .def = "500", .min = 1, .max = 1000000,
+     .group = "producer", .doc = "With transactionalId: most records per transaction"},
+    {.name = "transactionLingerMs", .type = DROM_OPT_DURATION, .def = "100", .group = "producer",
+     .doc = "With transactionalId: longest wait for more records before a transaction is committed"},
     {.name = "recordMetadata", .type = DROM_OPT_BOOL, .def = "true", .group = "producer",
      .doc = "Put the record's topic, partition and offset in the kafka.RECORD_META header"},
     {.name = "keySerializer", .type = DROM_OPT_STRING, .def = "org.apache.kafka.common.serialization.StringSerializer",
@@ -196,8 +201,11 @@ static int validate(const char *path, const struct drom_optset *opts, struct dro
 static int k_create(struct drom_endpoint *ep, struct drom_error *err)
 {
     struct kafka_ep *k = drom_xcalloc(1, sizeof *k);
-    k->producer = kafka_producer_new(ep, err);
-    if (!k->producer) {
+    if (drom_opt_str(ep->opts, "transactionalId") && !drom_endpoint_is_source(ep))
+        k->txn = kafka_txn_new(ep, err);
+    else
+        k->producer = kafka_producer_new(ep, err);
+    if (!k->producer && !k->txn) {
         free(k);
         return -1;
     }
@@ -215,6 +223,7 @@ static void k_destroy(struct drom_endpoint *ep)
     if (!k)
         return;
     kafka_producer_free(k->producer);
+    kafka_txn_free(k->txn);
     kafka_consumer_free(k->consumer);
     free(k);
     ep->state = NULL;
@@ -243,6 +252,8 @@ static void k_stop(struct drom_endpoint *ep)
 static enum drom_status k_produce(struct drom_endpoint *ep, struct drom_exchange *ex, struct drom_error *err)
 {
     struct kafka_ep *k = ep->state;
+    if (k->txn)
+        return kafka_txn_send(k->txn, ex, err);
     if (!k->producer) {
         drom_err(err, DROM_EINTERNAL, "kafka endpoint %s is a consumer", ep->uri_masked);
         return DROM_FAIL;

@@ -4,7 +4,9 @@
  *   conf.c         one place that turns an endpoint's options into an rd_kafka_conf_t
  *   headers.c      exchange headers <-> record headers (Camel's header filter)
  *   health.c       readiness and consumer lag from librdkafka's errors and statistics
+ *   record.c       exchange -> record, delivery report -> exchange, counters (both producers)
  *   producer.c     asynchronous producer: produce() answers PENDING, delivery reports complete
+ *   txn.c          transactional producer (transactionalId): batches committed with the source's offset
  *   consumer.c     group consumer threads feeding the route
  *   commit.c       the consumer's per-partition watermark and offset commits
  *   offset_kafka.c the offset store on a compacted topic (runtime/offset_store.h)
@@ -69,6 +71,31 @@ void kafka_health_init(struct kafka_health *h, struct drom_endpoint *ep, const c
 /* Wires error_cb and stats_cb (statistics every second unless set) into conf. */
 void kafka_health_wire(struct kafka_health *h, rd_kafka_conf_t *conf, struct drom_error *err);
 
+/* --- record.c --- */
+
+/* Where an endpoint's records go, from its options. Borrows ep's strings. */
+struct kafka_target {
+    const char *topic;            /* the path */
+    const char *key;              /* the key option, NULL when unset */
+    int32_t partition;            /* partitionKey, or RD_KAFKA_PARTITION_UA */
+    bool record_meta;
+};
+void kafka_target_init(struct kafka_target *t, const struct drom_endpoint *ep);
+/* Hands `ex` to librdkafka as one record (kafka.KEY, kafka.PARTITION_KEY,
+ * kafka.OVERRIDE_TOPIC honoured), `opaque` going to its delivery report;
+ * the body is not copied, so ex must live until its report. */
+rd_kafka_resp_err_t kafka_target_produce(const struct kafka_target *t, rd_kafka_t *rk, struct drom_exchange *ex,
+                                         void *opaque);
+/* From the delivery report: kafka.RECORD_META when asked for and delivered. */
+void kafka_target_delivered(const struct kafka_target *t, struct drom_exchange *ex, const rd_kafka_message_t *m);
+
+/* The endpoint counters of a producer (drom_endpoint_<name> in /metrics). */
+struct kafka_counters {
+    atomic_llong produced, acked, errors, inflight;
+    int64_t shown_produced, shown_acked, shown_errors;   /* kafka_counters_show's thread only */
+};
+void kafka_counters_show(struct kafka_counters *c, struct drom_endpoint *ep);
+
 /* --- producer.c --- */
 
 struct kafka_producer;
@@ -76,6 +103,18 @@ struct kafka_producer *kafka_producer_new(struct drom_endpoint *ep, struct drom_
 /* Waits up to shutdownTimeout for deliveries, fails what is left, frees. */
 void kafka_producer_free(struct kafka_producer *p);
 enum drom_status kafka_producer_send(struct kafka_producer *p, struct drom_exchange *ex, struct drom_error *err);
+
+/* --- txn.c --- */
+
+/* transactionalId: records are written in transactions of up to
+ * transactionBatchSize records or transactionLingerMs, each with the offset
+ * record of the route's source (which must keep its offsets in Kafka on the
+ * same cluster); an exchange completes when its transaction commits. */
+struct kafka_txn;
+struct kafka_txn *kafka_txn_new(struct drom_endpoint *ep, struct drom_error *err);
+/* Fails the open batch, waits up to shutdownTimeout for the committing ones, frees. */
+void kafka_txn_free(struct kafka_txn *t);
+enum drom_status kafka_txn_send(struct kafka_txn *t, struct drom_exchange *ex, struct drom_error *err);
 
 /* --- consumer.c / commit.c --- */
 
@@ -91,6 +130,7 @@ void kafka_consumer_commit(struct kafka_consumer *c, const void *pos);
  * into a consumer when start() is called. */
 struct kafka_ep {
     struct kafka_producer *producer;
+    struct kafka_txn *txn;            /* instead of producer with transactionalId */
     struct kafka_consumer *consumer;
 };
 

@@ -112,7 +112,10 @@ static int read_all(struct okafka *o, const struct drom_offset_kafka_config *cfg
     snprintf(group, sizeof group, "drom-offset-reader-%s", o->topic);
     if (kafka_conf_set(conf, "group.id", group, err) < 0 ||
         kafka_conf_set(conf, "enable.partition.eof", "true", err) < 0 ||
-        kafka_conf_set(conf, "enable.auto.commit", "false", err) < 0) {
+        kafka_conf_set(conf, "enable.auto.commit", "false", err) < 0 ||
+        /* A transactional producer (kafka's transactionalId) writes offsets
+         * too: those of aborted transactions must not count. */
+        kafka_conf_set(conf, "isolation.level", "read_committed", err) < 0) {
         rd_kafka_conf_destroy(conf);
         return -1;
     }

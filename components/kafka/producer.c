@@ -27,11 +27,8 @@ struct kafka_producer {
     struct kafka_health health;   /* first: the client's opaque (health.c) */
     struct drom_endpoint *ep;
     rd_kafka_t *rk;
-    const char *topic;            /* the path */
+    struct kafka_target target;
     rd_kafka_topic_t *warm;       /* the path's topic, held so its metadata stays known */
-    const char *key;              /* the key option, NULL when unset */
-    int32_t partition;            /* partitionKey, or RD_KAFKA_PARTITION_UA */
-    bool record_meta;
     int64_t shutdown_ms;
 
     pthread_t thread;
@@ -43,8 +40,7 @@ struct kafka_producer {
     struct drom_exchange **backlog;
     size_t bhead, blen, bcap;     /* ring */
 
-    atomic_llong produced, acked, errors, inflight;
-    int64_t shown_produced, shown_acked, shown_errors;   /* poll thread */
+    struct kafka_counters counters;   /* shown by the poll thread */
 };
 
 static bool transient(rd_kafka_resp_err_t e)
@@ -72,7 +68,7 @@ static bool transient(rd_kafka_resp_err_t e)
 static void finish(struct kafka_producer *p, struct drom_exchange *ex, enum drom_status st, const struct drom_error *err)
 {
     drom_exchange_complete(ex, st, err);
-    if (atomic_fetch_sub(&p->inflight, 1) == 1) {
+    if (atomic_fetch_sub(&p->counters.inflight, 1) == 1) {
         pthread_mutex_lock(&p->mu);
         pthread_cond_broadcast(&p->idle);
         pthread_mutex_unlock(&p->mu);
@@ -82,28 +78,7 @@ static void finish(struct kafka_producer *p, struct drom_exchange *ex, enum drom
 /* Hands one record to librdkafka. Called with mu held. */
 static rd_kafka_resp_err_t hand_over(struct kafka_producer *p, struct drom_exchange *ex)
 {
-    const char *topic = drom_exchange_header(ex, "kafka.OVERRIDE_TOPIC");
-    if (!topic || !*topic)
-        topic = p->topic;
-    const char *key = drom_exchange_header(ex, "kafka.KEY");
-    if (!key)
-        key = p->key;
-    int32_t part = p->partition;
-    const struct drom_value *pk = drom_headers_get(&ex->headers, "kafka.PARTITION_KEY");
-    if (pk && pk->type == DROM_V_INT)
-        part = (int32_t)pk->i;
-    else if (pk && pk->s && *pk->s)
-        part = (int32_t)strtol(pk->s, NULL, 10);
-    size_t vlen = 0;
-    const char *val = drom_exchange_body(ex, &vlen);
-    rd_kafka_headers_t *hdrs = kafka_headers_from_exchange(ex);
-    rd_kafka_resp_err_t e = rd_kafka_producev(
-        p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(part), RD_KAFKA_V_KEY(key, key ? strlen(key) : 0),
-        RD_KAFKA_V_VALUE((void *)val, val ? vlen : 0), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(ex),
-        RD_KAFKA_V_END);
-    if (e != RD_KAFKA_RESP_ERR_NO_ERROR && hdrs)
-        rd_kafka_headers_destroy(hdrs);
-    return e;
+    return kafka_target_produce(&p->target, p->rk, ex, ex);
 }
 
 static void backlog_push(struct kafka_producer *p, struct drom_exchange *ex)
@@ -130,9 +105,9 @@ static void fail_record(struct kafka_producer *p, struct drom_exchange *ex, rd_k
         rd_kafka_fatal_error(p->rk, why, sizeof why);
         drom_err(err, DROM_EIO, "kafka producer is in a fatal state: %s", why);
     } else {
-        drom_err(err, DROM_EIO, "kafka: cannot send to topic %s: %s", p->topic, rd_kafka_err2str(e));
+        drom_err(err, DROM_EIO, "kafka: cannot send to topic %s: %s", p->target.topic, rd_kafka_err2str(e));
     }
-    atomic_fetch_add(&p->errors, 1);
+    atomic_fetch_add(&p->counters.errors, 1);
 }
 
 /* Moves what librdkafka has room for from the backlog. Poll thread. */
@@ -147,7 +122,7 @@ static void drain_backlog(struct kafka_producer *p)
         p->bhead = (p->bhead + 1) % p->bcap;
         p->blen--;
         if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
-            atomic_fetch_add(&p->produced, 1);
+            atomic_fetch_add(&p->counters.produced, 1);
             continue;
         }
         enum drom_status st;
@@ -166,20 +141,20 @@ enum drom_status kafka_producer_send(struct kafka_producer *p, struct drom_excha
         char why[400];
         rd_kafka_fatal_error(p->rk, why, sizeof why);
         drom_err(err, DROM_EIO, "kafka producer is in a fatal state: %s", why);
-        atomic_fetch_add(&p->errors, 1);
+        atomic_fetch_add(&p->counters.errors, 1);
         return DROM_FAIL;
     }
-    atomic_fetch_add(&p->inflight, 1);
+    atomic_fetch_add(&p->counters.inflight, 1);
     pthread_mutex_lock(&p->mu);
     rd_kafka_resp_err_t e = p->blen ? RD_KAFKA_RESP_ERR__QUEUE_FULL : hand_over(p, ex);
     if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL)
         backlog_push(p, ex);
     pthread_mutex_unlock(&p->mu);
     if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
-        atomic_fetch_add(&p->produced, 1);
+        atomic_fetch_add(&p->counters.produced, 1);
     if (e == RD_KAFKA_RESP_ERR_NO_ERROR || e == RD_KAFKA_RESP_ERR__QUEUE_FULL)
         return DROM_PENDING;
-    atomic_fetch_sub(&p->inflight, 1);
+    atomic_fetch_sub(&p->counters.inflight, 1);
     enum drom_status st;
     fail_record(p, ex, e, &st, err);
     return st;
@@ -189,42 +164,22 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
     struct kafka_producer *p = opaque;
     struct drom_exchange *ex = m->_private;
-    drom_headers_remove(&ex->headers, "kafka.OVERRIDE_TOPIC");
+    kafka_target_delivered(&p->target, ex, m);
     if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        if (p->record_meta) {
-            char meta[512];
-            snprintf(meta, sizeof meta, "{\"topic\":\"%s\",\"partition\":%" PRId32 ",\"offset\":%" PRId64
-                     ",\"timestamp\":%" PRId64 "}",
-                     rd_kafka_topic_name(m->rkt), m->partition, m->offset, rd_kafka_message_timestamp(m, NULL));
-            drom_headers_set_json(&ex->headers, "kafka.RECORD_META", meta);
-        }
-        atomic_fetch_add(&p->acked, 1);
+        atomic_fetch_add(&p->counters.acked, 1);
         finish(p, ex, DROM_DONE, NULL);
         return;
     }
     struct drom_error err = {0};
     drom_err(&err, DROM_EIO, "kafka: delivery to %s [%" PRId32 "] failed: %s (%s)", rd_kafka_topic_name(m->rkt),
              m->partition, rd_kafka_err2str(m->err), rd_kafka_err2name(m->err));
-    atomic_fetch_add(&p->errors, 1);
+    atomic_fetch_add(&p->counters.errors, 1);
     finish(p, ex, transient(m->err) ? DROM_RETRY : DROM_FAIL, &err);
 }
 
 static void show_counters(struct kafka_producer *p)
 {
-    int64_t v;
-    if ((v = atomic_load(&p->produced)) != p->shown_produced) {
-        drom_endpoint_count(p->ep, "produced", v - p->shown_produced);
-        p->shown_produced = v;
-    }
-    if ((v = atomic_load(&p->acked)) != p->shown_acked) {
-        drom_endpoint_count(p->ep, "acknowledged", v - p->shown_acked);
-        p->shown_acked = v;
-    }
-    if ((v = atomic_load(&p->errors)) != p->shown_errors) {
-        drom_endpoint_count(p->ep, "errors", v - p->shown_errors);
-        p->shown_errors = v;
-    }
-    drom_endpoint_gauge(p->ep, "inflight", atomic_load(&p->inflight));
+    kafka_counters_show(&p->counters, p->ep);
 }
 
 /* librdkafka looks a topic up only when the first record for it arrives,
@@ -234,9 +189,9 @@ static void show_counters(struct kafka_producer *p)
  * never delays the route's start. */
 static void warm_up(struct kafka_producer *p)
 {
-    if (!p->topic || !*p->topic)
+    if (!p->target.topic || !*p->target.topic)
         return;
-    p->warm = rd_kafka_topic_new(p->rk, p->topic, NULL);
+    p->warm = rd_kafka_topic_new(p->rk, p->target.topic, NULL);
     if (!p->warm)
         return;
     /* A topic the broker has just created has no leader for a moment. */
@@ -274,16 +229,9 @@ static void *poll_main(void *arg)
 
 struct kafka_producer *kafka_producer_new(struct drom_endpoint *ep, struct drom_error *err)
 {
-    if (drom_opt_str(ep->opts, "transactionalId")) {
-        drom_err(err, DROM_EINVAL, "transactionalId: the transactional producer is not supported yet");
-        return NULL;
-    }
     struct kafka_producer *p = drom_xcalloc(1, sizeof *p);
     p->ep = ep;
-    p->topic = ep->path;
-    p->key = drom_opt_str(ep->opts, "key");
-    p->partition = (int32_t)drom_opt_int(ep->opts, "partitionKey", RD_KAFKA_PARTITION_UA);
-    p->record_meta = drom_opt_bool(ep->opts, "recordMetadata", true);
+    kafka_target_init(&p->target, ep);
     p->shutdown_ms = drom_opt_ms(ep->opts, "shutdownTimeout", 30000);
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->idle, NULL);
@@ -324,7 +272,7 @@ static void wait_idle(struct kafka_producer *p, int64_t ms)
         dl.tv_nsec -= 1000000000;
     }
     pthread_mutex_lock(&p->mu);
-    while (atomic_load(&p->inflight) > 0)
+    while (atomic_load(&p->counters.inflight) > 0)
         if (pthread_cond_timedwait(&p->idle, &p->mu, &dl) != 0)
             break;
     pthread_mutex_unlock(&p->mu);
@@ -340,7 +288,7 @@ void kafka_producer_free(struct kafka_producer *p)
         wait_idle(p, p->shutdown_ms);
         atomic_store(&p->stop, true);
         pthread_join(p->thread, NULL);
-        long long left = atomic_load(&p->inflight);
+        long long left = atomic_load(&p->counters.inflight);
         if (left)
             drom_warn("kafka", "%s: %lld records not acknowledged within shutdownTimeout; failing them",
                       p->ep->uri_masked, left);

@@ -169,5 +169,7 @@ const struct drom_component drom_component_debezium_mysql = {
     .stop = mb_stop,
     .commit = mb_commit,
     .position_free = mb_position_free,
+    .offset_location = mb_offset_location,
+    .position_json = mb_position_json,
     .validate = mb_validate_debezium,
 };

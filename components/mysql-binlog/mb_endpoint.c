@@ -70,6 +70,23 @@ void mb_position_free(void *pos)
     free(pos);
 }
 
+int mb_offset_location(struct drom_endpoint *ep, struct drom_offset_location *out, struct drom_error *err)
+{
+    (void)err;
+    struct mb_src *s = S(ep);
+    *out = (struct drom_offset_location){.store = s->cfg.offset_kafka ? "kafka" : "file", .key = s->offset_key};
+    if (s->cfg.offset_kafka) {
+        out->brokers = s->cfg.offset_brokers;
+        out->topic = s->cfg.offset_topic;
+    }
+    return 0;
+}
+
+char *mb_position_json(const void *pos)
+{
+    return drom_xstrdup(((const struct mb_pos *)pos)->json);
+}
+
 /* Where streaming starts when no offset says so. */
 static int current_position(MYSQL *m, struct mb_offset *o, bool oldest, struct drom_error *err)
 {

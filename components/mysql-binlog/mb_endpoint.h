@@ -10,5 +10,8 @@ int mb_start(struct drom_endpoint *ep, struct drom_error *err);
 void mb_stop(struct drom_endpoint *ep);
 void mb_commit(struct drom_endpoint *ep, const void *pos);
 void mb_position_free(void *pos);
+/* For a transactional producer that stores the offsets (runtime/engine.h). */
+int mb_offset_location(struct drom_endpoint *ep, struct drom_offset_location *out, struct drom_error *err);
+char *mb_position_json(const void *pos);
 
 #endif

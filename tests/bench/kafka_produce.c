@@ -6,6 +6,9 @@
  *   2. librdkafka alone on the same broker, with the same settings and with
  *      librdkafka's own defaults (linger.ms=5), counted until the last
  *      delivery report.
+ *   3. through the engine with transactionalId (default transactionBatchSize
+ *      and transactionLingerMs): the feeder then says its offsets live on
+ *      the same broker, and each transaction carries one offset record.
  * Prints the figures; asserts nothing. Run by tests/bench/kafka_produce.sh.
  *
  *   kafka_produce BROKERS [COUNT] [SIZE]
@@ -20,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "compiler/compile.h"
 #include "runtime/engine.h"
@@ -38,8 +42,9 @@ struct feeder {
     struct drom_endpoint *ep;
     long count;
     size_t size;
+    const char *brokers;
     pthread_t th;
-    atomic_long committed;
+    atomic_long done;   /* exchanges finished, in either mode */
 };
 
 static void *feed_main(void *arg)
@@ -72,10 +77,20 @@ static struct feeder *the_feeder(struct drom_endpoint *ep)
     return drom_engine_shared_find(drom_endpoint_engine(ep), "bench-feeder");
 }
 
+static void feed_done(struct drom_endpoint *ep, const void *pos, bool failed)
+{
+    struct feeder *f = ep->state;
+    if (failed)
+        fprintf(stderr, "an exchange failed\n");
+    atomic_fetch_add(&f->done, 1);
+}
+
 static int feed_create(struct drom_endpoint *ep, struct drom_error *err)
 {
     ep->state = the_feeder(ep);
     ((struct feeder *)ep->state)->ep = ep;
+    /* With transactionalId the source's commit is taken over: completions are counted instead. */
+    drom_endpoint_on_done(ep, feed_done);
     return 0;
 }
 
@@ -91,11 +106,19 @@ static void feed_stop(struct drom_endpoint *ep)
     pthread_join(f->th, NULL);
 }
 
-static void feed_commit(struct drom_endpoint *ep, const void *pos)
+static int feed_offset_location(struct drom_endpoint *ep, struct drom_offset_location *out, struct drom_error *err)
 {
     struct feeder *f = ep->state;
-    if (pos)
-        atomic_store(&f->committed, *(const long *)pos);
+    *out = (struct drom_offset_location){
+        .store = "kafka", .brokers = f->brokers, .topic = "drom-bench-offsets", .key = "feeder"};
+    return 0;
+}
+
+static char *feed_position_json(const void *pos)
+{
+    char *s = malloc(32);
+    snprintf(s, 32, "{\"n\":%ld}", *(const long *)pos);
+    return s;
 }
 
 static const struct drom_component feeder_component = {
@@ -104,8 +127,9 @@ static const struct drom_component feeder_component = {
     .create = feed_create,
     .start = feed_start,
     .stop = feed_stop,
-    .commit = feed_commit,
     .position_free = free,
+    .offset_location = feed_offset_location,
+    .position_json = feed_position_json,
 };
 
 static void *feeder_obj(void *arg)
@@ -113,12 +137,12 @@ static void *feeder_obj(void *arg)
     return arg;
 }
 
-static double through_engine(const char *brokers, const char *topic, long count, size_t size)
+static double through_engine(const char *brokers, const char *topic, long count, size_t size, const char *extra)
 {
     char xml[1024];
     snprintf(xml, sizeof xml,
              "<routes><route id=\"bench\"><from uri=\"timer:feeder\"/><to uri=\"kafka:%s?brokers=%s%s\"/></route></routes>",
-             topic, brokers, getenv("BENCH_KAFKA_OPTIONS") ? getenv("BENCH_KAFKA_OPTIONS") : "");
+             topic, brokers, extra);
     struct drom_graph g = {0};
     struct drom_diags d = DROM_DIAGS_INIT;
     if (drom_compile_mem(xml, strlen(xml), "bench.xml", NULL, &g, &d) < 0) {
@@ -130,15 +154,14 @@ static double through_engine(const char *brokers, const char *topic, long count,
     struct drom_error err = {0};
     struct drom_engine_options o = {.quiet = true, .window = getenv("BENCH_WINDOW") ? (size_t)atol(getenv("BENCH_WINDOW")) : 0};
     struct drom_engine *eng = drom_engine_new(&g, &o, &err);
-    struct feeder f = {.count = count, .size = size};
-    atomic_store(&f.committed, -1);
+    struct feeder f = {.count = count, .size = size, .brokers = brokers};
     drom_engine_shared(eng, "bench-feeder", feeder_obj, &f, NULL);
     double t0 = now_s();
     if (!eng || drom_engine_start(eng, &err) < 0) {
         fprintf(stderr, "engine: %s\n", err.msg);
         exit(1);
     }
-    while (atomic_load(&f.committed) < count - 1) {
+    while (atomic_load(&f.done) < count) {
         struct timespec ts = {0, 1000000};
         nanosleep(&ts, NULL);
     }
@@ -211,16 +234,22 @@ int main(int argc, char **argv)
     snprintf(topic, sizeof topic, "drom-bench-%ld", (long)time(NULL));
     /* Warm-up: creates the topic (auto-create) and its leader. */
     raw(brokers, topic, 1000, size, false);
-    double e = through_engine(brokers, topic, count, size);
+    const char *opts = getenv("BENCH_KAFKA_OPTIONS") ? getenv("BENCH_KAFKA_OPTIONS") : "";
+    double e = through_engine(brokers, topic, count, size, opts);
     if (getenv("BENCH_ENGINE_ONLY")) {   /* for profiling the engine's part alone */
         printf("engine: %.0f msg/s\n", count / e);
         return 0;
     }
+    char txn[128];
+    snprintf(txn, sizeof txn, "&amp;transactionalId=drom-bench-%ld", (long)getpid());
+    double et = through_engine(brokers, topic, count, size, txn);
     double r0 = raw(brokers, topic, count, size, true);
     double r5 = raw(brokers, topic, count, size, false);
     printf("kafka producer, %ld records of %zu bytes to %s (topic %s)\n", count, size, brokers, topic);
     printf("  engine, default options (lingerMs=0, idempotent, acks=all): %8.0f msg/s  %6.1f MB/s\n", count / e,
            count * (double)size / e / 1e6);
+    printf("  engine, transactionalId (500 records or 100 ms a transaction): %5.0f msg/s  %6.1f MB/s\n", count / et,
+           count * (double)size / et / 1e6);
     printf("  librdkafka alone, same settings (linger.ms=0):             %8.0f msg/s  %6.1f MB/s\n", count / r0,
            count * (double)size / r0 / 1e6);
     printf("  librdkafka alone, its defaults (linger.ms=5):              %8.0f msg/s  %6.1f MB/s\n", count / r5,

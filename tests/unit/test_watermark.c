@@ -121,3 +121,25 @@ Test(watermark, hundred_thousand_random_order, .timeout = 60)
         free(done);
     }
 }
+
+Test(watermark, is_done_before_and_after_the_pass)
+{
+    struct drom_watermark *wm = drom_watermark_new(pos_free);
+    for (uint64_t i = 0; i < 4; i++)
+        drom_watermark_add(wm, pos_of(i));
+    drom_watermark_done(wm, 0);
+    drom_watermark_done(wm, 2);
+    drom_watermark_block(wm, 3);
+    cr_assert(drom_watermark_is_done(wm, 0));
+    cr_assert_not(drom_watermark_is_done(wm, 1));
+    cr_assert(drom_watermark_is_done(wm, 2));
+    cr_assert_not(drom_watermark_is_done(wm, 3), "a blocker is not done");
+    cr_assert_not(drom_watermark_is_done(wm, 4), "never added");
+    drom_watermark_advance(wm, NULL, NULL);
+    cr_assert(drom_watermark_is_done(wm, 0), "passed entries stay done");
+    drom_watermark_done(wm, 1);
+    drom_watermark_advance(wm, NULL, NULL);
+    cr_assert(drom_watermark_is_done(wm, 1) && drom_watermark_is_done(wm, 2));
+    cr_assert_not(drom_watermark_is_done(wm, 3));
+    drom_watermark_free(wm);
+}
