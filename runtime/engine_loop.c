@@ -41,15 +41,22 @@ struct eng_timer {
     void *arg;
 };
 
+/* Only the post that finds the queue empty wakes the loop: the loop takes
+ * the whole queue at once, after reading the eventfd, so an item added to
+ * a non-empty queue is taken with the items before it. One write per batch
+ * instead of one per exchange. */
 static void post(struct drom_engine *eng, struct work *w)
 {
     pthread_mutex_lock(&eng->qmu);
+    bool was_empty = !eng->qhead;
     if (eng->qtail)
         eng->qtail->next = w;
     else
         eng->qhead = w;
     eng->qtail = w;
     pthread_mutex_unlock(&eng->qmu);
+    if (!was_empty)
+        return;
     uint64_t one = 1;
     ssize_t n = write(eng->evfd, &one, sizeof one);
     (void)n; /* the counter saturating still leaves it readable */

@@ -232,6 +232,13 @@ rd_kafka_conf_t *kafka_conf_build(const struct drom_optset *opts, enum kafka_rol
         if (kafka_conf_set(conf, "enable.auto.commit", "false", err) < 0 ||
             kafka_conf_set(conf, "enable.auto.offset.store", "false", err) < 0)
             goto fail;
+        /* librdkafka pre-fetches up to 100,000 records or 64 MB a partition
+         * by default; the engine holds at most a window of records anyway,
+         * so 10,000 or 4 MB keep the fetcher ahead without making a backlog
+         * the process's size. additionalProperties.queued.* override them. */
+        if (kafka_conf_set(conf, "queued.max.messages.kbytes", "4096", err) < 0 ||
+            kafka_conf_set(conf, "queued.min.messages", "10000", err) < 0)
+            goto fail;
         const char *reset = drom_opt_str(opts, "autoOffsetReset");
         if (reset && kafka_conf_set(conf, "auto.offset.reset", strcmp(reset, "none") == 0 ? "error" : reset, err) < 0)
             goto fail;
