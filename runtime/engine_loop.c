@@ -258,6 +258,7 @@ static void handle(struct drom_engine *eng, struct work *w)
 static void *loop(void *arg)
 {
     struct drom_engine *eng = arg;
+    pthread_setname_np(pthread_self(), "drom-engine");   /* for top -H and profiles */
     for (;;) {
         int timeout = -1;
         if (eng->runq_head) {

@@ -649,6 +649,7 @@ static bool handle(struct amqp_conn *c, pn_event_t *e)
 static void *run(void *arg)
 {
     struct amqp_conn *c = arg;
+    pthread_setname_np(pthread_self(), "amqp-io");   /* for top -H and profiles */
     pthread_mutex_lock(&c->mu);
     connect_now(c);
     pthread_mutex_unlock(&c->mu);

@@ -227,6 +227,7 @@ static void watch_missing(struct kafka_member *m, int64_t now)
 static void *member_main(void *arg)
 {
     struct kafka_member *m = arg;
+    pthread_setname_np(pthread_self(), "kafka-consumer");   /* for top -H and profiles */
     struct kafka_consumer *c = m->c;
     int64_t consumed = 0, shown = 0, shown_ms = 0;
     bool running = true;

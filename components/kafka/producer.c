@@ -213,6 +213,7 @@ static void warm_up(struct kafka_producer *p)
 static void *poll_main(void *arg)
 {
     struct kafka_producer *p = arg;
+    pthread_setname_np(pthread_self(), "kafka-producer");   /* for top -H and profiles */
     int64_t shown = 0;
     warm_up(p);
     while (!atomic_load(&p->stop)) {

@@ -343,6 +343,7 @@ static int run_batch(struct kafka_txn *t, struct batch *b, struct drom_error *er
 static void *txn_main(void *arg)
 {
     struct kafka_txn *t = arg;
+    pthread_setname_np(pthread_self(), "kafka-txn");   /* for top -H and profiles */
     int64_t shown = 0;
     for (;;) {
         rd_kafka_poll(t->rk, 0);

@@ -253,6 +253,7 @@ out:
 static void *run(void *arg)
 {
     struct mb_src *s = arg;
+    pthread_setname_np(pthread_self(), "binlog-reader");   /* for top -H and profiles */
     struct drom_error err;
     int64_t backoff = s->cfg.backoff_initial_ms;
     bool prepared = false;
