@@ -29,6 +29,8 @@ struct kafka_producer {
     rd_kafka_t *rk;
     struct kafka_target target;
     rd_kafka_topic_t *warm;       /* the path's topic, held so its metadata stays known */
+    pthread_t warm_thread;
+    bool warm_started;
     int64_t shutdown_ms;
 
     pthread_t thread;
@@ -185,29 +187,37 @@ static void show_counters(struct kafka_producer *p)
 /* librdkafka looks a topic up only when the first record for it arrives,
  * and then waits for its next topic scan (up to a second) before sending.
  * Asking for the route's topic at start (which also lets the broker create
- * it) makes the first record leave at once. Poll thread, so a slow broker
- * never delays the route's start. */
-static void warm_up(struct kafka_producer *p)
+ * it) makes the first record leave at once. On a thread of its own: a
+ * metadata request blocks, and neither the route's start nor the poll
+ * thread's delivery reports may wait for it. */
+static void *warm_main(void *arg)
 {
-    if (!p->target.topic || !*p->target.topic)
-        return;
-    p->warm = rd_kafka_topic_new(p->rk, p->target.topic, NULL);
-    if (!p->warm)
-        return;
+    struct kafka_producer *p = arg;
+    pthread_setname_np(pthread_self(), "kafka-warmup");
     /* A topic the broker has just created has no leader for a moment. */
     for (int i = 0; i < 40 && !atomic_load(&p->stop); i++) {
         const struct rd_kafka_metadata *md = NULL;
         bool led = false;
-        if (rd_kafka_metadata(p->rk, 0, p->warm, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (rd_kafka_metadata(p->rk, 0, p->warm, &md, 500) == RD_KAFKA_RESP_ERR_NO_ERROR) {
             led = md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
                   md->topics[0].partition_cnt > 0 && md->topics[0].partitions[0].leader >= 0;
             rd_kafka_metadata_destroy(md);
         }
         if (led)
-            return;
+            break;
         struct timespec ts = {0, 50 * 1000000};
         nanosleep(&ts, NULL);
     }
+    return NULL;
+}
+
+static void warm_up(struct kafka_producer *p)
+{
+    if (!p->target.topic || !*p->target.topic)
+        return;
+    p->warm = rd_kafka_topic_new(p->rk, p->target.topic, NULL);
+    if (p->warm)
+        p->warm_started = pthread_create(&p->warm_thread, NULL, warm_main, p) == 0;
 }
 
 static void *poll_main(void *arg)
@@ -215,7 +225,6 @@ static void *poll_main(void *arg)
     struct kafka_producer *p = arg;
     pthread_setname_np(pthread_self(), "kafka-producer");   /* for top -H and profiles */
     int64_t shown = 0;
-    warm_up(p);
     while (!atomic_load(&p->stop)) {
         rd_kafka_poll(p->rk, 50);
         drain_backlog(p);
@@ -256,6 +265,7 @@ struct kafka_producer *kafka_producer_new(struct drom_endpoint *ep, struct drom_
         goto fail;
     }
     p->thread_started = true;
+    warm_up(p);
     return p;
 fail:
     kafka_producer_free(p);
@@ -309,6 +319,9 @@ void kafka_producer_free(struct kafka_producer *p)
         rd_kafka_flush(p->rk, 1000);
         show_counters(p);
     }
+    atomic_store(&p->stop, true);
+    if (p->warm_started)
+        pthread_join(p->warm_thread, NULL);
     if (p->warm)
         rd_kafka_topic_destroy(p->warm);
     if (p->rk)
