@@ -68,9 +68,13 @@ static const struct drom_option options[] = {
     {.name = "heartbeatIntervalMs", .type = DROM_OPT_DURATION, .def = "3000", .group = "consumer",
      .doc = "Interval between group heartbeats"},
     {.name = "seekTo", .type = DROM_OPT_ENUM, .values = seek_policies, .group = "consumer",
-     .doc = "Start from the beginning or end of the partitions on every start, ignoring committed offsets"},
+     .doc = "Start from the beginning or end of the partitions on every start, ignoring committed offsets "
+            "(until a record of the partition is taken, so a rebalance between this endpoint's consumers "
+            "does not seek again)"},
     {.name = "topicIsPattern", .type = DROM_OPT_BOOL, .def = "false", .group = "consumer",
-     .doc = "The topic is a regular expression subscribing to every matching topic"},
+     .doc = "The topic is a regular expression (POSIX extended) that must match a whole topic name, as Java's "
+            "Pattern.matches; every matching topic is consumed, new ones once the metadata is refreshed "
+            "(additionalProperties.topic.metadata.refresh.interval.ms, 5 min by default)"},
     {.name = "consumersCount", .type = DROM_OPT_INT, .def = "1", .min = 1, .max = 1024, .group = "consumer",
      .doc = "Number of consumers (threads) in the group for this endpoint"},
     {.name = "isolationLevel", .type = DROM_OPT_ENUM, .def = "read_uncommitted", .values = isolation,
