@@ -1,5 +1,6 @@
 /* Camel's kafka options -> librdkafka properties, in one table, for the
- * producer, the consumer and the offset store alike. */
+ * producer, the consumer and the offset store alike (the ssl* options are
+ * in tls.c). */
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -36,12 +37,6 @@ static const struct map maps[] = {
     {"retryBackoffMs", "retry.backoff.ms", C_MS, R_PROD},
     {"securityProtocol", "security.protocol", C_LOWER, R_ALL},
     {"saslKerberosServiceName", "sasl.kerberos.service.name", C_STR, R_ALL},
-    {"sslTruststoreLocation", "ssl.ca.location", C_STR, R_ALL},
-    {"sslKeystoreLocation", "ssl.keystore.location", C_STR, R_ALL},
-    {"sslKeystorePassword", "ssl.keystore.password", C_STR, R_ALL},
-    {"sslKeyPassword", "ssl.key.password", C_STR, R_ALL},
-    {"sslEndpointAlgorithm", "ssl.endpoint.identification.algorithm", C_LOWER, R_ALL},
-    {"sslCipherSuites", "ssl.cipher.suites", C_STR, R_ALL},
 
     {"groupId", "group.id", C_STR, R_CONS},
     {"groupInstanceId", "group.instance.id", C_STR, R_CONS},
@@ -220,7 +215,7 @@ rd_kafka_conf_t *kafka_conf_build(const struct drom_optset *opts, enum kafka_rol
     for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
         if ((maps[i].roles & bit) && set_mapped(conf, opts, &maps[i], err) < 0)
             goto fail;
-    if (set_security(conf, opts, err) < 0)
+    if (set_security(conf, opts, err) < 0 || kafka_conf_tls(conf, opts, err) < 0)
         goto fail;
     if (role == KAFKA_PRODUCER) {
         /* Java's partitioner, so a key lands in the partition Kafka Connect

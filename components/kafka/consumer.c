@@ -4,8 +4,8 @@
  * watermark (commit.c), never librdkafka's automatic commit.
  *
  * Rebalances (the member's thread, inside poll; or the engine thread inside
- * close): on assignment, seekTo applies the first time a partition is
- * assigned to this endpoint; on revocation the member waits (at most
+ * close): on assignment, seekTo applies to a partition until this endpoint
+ * has taken a record from it; on revocation the member waits (at most
  * shutdownTimeout) for the records it submitted from the revoked partitions
  * to be done, commits exactly what is done for them, synchronously, and
  * forgets them: whatever finishes later is not committed by this member. */
@@ -87,12 +87,18 @@ static struct kafka_part *add_part(struct kafka_member *m, const char *topic, in
     return p;
 }
 
-/* True when no member of the endpoint had the partition before. c->mu held. */
-static bool first_time(struct kafka_consumer *c, const char *topic, int32_t partition)
+/* True while no member of the endpoint has taken a record of the partition.
+ * Not "never assigned": the members join one after the other, so the first
+ * one often holds every partition for a moment and gives some up before
+ * fetching anything; nothing is committed for those, and the next owner
+ * would start from the group's old offsets instead of seekTo's. Once a
+ * record was taken, the revocation committed what was done and the next
+ * owner resumes there. c->mu held. */
+static bool seek_pending(struct kafka_consumer *c, const char *topic, int32_t partition)
 {
     for (size_t i = 0; i < c->nmembers; i++)
         for (struct kafka_part *p = c->members[i].parts; p; p = p->next)
-            if (p->partition == partition && strcmp(p->topic, topic) == 0)
+            if (p->submitted >= 0 && p->partition == partition && strcmp(p->topic, topic) == 0)
                 return false;
     return true;
 }
@@ -103,7 +109,7 @@ static void on_assign(struct kafka_member *m, rd_kafka_topic_partition_list_t *l
     pthread_mutex_lock(&c->mu);
     for (int i = 0; i < l->cnt; i++) {
         rd_kafka_topic_partition_t *tp = &l->elems[i];
-        if (c->seek_to && first_time(c, tp->topic, tp->partition))
+        if (c->seek_to && seek_pending(c, tp->topic, tp->partition))
             tp->offset = strcmp(c->seek_to, "end") == 0 ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING;
         add_part(m, tp->topic, tp->partition);
     }
@@ -265,7 +271,33 @@ static void *member_main(void *arg)
     return NULL;
 }
 
-static void split_topics(struct kafka_consumer *c, const char *path, bool pattern)
+static void add_topic(struct kafka_consumer *c, char *topic)
+{
+    c->topics = drom_xrealloc(c->topics, (c->ntopics + 1) * sizeof *c->topics);
+    c->topics[c->ntopics++] = topic;
+}
+
+/* Camel subscribes with Pattern.compile(topic), which must match a whole
+ * topic name and may hold commas ({1,3}); librdkafka takes a subscription
+ * starting with ^ as a regex that may match anywhere after the start, so the
+ * pattern is anchored at both ends as one group. */
+static void set_pattern(struct kafka_consumer *c, const char *path)
+{
+    size_t n = strlen(path);
+    const char *t = path;
+    if (n && t[0] == '^')
+        t++, n--;
+    if (n && t[n - 1] == '$' && (n < 2 || t[n - 2] != '\\'))
+        n--;
+    if (!n)
+        return;
+    char *re = drom_xmalloc(n + 5);
+    snprintf(re, n + 5, "^(%.*s)$", (int)n, t);
+    add_topic(c, re);
+}
+
+/* A topic list, "a,b", as Camel splits it. */
+static void split_topics(struct kafka_consumer *c, const char *path)
 {
     char *copy = drom_xstrdup(path), *save = NULL;
     for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
@@ -274,12 +306,8 @@ static void split_topics(struct kafka_consumer *c, const char *path, bool patter
         size_t n = strlen(t);
         while (n && t[n - 1] == ' ')
             t[--n] = '\0';
-        if (!n)
-            continue;
-        c->topics = drom_xrealloc(c->topics, (c->ntopics + 1) * sizeof *c->topics);
-        char buf[1024];
-        snprintf(buf, sizeof buf, "%s%s", pattern && t[0] != '^' ? "^" : "", t);
-        c->topics[c->ntopics++] = drom_xstrdup(buf);
+        if (n)
+            add_topic(c, drom_xstrdup(t));
     }
     free(copy);
 }
@@ -295,7 +323,10 @@ struct kafka_consumer *kafka_consumer_new(struct drom_endpoint *ep, struct drom_
     pthread_mutex_init(&c->order, NULL);
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cond, NULL);
-    split_topics(c, ep->path, drom_opt_bool(ep->opts, "topicIsPattern", false));
+    if (drom_opt_bool(ep->opts, "topicIsPattern", false))
+        set_pattern(c, ep->path);
+    else
+        split_topics(c, ep->path);
     const char *seek = drom_opt_str(ep->opts, "seekTo");
     if (seek)
         c->seek_to = strcasecmp(seek, "end") == 0 ? "end" : "beginning";

@@ -68,9 +68,13 @@ static const struct drom_option options[] = {
     {.name = "heartbeatIntervalMs", .type = DROM_OPT_DURATION, .def = "3000", .group = "consumer",
      .doc = "Interval between group heartbeats"},
     {.name = "seekTo", .type = DROM_OPT_ENUM, .values = seek_policies, .group = "consumer",
-     .doc = "Start from the beginning or end of the partitions on every start, ignoring committed offsets"},
+     .doc = "Start from the beginning or end of the partitions on every start, ignoring committed offsets "
+            "(until a record of the partition is taken, so a rebalance between this endpoint's consumers "
+            "does not seek again)"},
     {.name = "topicIsPattern", .type = DROM_OPT_BOOL, .def = "false", .group = "consumer",
-     .doc = "The topic is a regular expression subscribing to every matching topic"},
+     .doc = "The topic is a regular expression (POSIX extended) that must match a whole topic name, as Java's "
+            "Pattern.matches; every matching topic is consumed, new ones once the metadata is refreshed "
+            "(additionalProperties.topic.metadata.refresh.interval.ms, 5 min by default)"},
     {.name = "consumersCount", .type = DROM_OPT_INT, .def = "1", .min = 1, .max = 1024, .group = "consumer",
      .doc = "Number of consumers (threads) in the group for this endpoint"},
     {.name = "isolationLevel", .type = DROM_OPT_ENUM, .def = "read_uncommitted", .values = isolation,
@@ -151,7 +155,7 @@ static const struct drom_option options[] = {
 
     /* security */
     {.name = "securityProtocol", .type = DROM_OPT_ENUM, .def = "PLAINTEXT", .values = protocols, .group = "security",
-     .doc = "Protocol to talk to the brokers"},
+     .doc = "Protocol to talk to the brokers; the ssl* options apply to SSL and SASL_SSL"},
     {.name = "saslMechanism", .type = DROM_OPT_STRING, .def = "GSSAPI", .group = "security",
      .doc = "SASL mechanism: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or GSSAPI"},
     {.name = "saslJaasConfig", .type = DROM_OPT_STRING, .flags = DROM_OPT_SECRET, .group = "security",
@@ -163,21 +167,24 @@ static const struct drom_option options[] = {
     {.name = "saslKerberosServiceName", .type = DROM_OPT_STRING, .group = "security",
      .doc = "Kerberos principal name the brokers run as"},
     {.name = "sslTruststoreLocation", .type = DROM_OPT_STRING, .group = "security",
-     .doc = "CA certificates to verify the brokers, as a PEM file (JKS is not read)"},
+     .doc = "CA certificates that verify the brokers: a PEM file (or a folder of them); a JKS or PKCS#12 "
+            "truststore is refused with the command that converts it. Unset: the system's CAs"},
     {.name = "sslTruststorePassword", .type = DROM_OPT_STRING, .flags = DROM_OPT_SECRET | IGN, .group = "security",
-     .doc = "Password of a JKS truststore (PEM files need none)"},
+     .doc = "Password of a Java truststore (PEM files need none)"},
     {.name = "sslTruststoreType", .type = DROM_OPT_STRING, .def = "JKS", .flags = IGN, .group = "security",
-     .doc = "Java truststore type (the truststore is PEM here)"},
+     .doc = "Java truststore type (the truststore is always read as PEM)"},
     {.name = "sslKeystoreLocation", .type = DROM_OPT_STRING, .group = "security",
-     .doc = "Client certificate and key as a PKCS#12 file"},
+     .doc = "Client certificate and key (for brokers that ask for one): a PEM file holding both, or PKCS#12; "
+            "the content decides, a JKS file is refused"},
     {.name = "sslKeystorePassword", .type = DROM_OPT_STRING, .flags = DROM_OPT_SECRET, .group = "security",
-     .doc = "Password of the PKCS#12 keystore"},
+     .doc = "Password of a PKCS#12 keystore"},
     {.name = "sslKeystoreType", .type = DROM_OPT_STRING, .def = "JKS", .flags = IGN, .group = "security",
-     .doc = "Java keystore type (the keystore is PKCS#12 here)"},
+     .doc = "Java keystore type (PEM or PKCS#12 is told from the file's content)"},
     {.name = "sslKeyPassword", .type = DROM_OPT_STRING, .flags = DROM_OPT_SECRET, .group = "security",
-     .doc = "Password of the private key"},
+     .doc = "Password of the private key in a PEM keystore"},
     {.name = "sslEndpointAlgorithm", .type = DROM_OPT_STRING, .def = "https", .group = "security",
-     .doc = "https verifies the broker host name against its certificate; none turns that off"},
+     .doc = "https verifies the broker's host name or IP address against its certificate; none (or empty, "
+            "as in Camel) turns that off"},
     {.name = "sslProtocol", .type = DROM_OPT_STRING, .flags = IGN, .group = "security",
      .doc = "Java SSLContext protocol (OpenSSL negotiates the best TLS version)"},
     {.name = "sslEnabledProtocols", .type = DROM_OPT_STRING, .flags = IGN, .group = "security",

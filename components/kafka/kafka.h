@@ -2,6 +2,7 @@
  *
  *   kafka.c        the option table, the compile-time check, the component struct
  *   conf.c         one place that turns an endpoint's options into an rd_kafka_conf_t
+ *   tls.c          the ssl* options (PEM and PKCS#12 files) for conf.c
  *   headers.c      exchange headers <-> record headers (Camel's header filter)
  *   health.c       readiness and consumer lag from librdkafka's errors and statistics
  *   record.c       exchange -> record, delivery report -> exchange, counters (both producers)
@@ -40,6 +41,10 @@ int kafka_conf_check_extra(const struct drom_optset *opts, struct drom_error *er
  * common and security options, the role's own, then additionalProperties.*
  * (which override). Owned by the caller (or by rd_kafka_new once passed). */
 rd_kafka_conf_t *kafka_conf_build(const struct drom_optset *opts, enum kafka_role role, struct drom_error *err);
+/* tls.c: the ssl* options of an SSL or SASL_SSL endpoint (nothing for the
+ * other protocols): CA certificates as PEM, the client's certificate as PEM
+ * or PKCS#12; a Java key store is refused with how to convert it. */
+int kafka_conf_tls(rd_kafka_conf_t *conf, const struct drom_optset *opts, struct drom_error *err);
 /* Sets one property, err naming it. */
 int kafka_conf_set(rd_kafka_conf_t *conf, const char *name, const char *value, struct drom_error *err);
 /* librdkafka log lines into the runtime's log. */

@@ -30,6 +30,20 @@ static KT_UNUSED const char *kt_sasl_brokers(void)
     return b && *b ? b : "127.0.0.1:19094";
 }
 
+/* The TLS listener and the CA that signed its certificate (tests/services/kafka/ctl). */
+static KT_UNUSED const char *kt_ssl_brokers(void)
+{
+    const char *b = getenv("KAFKA_SSL_BROKERS");
+    return b && *b ? b : "127.0.0.1:19095";
+}
+
+static KT_UNUSED const char *kt_ssl_ca(void)
+{
+    const char *ca = getenv("KAFKA_SSL_CA");
+    cr_assert(ca && *ca, "KAFKA_SSL_CA is set (source tests/services/env.sh)");
+    return ca;
+}
+
 /* "drom-NAME-PID-MS": new for every run. */
 static KT_UNUSED void kt_topic(char *out, size_t size, const char *name)
 {
@@ -335,7 +349,8 @@ static KT_UNUSED int kt_ctl(const char *what)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-/* Engine XML with the brokers filled in: "%B" in `fmt` stands for the brokers, "%T" for topic. */
+/* Engine XML with the brokers filled in: "%B" in `fmt` stands for the brokers, %S for the SASL
+ * listener, %L for the TLS listener and %C for its CA file, "%T" for topic. */
 static KT_UNUSED char *kt_xml(const char *fmt, const char *topic)
 {
     struct drom_buf b = DROM_BUF_INIT;
@@ -346,6 +361,12 @@ static KT_UNUSED char *kt_xml(const char *fmt, const char *topic)
         } else if (p[0] == '%' && p[1] == 'S') {
             drom_buf_puts(&b, kt_sasl_brokers());
             p++;
+        } else if (p[0] == '%' && p[1] == 'L') {
+            drom_buf_puts(&b, kt_ssl_brokers());
+            p++;
+        } else if (p[0] == '%' && p[1] == 'C') {
+            drom_buf_puts(&b, kt_ssl_ca());
+            p++;
         } else if (p[0] == '%' && p[1] == 'T') {
             drom_buf_puts(&b, topic);
             p++;
@@ -354,6 +375,89 @@ static KT_UNUSED char *kt_xml(const char *fmt, const char *topic)
         }
     }
     return drom_buf_take(&b);
+}
+
+/* kt_xml(fmt, topic), then kt_start with the default window. */
+static KT_UNUSED void kt_run(struct te *t, const char *fmt, const char *topic)
+{
+    char *xml = kt_xml(fmt, topic);
+    kt_start(t, xml, 0);
+    free(xml);
+}
+
+/* --- a consumer group as the broker sees it --- */
+
+#define KT_MEMBERS 8
+
+struct kt_group {
+    int members;
+    int partitions[KT_MEMBERS];   /* assigned to each member */
+    char topics[512];             /* the assigned topics, sorted, comma-separated */
+    bool stable;
+};
+
+static KT_UNUSED int kt_cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* DescribeConsumerGroups on the plain listener. */
+static KT_UNUSED void kt_describe_group(const char *group, struct kt_group *out)
+{
+    memset(out, 0, sizeof *out);
+    rd_kafka_t *rk = kt_client(RD_KAFKA_PRODUCER, NULL);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    const char *groups[] = {group};
+    rd_kafka_DescribeConsumerGroups(rk, groups, 1, NULL, q);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 20000);
+    cr_assert_not_null(ev, "DescribeConsumerGroups answered");
+    const rd_kafka_DescribeConsumerGroups_result_t *res = rd_kafka_event_DescribeConsumerGroups_result(ev);
+    cr_assert_not_null(res, "%s", rd_kafka_event_error_string(ev));
+    size_t n;
+    const rd_kafka_ConsumerGroupDescription_t **gd = rd_kafka_DescribeConsumerGroups_result_groups(res, &n);
+    cr_assert_eq(n, 1);
+    out->stable = rd_kafka_ConsumerGroupDescription_state(gd[0]) == RD_KAFKA_CONSUMER_GROUP_STATE_STABLE;
+    const char *names[64];
+    size_t nnames = 0;
+    size_t nm = rd_kafka_ConsumerGroupDescription_member_count(gd[0]);
+    for (size_t i = 0; i < nm && i < KT_MEMBERS; i++) {
+        const rd_kafka_MemberDescription_t *md = rd_kafka_ConsumerGroupDescription_member(gd[0], i);
+        const rd_kafka_topic_partition_list_t *l =
+            rd_kafka_MemberAssignment_partitions(rd_kafka_MemberDescription_assignment(md));
+        out->partitions[out->members++] = l ? l->cnt : 0;
+        for (int j = 0; l && j < l->cnt; j++) {
+            bool known = false;
+            for (size_t k = 0; k < nnames; k++)
+                known = known || strcmp(names[k], l->elems[j].topic) == 0;
+            if (!known && nnames < 64)
+                names[nnames++] = l->elems[j].topic;
+        }
+    }
+    qsort(names, nnames, sizeof *names, kt_cmp_str);
+    for (size_t k = 0; k < nnames; k++) {
+        size_t len = strlen(out->topics);
+        snprintf(out->topics + len, sizeof out->topics - len, "%s%s", k ? "," : "", names[k]);
+    }
+    rd_kafka_event_destroy(ev);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_destroy(rk);
+}
+
+/* Waits until the group is stable with `members` members that all hold partitions. */
+static KT_UNUSED void kt_wait_group(const char *group, int members, struct kt_group *g, int64_t timeout_ms)
+{
+    int64_t deadline = te_now_ms() + timeout_ms;
+    for (;;) {
+        kt_describe_group(group, g);
+        bool ok = g->stable && g->members == members;
+        for (int i = 0; ok && i < g->members; i++)
+            ok = g->partitions[i] > 0;
+        if (ok)
+            return;
+        cr_assert_lt(te_now_ms(), deadline, "group %s: %d member(s), stable=%d, want %d holding partitions", group,
+                     g->members, g->stable, members);
+        poll(NULL, 0, 200);
+    }
 }
 
 #endif

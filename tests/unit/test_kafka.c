@@ -4,6 +4,7 @@
  * tests/integration/test_kafka*.c). */
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
+#include <unistd.h>
 
 #include "compiler/secrets.h"
 #include "components/kafka/kafka.h"
@@ -91,6 +92,83 @@ Test(kafka_conf, code_loading_and_bad_properties_fail_to_compile)
     compile_fails("kafka:t?brokers=b:1&amp;additionalProperties.sasl.kerberos.kinit.cmd=touch /tmp/p", "refused");
     compile_fails("kafka:t?brokers=b:1&amp;additionalProperties.no.such.property=1", "no.such.property");
     compile_fails("kafka:t?brokers=b:1&amp;additionalProperties.linger.ms=-5", "linger.ms");
+}
+
+/* A store file with the given first bytes, under /tmp. */
+static void store_file(char *path, size_t size, const char *name, const void *head, size_t n)
+{
+    snprintf(path, size, "/tmp/drom-%s-%d", name, (int)getpid());
+    FILE *fp = fopen(path, "wb");
+    cr_assert_not_null(fp);
+    cr_assert_eq(fwrite(head, 1, n, fp), n);
+    fclose(fp);
+}
+
+/* kafka_conf_build for `uri` with "%s" replaced by `file`: it must succeed
+ * and set each (property, value) of the NULL-ended `props`. */
+static void tls_accepted(const char *uri, const char *file, const char *const *props)
+{
+    char full[1024];
+    snprintf(full, sizeof full, uri, file);
+    struct te t = {0};
+    struct drom_error err = {0};
+    rd_kafka_conf_t *conf = kafka_conf_build(endpoint_opts(&t, full), KAFKA_PRODUCER, &err);
+    cr_assert_not_null(conf, "%s: %s", full, err.msg);
+    for (; props && *props; props += 2)
+        expect_prop(conf, props[0], props[1]);
+    rd_kafka_conf_destroy(conf);
+    te_free(&t);
+}
+
+/* ... or fail with a message holding both needles. */
+static void tls_refused(const char *uri, const char *file, const char *needle, const char *needle2)
+{
+    char full[1024];
+    snprintf(full, sizeof full, uri, file);
+    struct te t = {0};
+    struct drom_error err = {0};
+    cr_assert_null(kafka_conf_build(endpoint_opts(&t, full), KAFKA_PRODUCER, &err), "%s is refused", full);
+    cr_assert(strstr(err.msg, needle) && strstr(err.msg, needle2), "'%s', '%s' in: %s", needle, needle2, err.msg);
+    te_free(&t);
+}
+
+#define SSL_URI "kafka:t?brokers=b:1&amp;securityProtocol=SSL"
+
+Test(kafka_conf, tls_files_are_told_apart_by_content)
+{
+    static const char pem[] = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    static const unsigned char jks[] = {0xFE, 0xED, 0xFE, 0xED, 0, 0, 0, 2};
+    static const unsigned char p12[] = {0x30, 0x82, 0x09, 0x00};
+    char pem_path[128], jks_path[128], p12_path[128];
+    store_file(pem_path, sizeof pem_path, "pem", pem, sizeof pem - 1);
+    store_file(jks_path, sizeof jks_path, "jks", jks, sizeof jks);
+    store_file(p12_path, sizeof p12_path, "p12", p12, sizeof p12);
+
+    tls_accepted(SSL_URI "&amp;sslTruststoreLocation=%s", pem_path,
+                 (const char *const[]){"security.protocol", "ssl", "ssl.ca.location", pem_path,
+                                       "ssl.endpoint.identification.algorithm", "https", NULL});
+    /* a PEM keystore holds certificate and key; an empty sslEndpointAlgorithm turns the check off, as in Camel */
+    tls_accepted("kafka:t?brokers=b:1&amp;securityProtocol=SASL_SSL&amp;sslKeystoreLocation=%s"
+                 "&amp;sslKeyPassword=kp&amp;sslEndpointAlgorithm=",
+                 pem_path,
+                 (const char *const[]){"ssl.certificate.location", pem_path, "ssl.key.location", pem_path,
+                                       "ssl.endpoint.identification.algorithm", "none", NULL});
+    tls_accepted(SSL_URI "&amp;sslKeystoreLocation=%s&amp;sslKeystorePassword=sp", p12_path,
+                 (const char *const[]){"ssl.keystore.location", p12_path, NULL});
+    /* a plaintext endpoint does not look at the files */
+    tls_accepted("kafka:t?brokers=b:1&amp;sslTruststoreLocation=%s", jks_path, NULL);
+
+    /* Java stores are refused with the way out */
+    tls_refused(SSL_URI "&amp;sslTruststoreLocation=%s", jks_path, "sslTruststoreLocation: /tmp/drom-jks",
+                "is a Java key store; give the CA certificates as a PEM file (keytool -exportcert -rfc");
+    tls_refused(SSL_URI "&amp;sslTruststoreLocation=%s", p12_path, "is PKCS#12", "openssl pkcs12 -in");
+    tls_refused(SSL_URI "&amp;sslKeystoreLocation=%s", jks_path, "sslKeystoreLocation", "-deststoretype PKCS12");
+    tls_refused(SSL_URI "&amp;sslTruststoreLocation=%s", "/nonexistent/ca.pem", "cannot read /nonexistent/ca.pem",
+                "No such file");
+
+    unlink(pem_path);
+    unlink(jks_path);
+    unlink(p12_path);
 }
 
 Test(kafka_headers, camel_and_control_headers_stay_inside)
