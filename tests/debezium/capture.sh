@@ -89,4 +89,6 @@ echo "capture: $(wc -l <"$OUT") events -> $HERE/expected/" >&2
 
 cd "$ROOT"
 make -s -j2 build/test-integration
+# shellcheck source=../services/env.sh
+source tests/services/env.sh
 build/test-integration --jobs 1 --filter 'debezium_golden/*'
