@@ -22,7 +22,7 @@ INTEG_SRC := $(sort $(wildcard tests/integration/*.c))
 TEST_LIBS := $(shell pkg-config --libs criterion 2>/dev/null)
 
 .PHONY: all deps test unit integration san check-layers fuzz valgrind tsan clean help \
-        services-up services-down demo demo-stop bench
+        services-up services-down demo demo-stop bench debezium-golden
 all: $(LIB) $(PROGS)
 
 help:
@@ -36,6 +36,7 @@ help:
 	@echo "make check-layers  prove includes only point down the layers"
 	@echo "make demo / demo-stop   the seed pipeline end to end"
 	@echo "make bench      benchmarks (not part of make test)"
+	@echo "make debezium-golden  rewrite tests/debezium/expected/ with Debezium 3.6.1 (Java 21+), then compare"
 
 deps:
 	@bash scripts/deps.sh
@@ -78,6 +79,11 @@ test: deps
 	$(MAKE) unit
 	$(MAKE) integration
 	bash tests/check-routes.sh
+
+# Not part of make test (which needs no Java): the golden files come from a real Debezium.
+debezium-golden: all
+	bash tests/services/mariadb/ctl start
+	bash tests/debezium/capture.sh
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 san:

@@ -312,9 +312,10 @@ static void put_field_schema(struct drom_buf *o, const struct mb_format *f, cons
     const char *opt = c->nullable ? "true" : "false";
     switch (k->conv) {
     case C_INT: {
+        /* TINYINT is int16 signed or not (Debezium's JdbcValueConverters), never int8 */
         const char *t = "int32";
         if (c->type == MB_T_TINY)
-            t = c->is_unsigned ? "int16" : "int8";
+            t = "int16";
         else if (c->type == MB_T_SHORT)
             t = c->is_unsigned ? "int32" : "int16";
         else if (c->type == MB_T_LONG)

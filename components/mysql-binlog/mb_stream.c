@@ -139,6 +139,41 @@ static struct mb_cached_table *find_table(struct mb_src *s, uint64_t id)
     return NULL;
 }
 
+static bool key_changed(const struct mb_cached_table *ct, const struct mb_value *before, const struct mb_value *after)
+{
+    if (!mb_schema_has_key(ct->schema))
+        return false;
+    struct drom_buf a = DROM_BUF_INIT, b = DROM_BUF_INIT;
+    mb_json_key_payload(&a, ct->schema, before);
+    mb_json_key_payload(&b, ct->schema, after);
+    bool changed = a.len != b.len || memcmp(a.data, b.data, a.len) != 0;
+    drom_buf_free(&a);
+    drom_buf_free(&b);
+    return changed;
+}
+
+/* An update that changes the key is written as Debezium writes it: a
+ * delete under the old key (and its tombstone), then a create under the new
+ * one, so that a compacted topic forgets the old key. The delete and its
+ * tombstone keep the offset before the row (a restart between them and the
+ * create sends them again); their event ids carry ":delete" so that the
+ * create's id stays the row's. */
+static int emit_key_change(struct mb_src *s, const struct mb_row_event *e, const struct mb_offset *redo,
+                           const struct mb_offset *done, struct drom_error *err)
+{
+    char id[340];
+    snprintf(id, sizeof id, "%s:delete", e->event_id);
+    struct mb_row_event del = *e, ins = *e;
+    del.op = 'd';
+    del.after = NULL;
+    del.event_id = id;
+    ins.op = 'c';
+    ins.before = NULL;
+    if (mb_emit(s, &del, redo, s->cfg.tombstones ? redo : NULL, err))
+        return -1;
+    return mb_emit(s, &ins, done, NULL, err);
+}
+
 static int rows_event(struct mb_src *s, struct stream *st, MARIADB_RPL *rpl, MARIADB_RPL_EVENT *ev,
                       struct drom_error *err)
 {
@@ -250,6 +285,11 @@ static int rows_event(struct mb_src *s, struct stream *st, MARIADB_RPL *rpl, MAR
             /* The delete was acknowledged before the restart; only its tombstone is owed. */
             struct mb_row_event t = e;
             if (mb_emit_tombstone(s, &t, &tomb, err))
+                return -1;
+        } else if (op == 'u' && key_changed(ct, s->before, s->after)) {
+            struct mb_offset redo = base;
+            redo.row = row;
+            if (emit_key_change(s, &e, &redo, &done, err))
                 return -1;
         } else if (mb_emit(s, &e, &done, with_tomb ? &tomb : NULL, err))
             return -1;

@@ -209,3 +209,44 @@ Test(mysql_binlog_debezium, truncate_event_when_not_skipped, .timeout = 60)
     mbt_sql(root, "DROP DATABASE mbt_tr_out");
     end(&fx);
 }
+
+Test(mysql_binlog_debezium, key_change_is_delete_tombstone_create, .timeout = 60)
+{
+    struct fixture fx;
+    begin(&fx, "mbt_kc", "CREATE TABLE mbt_kc.k (id INT PRIMARY KEY, v VARCHAR(5)); INSERT INTO mbt_kc.k VALUES (1, 'a')",
+          5434, "snapshotMode=no_data");
+    mbt_sql(fx.root, "UPDATE mbt_kc.k SET id = 2 WHERE id = 1; UPDATE mbt_kc.k SET v = 'b' WHERE id = 2");
+    /* d(1) + tombstone(1) + c(2) for the key change, u(2) for the other update */
+    struct drom_mock *mk = mbt_out(&fx.r, 4, 10000);
+    const char *keys[4] = {"{\"id\":1}", "{\"id\":1}", "{\"id\":2}", "{\"id\":2}"};
+    const char *ops[4] = {"d", NULL, "c", "u"};
+    const char *rows[4] = {"\"before\":{\"id\":1,\"v\":\"a\"},\"after\":null",
+                           NULL,
+                           "\"before\":null,\"after\":{\"id\":2,\"v\":\"a\"}",
+                           "\"before\":{\"id\":2,\"v\":\"a\"},\"after\":{\"id\":2,\"v\":\"b\"}"};
+    char *ids[4];
+    for (size_t i = 0; i < 4; i++) {
+        char *key = mbt_header(mk, i, "CamelDebeziumKey"), *op = mbt_header(mk, i, "CamelDebeziumOperation");
+        char *body = drom_mock_body(mk, i);
+        ids[i] = mbt_header(mk, i, "DromEventId");
+        cr_assert_str_eq(key, keys[i], "exchange %zu", i);
+        if (ops[i]) {
+            cr_assert_str_eq(op, ops[i], "exchange %zu", i);
+            char *payload = between(body, "\"payload\":{", ",\"source\"");
+            cr_assert_str_eq(payload, rows[i], "exchange %zu", i);
+            free(payload);
+        } else
+            cr_assert_null(body, "exchange %zu is the old key's tombstone", i);
+        free(key);
+        free(op);
+        free(body);
+    }
+    /* the three events of one row keep distinct ids: a duplicate filter drops none of them */
+    cr_assert_str_neq(ids[0], ids[1]);
+    cr_assert_str_neq(ids[0], ids[2]);
+    cr_assert_str_neq(ids[1], ids[2]);
+    cr_assert(strstr(ids[0], ":delete"), "%s", ids[0]);
+    for (size_t i = 0; i < 4; i++)
+        free(ids[i]);
+    end(&fx);
+}

@@ -222,7 +222,7 @@ Test(event_json, schema_of_every_type)
     struct mb_format f = {.prefix = "p", .version = "v", .schemas = true};
     char *got = row_json(&f, 0, NULL);
     const char *want[] = {
-        "{\"type\":\"int8\",\"optional\":true,\"field\":\"ti\"}",
+        "{\"type\":\"int16\",\"optional\":true,\"field\":\"ti\"}",
         "{\"type\":\"int16\",\"optional\":true,\"field\":\"tiu\"}",
         "{\"type\":\"int32\",\"optional\":true,\"field\":\"siu\"}",
         "{\"type\":\"int64\",\"optional\":true,\"field\":\"iu\"}",

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Regenerates tests/debezium/expected/*.jsonl with a real Debezium 3.6.1 (MariaDB connector, embedded
+# engine, JsonConverter with schemas) and then compares dromedary with them (the debezium_golden
+# integration suite). Test-only; needs Java 21+ (Temurin under /usr/lib/jvm) and mvn, and the test
+# MariaDB running (tests/services/mariadb/ctl start, with the same DROM_STATE/MARIADB_PORT).
+#
+#   tests/debezium/capture.sh            capture, write expected/, run the comparison
+#   tests/debezium/capture.sh --raw F    also keep Debezium's raw lines in F
+#
+# What expected/ holds: one file per table, one change event per line, {"topic","key","value"} with the
+# key and value as Connect JSON ({"schema","payload"}), in Debezium's order, normalised by
+# normalise.sed (the fields that differ from run to run; the file says which and why).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+: "${DROM_STATE:=$ROOT/.state/test}"
+: "${MARIADB_PORT:=13306}"
+RAW=
+[ "${1:-}" = --raw ] && RAW="$2"
+
+JAVA_HOME="${JAVA_HOME:-}"
+for j in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/temurin-*-jdk-amd64; do
+  [ -n "$JAVA_HOME" ] || { [ -x "$j/bin/javac" ] && JAVA_HOME="$j"; }
+done
+[ -n "$JAVA_HOME" ] && [ -x "$JAVA_HOME/bin/javac" ] || { echo "capture: no JDK 21+ (set JAVA_HOME)" >&2; exit 1; }
+
+WORK="$DROM_STATE/debezium-harness"
+LIB="$WORK/lib" DB=dbz_golden
+DBZ_VERSION="$(sed -n 's:.*<debezium.version>\(.*\)</debezium.version>.*:\1:p' "$HERE/pom.xml")"
+mkdir -p "$LIB" "$WORK/classes"
+
+if [ ! -f "$LIB/debezium-connector-mariadb-$DBZ_VERSION.jar" ]; then
+  echo "capture: fetching Debezium $DBZ_VERSION with mvn" >&2
+  mvn -B -q -f "$HERE/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$LIB" >&2
+  mvn -B -q -f "$HERE/pom.xml" dependency:copy@mariadb-connector -Ddebezium.download.dir="$WORK" >&2
+  tar -xzf "$WORK/debezium-server-dist-$DBZ_VERSION.tar.gz" -C "$LIB" --strip-components=2 \
+    "debezium-server/lib/debezium-connector-mariadb-$DBZ_VERSION.jar"
+  rm -f "$WORK/debezium-server-dist-$DBZ_VERSION.tar.gz"
+fi
+"$JAVA_HOME/bin/javac" -d "$WORK/classes" -cp "$LIB/*" "$HERE/Harness.java"
+
+sql() { "$ROOT/tests/services/mariadb/ctl" sql "$@"; }
+sql -e "DROP DATABASE IF EXISTS $DB; CREATE DATABASE $DB DEFAULT CHARSET utf8mb4"
+sql "$DB" <"$HERE/types.sql"
+
+rm -f "$WORK/offsets.dat" "$WORK/history.dat"
+cat >"$WORK/engine.properties" <<PROPS
+name=dbz-golden
+connector.class=io.debezium.connector.mariadb.MariaDbConnector
+offset.storage=org.apache.kafka.connect.storage.FileOffsetBackingStore
+offset.storage.file.filename=$WORK/offsets.dat
+offset.flush.interval.ms=0
+schema.history.internal=io.debezium.storage.file.history.FileSchemaHistory
+schema.history.internal.file.filename=$WORK/history.dat
+database.hostname=127.0.0.1
+database.port=$MARIADB_PORT
+database.user=debezium
+database.password=debezium
+database.ssl.mode=disable
+database.server.id=5499
+topic.prefix=t
+database.include.list=$DB
+include.schema.changes=false
+snapshot.mode=initial
+PROPS
+
+OUT="$WORK/events.jsonl"
+"$JAVA_HOME/bin/java" -cp "$LIB/*:$WORK/classes" Harness "$WORK/engine.properties" 100000 180 8 \
+  >"$OUT" 2>"$WORK/harness.log" &
+HARNESS=$!
+# the DML is run once the snapshot is read, so that it is streamed
+for _ in $(seq 1800); do
+  grep -q '"snapshot":"last"' "$OUT" 2>/dev/null && break
+  kill -0 "$HARNESS" 2>/dev/null || { cat "$WORK/harness.log" >&2; exit 1; }
+  sleep 0.1
+done
+grep -q '"snapshot":"last"' "$OUT" || { kill "$HARNESS"; echo "capture: no snapshot in 180 s" >&2; exit 1; }
+sql "$DB" <"$HERE/stream.sql"
+wait "$HARNESS"
+tail -1 "$WORK/harness.log" >&2
+[ -z "$RAW" ] || cp "$OUT" "$RAW"
+
+rm -rf "$HERE/expected"; mkdir -p "$HERE/expected"
+for table in $(jq -r '.topic' "$OUT" | sort -u); do
+  grep -F "{\"topic\":\"$table\"," "$OUT" | sed -f "$HERE/normalise.sed" >"$HERE/expected/${table#t.$DB.}.jsonl"
+done
+echo "capture: $(wc -l <"$OUT") events -> $HERE/expected/" >&2
+
+cd "$ROOT"
+make -s -j2 build/test-integration
+# shellcheck source=../services/env.sh
+source tests/services/env.sh
+build/test-integration --jobs 1 --filter 'debezium_golden/*'
