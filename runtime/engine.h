@@ -105,6 +105,10 @@ void drom_engine_free(struct drom_engine *eng);
  * endpoint ready; otherwise false with a one-line reason ("route r1:
  * kafka:topic: connecting to 127.0.0.1:9092"). */
 bool drom_engine_ready(struct drom_engine *eng, char *reason, size_t reason_size);
+/* True when a route stopped after a failure its source must not skip
+ * (drom_endpoint_stop_on_failure), with "route r1: <its last error>": only
+ * a restart, which replays from the committed position, resumes it. */
+bool drom_engine_failed(struct drom_engine *eng, char *reason, size_t reason_size);
 
 struct drom_route_status {
     char id[128];

@@ -174,6 +174,33 @@ static const char *state_name(enum route_state s)
     }
 }
 
+/* The first route stopped on a failure, with a copy of its last error; NULL when none. */
+static const struct eng_route *failed_route(struct drom_engine *eng, char *error, size_t size)
+{
+    for (size_t i = 0; i < eng->nroutes; i++) {
+        struct eng_route *r = &eng->routes[i];
+        pthread_mutex_lock(&r->mu);
+        bool failed = r->state == ROUTE_FAILED;
+        if (failed)
+            snprintf(error, size, "%s", r->last_error);
+        pthread_mutex_unlock(&r->mu);
+        if (failed)
+            return r;
+    }
+    return NULL;
+}
+
+bool drom_engine_failed(struct drom_engine *eng, char *reason, size_t size)
+{
+    char error[sizeof eng->routes[0].last_error];
+    const struct eng_route *r = failed_route(eng, error, sizeof error);
+    if (r)
+        snprintf(reason, size, "route %s: %s", r->g->id, error);
+    else if (size)
+        reason[0] = '\0';
+    return r != NULL;
+}
+
 bool drom_engine_ready(struct drom_engine *eng, char *reason, size_t size)
 {
     if (!atomic_load(&eng->started) || atomic_load(&eng->stopped)) {
@@ -184,15 +211,11 @@ bool drom_engine_ready(struct drom_engine *eng, char *reason, size_t size)
         snprintf(reason, size, "draining");
         return false;
     }
-    for (size_t i = 0; i < eng->nroutes; i++) {
-        struct eng_route *r = &eng->routes[i];
-        pthread_mutex_lock(&r->mu);
-        bool failed = r->state == ROUTE_FAILED;
-        if (failed)
-            snprintf(reason, size, "route %s stopped after a failure it must not skip: %s", r->g->id, r->last_error);
-        pthread_mutex_unlock(&r->mu);
-        if (failed)
-            return false;
+    char error[sizeof eng->routes[0].last_error];
+    const struct eng_route *failed = failed_route(eng, error, sizeof error);
+    if (failed) {
+        snprintf(reason, size, "route %s stopped after a failure it must not skip: %s", failed->g->id, error);
+        return false;
     }
     bool ready = true;
     pthread_mutex_lock(&eng->eps_mu);

@@ -282,6 +282,14 @@ bool dromd_app_ready(struct dromd_app *app, char *reason, size_t size)
     return up;
 }
 
+bool dromd_app_failed(struct dromd_app *app, char *reason, size_t size)
+{
+    pthread_rwlock_rdlock(&app->lock);
+    bool failed = drom_engine_failed(app->eng, reason, size);
+    pthread_rwlock_unlock(&app->lock);
+    return failed;
+}
+
 size_t dromd_app_routes(struct dromd_app *app, struct dromd_route_info *out, size_t max)
 {
     pthread_rwlock_rdlock(&app->lock);

@@ -54,6 +54,9 @@ void dromd_app_free(struct dromd_app *app);
 
 /* Ready when every endpoint is connected; else false with a reason. */
 bool dromd_app_ready(struct dromd_app *app, char *reason, size_t size);
+/* A route stopped after a failure its source must not skip: true with
+ * "route ID: its last error". */
+bool dromd_app_failed(struct dromd_app *app, char *reason, size_t size);
 /* Fills up to `max` entries; returns the number of routes. */
 size_t dromd_app_routes(struct dromd_app *app, struct dromd_route_info *out, size_t max);
 /* Appends the engine's Prometheus text. */

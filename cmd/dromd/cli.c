@@ -24,12 +24,17 @@ void dromd_usage(FILE *out)
           "                         (default $STATE_DIRECTORY from systemd,\n"
           "                         else $XDG_STATE_HOME/dromedary, else ./.dromd-state)\n"
           "  --drain-timeout TIME   how long SIGTERM waits for in-flight exchanges (30s)\n"
+          "  --exit-on-failure      when a route stops after a failure it must not skip\n"
+          "                         (a binlog source), drain and exit 3, so that the\n"
+          "                         service manager restarts dromd from the last\n"
+          "                         committed position (default: keep running, not ready)\n"
           "  --log-format text|json\n"
           "  --log-level LEVEL      trace, debug, info, warn, error, off (info)\n"
           "  --version, --help\n"
           "\n"
           "Signals: SIGTERM/SIGINT drain and exit 0; SIGHUP reloads the route file.\n"
-          "Exit: 0 stopped cleanly, 1 invalid routes or a runtime failure, 2 usage.\n",
+          "Exit: 0 stopped by a signal, 1 invalid routes or a runtime failure at start,\n"
+          "      2 usage, 3 a route failed and --exit-on-failure was given.\n",
           out);
 }
 
@@ -59,12 +64,14 @@ static int usage_error(const char *fmt, const char *arg)
 
 int dromd_parse_args(int argc, char **argv, struct dromd_opts *o)
 {
-    enum { OPT_PROPS = 256, OPT_HTTP, OPT_STATE, OPT_DRAIN, OPT_LOGFMT, OPT_LOGLVL, OPT_VERSION };
+    enum { OPT_PROPS = 256, OPT_HTTP, OPT_STATE, OPT_DRAIN, OPT_LOGFMT, OPT_LOGLVL, OPT_EXIT_FAIL,
+           OPT_VERSION };
     static const struct option longopts[] = {
         {"properties", required_argument, NULL, OPT_PROPS},
         {"http", required_argument, NULL, OPT_HTTP},
         {"state-dir", required_argument, NULL, OPT_STATE},
         {"drain-timeout", required_argument, NULL, OPT_DRAIN},
+        {"exit-on-failure", no_argument, NULL, OPT_EXIT_FAIL},
         {"log-format", required_argument, NULL, OPT_LOGFMT},
         {"log-level", required_argument, NULL, OPT_LOGLVL},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -105,6 +112,9 @@ int dromd_parse_args(int argc, char **argv, struct dromd_opts *o)
             if (drom_parse_duration_ms(optarg, &o->drain_ms) < 0 || o->drain_ms < 0)
                 return usage_error("--drain-timeout: expected a duration such as 30s, got '%s'",
                                    optarg);
+            break;
+        case OPT_EXIT_FAIL:
+            o->exit_on_failure = true;
             break;
         case OPT_LOGFMT:
             if (strcmp(optarg, "text") == 0)

@@ -17,7 +17,7 @@ int main(int argc, char **argv)
     int rc = dromd_parse_args(argc, argv, &o);
     if (rc != 0) {
         dromd_opts_free(&o);
-        return rc < 0 ? 2 : 0;
+        return rc < 0 ? DROMD_EXIT_USAGE : DROMD_EXIT_OK;
     }
     rc = dromd_run(&o);
     dromd_opts_free(&o);

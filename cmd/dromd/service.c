@@ -111,8 +111,23 @@ static void reload(struct dromd_service *svc)
     dromd_notify_ready(rc < 0 ? "running; last reload failed" : "running");
 }
 
-/* Waits for signals; returns when asked to stop. */
-static void serve(struct dromd_service *svc, int sfd)
+/* With --exit-on-failure a failed route ends the process: some failures
+ * (a producer in a fatal state) only a new process cures, and the restart
+ * resumes from the committed position, before the failed exchange. */
+static bool route_failed(struct dromd_service *svc)
+{
+    char reason[700];
+    if (!svc->opts->exit_on_failure || !dromd_app_failed(svc->app, reason, sizeof reason))
+        return false;
+    drom_error_log(LOGGER, "%s; it must not skip the failed exchange, so dromd exits with status %d "
+                   "(--exit-on-failure) after the drain, for its service manager to restart it from the "
+                   "last committed position", reason, DROMD_EXIT_ROUTE_FAILED);
+    return true;
+}
+
+/* Waits for signals; returns the exit status once asked to stop or, with
+ * --exit-on-failure, once a route has failed. */
+static int serve(struct dromd_service *svc, int sfd)
 {
     int64_t watchdog = dromd_watchdog_ms();
     int tick = 1000;
@@ -126,8 +141,10 @@ static void serve(struct dromd_service *svc, int sfd)
         int n = poll(&p, 1, tick);
         if (n < 0 && errno != EINTR) {
             drom_error_log(LOGGER, "poll: %s; stopping", strerror(errno));
-            return;
+            return DROMD_EXIT_OK;
         }
+        if (route_failed(svc))
+            return DROMD_EXIT_ROUTE_FAILED;
         if (n <= 0)
             continue;
         struct signalfd_siginfo si;
@@ -136,7 +153,7 @@ static void serve(struct dromd_service *svc, int sfd)
                 reload(svc);
             } else {
                 drom_info(LOGGER, "Received %s, stopping", strsignal((int)si.ssi_signo));
-                return;
+                return DROMD_EXIT_OK;
             }
         }
     }
@@ -220,7 +237,7 @@ int dromd_run(const struct dromd_opts *o)
     atomic_store(&svc.phase, DROMD_RUNNING);
     dromd_notify_ready("running");
 
-    serve(&svc, sfd);
+    int stopped = serve(&svc, sfd);
 
     dromd_notify_stopping();
     atomic_store(&svc.phase, DROMD_DRAINING);
@@ -235,7 +252,7 @@ int dromd_run(const struct dromd_opts *o)
         snprintf(left, sizeof left, " abandoned-inflight:%lld", (long long)abandoned);
     drom_info(LOGGER, "dromedary %s (%s) shutdown in %lldms (uptime:%s%s)", DROMD_VERSION,
               svc.name, (long long)(t_end - t_stop), dromd_age(t_end - t0, up, sizeof up), left);
-    rc = 0;
+    rc = stopped;
 out:
     drom_http_stop(http);   /* before the app: no answer may read a freed app */
     dromd_app_free(svc.app);

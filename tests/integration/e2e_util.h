@@ -207,6 +207,7 @@ struct e2e {
     int http;
     pid_t pid;
     int starts;
+    const char *flag;    /* one more dromd flag (--exit-on-failure), NULL for none */
     bool failed;         /* a check failed: keep the temp dir */
     long long handled[2];   /* exchanges of each route, summed over the dromd processes */
 };
@@ -395,7 +396,8 @@ static E2E_UNUSED void e2e_start(struct e2e *t)
     }
     snprintf(http, sizeof http, "127.0.0.1:%d", t->http);
     char *argv[] = {(char *)e2e_env("DROMD_BIN", "build/dromd"), "--properties", "routes/cdc-pipeline.properties",
-                    "--http", http, "--state-dir", t->state, "--log-level", "info", t->routes, NULL};
+                    "--http", http, "--state-dir", t->state, "--log-level", "info", t->routes,
+                    (char *)t->flag, NULL};
     FILE *f = fopen(t->log, "a");
     if (f) {
         fprintf(f, "===== e2e: start %d of dromd =====\n", ++t->starts);

@@ -99,12 +99,21 @@ Test(engine, stop_on_failure_holds_the_watermark)
     for (int i = 0; i < 4; i++)
         cr_assert_eq(te_send_pos(f, "x", i, NULL, NULL), 0);
     TE_WAIT_FOR(te_committed(f) == 3, 5000);
+    char failed[256];
+    cr_assert_not(drom_engine_failed(t.eng, failed, sizeof failed), "%s", failed);
+    cr_assert_str_empty(failed);
     te_send_pos(f, "x", 4, "fail", "fail");
     TE_WAIT_FOR(strcmp(te_status(&t, "r").state, "Stopped") == 0, 5000);
     cr_assert_neq(te_send_pos(f, "x", 5, NULL, NULL), 0, "the stopped route refuses new exchanges");
     char reason[256];
     cr_assert_not(drom_engine_ready(t.eng, reason, sizeof reason));
     cr_assert(strstr(reason, "route r"), "%s", reason);
+    cr_assert(drom_engine_failed(t.eng, failed, sizeof failed));
+    struct drom_route_status st = te_status(&t, "r");
+    char want[600];
+    snprintf(want, sizeof want, "route r: %s", st.last_error);
+    cr_assert(st.last_error[0], "the route has its last error");
+    cr_assert_str_eq(failed, want);
     cr_assert_eq(te_committed(f), 3, "never committed past the failure");
     struct drom_buf b = DROM_BUF_INIT;
     drom_engine_metrics(t.eng, &b);
