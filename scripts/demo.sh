@@ -35,9 +35,7 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "servers (MariaDB :$MARIADB_PORT, Kafka :$KAFKA_PORT, Artemis :$ARTEMIS_PORT)"
 stop_dromd
-# The seed database is recreated with RESET MASTER, so this run's changes get the binlog
-# positions (and so the event ids) of the last run's. Artemis would drop them as
-# duplicates of the ids it remembers: the demo's broker starts fresh instead.
+# A fresh broker, so the queue shows this run's three changes and nothing of the last run.
 "$svc/artemis/ctl" reset >/dev/null
 for s in mariadb kafka artemis; do "$svc/$s/ctl" start; done
 
