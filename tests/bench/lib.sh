@@ -117,10 +117,8 @@ PY
 }
 
 # Fresh source database, topic, consumer group and queue.
-# Not `mariadb/ctl reset-seed`: its RESET MASTER starts the binlog again at the same file and
-# positions, so dromd's event ids (server_id:file:pos:row, sent as _AMQ_DUPL_ID) repeat those
-# of the previous run and Artemis' duplicate-id cache drops every message silently. A new
-# binlog file per reset keeps the ids unique.
+# A new binlog file rather than `mariadb/ctl reset-seed`'s RESET MASTER: the peers' offsets are
+# new each run anyway, and the binlog keeps growing forward like a real server's.
 reset_all() {
   sql -e "DROP DATABASE IF EXISTS cdcdb; CREATE DATABASE cdcdb; FLUSH BINARY LOGS;
     CREATE TABLE cdcdb.customers (id INTEGER NOT NULL AUTO_INCREMENT PRIMARY KEY,
@@ -164,4 +162,5 @@ build_tools() {
   "${cc[@]}" -o "$BENCH_OUT/amqp_arrivals" "$w/amqp_arrivals.c" $(pkg-config --cflags --libs libqpid-proton)
   "${cc[@]}" -o "$BENCH_OUT/kafka_arrivals" "$w/kafka_arrivals.c" $(pkg-config --cflags --libs rdkafka)
   "${cc[@]}" -o "$BENCH_OUT/rate_insert" "$w/rate_insert.c" $(pkg-config --cflags --libs libmariadb)
+  "${cc[@]}" -o "$BENCH_OUT/kafka_floor" "$w/kafka_floor.c" $(pkg-config --cflags --libs rdkafka)
 }
