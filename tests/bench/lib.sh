@@ -58,6 +58,24 @@ servers_start() {
   fi
   "$SVC/artemis/ctl" start
 }
+# The JVM brokers run interpreted and C1-compiled code for their first minute or so: a peer
+# measured right after the servers start would pay for their warm-up in its latency tail, and
+# whichever peer runs first would pay more. A minute of Kafka produce/fetch and Artemis AMQP
+# send/receive traffic before any part runs (BENCH_WARMUP=0 skips it).
+servers_warm() {
+  [ "${BENCH_WARMUP:-1}" = 1 ] || return 0
+  blog "warming the brokers' JIT (Kafka produce and fetch, Artemis AMQP send and receive)"
+  "$BENCH_OUT/kafka_arrivals" "127.0.0.1:$KAFKA_PORT" bench-warm >/dev/null 2>&1 &
+  local kp=$!
+  for size in 100 1000 100 1000; do
+    "$BENCH_OUT/kafka_floor" "127.0.0.1:$KAFKA_PORT" bench-warm 100000 "$size" >/dev/null 2>&1 || true
+  done
+  "$SVC/artemis/ctl" cli perf client --protocol AMQP --persistent --message-size 100 --max-pending 100 \
+    --warmup 5 --duration 25 --silent queue://bench.warm >/dev/null 2>&1 || true
+  stop_pid "$kp" 5
+  "$SVC/kafka/ctl" topics --delete --if-exists --topic bench-warm >/dev/null 2>&1 || true
+  "$SVC/artemis/ctl" cli queue delete --name bench.warm >/dev/null 2>&1 || true
+}
 servers_stop() { for s in artemis kafka mariadb; do "$SVC/$s/ctl" stop || true; done; }
 
 # Queue depth of the bench queue (message count), through the Artemis CLI.

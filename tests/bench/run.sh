@@ -47,6 +47,7 @@ touch "$BENCH_OUT/results.tsv"
 blog "servers (state $DROM_STATE)"
 servers_start >&2 || { blog "could not start the bench servers"; exit 1; }
 build_tools || { blog "could not build the probes"; exit 1; }
+servers_warm
 machine >"$BENCH_OUT/machine.tsv"
 
 [[ $ONLY == *,floors,* ]] && bash "$here/workloads/floors.sh"
