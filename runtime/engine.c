@@ -321,11 +321,7 @@ int drom_engine_stop(struct drom_engine *eng, int64_t drain_timeout_ms, struct d
     struct stop_pass sp = {.eng = eng, .internal = false};
     eng_call(eng, stop_consumers, &sp);
 
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    int64_t ns = deadline.tv_nsec + (drain_timeout_ms % 1000) * 1000000;
-    deadline.tv_sec += drain_timeout_ms / 1000 + ns / 1000000000;
-    deadline.tv_nsec = ns % 1000000000;
+    struct timespec deadline = drom_deadline_in(drain_timeout_ms);
     pthread_mutex_lock(&eng->drain_mu);
     while (eng->roots > 0 || eng->pending > 0)
         if (pthread_cond_timedwait(&eng->drain_cond, &eng->drain_mu, &deadline) == ETIMEDOUT)

@@ -39,6 +39,16 @@ int64_t drom_now_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+struct timespec drom_deadline_in(int64_t ms)
+{
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    int64_t ns = dl.tv_nsec + (ms % 1000) * 1000000;
+    dl.tv_sec += ms / 1000 + ns / 1000000000;
+    dl.tv_nsec = ns % 1000000000;
+    return dl;
+}
+
 int64_t drom_monotonic_ms(void)
 {
     struct timespec ts;

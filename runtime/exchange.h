@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 enum drom_vtype { DROM_V_NULL, DROM_V_STRING, DROM_V_INT, DROM_V_BOOL, DROM_V_JSON, DROM_V_BYTES };
 
@@ -102,5 +103,7 @@ void drom_exchange_clear_failure(struct drom_exchange *ex);
 
 int64_t drom_now_us(void);        /* CLOCK_REALTIME in microseconds */
 int64_t drom_monotonic_ms(void);  /* CLOCK_MONOTONIC in milliseconds */
+/* `ms` from now on CLOCK_REALTIME: the deadline pthread_cond_timedwait takes. */
+struct timespec drom_deadline_in(int64_t ms);
 
 #endif

@@ -720,14 +720,7 @@ struct amqp_conn *amqp_conn_acquire(struct drom_endpoint *ep, const struct amqp_
         c->running = true;
     }
     if (wait_ms > 0) {
-        struct timespec dl;
-        clock_gettime(CLOCK_REALTIME, &dl);
-        dl.tv_sec += wait_ms / 1000;
-        dl.tv_nsec += (wait_ms % 1000) * 1000000;
-        if (dl.tv_nsec >= 1000000000) {
-            dl.tv_sec++;
-            dl.tv_nsec -= 1000000000;
-        }
+        struct timespec dl = drom_deadline_in(wait_ms);
         while (!c->up && c->failures == 0)
             if (pthread_cond_timedwait(&c->cond, &c->mu, &dl) != 0)
                 break;

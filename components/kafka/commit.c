@@ -100,14 +100,7 @@ void kafka_commit_member(struct kafka_member *m, const rd_kafka_topic_partition_
 void kafka_wait_done(struct kafka_member *m, const rd_kafka_topic_partition_list_t *list, int64_t timeout_ms)
 {
     struct kafka_consumer *c = m->c;
-    struct timespec dl;
-    clock_gettime(CLOCK_REALTIME, &dl);
-    dl.tv_sec += timeout_ms / 1000;
-    dl.tv_nsec += (timeout_ms % 1000) * 1000000;
-    if (dl.tv_nsec >= 1000000000) {
-        dl.tv_sec++;
-        dl.tv_nsec -= 1000000000;
-    }
+    struct timespec dl = drom_deadline_in(timeout_ms);
     pthread_mutex_lock(&c->mu);
     while (!atomic_load(&c->stopping)) {
         bool busy = false;

@@ -274,14 +274,7 @@ fail:
 
 static void wait_idle(struct kafka_producer *p, int64_t ms)
 {
-    struct timespec dl;
-    clock_gettime(CLOCK_REALTIME, &dl);
-    dl.tv_sec += ms / 1000;
-    dl.tv_nsec += (ms % 1000) * 1000000;
-    if (dl.tv_nsec >= 1000000000) {
-        dl.tv_sec++;
-        dl.tv_nsec -= 1000000000;
-    }
+    struct timespec dl = drom_deadline_in(ms);
     pthread_mutex_lock(&p->mu);
     while (atomic_load(&p->counters.inflight) > 0)
         if (pthread_cond_timedwait(&p->idle, &p->mu, &dl) != 0)

@@ -219,17 +219,6 @@ enum drom_status kafka_txn_send(struct kafka_txn *t, struct drom_exchange *ex, s
 
 /* --- transaction thread --- */
 
-/* For pthread_cond_timedwait: `ms` from now on CLOCK_REALTIME. */
-static struct timespec deadline_in(int64_t ms)
-{
-    struct timespec dl;
-    clock_gettime(CLOCK_REALTIME, &dl);
-    int64_t ns = dl.tv_nsec + (ms % 1000) * 1000000;
-    dl.tv_sec += ms / 1000 + ns / 1000000000;
-    dl.tv_nsec = ns % 1000000000;
-    return dl;
-}
-
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
     struct kafka_txn *t = opaque;
@@ -358,7 +347,7 @@ static void *txn_main(void *arg)
                 pthread_mutex_unlock(&t->mu);
                 break;
             }
-            struct timespec dl = deadline_in(50);
+            struct timespec dl = drom_deadline_in(50);
             pthread_cond_timedwait(&t->cond, &t->mu, &dl);
             pthread_mutex_unlock(&t->mu);
             continue;
@@ -520,7 +509,7 @@ void kafka_txn_free(struct kafka_txn *t)
     finish_list(t, t->open, DROM_RETRY, &err);
     t->open = NULL;
     if (t->thread_started) {
-        struct timespec dl = deadline_in(t->shutdown_ms);
+        struct timespec dl = drom_deadline_in(t->shutdown_ms);
         pthread_mutex_lock(&t->mu);
         while ((t->qhead || t->committing) && pthread_cond_timedwait(&t->cond, &t->mu, &dl) == 0)
             ;

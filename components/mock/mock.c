@@ -217,20 +217,10 @@ void drom_mock_fail(struct drom_mock *m, int n, enum drom_status status, enum dr
     pthread_mutex_unlock(&m->mu);
 }
 
-static struct timespec deadline_in(int64_t ms)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    int64_t ns = ts.tv_nsec + (ms % 1000) * 1000000;
-    ts.tv_sec += ms / 1000 + ns / 1000000000;
-    ts.tv_nsec = ns % 1000000000;
-    return ts;
-}
-
 /* Called with m->mu held. */
 static int wait_locked(struct drom_mock *m, size_t count, int64_t timeout_ms)
 {
-    struct timespec dl = deadline_in(timeout_ms);
+    struct timespec dl = drom_deadline_in(timeout_ms);
     while (m->n < count)
         if (pthread_cond_timedwait(&m->cond, &m->mu, &dl) == ETIMEDOUT)
             return m->n >= count ? 0 : -1;

@@ -411,14 +411,7 @@ int mb_emit(struct mb_src *s, const struct mb_row_event *e, const struct mb_offs
 
 bool mb_wait(struct mb_src *s, int64_t ms)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (ms % 1000) * 1000000;
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
+    struct timespec ts = drom_deadline_in(ms);
     pthread_mutex_lock(&s->mu);
     while (!atomic_load(&s->stopping))
         if (pthread_cond_timedwait(&s->cond, &s->mu, &ts) == ETIMEDOUT)
