@@ -614,10 +614,8 @@ static struct drom_expr *condition(const struct parser *p, size_t *i)
     char tmp[32];
     const char *rtext = lit ? drom_value_str(&right->lit, tmp, sizeof tmp) : NULL;
     if (lit && (e->op == DROM_OP_REGEX || e->op == DROM_OP_NOT_REGEX)) {
-        e->re = drom_xmalloc(sizeof *e->re);
-        if (drom_expr_regex_compile(e->re, rtext, p->err) < 0) {
-            free(e->re);
-            e->re = NULL;
+        e->re = drom_regex_compile(rtext, strlen(rtext), 0, p->err);
+        if (!e->re) {
             char msg[sizeof p->err->msg];
             snprintf(msg, sizeof msg, "%s", p->err ? p->err->msg : "");
             drom_expr_free(e);

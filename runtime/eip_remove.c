@@ -2,12 +2,12 @@
  * Camel's pattern rule: an exact name (case-insensitive), "*" for all, a
  * prefix ending in "*", else a regular expression matched against the
  * whole name. */
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "runtime/engine_int.h"
+#include "runtime/regex.h"
 #include "runtime/xalloc.h"
 
 static bool matches(const char *pattern, const char *name)
@@ -17,17 +17,9 @@ static bool matches(const char *pattern, const char *name)
     size_t n = strlen(pattern);
     if (n && pattern[n - 1] == '*' && !strpbrk(pattern, ".[]()+?^$|\\{}")) 
         return strncasecmp(pattern, name, n - 1) == 0;
-    regex_t re;
-    char *anchored = drom_xmalloc(n + 5);
-    strcpy(anchored, "^(");
-    strcat(anchored, pattern);
-    strcat(anchored, ")$");
-    bool m = false;
-    if (regcomp(&re, anchored, REG_EXTENDED | REG_ICASE | REG_NOSUB) == 0) {
-        m = regexec(&re, name, 0, NULL, 0) == 0;
-        regfree(&re);
-    }
-    free(anchored);
+    struct drom_regex *re = drom_regex_compile(pattern, n, DROM_REGEX_CASELESS, NULL);
+    bool m = re && drom_regex_matches(re, name);
+    drom_regex_free(re);
     return m;
 }
 

@@ -233,12 +233,12 @@ static int op_regex(const struct drom_expr *e, const struct drom_value *l, const
     char tmp[32];
     const char *s = text_of(l, tmp, sizeof tmp, NULL);
     if (e->re)
-        return regexec(e->re, s, 0, NULL, 0) == 0;
-    regex_t re;
-    if (drom_expr_regex_compile(&re, pat, c->err) < 0)
+        return drom_regex_match(e->re, s, strlen(s), c->err);
+    struct drom_regex *re = drom_regex_compile(pat, strlen(pat), 0, c->err);
+    if (!re)
         return -1;
-    int m = regexec(&re, s, 0, NULL, 0) == 0;
-    regfree(&re);
+    int m = drom_regex_match(re, s, strlen(s), c->err);
+    drom_regex_free(re);
     return m;
 }
 
@@ -549,10 +549,7 @@ void drom_expr_free(struct drom_expr *e)
     free(e->kids);
     drom_value_clear(&e->lit);
     free(e->name);
-    if (e->re) {
-        regfree(e->re);
-        free(e->re);
-    }
+    drom_regex_free(e->re);
     for (size_t i = 0; i < e->date.ntoks; i++)
         free(e->date.toks[i].text);
     free(e->date.toks);

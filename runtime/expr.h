@@ -10,7 +10,6 @@
 #ifndef DROM_RUNTIME_EXPR_H
 #define DROM_RUNTIME_EXPR_H
 
-#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +17,7 @@
 #include "runtime/buf.h"
 #include "runtime/error.h"
 #include "runtime/exchange.h"
+#include "runtime/regex.h"
 
 /* What the caller wants: a boolean (filter, when) or a value (setBody,
  * setHeader, log message: a template). */
@@ -91,7 +91,7 @@ struct drom_expr {
     char *name;                     /* HEADER, PROPERTY, ENV, DATE from a header */
     struct drom_expr **kids;
     size_t nkids;
-    regex_t *re;                    /* BINARY regex with a literal pattern, compiled once */
+    struct drom_regex *re;          /* BINARY regex with a literal pattern, compiled once */
     long range_lo, range_hi;        /* BINARY range with a literal bound pair */
     bool range_ready;
     enum drom_date_src date_src;
@@ -112,9 +112,6 @@ struct drom_expr_env {
 struct drom_expr *drom_expr_new(enum drom_expr_kind kind);
 /* Appends `kid` (taken) to e's children. */
 void drom_expr_add_take(struct drom_expr *e, struct drom_expr *kid);
-/* Compiles a Camel (Java-style) regex for the `regex` operator: whole-string
- * match, POSIX extended syntax plus \d \D \s \S \w \W. `re` is filled on success. */
-int drom_expr_regex_compile(regex_t *re, const char *pattern, struct drom_error *err);
 /* Parses "FROM..TO" (whole numbers) for the `range` operator. */
 int drom_expr_range_parse(const char *text, long *lo, long *hi, struct drom_error *err);
 const char *drom_expr_op_name(enum drom_expr_op op);

@@ -21,7 +21,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +31,7 @@
 #include "runtime/component.h"
 #include "runtime/engine.h"
 #include "runtime/log.h"
+#include "runtime/regex.h"
 #include "runtime/xalloc.h"
 
 static const char *const exist_values[] = {"Override", "Append", "Fail", "Ignore", "Move", "TryRename", NULL};
@@ -58,9 +58,9 @@ static const struct drom_option options[] = {
     {.name = "moveFailed", .type = DROM_OPT_STRING, .group = "consumer",
      .doc = "Directory to move a file to when its exchange failed (default: left in place)"},
     {.name = "include", .type = DROM_OPT_STRING, .group = "filter",
-     .doc = "POSIX extended regex the file name must match"},
+     .doc = "Regex (Java syntax, case-insensitive) the whole file name must match"},
     {.name = "exclude", .type = DROM_OPT_STRING, .group = "filter",
-     .doc = "POSIX extended regex of file names to skip"},
+     .doc = "Regex (Java syntax, case-insensitive) of whole file names to skip"},
     {.name = "recursive", .type = DROM_OPT_BOOL, .def = "false", .flags = DROM_OPT_IGNORED, .group = "consumer",
      .doc = "Look in subdirectories too (not supported)"},
     {.name = "delay", .type = DROM_OPT_DURATION, .def = "500", .group = "scheduler",
@@ -142,8 +142,7 @@ struct file_ep {
     pthread_cond_t cond;
     bool stop, running;
     struct names inflight, seen;     /* under mu */
-    regex_t include, exclude;
-    bool has_include, has_exclude;
+    struct drom_regex *include, *exclude;   /* NULL: none */
 };
 
 static int mkdirs(const char *dir, struct drom_error *err)
@@ -167,6 +166,29 @@ static int mkdirs(const char *dir, struct drom_error *err)
     return 0;
 }
 
+/* Camel compiles include/exclude with CASE_INSENSITIVE and tests whole file
+ * names (Matcher.matches). `out` stays NULL when the option is not set. */
+static int name_filter(const struct drom_optset *opts, const char *name, struct drom_regex **out,
+                       struct drom_error *err)
+{
+    const char *pattern = drom_opt_str(opts, name);
+    if (!pattern)
+        return 0;
+    if (!(*out = drom_regex_compile(pattern, strlen(pattern), DROM_REGEX_CASELESS, err)))
+        return drom_err_prefix(err, "%s", name), -1;
+    return 0;
+}
+
+/* The same compile as at create, so `dromc validate` refuses what dromd would. */
+static int file_validate(const char *path, const struct drom_optset *opts, struct drom_error *err)
+{
+    struct drom_regex *inc = NULL, *exc = NULL;
+    int rc = name_filter(opts, "include", &inc, err) < 0 || name_filter(opts, "exclude", &exc, err) < 0 ? -1 : 0;
+    drom_regex_free(inc);
+    drom_regex_free(exc);
+    return rc;
+}
+
 static int file_create(struct drom_endpoint *ep, struct drom_error *err)
 {
     struct file_ep *f = drom_xcalloc(1, sizeof *f);
@@ -181,17 +203,8 @@ static int file_create(struct drom_endpoint *ep, struct drom_error *err)
     const char *fn = drom_opt_str(ep->opts, "fileName");
     if (fn && !(f->file_name = drom_engine_compile_simple(drom_endpoint_engine(ep), fn, err)))
         return drom_err_prefix(err, "fileName"), -1;
-    const char *inc = drom_opt_str(ep->opts, "include"), *exc = drom_opt_str(ep->opts, "exclude");
-    if (inc) {
-        if (regcomp(&f->include, inc, REG_EXTENDED | REG_NOSUB) != 0)
-            return drom_err(err, DROM_EINVAL, "include: '%s' is not a valid regular expression", inc);
-        f->has_include = true;
-    }
-    if (exc) {
-        if (regcomp(&f->exclude, exc, REG_EXTENDED | REG_NOSUB) != 0)
-            return drom_err(err, DROM_EINVAL, "exclude: '%s' is not a valid regular expression", exc);
-        f->has_exclude = true;
-    }
+    if (name_filter(ep->opts, "include", &f->include, err) < 0 || name_filter(ep->opts, "exclude", &f->exclude, err) < 0)
+        return -1;
     return 0;
 }
 
@@ -201,10 +214,8 @@ static void file_destroy(struct drom_endpoint *ep)
     if (!f)
         return;
     drom_expr_free(f->file_name);
-    if (f->has_include)
-        regfree(&f->include);
-    if (f->has_exclude)
-        regfree(&f->exclude);
+    drom_regex_free(f->include);
+    drom_regex_free(f->exclude);
     names_free(&f->inflight);
     names_free(&f->seen);
     pthread_mutex_destroy(&f->mu);
@@ -433,9 +444,9 @@ static void poll_once(struct file_ep *f)
             continue;
         if (only && strcmp(only, de->d_name) != 0)
             continue;
-        if (f->has_include && regexec(&f->include, de->d_name, 0, NULL, 0) != 0)
+        if (f->include && !drom_regex_matches(f->include, de->d_name))
             continue;
-        if (f->has_exclude && regexec(&f->exclude, de->d_name, 0, NULL, 0) == 0)
+        if (f->exclude && drom_regex_matches(f->exclude, de->d_name))
             continue;
         names_add(&found, de->d_name);
     }
@@ -518,6 +529,7 @@ const struct drom_component drom_component_file = {
     .path_required = true,
     .roles = DROM_ROLE_CONSUMER | DROM_ROLE_PRODUCER,
     .options = options,
+    .validate = file_validate,
     .create = file_create,
     .destroy = file_destroy,
     .start = file_start,

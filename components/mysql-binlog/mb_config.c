@@ -8,59 +8,11 @@
 #include "runtime/buf.h"
 #include "runtime/xalloc.h"
 
-int mb_regexes_compile(struct mb_regexes *r, const char *list, struct drom_error *err)
-{
-    memset(r, 0, sizeof *r);
-    if (!list || !*list)
-        return 0;
-    const char *p = list;
-    while (*p) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        while (len && (*p == ' ' || *p == '\t'))
-            p++, len--;
-        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-            len--;
-        if (len) {
-            struct drom_buf b = DROM_BUF_INIT;
-            drom_buf_printf(&b, "^(%.*s)$", (int)len, p);
-            r->re = drom_xrealloc(r->re, (r->n + 1) * sizeof *r->re);
-            int rc = regcomp(&r->re[r->n], b.data, REG_EXTENDED | REG_ICASE | REG_NOSUB);
-            drom_buf_free(&b);
-            if (rc) {
-                char msg[128];
-                regerror(rc, &r->re[r->n], msg, sizeof msg);
-                mb_regexes_free(r);
-                return drom_err(err, DROM_EINVAL, "invalid regular expression '%.*s': %s", (int)len, p, msg);
-            }
-            r->n++;
-        }
-        p = end ? end + 1 : p + strlen(p);
-    }
-    return 0;
-}
-
-void mb_regexes_free(struct mb_regexes *r)
-{
-    for (size_t i = 0; i < r->n; i++)
-        regfree(&r->re[i]);
-    free(r->re);
-    memset(r, 0, sizeof *r);
-}
-
-static bool any(const struct mb_regexes *r, const char *s)
-{
-    for (size_t i = 0; i < r->n; i++)
-        if (regexec(&r->re[i], s, 0, NULL, 0) == 0)
-            return true;
-    return false;
-}
-
-static bool passes(const struct mb_regexes *inc, const struct mb_regexes *exc, const char *s)
+static bool passes(const struct drom_regex_list *inc, const struct drom_regex_list *exc, const char *s)
 {
     if (inc->n)
-        return any(inc, s);
-    return !any(exc, s);
+        return drom_regex_list_any(inc, s);
+    return !drom_regex_list_any(exc, s);
 }
 
 bool mb_config_wants_table(const struct mb_config *c, const char *db, const char *table)
@@ -152,9 +104,9 @@ int mb_config_load(struct mb_config *c, bool camel, const char *path, const stru
         {"databaseIncludeList", "databaseIncludeList"}, {"databaseExcludeList", "databaseExcludeList"},
         {"tableIncludeList", "tableIncludeList"}, {"tableExcludeList", "tableExcludeList"},
         {"columnIncludeList", "columnIncludeList"}, {"columnExcludeList", "columnExcludeList"}};
-    struct mb_regexes *dst[6] = {&c->db_inc, &c->db_exc, &c->table_inc, &c->table_exc, &c->col_inc, &c->col_exc};
+    struct drom_regex_list *dst[6] = {&c->db_inc, &c->db_exc, &c->table_inc, &c->table_exc, &c->col_inc, &c->col_exc};
     for (int i = 0; i < 6; i++)
-        if (mb_regexes_compile(dst[i], drom_opt_str(o, lists[i][camel]), err)) {
+        if (drom_regex_list_compile(dst[i], drom_opt_str(o, lists[i][camel]), err)) {
             drom_err_prefix(err, "%s", lists[i][camel]);
             mb_config_free(c);
             return -1;
@@ -175,8 +127,8 @@ void mb_config_free(struct mb_config *c)
     free(c->offset_file);
     free(c->offset_topic);
     free(c->offset_brokers);
-    struct mb_regexes *all[6] = {&c->db_inc, &c->db_exc, &c->table_inc, &c->table_exc, &c->col_inc, &c->col_exc};
+    struct drom_regex_list *all[6] = {&c->db_inc, &c->db_exc, &c->table_inc, &c->table_exc, &c->col_inc, &c->col_exc};
     for (int i = 0; i < 6; i++)
-        mb_regexes_free(all[i]);
+        drom_regex_list_free(all[i]);
     memset(c, 0, sizeof *c);
 }

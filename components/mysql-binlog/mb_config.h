@@ -6,21 +6,16 @@
 #ifndef DROM_COMPONENTS_MYSQL_BINLOG_MB_CONFIG_H
 #define DROM_COMPONENTS_MYSQL_BINLOG_MB_CONFIG_H
 
-#include <regex.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "components/mysql-binlog/event_json.h"
 #include "runtime/error.h"
 #include "runtime/option.h"
+#include "runtime/regex.h"
 
 enum mb_snapshot_mode { MB_SNAP_INITIAL, MB_SNAP_INITIAL_ONLY, MB_SNAP_NO_DATA, MB_SNAP_WHEN_NEEDED,
                         MB_SNAP_NEVER, MB_SNAP_ALWAYS };
-
-struct mb_regexes {
-    regex_t *re;
-    size_t n;
-};
 
 struct mb_config {
     bool camel;                 /* debezium-mysql: body = after state */
@@ -38,7 +33,7 @@ struct mb_config {
     bool offset_kafka;
     char *offset_topic;
     char *offset_brokers;       /* Kafka store's bootstrap servers */
-    struct mb_regexes db_inc, db_exc, table_inc, table_exc, col_inc, col_exc;
+    struct drom_regex_list db_inc, db_exc, table_inc, table_exc, col_inc, col_exc;
 };
 
 int mb_config_load(struct mb_config *c, bool camel, const char *path, const struct drom_optset *opts,
@@ -49,8 +44,5 @@ bool mb_config_wants_table(const struct mb_config *c, const char *db, const char
 /* Whether db.table.column appears in events. */
 bool mb_config_wants_column(const struct mb_config *c, const char *db, const char *table, const char *column);
 bool mb_config_has_column_filter(const struct mb_config *c);
-/* Compiles a comma-separated list (exposed for the tests). */
-int mb_regexes_compile(struct mb_regexes *r, const char *list, struct drom_error *err);
-void mb_regexes_free(struct mb_regexes *r);
 
 #endif

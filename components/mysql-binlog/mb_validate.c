@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "components/mysql-binlog/mb_options.h"
+#include "runtime/regex.h"
 
 #define FILE_STORE "org.apache.kafka.connect.storage.FileOffsetBackingStore"
 #define KAFKA_STORE "org.apache.kafka.connect.storage.KafkaOffsetBackingStore"
@@ -24,6 +25,16 @@ static int check_ops(const char *ops, struct drom_error *err)
     return 0;
 }
 
+/* Compiles one list as the source will, so a bad pattern is refused here. */
+static int check_regexes(const struct drom_optset *opts, const char *name, struct drom_error *err)
+{
+    struct drom_regex_list l;
+    if (drom_regex_list_compile(&l, drom_opt_str(opts, name), err) < 0)
+        return drom_err_prefix(err, "%s", name), -1;
+    drom_regex_list_free(&l);
+    return 0;
+}
+
 /* Debezium refuses an include list and an exclude list of the same kind. */
 static int check_lists(const struct drom_optset *opts, struct drom_error *err)
 {
@@ -34,6 +45,8 @@ static int check_lists(const struct drom_optset *opts, struct drom_error *err)
         snprintf(exc, sizeof exc, "%sExcludeList", *k);
         if (drom_opt_str(opts, inc) && drom_opt_str(opts, exc))
             return drom_err(err, DROM_EINVAL, "%s and %s cannot be used together: give one of them", inc, exc);
+        if (check_regexes(opts, inc, err) < 0 || check_regexes(opts, exc, err) < 0)
+            return -1;
     }
     return 0;
 }

@@ -34,7 +34,7 @@ static const struct drom_option options[] = {
     {.name = "topicPrefix", .type = DROM_OPT_STRING, .group = "consumer",
      .doc = "Logical server name: topics and schema names are topicPrefix.db.table (default: the endpoint name)"},
     {.name = "databaseIncludeList", .type = DROM_OPT_STRING, .group = "filter",
-     .doc = "Comma-separated regular expressions of databases to capture (whole-name, case-insensitive match)"},
+     .doc = "Comma-separated regular expressions (Java syntax; a comma inside one written \\,) of databases to capture (whole-name, case-insensitive match)"},
     {.name = "databaseExcludeList", .type = DROM_OPT_STRING, .group = "filter",
      .doc = "Comma-separated regular expressions of databases not to capture"},
     {.name = "tableIncludeList", .type = DROM_OPT_STRING, .group = "filter",
