@@ -114,6 +114,21 @@ static struct drom_gexpr *first_expr(struct cc *c, const struct drom_ast_node *n
     return NULL;
 }
 
+/* A literal limit or delay is read now with the parser and the message the
+ * runtime uses, so a route that validates does not fail every exchange. */
+static void check_literal_number(struct cc *c, enum drom_step_kind kind, const struct drom_gexpr *g)
+{
+    if (!g || !g->expr || g->expr->kind != DROM_EXPR_LITERAL)
+        return;
+    char tmp[32];
+    const char *text = drom_value_str(&g->expr->lit, tmp, sizeof tmp);
+    int64_t v;
+    if (kind == DROM_STEP_DELAY && drom_parse_duration_ms(text, &v) < 0)
+        cc_error(c, g->loc.line, g->loc.col, "delay: '%s' is not a number of milliseconds", text);
+    if (kind == DROM_STEP_THROTTLE && (drom_parse_int(text, &v) < 0 || v < 0))
+        cc_error(c, g->loc.line, g->loc.col, "throttle: '%s' is not a number of requests", text);
+}
+
 static void data_format(struct cc *c, const struct drom_ast_node *n, struct params *p)
 {
     const struct drom_ast_node *df = NULL;
@@ -245,9 +260,12 @@ static int lower(struct cc *c, const struct drom_ast_node *n, const struct drom_
     case DROM_STEP_SET_BODY:
     case DROM_STEP_SET_PROPERTY:
     case DROM_STEP_SPLIT:
+        s->expr = first_expr(c, n, DROM_EXPR_VALUE, &had);
+        break;
     case DROM_STEP_THROTTLE:
     case DROM_STEP_DELAY:
         s->expr = first_expr(c, n, DROM_EXPR_VALUE, &had);
+        check_literal_number(c, s->kind, s->expr);
         break;
     case DROM_STEP_MARSHAL:
     case DROM_STEP_UNMARSHAL:
