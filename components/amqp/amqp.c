@@ -103,6 +103,14 @@ static const struct drom_option options[] = {
 /* A testConnectionOnStartup endpoint waits this long for the first attempt. */
 #define STARTUP_WAIT_MS 30000
 
+/* The connection settings are read by the same code at create, so what
+ * `dromc validate` passes is what dromd accepts. */
+static int amqp_validate(const char *path, const struct drom_optset *opts, struct drom_error *err)
+{
+    struct amqp_conn_config cfg;
+    return amqp_conn_config_read(opts, &cfg, err);
+}
+
 static int amqp_create(struct drom_endpoint *ep, struct drom_error *err)
 {
     struct amqp_conn_config cfg;
@@ -150,6 +158,7 @@ const struct drom_component drom_component_amqp = {
     .path_required = true,
     .roles = DROM_ROLE_CONSUMER | DROM_ROLE_PRODUCER,
     .options = options,
+    .validate = amqp_validate,
     .create = amqp_create,
     .destroy = amqp_destroy,
     .start = amqp_consumer_start,

@@ -87,6 +87,10 @@ int amqp_conn_config_read(const struct drom_optset *opts, struct amqp_conn_confi
     } else if (strncasecmp(uri, "amqps://", 8) == 0) {
         p = uri + 8;
         cfg->tls = true;
+    } else if (strncasecmp(uri, "failover:", 9) == 0) {
+        return drom_err(err, DROM_EINVAL,
+                        "remoteURI '%s': failover URIs are not supported; give one broker as amqp://host:port or "
+                        "amqps://host:port", uri);
     } else {
         return drom_err(err, DROM_EINVAL, "remoteURI '%s': expected amqp://host:port or amqps://host:port", uri);
     }
