@@ -140,6 +140,33 @@ static struct drom_expr *unknown_function(const struct parser *p, size_t open, c
 /* If fn starts with `prefix` followed by '.', ':' or '[', returns the name
  * after it in *name (malloc'ed) and 1; 0 when fn does not start so; -1 with
  * the error set. */
+static int operator_in_name(const char *s, size_t len, size_t *at, size_t *oplen);
+
+/* Names Camel would read but that are almost surely a slip: an operator
+ * inside the braces (${header.op == }) or a method call (Camel's OGNL). */
+static int check_name(const struct parser *p, size_t open, const char *fn, const char *s, size_t len)
+{
+    size_t name_at = open + 2 + (size_t)(s - fn), at, oplen;
+    if (operator_in_name(s, len, &at, &oplen)) {
+        size_t head = at;
+        while (head && s[head - 1] == ' ')
+            head--;
+        perr(p, name_at + at, "the name '%.*s' holds the operator '%.*s': close the function before it, as in "
+             "'${%.*s} %.*s ...'", (int)len, s, (int)oplen, s + at, (int)(s - fn + head), fn, (int)oplen, s + at);
+        return -1;
+    }
+    const char *paren = memchr(s, '(', len);
+    if (paren) {
+        const char *dot = paren;
+        while (dot > s && dot[-1] != '.')
+            dot--;
+        perr(p, name_at + (size_t)(dot - s), "method calls ('%.*s') are not run: Simple here has no OGNL; "
+             "see docs/expressions.md for the functions it has", (int)(len - (size_t)(dot - s)), dot);
+        return -1;
+    }
+    return 0;
+}
+
 static int named(const struct parser *p, size_t open, const char *fn, const char *prefix, char **name)
 {
     size_t n = strlen(prefix);
@@ -163,6 +190,8 @@ static int named(const struct parser *p, size_t open, const char *fn, const char
         perr(p, open, "expected a name in '${%s}'", fn);
         return -1;
     }
+    if (fn[n] != '[' && check_name(p, open, fn, s, len) < 0)
+        return -1;
     *name = drom_xstrndup(s, len);
     return 1;
 }
@@ -347,6 +376,9 @@ static struct drom_expr *function(const struct parser *p, size_t open, size_t at
             return perr(p, open, "expected ')' to close '${%s}'", fn);
         return jsonpath_node(p, at + 9, fn + 9, n - 10);
     }
+    if (strncmp(fn, "body.", 5) == 0 && strchr(fn, '('))
+        return perr(p, open + 7, "method calls ('%s') are not run: Simple here has no OGNL; see "
+                    "docs/expressions.md for the functions it has", fn + 5);
     if (strncmp(fn, "body", 4) == 0 && fn[4] && strchr(".[?", fn[4]))
         return perr(p, open, "OGNL access on the body ('${%s}') is not supported; use ${jsonpath($.field)}", fn);
     static const struct { const char *prefix; enum drom_expr_kind kind; } prefixes[] = {
@@ -484,6 +516,46 @@ static int find_operator(const char *s, size_t n)
     return -1;
 }
 
+/* A blank-separated operator word inside s[0..len): its offset and length. */
+static int operator_in_name(const char *s, size_t len, size_t *at, size_t *oplen)
+{
+    for (size_t i = 0; i < len;) {
+        while (i < len && s[i] == ' ')
+            i++;
+        size_t e = i;
+        while (e < len && s[e] != ' ')
+            e++;
+        if (e > i && (i > 0 || e < len) && find_operator(s + i, e - i) >= 0) {
+            *at = i;
+            *oplen = e - i;
+            return 1;
+        }
+        i = e;
+    }
+    return 0;
+}
+
+/* The operator a mistyped word was meant to be: '=' for '==', or a word
+ * operator within two edits (contians -> contains). NULL when none is near. */
+static const char *near_operator(const char *s, size_t n)
+{
+    if (n == 1 && s[0] == '=')
+        return "==";
+    char w[32];
+    if (n >= sizeof w || !isalpha((unsigned char)s[s[0] == '!' ? 1 : 0]))
+        return NULL;
+    memcpy(w, s, n);
+    w[n] = '\0';
+    const char *best = NULL;
+    size_t best_d = 3;
+    for (size_t k = 0; k < sizeof operators / sizeof *operators; k++) {
+        size_t d = levenshtein(w, operators[k].word);
+        if (d < best_d)
+            best_d = d, best = operators[k].word;
+    }
+    return best;
+}
+
 static bool is_logic(const struct parser *p, size_t i)
 {
     return i + 1 < p->end && ((p->t[i] == '&' && p->t[i + 1] == '&') || (p->t[i] == '|' && p->t[i + 1] == '|'));
@@ -592,6 +664,9 @@ static struct drom_expr *condition(const struct parser *p, size_t *i)
                         k > left_end ? "after" : "before", (int)g, p->t + k);
         if (k == left_end)
             return perr(p, k, "expected a space or an operator after '%s'", snippet(p, start, left_end, what, sizeof what));
+        const char *near = near_operator(p->t + k, w - k);
+        if (near)
+            return perr(p, k, "unknown operator '%.*s'; did you mean '%s'?", (int)(w - k), p->t + k, near);
         return perr(p, k, "expected an operator after '%s'", snippet(p, start, left_end, what, sizeof what));
     }
     const char *opw = operators[op].word;

@@ -331,6 +331,27 @@ Test(simple, regex_invalid_at_parse_time)
                        "invalid regex 'shop.(orders': missing closing parenthesis at offset 12");
 }
 
+/* Slips a Camel user makes, each told where and what was meant. */
+Test(simple, slips_get_a_column_and_a_suggestion)
+{
+    expect_parse_error("simple", "${body} = null", DROM_EXPR_PREDICATE, 1, 9,
+                       "unknown operator '='; did you mean '=='?");
+    expect_parse_error("simple", "${body} contians 'a'", DROM_EXPR_PREDICATE, 1, 9,
+                       "unknown operator 'contians'; did you mean 'contains'?");
+    expect_parse_error("simple", "${body} !startswith 'a'", DROM_EXPR_PREDICATE, 1, 9,
+                       "unknown operator '!startswith'; did you mean '!startsWith'?");
+    expect_parse_error("simple", "${header.op == }", DROM_EXPR_PREDICATE, 1, 13,
+                       "the name 'op ==' holds the operator '==': close the function before it, as in "
+                       "'${header.op} == ...'");
+    expect_parse_error("simple", "${body.toUpperCase()}", DROM_EXPR_VALUE, 1, 8,
+                       "method calls ('toUpperCase()') are not run: Simple here has no OGNL; see docs/expressions.md "
+                       "for the functions it has");
+    expect_parse_error("simple", "${header.code.trim()} == 'a'", DROM_EXPR_PREDICATE, 1, 15,
+                       "method calls ('trim()') are not run: Simple here has no OGNL; see docs/expressions.md "
+                       "for the functions it has");
+    expect_parse_error("simple", "${body} foo 3", DROM_EXPR_PREDICATE, 1, 9, "expected an operator after '${body}'");
+}
+
 /* What Java's java.util.regex accepts and users write: inline flags,
  * look-around, possessive quantifiers, back references, named groups. */
 Test(simple, regex_java_syntax)
