@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmd/dromc/dromc.h"
+#include "compiler/suggest.h"
 
 static const char usage[] =
     "usage: dromc COMMAND [ARGS]\n"
@@ -50,7 +51,14 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(cmd, cmds[i].name) == 0)
             return cmds[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "dromc: unknown command '%s'\n", cmd);
+    struct drom_suggest s;
+    drom_suggest_init(&s, cmd);
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+        drom_suggest_offer(&s, cmds[i].name);
+    if (drom_suggest_best(&s))
+        fprintf(stderr, "dromc: unknown command '%s'; did you mean '%s'?\n", cmd, drom_suggest_best(&s));
+    else
+        fprintf(stderr, "dromc: unknown command '%s'\n", cmd);
     fprintf(stderr, "Try 'dromc --help'.\n");
     return DROMC_USAGE;
 }
