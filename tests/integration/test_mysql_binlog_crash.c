@@ -320,8 +320,11 @@ Test(mysql_binlog_crash, server_restart_mid_stream, .timeout = 120)
     pthread_join(th, NULL);
     cr_assert_eq(w.next, w.last + 1, "every row was written");
     mk = mbt_out(&r, (size_t)w.last, 30000);
-    usleep(300000);
-    size_t n = drom_mock_received(mk);
+    root = mbt_root();
+    char sentinel[128];
+    snprintf(sentinel, sizeof sentinel, "INSERT INTO mbt_restart.t VALUES (%ld, 'sentinel')", w.last + 1);
+    size_t n = mbt_before_sentinel(root, mk, sentinel, "sentinel", 30000);
+    mysql_close(root);
     char *seen = calloc((size_t)w.last + 1, 1);
     long prev = 0;
     for (size_t i = 0; i < n; i++) {

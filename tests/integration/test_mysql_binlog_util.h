@@ -193,6 +193,31 @@ MBT_UNUSED static struct drom_mock *mbt_out(struct mbt_run *r, size_t n, int64_t
     return m;
 }
 
+/* How many exchanges came before a sentinel change: runs `sentinel_sql` (a
+ * change the route captures, whose body holds `mark`), waits for it and
+ * answers its index. The binlog is ordered, so whatever the route could
+ * still emit for earlier writes has arrived by then: "nothing more came"
+ * is proven without sleeping. */
+MBT_UNUSED static size_t mbt_before_sentinel(MYSQL *m, struct drom_mock *mk, const char *sentinel_sql, const char *mark,
+                                             int64_t timeout_ms)
+{
+    size_t seen = drom_mock_received(mk);
+    cr_assert_eq(mysql_query(m, sentinel_sql), 0, "%s: %s", sentinel_sql, mysql_error(m));
+    int64_t end = mbt_now_ms() + timeout_ms;
+    for (;;) {
+        size_t n = drom_mock_received(mk);
+        for (; seen < n; seen++) {
+            char *b = drom_mock_body(mk, seen);
+            bool hit = b && strstr(b, mark);
+            free(b);
+            if (hit)
+                return seen;
+        }
+        cr_assert(mbt_now_ms() < end, "the sentinel change (%s) did not arrive", sentinel_sql);
+        drom_mock_wait(mk, n + 1, 100);
+    }
+}
+
 /* The i-th body parsed (schemas=false bodies are the envelope itself). */
 MBT_UNUSED static json_t *mbt_json(struct drom_mock *m, size_t i)
 {
