@@ -293,7 +293,7 @@ int drom_placeholder_resolve(const char *text, const struct drom_placeholder_ctx
         drom_buf_free(&b);
         return -1;
     }
-    *out = b.data ? drom_buf_take(&b) : drom_xstrdup("");
+    *out = b.data ? drom_buf_detach(&b) : drom_xstrdup("");
     return 0;
 }
 

@@ -162,7 +162,7 @@ static char *unescape(struct loader *ld, const struct lline *l, size_t from, siz
             drom_buf_putc(&b, c);
         }
     }
-    return b.data ? drom_buf_take(&b) : drom_xstrdup("");
+    return b.data ? drom_buf_detach(&b) : drom_xstrdup("");
 }
 
 /* Splits a logical line into key and value as Properties.load does. */

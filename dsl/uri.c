@@ -152,7 +152,7 @@ static char *decode(struct scan *sc, size_t from, size_t to, bool plus, const ch
     }
     if (!b.data)
         return drom_xstrdup("");
-    return drom_buf_take(&b);
+    return drom_buf_detach(&b);
 }
 
 /* A RAW(…) or RAW{…} value starting at `v`: sets the content range and the
@@ -403,5 +403,5 @@ char *drom_uri_render(const struct drom_uri *u, bool (*is_secret)(const char *na
             encode(&b, p->value, "!$'()*,;:@/?=");
         }
     }
-    return drom_buf_take(&b);
+    return drom_buf_detach(&b);
 }

@@ -64,7 +64,7 @@ const char *drom_buf_cstr(struct drom_buf *b)
     return b->data ? b->data : "";
 }
 
-char *drom_buf_take(struct drom_buf *b)
+char *drom_buf_detach(struct drom_buf *b)
 {
     char *s = b->data ? b->data : drom_xstrdup("");
     b->data = NULL;

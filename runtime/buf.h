@@ -18,7 +18,7 @@ void drom_buf_putc(struct drom_buf *b, char c);
 void drom_buf_printf(struct drom_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void drom_buf_reset(struct drom_buf *b);          /* len = 0, keeps the memory */
 const char *drom_buf_cstr(struct drom_buf *b);    /* "" when empty */
-char *drom_buf_take(struct drom_buf *b);          /* caller owns the string; b is reset */
+char *drom_buf_detach(struct drom_buf *b);        /* caller owns the string; b is reset */
 void drom_buf_free(struct drom_buf *b);
 
 #endif

@@ -188,8 +188,8 @@ bool drom_endpoint_is_source(const struct drom_endpoint *ep);
  * first when needed) and where it keeps its offsets; from now on the engine
  * no longer calls that source's commit. -1 when the source cannot tell (its
  * component has no offset_location). */
-int drom_endpoint_take_source_offsets(struct drom_endpoint *ep, struct drom_endpoint **source,
-                                      struct drom_offset_location *out, struct drom_error *err);
+int drom_endpoint_claim_source_offsets(struct drom_endpoint *ep, struct drom_endpoint **source,
+                                       struct drom_offset_location *out, struct drom_error *err);
 /* Engine thread (inside produce): the source and submission number of the
  * exchange a route received from it (also through direct:). -1 for a copy
  * made by split, multicast or wireTap: its original is not done with it. */

@@ -308,8 +308,8 @@ bool drom_endpoint_is_source(const struct drom_endpoint *ep)
     return E(ep)->is_from;
 }
 
-int drom_endpoint_take_source_offsets(struct drom_endpoint *ep, struct drom_endpoint **source,
-                                      struct drom_offset_location *out, struct drom_error *err)
+int drom_endpoint_claim_source_offsets(struct drom_endpoint *ep, struct drom_endpoint **source,
+                                       struct drom_offset_location *out, struct drom_error *err)
 {
     struct eng_endpoint *src = E(ep)->route->from;
     const struct drom_component *c = src->ep.comp;

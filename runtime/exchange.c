@@ -11,10 +11,13 @@
 #include "runtime/exchange.h"
 #include "runtime/xalloc.h"
 
+/* The bytes live after the header (a body built by copying) or in a buffer
+ * the body adopted (drom_exchange_set_body_take), freed with it. */
 struct drom_body {
     atomic_int refs;
     size_t len;
-    char data[];
+    char *data;          /* NUL at data[len] */
+    char inline_data[];
 };
 
 static struct drom_body *body_new(size_t len)
@@ -22,14 +25,29 @@ static struct drom_body *body_new(size_t len)
     struct drom_body *b = drom_xmalloc(sizeof *b + len + 1);
     atomic_init(&b->refs, 1);
     b->len = len;
+    b->data = b->inline_data;
+    b->data[len] = '\0';
+    return b;
+}
+
+static struct drom_body *body_adopt(char *data, size_t len)
+{
+    struct drom_body *b = drom_xmalloc(sizeof *b);
+    atomic_init(&b->refs, 1);
+    b->len = len;
+    /* Usually a shrink in place: the buffer already had room for the NUL. */
+    b->data = drom_xrealloc(data, len + 1);
     b->data[len] = '\0';
     return b;
 }
 
 static void body_release(struct drom_body *b)
 {
-    if (b && atomic_fetch_sub(&b->refs, 1) == 1)
-        free(b);
+    if (!b || atomic_fetch_sub(&b->refs, 1) != 1)
+        return;
+    if (b->data != b->inline_data)
+        free(b->data);
+    free(b);
 }
 
 int64_t drom_now_us(void)
@@ -123,9 +141,10 @@ void drom_exchange_set_body_str(struct drom_exchange *ex, const char *s, const c
 
 void drom_exchange_set_body_take(struct drom_exchange *ex, char *data, size_t len, const char *content_type)
 {
-    /* One copy into the refcounted block keeps a single representation. */
-    drom_exchange_set_body(ex, data, len, content_type);
-    free(data);
+    struct drom_body *b = body_adopt(data, len);
+    body_release(ex->body);
+    ex->body = b;
+    set_content_type(ex, content_type);
 }
 
 void drom_exchange_set_body_null(struct drom_exchange *ex)

@@ -63,7 +63,8 @@ void drom_exchange_free(struct drom_exchange *ex);
 /* Body. */
 void drom_exchange_set_body(struct drom_exchange *ex, const void *data, size_t len, const char *content_type);
 void drom_exchange_set_body_str(struct drom_exchange *ex, const char *s, const char *content_type);
-/* Takes ownership of `data` (malloc'ed, len bytes, NUL at data[len] not required). */
+/* Adopts `data` (malloc'ed, len bytes, NUL at data[len] not required) as the
+ * body without copying it; the body frees it. */
 void drom_exchange_set_body_take(struct drom_exchange *ex, char *data, size_t len, const char *content_type);
 void drom_exchange_set_body_null(struct drom_exchange *ex);
 bool drom_exchange_body_is_null(const struct drom_exchange *ex);

@@ -394,7 +394,7 @@ static int eval_date(const struct drom_expr *e, struct ctx *c, struct tval *out)
     struct drom_buf b = DROM_BUF_INIT;
     drom_expr_date_format(&e->date, t_us, &b);
     size_t len = b.len;
-    tv_take(out, DROM_V_STRING, drom_buf_take(&b), len);
+    tv_take(out, DROM_V_STRING, drom_buf_detach(&b), len);
     return 0;
 }
 
@@ -464,7 +464,7 @@ static int eval_node(const struct drom_expr *e, struct ctx *c, struct tval *out)
             tv_clear(&t);
         }
         size_t len = b.len;
-        tv_take(out, DROM_V_STRING, drom_buf_take(&b), len);
+        tv_take(out, DROM_V_STRING, drom_buf_detach(&b), len);
         return 0;
     }
     case DROM_EXPR_BINARY: {

@@ -257,7 +257,7 @@ enum drom_status amqp_producer_send(struct drom_endpoint *ep, struct drom_exchan
     struct item *it = drom_xcalloc(1, sizeof *it);
     it->ex = ex;
     it->len = p->buf.len;
-    it->bytes = drom_buf_take(&p->buf);
+    it->bytes = drom_buf_detach(&p->buf);
     amqp_conn_lock(e->conn);
     if (amqp_conn_gave_up(e->conn)) {
         drom_err(err, DROM_ECONNECT, "%s", amqp_conn_reason(e->conn));

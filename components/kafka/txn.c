@@ -10,7 +10,7 @@
  * topic (same key and JSON as offset_kafka.c writes, so the store reads it
  * back on start), commit. An exchange completes only when its transaction
  * committed; the source's own offset commits are taken over
- * (drom_endpoint_take_source_offsets), so the only offsets ever written for
+ * (drom_endpoint_claim_source_offsets), so the only offsets ever written for
  * it are those inside committed transactions. After a crash the source
  * resumes from the offset of the last committed transaction, and the records
  * of an unfinished one are aborted (init_transactions of the next producer
@@ -428,7 +428,7 @@ static bool same_brokers(const char *a, const char *b)
 
 static int check_source(struct kafka_txn *t, struct drom_error *err)
 {
-    if (drom_endpoint_take_source_offsets(t->ep, &t->source, &t->loc, err) < 0) {
+    if (drom_endpoint_claim_source_offsets(t->ep, &t->source, &t->loc, err) < 0) {
         drom_err_prefix(err, "transactionalId needs a source that keeps its offsets in Kafka (mysql-binlog or "
                              "debezium-mysql with offsetStorage=kafka)");
         return -1;

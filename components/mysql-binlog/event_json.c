@@ -493,7 +493,7 @@ struct mb_schema *mb_schema_new(const struct mb_format *f, const struct mb_table
             name = fallback;
         }
         mb_json_string(&nb, name, strlen(name));
-        s->cols[i] = (struct col){.c = &t->cols[i], .conv = conv_of(f, &t->cols[i]), .json_name = drom_buf_take(&nb)};
+        s->cols[i] = (struct col){.c = &t->cols[i], .conv = conv_of(f, &t->cols[i]), .json_name = drom_buf_detach(&nb)};
         s->cols[i].default_json = default_json(f, &s->cols[i]);
         s->keep[i] = !keep || keep[i] || t->cols[i].pk;
     }
@@ -503,11 +503,11 @@ struct mb_schema *mb_schema_new(const struct mb_format *f, const struct mb_table
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ||
               *p == '_' || *p == '-'))
             *p = '_';
-    s->topic = drom_buf_take(&b);
+    s->topic = drom_buf_detach(&b);
     s->source_name = drom_xstrdup(f->mariadb ? "io.debezium.connector.mariadb.Source" : "io.debezium.connector.mysql.Source");
     if (t->npk) {
         put_row_schema(&b, s, "Key", true, NULL);
-        s->key_schema = drom_buf_take(&b);
+        s->key_schema = drom_buf_detach(&b);
     }
     drom_buf_puts(&b, "{\"type\":\"struct\",\"fields\":[");
     put_row_schema(&b, s, "Value", false, "before");
@@ -528,7 +528,7 @@ struct mb_schema *mb_schema_new(const struct mb_format *f, const struct mb_table
     mb_json_string(&b, name.data, name.len);
     drom_buf_free(&name);
     drom_buf_puts(&b, ",\"version\":2}");
-    s->env_schema = drom_buf_take(&b);
+    s->env_schema = drom_buf_detach(&b);
     return s;
 }
 

@@ -26,7 +26,7 @@ int mb_create(struct drom_endpoint *ep, struct drom_error *err)
     pthread_cond_init(&s->cond, NULL);
     struct drom_buf key = DROM_BUF_INIT;
     drom_buf_printf(&key, "%s/%s", ep->comp->name, s->cfg.fmt.prefix);
-    s->offset_key = drom_buf_take(&key);
+    s->offset_key = drom_buf_detach(&key);
     ep->state = s;
     /* A change must never be skipped: a failed exchange stops the source. */
     drom_endpoint_stop_on_failure(ep, true);

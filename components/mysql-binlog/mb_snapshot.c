@@ -45,7 +45,7 @@ static void parse_values(const char *ctype, struct mb_column *c)
                 drom_buf_putc(&v, *p);
         }
         c->values = drom_xrealloc(c->values, (c->nvalues + 1) * sizeof *c->values);
-        c->values[c->nvalues++] = v.data ? drom_buf_take(&v) : drom_xstrdup("");
+        c->values[c->nvalues++] = v.data ? drom_buf_detach(&v) : drom_xstrdup("");
         if (*p)
             p++;
     }

@@ -383,13 +383,13 @@ int mb_emit(struct mb_src *s, const struct mb_row_event *e, const struct mb_offs
         if (e->after) {
             mb_json_row(&b, sc, e->after);
             body_len = b.len;
-            drom_exchange_set_body_take(ex, drom_buf_take(&b), body_len, "application/json");
+            drom_exchange_set_body_take(ex, drom_buf_detach(&b), body_len, "application/json");
         } else
             drom_exchange_set_body_null(ex);
     } else {
         mb_json_value(&b, sc, e->op, e->before, e->after, &e->src, e->tx, now_us);
         body_len = b.len;
-        drom_exchange_set_body_take(ex, drom_buf_take(&b), body_len, "application/json");
+        drom_exchange_set_body_take(ex, drom_buf_detach(&b), body_len, "application/json");
     }
     drom_buf_free(&b);
     int64_t bytes = (int64_t)(body_len + set_headers(s, ex, e, false, now_us));

@@ -236,7 +236,7 @@ static E2E_UNUSED char *e2e_replace_all(const char *s, const char *from, const c
         p = hit + fl;
     }
     drom_buf_cstr(&b);
-    return drom_buf_take(&b);
+    return drom_buf_detach(&b);
 }
 
 /* The shipped route file with this test's names: database cdcdb -> DB,

@@ -54,7 +54,7 @@ static TE_UNUSED int ta_ctl(char **out, const char *fmt, ...)
     int st = pclose(f);
     drom_buf_cstr(&b);
     if (out)
-        *out = drom_buf_take(&b);
+        *out = drom_buf_detach(&b);
     else
         drom_buf_free(&b);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;

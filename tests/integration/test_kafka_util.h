@@ -374,7 +374,7 @@ static KT_UNUSED char *kt_xml(const char *fmt, const char *topic)
             drom_buf_putc(&b, *p);
         }
     }
-    return drom_buf_take(&b);
+    return drom_buf_detach(&b);
 }
 
 /* kt_xml(fmt, topic), then kt_start with the default window. */

@@ -159,7 +159,7 @@ static char *row_json(const struct mb_format *f, size_t tm, const bool *keep)
     }
     mb_schema_free(s);
     mb_table_free(&t);
-    return drom_buf_take(&b);
+    return drom_buf_detach(&b);
 }
 
 Test(event_json, every_type_with_default_modes)

@@ -12,7 +12,7 @@ static char *to_json(const struct mb_offset *o)
 {
     struct drom_buf b = DROM_BUF_INIT;
     mb_offset_to_json(o, &b);
-    return drom_buf_take(&b);
+    return drom_buf_detach(&b);
 }
 
 Test(mb_offset, epoch_round_trips)
