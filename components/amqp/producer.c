@@ -23,8 +23,7 @@
 
 struct item {
     struct drom_exchange *ex;
-    char *bytes;
-    size_t len;
+    struct drom_buf bytes;        /* the encoded message, kept until its outcome (resent after a reconnect) */
     uint64_t seq;
     pn_delivery_t *d;             /* while sent and waiting for the outcome */
     struct item *next;
@@ -39,14 +38,22 @@ struct amqp_producer {
     struct amqp_ep *aep;
     /* Engine thread only. */
     pn_message_t *msg;
-    struct drom_buf buf;
     struct drom_amqp_send send;
+    struct item *spare;           /* settled items whose buffers the next messages reuse */
     /* conn->mu. */
     struct queue waiting;         /* not sent yet, in order */
     struct queue sent;            /* sent, no outcome yet, in order of sending */
+    struct item *returned;        /* settled on the proton thread, handed back in bulk */
+    size_t nreturned;
     int64_t inflight;
     uint64_t seq;
 };
+
+/* Settled items kept for reuse, and the largest buffer kept with one: a
+ * steady stream then allocates nothing per message, and one huge message
+ * does not pin its memory. */
+#define SPARE_ITEMS 256
+#define SPARE_BUF_MAX (64 * 1024)
 
 static void q_push(struct queue *q, struct item *it)
 {
@@ -87,8 +94,33 @@ static void q_remove(struct queue *q, struct item *it)
 
 static void item_free(struct item *it)
 {
-    free(it->bytes);
+    drom_buf_free(&it->bytes);
     free(it);
+}
+
+static void items_free(struct item *it)
+{
+    while (it) {
+        struct item *next = it->next;
+        item_free(it);
+        it = next;
+    }
+}
+
+/* Proton thread, conn->mu held. */
+static void item_return(struct amqp_producer *p, struct item *it)
+{
+    if (p->nreturned >= SPARE_ITEMS) {
+        item_free(it);
+        return;
+    }
+    if (it->bytes.cap > SPARE_BUF_MAX)
+        drom_buf_free(&it->bytes);
+    it->ex = NULL;
+    it->d = NULL;
+    it->next = p->returned;
+    p->returned = it;
+    p->nreturned++;
 }
 
 static void finish(struct amqp_producer *p, struct item *it, enum drom_status st, const struct drom_error *err)
@@ -97,7 +129,7 @@ static void finish(struct amqp_producer *p, struct item *it, enum drom_status st
         drom_exchange_complete(it->ex, st, err);
     p->inflight--;
     drom_endpoint_gauge(p->aep->ep, "inflight", p->inflight);
-    item_free(it);
+    item_return(p, it);
 }
 
 /* --- proton thread, conn->mu held --- */
@@ -113,7 +145,7 @@ static void pump(struct amqp_link *l)
         uint64_t tag = it->seq;
         it->d = pn_delivery(l->pl, pn_dtag((const char *)&tag, sizeof tag));
         pn_delivery_set_context(it->d, it);
-        pn_link_send(l->pl, it->bytes, it->len);
+        pn_link_send(l->pl, it->bytes.data, it->bytes.len);
         pn_link_advance(l->pl);
         q_push(&p->sent, it);
         n++;
@@ -201,6 +233,7 @@ static void on_freed(struct amqp_link *l)
         item_free(it);
     while ((it = q_pop(&p->waiting)))
         item_free(it);
+    items_free(p->returned);
     free(p);
 }
 
@@ -252,23 +285,35 @@ enum drom_status amqp_producer_send(struct drom_endpoint *ep, struct drom_exchan
         amqp_conn_add_link(e->conn, &e->prod->link);
     }
     struct amqp_producer *p = e->prod;
-    if (drom_amqp_encode(ex, &p->send, p->msg, &p->buf, err) < 0)
+    struct item *it = p->spare;
+    if (it)
+        p->spare = it->next;
+    else
+        it = drom_xcalloc(1, sizeof *it);
+    if (drom_amqp_encode(ex, &p->send, p->msg, &it->bytes, err) < 0) {
+        it->next = p->spare;
+        p->spare = it;
         return DROM_FAIL;
-    struct item *it = drom_xcalloc(1, sizeof *it);
+    }
     it->ex = ex;
-    it->len = p->buf.len;
-    it->bytes = drom_buf_detach(&p->buf);
     amqp_conn_lock(e->conn);
     if (amqp_conn_gave_up(e->conn)) {
         drom_err(err, DROM_ECONNECT, "%s", amqp_conn_reason(e->conn));
         amqp_conn_unlock(e->conn);
-        item_free(it);
+        it->ex = NULL;
+        it->next = p->spare;
+        p->spare = it;
         return DROM_FAIL;
     }
     it->seq = ++p->seq;
     q_push(&p->waiting, it);
     p->inflight++;
     drom_endpoint_gauge(ep, "inflight", p->inflight);
+    if (!p->spare) {   /* take back what the proton thread settled, under the lock held anyway */
+        p->spare = p->returned;
+        p->returned = NULL;
+        p->nreturned = 0;
+    }
     amqp_conn_wake(e->conn);
     amqp_conn_unlock(e->conn);
     return DROM_PENDING;
@@ -283,7 +328,8 @@ void amqp_producer_destroy(struct drom_endpoint *ep)
     e->prod = NULL;
     pn_message_free(p->msg);
     p->msg = NULL;
-    drom_buf_free(&p->buf);
+    items_free(p->spare);
+    p->spare = NULL;
     amqp_conn_lock(e->conn);
     /* The engine gave up on what is still here (drain timeout): never complete it. */
     for (struct item *it = p->waiting.head; it; it = it->next)
