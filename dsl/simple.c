@@ -15,83 +15,6 @@
 #include "runtime/buf.h"
 #include "runtime/xalloc.h"
 
-struct drom_expr *simple_err(const struct simple_parser *p, size_t at, const char *fmt, ...)
-{
-    char msg[900];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    int line = 1, col = 1;
-    for (size_t i = 0; i < at && p->t[i]; i++) {
-        if (p->t[i] == '\n')
-            line++, col = 1;
-        else
-            col++;
-    }
-    drom_err_at(p->err, DROM_EINVAL, "", line, col, "%s", msg);
-    return NULL;
-}
-
-/* The source text of [a, b) for a message, shortened when long. */
-const char *simple_snippet(const struct simple_parser *p, size_t a, size_t b, char *out, size_t size)
-{
-    size_t n = b - a, max = 60;
-    if (n > max)
-        snprintf(out, size, "%.*s...", (int)max, p->t + a);
-    else
-        snprintf(out, size, "%.*s", (int)n, p->t + a);
-    return out;
-}
-
-bool simple_is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-size_t simple_skip_ws(const struct simple_parser *p, size_t i)
-{
-    while (i < p->end && simple_is_space(p->t[i]))
-        i++;
-    return i;
-}
-
-struct drom_expr *simple_literal_str(const char *s, size_t len)
-{
-    struct drom_expr *e = drom_expr_new(DROM_EXPR_LITERAL);
-    e->lit.type = DROM_V_STRING;
-    e->lit.s = drom_xstrndup(s, len);
-    e->lit.len = len;
-    return e;
-}
-
-/* ---- functions: ${...} ---- */
-
-size_t simple_levenshtein(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 40 || lb > 40)
-        return 99;
-    size_t row[41];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-            size_t best = diag + cost;
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
 
 
 static struct drom_expr *simple_parse_template(const struct simple_parser *p, size_t a, size_t b, bool escapes)
@@ -144,18 +67,6 @@ static struct drom_expr *simple_parse_template(const struct simple_parser *p, si
 
 /* ---- predicates ---- */
 
-static const struct { const char *word; enum drom_expr_op op; } operators[] = {
-    {"==", DROM_OP_EQ}, {"!=", DROM_OP_NE}, {"=~", DROM_OP_EQ_NOCASE}, {"!=~", DROM_OP_NE_NOCASE},
-    {">", DROM_OP_GT}, {">=", DROM_OP_GE}, {"<", DROM_OP_LT}, {"<=", DROM_OP_LE},
-    {"contains", DROM_OP_CONTAINS}, {"!contains", DROM_OP_NOT_CONTAINS},
-    {"~~", DROM_OP_CONTAINS_NOCASE}, {"!~~", DROM_OP_NOT_CONTAINS_NOCASE},
-    {"startsWith", DROM_OP_STARTS_WITH}, {"!startsWith", DROM_OP_NOT_STARTS_WITH},
-    {"endsWith", DROM_OP_ENDS_WITH}, {"!endsWith", DROM_OP_NOT_ENDS_WITH},
-    {"regex", DROM_OP_REGEX}, {"!regex", DROM_OP_NOT_REGEX},
-    {"in", DROM_OP_IN}, {"!in", DROM_OP_NOT_IN},
-    {"range", DROM_OP_RANGE}, {"!range", DROM_OP_NOT_RANGE},
-};
-
 static size_t word_end(const struct simple_parser *p, size_t i)
 {
     while (i < p->end && !simple_is_space(p->t[i]))
@@ -163,32 +74,7 @@ static size_t word_end(const struct simple_parser *p, size_t i)
     return i;
 }
 
-static int find_operator(const char *s, size_t n)
-{
-    for (size_t k = 0; k < sizeof operators / sizeof *operators; k++)
-        if (strlen(operators[k].word) == n && strncmp(operators[k].word, s, n) == 0)
-            return (int)k;
-    return -1;
-}
 
-/* A blank-separated operator word inside s[0..len): its offset and length. */
-int simple_operator_in_name(const char *s, size_t len, size_t *at, size_t *oplen)
-{
-    for (size_t i = 0; i < len;) {
-        while (i < len && s[i] == ' ')
-            i++;
-        size_t e = i;
-        while (e < len && s[e] != ' ')
-            e++;
-        if (e > i && (i > 0 || e < len) && find_operator(s + i, e - i) >= 0) {
-            *at = i;
-            *oplen = e - i;
-            return 1;
-        }
-        i = e;
-    }
-    return 0;
-}
 
 /* The operator a mistyped word was meant to be: '=' for '==', or a word
  * operator within two edits (contians -> contains). NULL when none is near. */
@@ -203,10 +89,10 @@ static const char *near_operator(const char *s, size_t n)
     w[n] = '\0';
     const char *best = NULL;
     size_t best_d = 3;
-    for (size_t k = 0; k < sizeof operators / sizeof *operators; k++) {
-        size_t d = simple_levenshtein(w, operators[k].word);
+    for (size_t k = 0; k < simple_noperators; k++) {
+        size_t d = simple_levenshtein(w, simple_operators[k].word);
         if (d < best_d)
-            best_d = d, best = operators[k].word;
+            best_d = d, best = simple_operators[k].word;
     }
     return best;
 }
@@ -220,9 +106,9 @@ static bool is_logic(const struct simple_parser *p, size_t i)
 static size_t glued_operator(const char *s, size_t n)
 {
     size_t best = 0;
-    for (size_t k = 0; k < sizeof operators / sizeof *operators; k++) {
-        size_t l = strlen(operators[k].word);
-        if (!isalpha((unsigned char)operators[k].word[l - 1]) && l < n && strncmp(operators[k].word, s, l) == 0 &&
+    for (size_t k = 0; k < simple_noperators; k++) {
+        size_t l = strlen(simple_operators[k].word);
+        if (!isalpha((unsigned char)simple_operators[k].word[l - 1]) && l < n && strncmp(simple_operators[k].word, s, l) == 0 &&
             l > best)
             best = l;
     }
@@ -289,7 +175,7 @@ static struct drom_expr *operand(const struct simple_parser *p, size_t *i, const
     }
     size_t w = word_end(p, s);
     char what[80];
-    if (find_operator(p->t + s, w - s) >= 0 || glued_operator(p->t + s, w - s + 1) || is_logic(p, s)) {
+    if (simple_find_operator(p->t + s, w - s) >= 0 || glued_operator(p->t + s, w - s + 1) || is_logic(p, s)) {
         if (after)
             return simple_err(p, s, "expected a value after '%s'", after);
         return simple_err(p, s, "expected a value before '%s'", simple_snippet(p, s, w, what, sizeof what));
@@ -309,7 +195,7 @@ static struct drom_expr *condition(const struct simple_parser *p, size_t *i)
     if (k >= p->end || (is_logic(p, k) && k > left_end))
         return left;
     size_t w = word_end(p, k);
-    int op = k > left_end ? find_operator(p->t + k, w - k) : -1;
+    int op = k > left_end ? simple_find_operator(p->t + k, w - k) : -1;
     char what[80];
     if (op < 0) {
         size_t g = glued_operator(p->t + k, w - k);
@@ -324,7 +210,7 @@ static struct drom_expr *condition(const struct simple_parser *p, size_t *i)
             return simple_err(p, k, "unknown operator '%.*s'; did you mean '%s'?", (int)(w - k), p->t + k, near);
         return simple_err(p, k, "expected an operator after '%s'", simple_snippet(p, start, left_end, what, sizeof what));
     }
-    const char *opw = operators[op].word;
+    const char *opw = simple_operators[op].word;
     size_t v = simple_skip_ws(p, w);
     if (v >= p->end) {
         drom_expr_free(left);
@@ -337,7 +223,7 @@ static struct drom_expr *condition(const struct simple_parser *p, size_t *i)
         return NULL;
     }
     struct drom_expr *e = drom_expr_new(DROM_EXPR_BINARY);
-    e->op = operators[op].op;
+    e->op = simple_operators[op].op;
     drom_expr_add_take(e, left);
     drom_expr_add_take(e, right);
     bool lit = right->kind == DROM_EXPR_LITERAL;

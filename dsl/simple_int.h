@@ -25,6 +25,16 @@ size_t simple_skip_ws(const struct simple_parser *p, size_t i);
 struct drom_expr *simple_literal_str(const char *s, size_t len);
 size_t simple_levenshtein(const char *a, const char *b);
 
+/* Simple's binary operators, the word as written and what it does. */
+struct simple_operator {
+    const char *word;
+    enum drom_expr_op op;
+};
+extern const struct simple_operator simple_operators[];
+extern const size_t simple_noperators;
+/* The index of the operator spelt s[0..n), or -1. */
+int simple_find_operator(const char *s, size_t n);
+
 /* The length of "${" at i (0 when none starts there before b). */
 size_t simple_fn_open_len(const struct simple_parser *p, size_t i, size_t b);
 /* The function that opens at i and closes before b; *next is past its '}'. */
