@@ -106,6 +106,18 @@ static int check_value(const struct drom_option *o, const char *v, struct drom_e
     return -1;
 }
 
+/* The component's own check, on its conf filled as dromd will fill it. */
+static int run_validate(const struct drom_component *comp, const char *path, const struct drom_optset *set,
+                        struct drom_error *err)
+{
+    void *conf = drom_conf_new(comp->options, comp->conf_size, set, err);
+    if (!conf)
+        return -1;
+    int rc = comp->validate ? comp->validate(path, conf, err) : 0;
+    drom_conf_free(comp->options, conf);
+    return rc;
+}
+
 /* camel.component.<scheme>.<option> keys: Camel Main matches option names
  * ignoring case and dashes (remote-uri is remoteURI). */
 static bool loose_eq(const char *a, const char *b)
@@ -233,7 +245,7 @@ void cc_check_props(struct cc *c)
             /* the component's own check of a pass-through property */
             struct drom_optval one = {.opt = o, .name = dot + 1, .value = v, .given = true};
             struct drom_optset set = {.items = &one, .n = 1};
-            if (comp->validate("", &set, &err) < 0)
+            if (run_validate(comp, "", &set, &err) < 0)
                 prop_error(c, pr, "%s (in property '%s')%s", err.msg, pr->key, "");
         }
     }
@@ -422,9 +434,9 @@ static struct drom_gendpoint *bind(struct cc *c, const struct drom_ast_attr *a, 
     free(r1);
     free(r2);
     free(shown.params);
-    if (c->diags->nerrors == nerr && comp->validate) {
+    if (c->diags->nerrors == nerr) {
         struct drom_error err = {0};
-        if (comp->validate(ep->path, &ep->opts, &err) < 0)
+        if (run_validate(comp, ep->path, &ep->opts, &err) < 0)
             hook_error(c, a, text, u, err.msg);
     }
     (void)where;

@@ -39,13 +39,14 @@ struct drom_offset_location {
     const char *key;        /* the source's key in the store */
 };
 
-/* One endpoint as the engine instantiates it from the graph. */
+/* One endpoint as the engine instantiates it from the graph; `conf` lives
+ * from before create until after destroy. */
 struct drom_endpoint {
     const struct drom_component *comp;
     const char *scheme;          /* as written: "sjms2" or "amqp" */
     const char *path;            /* after "scheme:", before "?", decoded */
     const char *uri_masked;      /* for logs: secrets replaced by xxxxxx */
-    const struct drom_optset *opts;
+    const void *conf;            /* the component's conf struct, filled from its option table */
     const char *route_id;        /* the route this endpoint appears in */
     struct drom_engine *engine;
     void *state;                 /* the component's own, set by create */
@@ -59,9 +60,11 @@ struct drom_component {
     bool path_required;
     unsigned roles;                /* DROM_ROLE_* */
     const struct drom_option *options;   /* ends with DROM_OPTIONS_END */
+    size_t conf_size;              /* sizeof the struct the table's rows fill (DROM_OPT_AT) */
     /* Extra compile-time checks beyond the table (e.g. librdkafka accepting a
-     * property). May be NULL. Must not connect anywhere. */
-    int (*validate)(const char *path, const struct drom_optset *opts, struct drom_error *err);
+     * property), on the filled conf. May be NULL. Must not connect anywhere.
+     * A message that starts with an option's name is placed at that option. */
+    int (*validate)(const char *path, const void *conf, struct drom_error *err);
 
     /* Runtime. Any may be NULL where the role does not apply; a component
      * whose runtime is not built yet leaves them all NULL and the engine

@@ -22,7 +22,6 @@ struct eng_endpoint *eng_endpoint_new(struct drom_engine *eng, struct eng_route 
     e->ep.scheme = g->scheme;
     e->ep.path = g->path;
     e->ep.uri_masked = g->uri_masked ? g->uri_masked : g->uri;
-    e->ep.opts = &g->opts;
     e->ep.route_id = route->g->id;
     e->ep.engine = eng;
     e->ready = true;
@@ -37,6 +36,8 @@ struct eng_endpoint *eng_endpoint_new(struct drom_engine *eng, struct eng_route 
 
 static void endpoint_free(struct eng_endpoint *e)
 {
+    if (e->ep.comp)
+        drom_conf_free(e->ep.comp->options, (void *)e->ep.conf);
     drom_watermark_free(e->wm);
     drom_endpoint_metrics_destroy(&e->metrics);
     pthread_mutex_destroy(&e->mu);
@@ -52,6 +53,14 @@ int eng_endpoint_create(struct eng_endpoint *e, struct drom_error *err)
     if (e->is_from ? !c->start : !c->produce)
         return drom_err(err, DROM_EINVAL, "route %s: component %s has no %s runtime yet (%s)", e->route->g->id,
                         c->name, e->is_from ? "consumer" : "producer", e->ep.uri_masked);
+    if (!e->ep.conf) {
+        e->ep.conf = drom_conf_new(c->options, c->conf_size, &e->g->opts, err);
+        /* the graph may come from a file dromc never saw: check it as dromc would */
+        if (!e->ep.conf || (c->validate && c->validate(e->ep.path, e->ep.conf, err) < 0)) {
+            drom_err_prefix(err, "route %s: %s", e->route->g->id, e->ep.uri_masked);
+            return -1;
+        }
+    }
     if (c->create && c->create(&e->ep, err) < 0) {
         drom_err_prefix(err, "route %s: %s", e->route->g->id, e->ep.uri_masked);
         return -1;

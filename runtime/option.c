@@ -167,67 +167,10 @@ int drom_option_check(const struct drom_option *opt, const char *value, struct d
     return drom_err(err, DROM_EINTERNAL, "option '%s' has an unknown type", opt->name);
 }
 
-static const struct drom_optval *lookup(const struct drom_optset *set, const char *name)
+const struct drom_optval *drom_optset_find(const struct drom_optset *set, const char *name)
 {
     for (size_t i = 0; i < set->n; i++)
         if (strcmp(set->items[i].name, name) == 0)
             return &set->items[i];
     return NULL;
-}
-
-static const struct drom_optval *must(const struct drom_optset *set, const char *name)
-{
-    const struct drom_optval *v = lookup(set, name);
-    if (!v && set->n && set->items[0].opt) {
-        /* prefix options that were not given are simply absent */
-        for (size_t i = 0; i < set->n; i++)
-            if ((set->items[i].opt->flags & DROM_OPT_PREFIX) &&
-                strncmp(name, set->items[i].opt->name, strlen(set->items[i].opt->name)) == 0)
-                return NULL;
-    }
-    if (!v) {
-        fprintf(stderr, "internal error: option '%s' is not in this endpoint's table\n", name);
-        abort();
-    }
-    return v;
-}
-
-const char *drom_opt_str(const struct drom_optset *set, const char *name)
-{
-    const struct drom_optval *v = must(set, name);
-    return v ? v->value : NULL;
-}
-
-bool drom_opt_given(const struct drom_optset *set, const char *name)
-{
-    const struct drom_optval *v = lookup(set, name);
-    return v && v->given;
-}
-
-int64_t drom_opt_int(const struct drom_optset *set, const char *name, int64_t fallback)
-{
-    const char *s = drom_opt_str(set, name);
-    int64_t v;
-    return s && drom_parse_int(s, &v) == 0 ? v : fallback;
-}
-
-bool drom_opt_bool(const struct drom_optset *set, const char *name, bool fallback)
-{
-    const char *s = drom_opt_str(set, name);
-    bool v;
-    return s && drom_parse_bool(s, &v) == 0 ? v : fallback;
-}
-
-int64_t drom_opt_ms(const struct drom_optset *set, const char *name, int64_t fallback)
-{
-    const char *s = drom_opt_str(set, name);
-    int64_t v;
-    return s && drom_parse_duration_ms(s, &v) == 0 ? v : fallback;
-}
-
-int64_t drom_opt_size(const struct drom_optset *set, const char *name, int64_t fallback)
-{
-    const char *s = drom_opt_str(set, name);
-    int64_t v;
-    return s && drom_parse_size(s, &v) == 0 ? v : fallback;
 }

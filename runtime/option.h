@@ -1,8 +1,10 @@
 /* Option tables: what a component accepts, declared once and used for
- * validation (dromc), defaults, masking of secrets, the catalog and the docs.
- * An option set is the validated, defaulted result for one endpoint; the
- * compiler builds it, components only read it through the typed getters and
- * never parse option strings themselves. */
+ * validation (dromc), defaults, masking of secrets, the catalog, the docs,
+ * and filling the component's typed configuration struct. An option set is
+ * the validated, defaulted result for one endpoint as text (what the graph
+ * carries); drom_conf_new turns it into the component's struct, field by
+ * field as the table says (offsetof), so a component never reads an option
+ * by name nor parses option strings, and defaults live in the table alone. */
 #ifndef DROM_RUNTIME_OPTION_H
 #define DROM_RUNTIME_OPTION_H
 
@@ -18,6 +20,10 @@ enum drom_opt_type {
     DROM_OPT_BOOL,      /* true|false */
     DROM_OPT_DURATION,  /* milliseconds: "1500", "1500ms", "2s", "1m", "1h", "1m30s" */
     DROM_OPT_ENUM,      /* one of `values`, compared case-sensitively like Camel */
+    /* Field types: STRING `const char *` (NULL when unset), INT/DURATION/SIZE
+     * `int64_t` (0 when unset), BOOL `bool`, ENUM `int` (the index of the value
+     * in `values`, or `ints[index]` when given; -1 when unset), a PREFIX
+     * option `struct drom_optpairs`. */
     DROM_OPT_SIZE,      /* bytes: "1024", "64k"/"64KB", "16m"/"16MB", "1g" */
 };
 
@@ -37,6 +43,27 @@ struct drom_option {
     const char *const *values;    /* DROM_OPT_ENUM only; NULL-terminated */
     const char *doc;              /* one line */
     const char *group;            /* "common", "consumer", "producer", "security", ... */
+    /* Where the value goes in the component's conf struct: set with
+     * DROM_OPT_AT; size 0 only for IGNORED options, which go nowhere. */
+    size_t offset, size;
+    /* offsetof + 1 of a `bool` set when the option was given (not
+     * defaulted), for the few components that care; 0 for none. */
+    size_t given_at;
+    const int *ints;              /* DROM_OPT_ENUM: the integer of each value; NULL: its index */
+};
+
+#define DROM_OPT_AT(type, field) .offset = offsetof(type, field), .size = sizeof(((type *)0)->field)
+#define DROM_OPT_GIVEN_AT(type, field) .given_at = offsetof(type, field) + 1
+
+/* The given values of a PREFIX option, in the order given. */
+struct drom_optpair {
+    const char *name;     /* full: "additionalProperties.linger.ms" */
+    const char *key;      /* after the prefix: "linger.ms" */
+    const char *value;
+};
+struct drom_optpairs {
+    struct drom_optpair *items;
+    size_t n;
 };
 
 /* Tables end with an entry whose name is NULL. */
@@ -67,13 +94,17 @@ struct drom_optset {
     size_t n;
 };
 
-/* Getters for validated sets. Asking for a name that is not in the table is
- * a programming error and aborts. Missing values return the fallback. */
-const char *drom_opt_str(const struct drom_optset *set, const char *name);   /* NULL if unset */
-int64_t drom_opt_int(const struct drom_optset *set, const char *name, int64_t fallback);
-bool drom_opt_bool(const struct drom_optset *set, const char *name, bool fallback);
-int64_t drom_opt_ms(const struct drom_optset *set, const char *name, int64_t fallback);
-int64_t drom_opt_size(const struct drom_optset *set, const char *name, int64_t fallback);
-bool drom_opt_given(const struct drom_optset *set, const char *name);
+/* One value of a set by name, NULL when absent: for tools and tests that
+ * look at a graph; components receive their filled struct instead. */
+const struct drom_optval *drom_optset_find(const struct drom_optset *set, const char *name);
+
+/* A component's configuration: `size` zeroed bytes filled from `set` as
+ * `table` says. Strings are borrowed from `set`, which must outlive the
+ * result; the caller owns the result and frees it with drom_conf_free.
+ * Fails on a value that does not parse (a placeholder left unresolved) or
+ * a table row whose field does not fit its type. */
+void *drom_conf_new(const struct drom_option *table, size_t size, const struct drom_optset *set,
+                    struct drom_error *err);
+void drom_conf_free(const struct drom_option *table, void *conf);
 
 #endif

@@ -1,3 +1,4 @@
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,66 +13,68 @@
 static const char *const ack_modes[] = {"AUTO_ACKNOWLEDGE", "CLIENT_ACKNOWLEDGE", "DUPS_OK_ACKNOWLEDGE",
                                         "SESSION_TRANSACTED", NULL};
 static const char *const delivery_modes[] = {"1", "2", NULL};
+static const int delivery_mode_ints[] = {1, 2};
 
 #define IGN DROM_OPT_IGNORED
+#define AT(f) DROM_OPT_AT(struct amqp_conf, f)
 
 static const struct drom_option options[] = {
     /* connection */
-    {.name = "remoteURI", .type = DROM_OPT_STRING, .flags = DROM_OPT_REQUIRED, .group = "connection",
+    {.name = "remoteURI", AT(remote_uri), .type = DROM_OPT_STRING, .flags = DROM_OPT_REQUIRED, .group = "connection",
      .doc = "Broker address, amqp://host:port or amqps://host:port (usually camel.component.sjms2.remoteURI)"},
-    {.name = "username", .type = DROM_OPT_STRING, .group = "connection",
+    {.name = "username", AT(username), .type = DROM_OPT_STRING, .group = "connection",
      .doc = "User name for SASL PLAIN (anonymous when unset)"},
-    {.name = "password", .type = DROM_OPT_STRING, .flags = DROM_OPT_SECRET, .group = "connection",
+    {.name = "password", AT(password), .type = DROM_OPT_STRING, .flags = DROM_OPT_SECRET, .group = "connection",
      .doc = "Password for SASL PLAIN"},
-    {.name = "clientId", .type = DROM_OPT_STRING, .group = "connection",
+    {.name = "clientId", AT(client_id), .type = DROM_OPT_STRING, .group = "connection",
      .doc = "AMQP container id (JMS client id), needed for durable subscriptions"},
-    {.name = "allowInsecurePlain", .type = DROM_OPT_BOOL, .def = "false", .group = "security",
+    {.name = "allowInsecurePlain", AT(allow_insecure_plain), .type = DROM_OPT_BOOL, .def = "false", .group = "security",
      .doc = "Send a password over plain amqp:// to a host that is not loopback"},
-    {.name = "sslTrustStore", .type = DROM_OPT_STRING, .group = "security",
+    {.name = "sslTrustStore", AT(ssl_trust_store), .type = DROM_OPT_STRING, .group = "security",
      .doc = "CA certificates (PEM file) to verify an amqps:// broker; the system store when unset"},
-    {.name = "sslVerifyHost", .type = DROM_OPT_BOOL, .def = "true", .group = "security",
+    {.name = "sslVerifyHost", AT(ssl_verify_host), .type = DROM_OPT_BOOL, .def = "true", .group = "security",
      .doc = "Check the broker's certificate matches its host name"},
-    {.name = "idleTimeout", .type = DROM_OPT_DURATION, .def = "60000", .group = "connection",
+    {.name = "idleTimeout", AT(idle_timeout_ms), .type = DROM_OPT_DURATION, .def = "60000", .group = "connection",
      .doc = "AMQP idle timeout: a silent connection is considered dead after this long (0: off)"},
-    {.name = "reconnectDelay", .type = DROM_OPT_DURATION, .def = "1000", .group = "connection",
+    {.name = "reconnectDelay", AT(reconnect_delay_ms), .type = DROM_OPT_DURATION, .def = "1000", .group = "connection",
      .doc = "Wait before the first reconnection attempt"},
-    {.name = "maxReconnectDelay", .type = DROM_OPT_DURATION, .def = "30000", .group = "connection",
+    {.name = "maxReconnectDelay", AT(max_reconnect_delay_ms), .type = DROM_OPT_DURATION, .def = "30000", .group = "connection",
      .doc = "Longest wait between reconnection attempts"},
-    {.name = "reconnectBackOffMultiplier", .type = DROM_OPT_INT, .def = "2", .min = 1, .max = 100,
+    {.name = "reconnectBackOffMultiplier", AT(reconnect_backoff_multiplier), .type = DROM_OPT_INT, .def = "2", .min = 1, .max = 100,
      .group = "connection", .doc = "Factor the wait grows by after each failed attempt"},
-    {.name = "maxReconnectAttempts", .type = DROM_OPT_INT, .def = "-1", .min = -1, .max = INT32_MAX,
+    {.name = "maxReconnectAttempts", AT(max_reconnect_attempts), .type = DROM_OPT_INT, .def = "-1", .min = -1, .max = INT32_MAX,
      .group = "connection", .doc = "Attempts before giving up (-1: forever)"},
     {.name = "connectionFactory", .type = DROM_OPT_STRING, .flags = IGN, .group = "connection",
      .doc = "A JMS ConnectionFactory bean (not available in C; set remoteURI instead)"},
-    {.name = "testConnectionOnStartup", .type = DROM_OPT_BOOL, .def = "false", .group = "connection",
+    {.name = "testConnectionOnStartup", AT(test_connection_on_startup), .type = DROM_OPT_BOOL, .def = "false", .group = "connection",
      .doc = "Fail the route's start when the broker cannot be reached"},
 
     /* common */
-    {.name = "acknowledgementMode", .type = DROM_OPT_ENUM, .def = "AUTO_ACKNOWLEDGE", .values = ack_modes,
+    {.name = "acknowledgementMode", AT(acknowledgement_mode), .type = DROM_OPT_ENUM, .def = "AUTO_ACKNOWLEDGE", .values = ack_modes,
      .group = "common", .doc = "When a received message is settled (accepted after the exchange is done in any mode)"},
-    {.name = "acknowledgementModeName", .type = DROM_OPT_ENUM, .def = "AUTO_ACKNOWLEDGE", .values = ack_modes,
+    {.name = "acknowledgementModeName", AT(acknowledgement_mode_name), .type = DROM_OPT_ENUM, .def = "AUTO_ACKNOWLEDGE", .values = ack_modes,
      .group = "common", .doc = "The amqp (JMS) component's name for acknowledgementMode"},
-    {.name = "transacted", .type = DROM_OPT_BOOL, .def = "false", .group = "common",
+    {.name = "transacted", AT(transacted), .type = DROM_OPT_BOOL, .def = "false", .group = "common",
      .doc = "Use AMQP transactions for sending and settling"},
-    {.name = "disableReplyTo", .type = DROM_OPT_BOOL, .def = "false", .group = "common",
+    {.name = "disableReplyTo", AT(disable_reply_to), .type = DROM_OPT_BOOL, .def = "false", .group = "common",
      .doc = "Ignore JMSReplyTo: never send a reply"},
-    {.name = "replyTo", .type = DROM_OPT_STRING, .group = "common",
+    {.name = "replyTo", AT(reply_to), .type = DROM_OPT_STRING, .group = "common",
      .doc = "Destination for replies (sets JMSReplyTo on sent messages)"},
 
     /* consumer */
-    {.name = "concurrentConsumers", .type = DROM_OPT_INT, .def = "1", .min = 1, .max = 1024, .group = "consumer",
+    {.name = "concurrentConsumers", AT(concurrent_consumers), .type = DROM_OPT_INT, .def = "1", .min = 1, .max = 1024, .group = "consumer",
      .doc = "Number of receiving links for this endpoint"},
-    {.name = "durable", .type = DROM_OPT_BOOL, .def = "false", .group = "consumer",
+    {.name = "durable", AT(durable), .type = DROM_OPT_BOOL, .def = "false", .group = "consumer",
      .doc = "Durable topic subscription (needs clientId and durableSubscriptionName)"},
-    {.name = "durableSubscriptionName", .type = DROM_OPT_STRING, .group = "consumer",
+    {.name = "durableSubscriptionName", AT(durable_subscription_name), .type = DROM_OPT_STRING, .group = "consumer",
      .doc = "Name of the durable subscription"},
-    {.name = "shared", .type = DROM_OPT_BOOL, .def = "false", .group = "consumer",
+    {.name = "shared", AT(shared), .type = DROM_OPT_BOOL, .def = "false", .group = "consumer",
      .doc = "Shared topic subscription"},
-    {.name = "subscriptionId", .type = DROM_OPT_STRING, .group = "consumer",
+    {.name = "subscriptionId", AT(subscription_id), .type = DROM_OPT_STRING, .group = "consumer",
      .doc = "Name of a shared subscription"},
-    {.name = "messageSelector", .type = DROM_OPT_STRING, .group = "consumer",
+    {.name = "messageSelector", AT(message_selector), .type = DROM_OPT_STRING, .group = "consumer",
      .doc = "JMS selector passed to the broker as an AMQP filter"},
-    {.name = "prefetch", .type = DROM_OPT_INT, .def = "500", .min = 1, .max = 100000, .group = "consumer",
+    {.name = "prefetch", AT(prefetch), .type = DROM_OPT_INT, .def = "500", .min = 1, .max = 100000, .group = "consumer",
      .doc = "Credit granted per receiving link: messages held before the route settles them"},
     {.name = "asyncConsumer", .type = DROM_OPT_BOOL, .def = "false", .flags = IGN, .group = "consumer",
      .doc = "Process messages asynchronously (exchanges are always pipelined here)"},
@@ -79,21 +82,21 @@ static const struct drom_option options[] = {
      .group = "consumer (advanced)", .doc = "Route consumer exceptions through the error handler"},
 
     /* producer */
-    {.name = "deliveryPersistent", .type = DROM_OPT_BOOL, .def = "true", .group = "producer",
+    {.name = "deliveryPersistent", AT(delivery_persistent), .type = DROM_OPT_BOOL, .def = "true", .group = "producer",
      .doc = "Send durable messages (the broker stores them before accepting)"},
-    {.name = "deliveryMode", .type = DROM_OPT_ENUM, .values = delivery_modes, .group = "producer",
+    {.name = "deliveryMode", AT(delivery_mode), .type = DROM_OPT_ENUM, .values = delivery_modes, .ints = delivery_mode_ints, .group = "producer",
      .doc = "JMS delivery mode, 1 non-persistent or 2 persistent; overrides deliveryPersistent"},
-    {.name = "priority", .type = DROM_OPT_INT, .def = "4", .min = 0, .max = 9, .group = "producer",
+    {.name = "priority", AT(priority), .type = DROM_OPT_INT, .def = "4", .min = 0, .max = 9, .group = "producer",
      .doc = "Message priority"},
-    {.name = "timeToLive", .type = DROM_OPT_INT, .def = "-1", .min = -1, .max = INT64_MAX, .group = "producer",
+    {.name = "timeToLive", AT(time_to_live), .type = DROM_OPT_INT, .def = "-1", .min = -1, .max = INT64_MAX, .group = "producer",
      .doc = "Message time to live in milliseconds (-1: forever)"},
-    {.name = "explicitQosEnabled", .type = DROM_OPT_BOOL, .def = "false", .group = "producer",
+    {.name = "explicitQosEnabled", AT(explicit_qos_enabled), .type = DROM_OPT_BOOL, .def = "false", .group = "producer",
      .doc = "Apply deliveryMode, priority and timeToLive (they are always applied here)"},
-    {.name = "preserveMessageQos", .type = DROM_OPT_BOOL, .def = "false", .group = "producer",
+    {.name = "preserveMessageQos", AT(preserve_message_qos), .type = DROM_OPT_BOOL, .def = "false", .group = "producer",
      .doc = "Take priority and time to live from the JMSPriority and JMSExpiration headers"},
-    {.name = "requestTimeout", .type = DROM_OPT_DURATION, .def = "20000", .group = "producer",
+    {.name = "requestTimeout", AT(request_timeout_ms), .type = DROM_OPT_DURATION, .def = "20000", .group = "producer",
      .doc = "How long an InOut request waits for its reply"},
-    {.name = "allowNullBody", .type = DROM_OPT_BOOL, .def = "true", .group = "producer",
+    {.name = "allowNullBody", AT(allow_null_body), .type = DROM_OPT_BOOL, .def = "true", .group = "producer",
      .doc = "Send an empty message for a null body (else fail the exchange)"},
     {.name = "lazyStartProducer", .type = DROM_OPT_BOOL, .def = "false", .flags = IGN,
      .group = "producer (advanced)", .doc = "Start the producer on first message"},
@@ -105,27 +108,27 @@ static const struct drom_option options[] = {
 
 /* The connection settings are read by the same code at create, so what
  * `dromc validate` passes is what dromd accepts. */
-static int amqp_validate(const char *path, const struct drom_optset *opts, struct drom_error *err)
+static int amqp_validate(const char *path, const void *conf, struct drom_error *err)
 {
     struct amqp_conn_config cfg;
-    return amqp_conn_config_read(opts, &cfg, err);
+    return amqp_conn_config_read(conf, &cfg, err);
 }
 
 static int amqp_create(struct drom_endpoint *ep, struct drom_error *err)
 {
+    const struct amqp_conf *o = ep->conf;
     struct amqp_conn_config cfg;
-    if (amqp_conn_config_read(ep->opts, &cfg, err) < 0)
+    if (amqp_conn_config_read(o, &cfg, err) < 0)
         return -1;
-    if (drom_opt_bool(ep->opts, "transacted", false) ||
-        strcmp(drom_opt_str(ep->opts, "acknowledgementMode"), "SESSION_TRANSACTED") == 0)
+    if (o->transacted || o->acknowledgement_mode == AMQP_ACK_SESSION_TRANSACTED)
         drom_warn(ep->route_id, "%s: AMQP transactions are not supported; messages are settled one by one after "
                   "the exchange is done (at least once)", ep->uri_masked);
-    if (drom_opt_bool(ep->opts, "shared", false))
+    if (o->shared)
         drom_warn(ep->route_id, "%s: shared subscriptions are not supported; each link gets its own subscription",
                   ep->uri_masked);
     struct amqp_ep *e = drom_xcalloc(1, sizeof *e);
     e->ep = ep;
-    int64_t wait = drom_opt_bool(ep->opts, "testConnectionOnStartup", false) ? STARTUP_WAIT_MS : 0;
+    int64_t wait = o->test_connection_on_startup ? STARTUP_WAIT_MS : 0;
     e->conn = amqp_conn_acquire(ep, &cfg, wait, err);
     if (!e->conn) {
         free(e);
@@ -158,6 +161,7 @@ const struct drom_component drom_component_amqp = {
     .path_required = true,
     .roles = DROM_ROLE_CONSUMER | DROM_ROLE_PRODUCER,
     .options = options,
+    .conf_size = sizeof(struct amqp_conf),
     .validate = amqp_validate,
     .create = amqp_create,
     .destroy = amqp_destroy,

@@ -72,6 +72,20 @@ struct amqp_link {
     struct amqp_link *next;
 };
 
+enum amqp_ack { AMQP_ACK_AUTO, AMQP_ACK_CLIENT, AMQP_ACK_DUPS_OK, AMQP_ACK_SESSION_TRANSACTED };
+
+/* The endpoint's options (ep->conf), filled from amqp.c's table. */
+struct amqp_conf {
+    const char *remote_uri, *username, *password, *client_id, *ssl_trust_store, *reply_to;
+    const char *durable_subscription_name, *subscription_id, *message_selector;
+    bool allow_insecure_plain, ssl_verify_host, test_connection_on_startup, transacted, disable_reply_to;
+    bool durable, shared, delivery_persistent, explicit_qos_enabled, preserve_message_qos, allow_null_body;
+    int64_t idle_timeout_ms, reconnect_delay_ms, max_reconnect_delay_ms, reconnect_backoff_multiplier;
+    int64_t max_reconnect_attempts, concurrent_consumers, prefetch, priority, time_to_live, request_timeout_ms;
+    int acknowledgement_mode, acknowledgement_mode_name;   /* enum amqp_ack */
+    int delivery_mode;                                     /* 1, 2, or -1 when unset */
+};
+
 struct amqp_conn_config {
     char host[256];
     char port[16];
@@ -84,8 +98,8 @@ struct amqp_conn_config {
     int64_t backoff_multiplier, max_reconnect_attempts;
 };
 
-/* Parses remoteURI and the connection options of an endpoint. */
-int amqp_conn_config_read(const struct drom_optset *opts, struct amqp_conn_config *cfg, struct drom_error *err);
+/* Parses remoteURI and the connection options of an endpoint; cfg borrows o's strings. */
+int amqp_conn_config_read(const struct amqp_conf *o, struct amqp_conn_config *cfg, struct drom_error *err);
 
 /* The connection of `ep`'s engine for these settings, created on first use,
  * with a reference taken (the thread starts with the first). With `wait_ms`

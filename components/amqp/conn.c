@@ -75,10 +75,10 @@ static bool is_loopback(const char *host)
     return strcasecmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0;
 }
 
-int amqp_conn_config_read(const struct drom_optset *opts, struct amqp_conn_config *cfg, struct drom_error *err)
+int amqp_conn_config_read(const struct amqp_conf *o, struct amqp_conn_config *cfg, struct drom_error *err)
 {
     memset(cfg, 0, sizeof *cfg);
-    const char *uri = drom_opt_str(opts, "remoteURI");
+    const char *uri = o->remote_uri;
     if (!uri || !*uri)
         return drom_err(err, DROM_EINVAL, "remoteURI is required (amqp://host:port or amqps://host:port)");
     const char *p;
@@ -123,19 +123,19 @@ int amqp_conn_config_read(const struct drom_optset *opts, struct amqp_conn_confi
     }
     if (*rest && *rest != '/' && *rest != '?')
         return drom_err(err, DROM_EINVAL, "remoteURI '%s': unexpected '%s' after the port", uri, rest);
-    cfg->username = drom_opt_str(opts, "username");
-    cfg->password = drom_opt_str(opts, "password");
+    cfg->username = o->username;
+    cfg->password = o->password;
     if (cfg->username && !*cfg->username)
         cfg->username = NULL;
-    cfg->client_id = drom_opt_str(opts, "clientId");
-    cfg->trust_store = drom_opt_str(opts, "sslTrustStore");
-    cfg->verify_host = drom_opt_bool(opts, "sslVerifyHost", true);
-    cfg->allow_insecure_plain = drom_opt_bool(opts, "allowInsecurePlain", false);
-    cfg->idle_timeout_ms = drom_opt_ms(opts, "idleTimeout", 60000);
-    cfg->reconnect_delay_ms = drom_opt_ms(opts, "reconnectDelay", 1000);
-    cfg->max_reconnect_delay_ms = drom_opt_ms(opts, "maxReconnectDelay", 30000);
-    cfg->backoff_multiplier = drom_opt_int(opts, "reconnectBackOffMultiplier", 2);
-    cfg->max_reconnect_attempts = drom_opt_int(opts, "maxReconnectAttempts", -1);
+    cfg->client_id = o->client_id;
+    cfg->trust_store = o->ssl_trust_store;
+    cfg->verify_host = o->ssl_verify_host;
+    cfg->allow_insecure_plain = o->allow_insecure_plain;
+    cfg->idle_timeout_ms = o->idle_timeout_ms;
+    cfg->reconnect_delay_ms = o->reconnect_delay_ms;
+    cfg->max_reconnect_delay_ms = o->max_reconnect_delay_ms;
+    cfg->backoff_multiplier = o->reconnect_backoff_multiplier;
+    cfg->max_reconnect_attempts = o->max_reconnect_attempts;
     if (cfg->reconnect_delay_ms < 1)
         cfg->reconnect_delay_ms = 1;
     if (cfg->max_reconnect_delay_ms < cfg->reconnect_delay_ms)

@@ -332,22 +332,22 @@ int amqp_consumer_create(struct drom_endpoint *ep, struct drom_error *err)
 int amqp_consumer_start(struct drom_endpoint *ep, struct drom_error *err)
 {
     struct amqp_ep *e = ep->state;
-    const struct drom_optset *o = ep->opts;
+    const struct amqp_conf *o = ep->conf;
     if (e->cons)
         return drom_err(err, DROM_EINVAL, "%s: already started", ep->uri_masked);
     const char *name;
     bool topic;
     amqp_destination(ep->path, &name, &topic);
-    bool durable = drom_opt_bool(o, "durable", false);
-    const char *sub = drom_opt_str(o, "durableSubscriptionName");
-    if (durable && (!topic || !sub || !*sub || !drom_opt_str(o, "clientId")))
+    bool durable = o->durable;
+    const char *sub = o->durable_subscription_name;
+    if (durable && (!topic || !sub || !*sub || !o->client_id))
         return drom_err(err, DROM_EINVAL,
                         "%s: a durable subscription needs a topic:, clientId and durableSubscriptionName",
                         ep->uri_masked);
     struct amqp_consumer *k = drom_xcalloc(1, sizeof *k);
     k->aep = e;
-    k->prefetch = (unsigned)drom_opt_int(o, "prefetch", 500);
-    k->nlinks = durable ? 1 : (size_t)drom_opt_int(o, "concurrentConsumers", 1);
+    k->prefetch = (unsigned)o->prefetch;
+    k->nlinks = durable ? 1 : (size_t)o->concurrent_consumers;
     k->links = drom_xcalloc(k->nlinks, sizeof *k->links);
     k->msg = pn_message();
     pthread_cond_init(&k->cond, NULL);
@@ -362,7 +362,7 @@ int amqp_consumer_start(struct drom_endpoint *ep, struct drom_error *err)
         l->aep = e;
         l->topic = topic;
         l->credit = k->prefetch;
-        l->selector = drom_opt_str(o, "messageSelector");
+        l->selector = o->message_selector;
         snprintf(l->address, sizeof l->address, "%s", name);
         if (durable) {
             l->durable_name = sub;

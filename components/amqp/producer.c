@@ -248,7 +248,7 @@ static const struct amqp_link_ops producer_ops = {
 
 static struct amqp_producer *producer_new(struct amqp_ep *e)
 {
-    const struct drom_optset *o = e->ep->opts;
+    const struct amqp_conf *o = e->ep->conf;
     struct amqp_producer *p = drom_xcalloc(1, sizeof *p);
     p->aep = e;
     p->msg = pn_message();
@@ -265,15 +265,14 @@ static struct amqp_producer *producer_new(struct amqp_ep *e)
     snprintf(l->name, sizeof l->name, "dromedary-%s-to-%s", e->ep->route_id ? e->ep->route_id : "route", name);
     p->send.address = l->address;
     p->send.topic = topic;
-    p->send.durable = drom_opt_bool(o, "deliveryPersistent", true);
-    const char *mode = drom_opt_str(o, "deliveryMode");
-    if (mode && *mode)
-        p->send.durable = strcmp(mode, "2") == 0;
-    p->send.priority = (int)drom_opt_int(o, "priority", 4);
-    p->send.ttl_ms = drom_opt_int(o, "timeToLive", -1);
-    p->send.allow_null_body = drom_opt_bool(o, "allowNullBody", true);
-    p->send.preserve_qos = drom_opt_bool(o, "preserveMessageQos", false);
-    p->send.reply_to = drom_opt_bool(o, "disableReplyTo", false) ? "" : drom_opt_str(o, "replyTo");
+    p->send.durable = o->delivery_persistent;
+    if (o->delivery_mode > 0)
+        p->send.durable = o->delivery_mode == 2;
+    p->send.priority = (int)o->priority;
+    p->send.ttl_ms = o->time_to_live;
+    p->send.allow_null_body = o->allow_null_body;
+    p->send.preserve_qos = o->preserve_message_qos;
+    p->send.reply_to = o->disable_reply_to ? "" : o->reply_to;
     return p;
 }
 

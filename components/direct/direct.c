@@ -12,8 +12,14 @@
 #include "runtime/xalloc.h"
 
 /* Camel 4's direct endpoint options and defaults. */
+struct direct_conf {
+    bool fail_if_no_consumers;
+};
+
+#define AT(f) DROM_OPT_AT(struct direct_conf, f)
+
 static const struct drom_option options[] = {
-    {.name = "failIfNoConsumers", .type = DROM_OPT_BOOL, .def = "true", .group = "producer",
+    {.name = "failIfNoConsumers", AT(fail_if_no_consumers), .type = DROM_OPT_BOOL, .def = "true", .group = "producer",
      .doc = "Fail the exchange when there is no active consumer (else it is dropped with a warning)"},
     {.name = "block", .type = DROM_OPT_BOOL, .def = "true", .flags = DROM_OPT_IGNORED, .group = "producer",
      .doc = "Block while the consumer is not started (routes start together here)"},
@@ -68,7 +74,7 @@ static enum drom_status direct_produce(struct drom_endpoint *ep, struct drom_exc
 {
     struct direct_slot *slot = ep->state;
     if (!slot->consumer) {
-        if (drom_opt_bool(ep->opts, "failIfNoConsumers", true)) {
+        if (((const struct direct_conf *)ep->conf)->fail_if_no_consumers) {
             drom_err(err, DROM_ESTATE, "No consumers available on endpoint: direct://%s", ep->path);
             return DROM_FAIL;
         }
@@ -85,6 +91,7 @@ const struct drom_component drom_component_direct = {
     .path_required = true,
     .roles = DROM_ROLE_CONSUMER | DROM_ROLE_PRODUCER,
     .options = options,
+    .conf_size = sizeof(struct direct_conf),
     .create = direct_create,
     .start = direct_start,
     .stop = direct_stop,

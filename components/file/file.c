@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,61 +35,71 @@
 #include "runtime/regex.h"
 #include "runtime/xalloc.h"
 
+enum file_exist { EXIST_OVERRIDE, EXIST_APPEND, EXIST_FAIL, EXIST_IGNORE, EXIST_MOVE, EXIST_TRY_RENAME };
 static const char *const exist_values[] = {"Override", "Append", "Fail", "Ignore", "Move", "TryRename", NULL};
 static const char *const read_locks[] = {"none", "markerFile", "fileLock", "rename", "changed", "idempotent",
                                          "idempotent-changed", "idempotent-rename", NULL};
+
+struct file_conf {
+    const char *file_name, *move, *move_failed, *include, *exclude, *append_chars, *chmod;
+    bool noop, delete, auto_create, flatten;
+    int64_t delay_ms, initial_delay_ms, max_messages_per_poll;
+    int file_exist;   /* enum file_exist */
+};
+
+#define AT(f) DROM_OPT_AT(struct file_conf, f)
 
 /* Camel 4's file endpoint options and defaults (the subset dromedary
  * implements, plus common ones accepted and ignored). */
 static const struct drom_option options[] = {
     /* common */
-    {.name = "fileName", .type = DROM_OPT_STRING, .group = "common",
+    {.name = "fileName", AT(file_name), .type = DROM_OPT_STRING, .group = "common",
      .doc = "Simple expression for the file name; producer default: the exchange id; consumer: only this name"},
     {.name = "charset", .type = DROM_OPT_STRING, .flags = DROM_OPT_IGNORED, .group = "common",
      .doc = "Encoding of the file (bytes are written as they are)"},
     {.name = "doneFileName", .type = DROM_OPT_STRING, .flags = DROM_OPT_IGNORED, .group = "common",
      .doc = "Name of a done marker file"},
     /* consumer */
-    {.name = "noop", .type = DROM_OPT_BOOL, .def = "false", .group = "consumer",
+    {.name = "noop", AT(noop), .type = DROM_OPT_BOOL, .def = "false", .group = "consumer",
      .doc = "Leave files where they are; each file is picked up once per run"},
-    {.name = "delete", .type = DROM_OPT_BOOL, .def = "false", .group = "consumer",
+    {.name = "delete", AT(delete), .type = DROM_OPT_BOOL, .def = "false", .group = "consumer",
      .doc = "Delete the file after it was processed"},
-    {.name = "move", .type = DROM_OPT_STRING, .group = "consumer",
-     .doc = "Directory (relative to the endpoint's) to move processed files to; default .camel"},
-    {.name = "moveFailed", .type = DROM_OPT_STRING, .group = "consumer",
+    {.name = "move", AT(move), .type = DROM_OPT_STRING, .def = ".camel", .group = "consumer",
+     .doc = "Directory (relative to the endpoint's) to move processed files to"},
+    {.name = "moveFailed", AT(move_failed), .type = DROM_OPT_STRING, .group = "consumer",
      .doc = "Directory to move a file to when its exchange failed (default: left in place)"},
-    {.name = "include", .type = DROM_OPT_STRING, .group = "filter",
+    {.name = "include", AT(include), .type = DROM_OPT_STRING, .group = "filter",
      .doc = "Regex (Java syntax, case-insensitive) the whole file name must match"},
-    {.name = "exclude", .type = DROM_OPT_STRING, .group = "filter",
+    {.name = "exclude", AT(exclude), .type = DROM_OPT_STRING, .group = "filter",
      .doc = "Regex (Java syntax, case-insensitive) of whole file names to skip"},
     {.name = "recursive", .type = DROM_OPT_BOOL, .def = "false", .flags = DROM_OPT_IGNORED, .group = "consumer",
      .doc = "Look in subdirectories too (not supported)"},
-    {.name = "delay", .type = DROM_OPT_DURATION, .def = "500", .group = "scheduler",
+    {.name = "delay", AT(delay_ms), .type = DROM_OPT_DURATION, .def = "500", .group = "scheduler",
      .doc = "Milliseconds between polls"},
-    {.name = "initialDelay", .type = DROM_OPT_DURATION, .def = "1000", .group = "scheduler",
+    {.name = "initialDelay", AT(initial_delay_ms), .type = DROM_OPT_DURATION, .def = "1000", .group = "scheduler",
      .doc = "Milliseconds before the first poll"},
-    {.name = "maxMessagesPerPoll", .type = DROM_OPT_INT, .def = "0", .group = "filter",
+    {.name = "maxMessagesPerPoll", AT(max_messages_per_poll), .type = DROM_OPT_INT, .def = "0", .group = "filter",
      .doc = "Files taken per poll (0: all)"},
     {.name = "readLock", .type = DROM_OPT_ENUM, .def = "none", .values = read_locks, .flags = DROM_OPT_IGNORED,
      .group = "lock", .doc = "Read lock strategy (files are expected to be complete when they appear)"},
     {.name = "sendEmptyMessageWhenIdle", .type = DROM_OPT_BOOL, .def = "false", .flags = DROM_OPT_IGNORED,
      .group = "consumer (advanced)", .doc = "Send an empty message when a poll found nothing"},
     /* producer */
-    {.name = "fileExist", .type = DROM_OPT_ENUM, .def = "Override", .values = exist_values, .group = "producer",
+    {.name = "fileExist", AT(file_exist), .type = DROM_OPT_ENUM, .def = "Override", .values = exist_values, .group = "producer",
      .doc = "What to do when the file exists: Override, Append, Fail, Ignore (Move, TryRename as Override)"},
-    {.name = "autoCreate", .type = DROM_OPT_BOOL, .def = "true", .group = "advanced",
+    {.name = "autoCreate", AT(auto_create), .type = DROM_OPT_BOOL, .def = "true", .group = "advanced",
      .doc = "Create missing directories"},
     {.name = "tempFileName", .type = DROM_OPT_STRING, .flags = DROM_OPT_IGNORED, .group = "producer",
      .doc = "Write under a temporary name first (always done here, as a hidden .tmp file)"},
-    {.name = "flatten", .type = DROM_OPT_BOOL, .def = "false", .group = "common",
+    {.name = "flatten", AT(flatten), .type = DROM_OPT_BOOL, .def = "false", .group = "common",
      .doc = "Strip leading directories from the file name"},
-    {.name = "appendChars", .type = DROM_OPT_STRING, .group = "producer",
+    {.name = "appendChars", AT(append_chars), .type = DROM_OPT_STRING, .group = "producer",
      .doc = "Characters to append after writing the body (e.g. \\n)"},
     {.name = "bufferSize", .type = DROM_OPT_SIZE, .def = "131072", .flags = DROM_OPT_IGNORED,
      .group = "advanced", .doc = "Write buffer size"},
     {.name = "keepLastModified", .type = DROM_OPT_BOOL, .def = "false", .flags = DROM_OPT_IGNORED,
      .group = "producer", .doc = "Keep the last modified time of the source file"},
-    {.name = "chmod", .type = DROM_OPT_STRING, .group = "producer",
+    {.name = "chmod", AT(chmod), .type = DROM_OPT_STRING, .group = "producer",
      .doc = "Permissions of written files, octal (e.g. 644)"},
     {.name = "lazyStartProducer", .type = DROM_OPT_BOOL, .def = "false", .flags = DROM_OPT_IGNORED,
      .group = "producer (advanced)", .doc = "Start the producer on first message"},
@@ -168,10 +179,8 @@ static int mkdirs(const char *dir, struct drom_error *err)
 
 /* Camel compiles include/exclude with CASE_INSENSITIVE and tests whole file
  * names (Matcher.matches). `out` stays NULL when the option is not set. */
-static int name_filter(const struct drom_optset *opts, const char *name, struct drom_regex **out,
-                       struct drom_error *err)
+static int name_filter(const char *name, const char *pattern, struct drom_regex **out, struct drom_error *err)
 {
-    const char *pattern = drom_opt_str(opts, name);
     if (!pattern)
         return 0;
     if (!(*out = drom_regex_compile(pattern, strlen(pattern), DROM_REGEX_CASELESS, err)))
@@ -180,10 +189,13 @@ static int name_filter(const struct drom_optset *opts, const char *name, struct 
 }
 
 /* The same compile as at create, so `dromc validate` refuses what dromd would. */
-static int file_validate(const char *path, const struct drom_optset *opts, struct drom_error *err)
+static int file_validate(const char *path, const void *conf, struct drom_error *err)
 {
+    const struct file_conf *o = conf;
     struct drom_regex *inc = NULL, *exc = NULL;
-    int rc = name_filter(opts, "include", &inc, err) < 0 || name_filter(opts, "exclude", &exc, err) < 0 ? -1 : 0;
+    int rc = name_filter("include", o->include, &inc, err) < 0 || name_filter("exclude", o->exclude, &exc, err) < 0
+                 ? -1
+                 : 0;
     drom_regex_free(inc);
     drom_regex_free(exc);
     return rc;
@@ -200,10 +212,12 @@ static int file_create(struct drom_endpoint *ep, struct drom_error *err)
     pthread_cond_init(&f->cond, &ca);
     pthread_condattr_destroy(&ca);
     ep->state = f;
-    const char *fn = drom_opt_str(ep->opts, "fileName");
+    const struct file_conf *o = ep->conf;
+    const char *fn = o->file_name;
     if (fn && !(f->file_name = drom_engine_compile_simple(drom_endpoint_engine(ep), fn, err)))
         return drom_err_prefix(err, "fileName"), -1;
-    if (name_filter(ep->opts, "include", &f->include, err) < 0 || name_filter(ep->opts, "exclude", &f->exclude, err) < 0)
+    if (name_filter("include", o->include, &f->include, err) < 0 ||
+        name_filter("exclude", o->exclude, &f->exclude, err) < 0)
         return -1;
     return 0;
 }
@@ -242,6 +256,7 @@ static int write_all(int fd, const char *p, size_t n)
 static enum drom_status file_produce(struct drom_endpoint *ep, struct drom_exchange *ex, struct drom_error *err)
 {
     struct file_ep *f = ep->state;
+    const struct file_conf *o = ep->conf;
     char *name = NULL;
     if (f->file_name) {
         if (drom_engine_eval_str(drom_endpoint_engine(ep), f->file_name, ex, &name, err) < 0) {
@@ -252,7 +267,7 @@ static enum drom_status file_produce(struct drom_endpoint *ep, struct drom_excha
         const char *h = drom_exchange_header(ex, "CamelFileName");
         name = drom_xstrdup(h && *h ? h : ex->id);
     }
-    if (drom_opt_bool(ep->opts, "flatten", false) && strrchr(name, '/')) {
+    if (o->flatten && strrchr(name, '/')) {
         char *base = drom_xstrdup(strrchr(name, '/') + 1);
         free(name);
         name = base;
@@ -264,22 +279,20 @@ static enum drom_status file_produce(struct drom_endpoint *ep, struct drom_excha
     char *slash = strrchr(dir, '/');
     if (slash)
         *slash = '\0';
-    if (drom_opt_bool(ep->opts, "autoCreate", true) && mkdirs(dir, err) < 0)
+    if (o->auto_create && mkdirs(dir, err) < 0)
         return DROM_FAIL;
-    const char *exist = drom_opt_str(ep->opts, "fileExist");
-    exist = exist ? exist : "Override";
     struct stat st;
     bool exists = stat(path, &st) == 0;
-    if (exists && strcmp(exist, "Fail") == 0) {
+    if (exists && o->file_exist == EXIST_FAIL) {
         drom_err(err, DROM_EIO, "File already exist: %s. Cannot write new file.", path);
         return DROM_FAIL;
     }
-    if (exists && strcmp(exist, "Ignore") == 0)
+    if (exists && o->file_exist == EXIST_IGNORE)
         return DROM_DONE;
     size_t len;
     const char *body = drom_exchange_body(ex, &len);
-    const char *append = drom_opt_str(ep->opts, "appendChars");
-    bool appending = strcmp(exist, "Append") == 0;
+    const char *append = o->append_chars;
+    bool appending = o->file_exist == EXIST_APPEND;
     const char *target = path;
     if (!appending) {
         const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
@@ -323,7 +336,7 @@ static enum drom_status file_produce(struct drom_endpoint *ep, struct drom_excha
         drom_err(err, DROM_EIO, "cannot write file %s: %s", path, strerror(e));
         return DROM_FAIL;
     }
-    const char *chmod_opt = drom_opt_str(ep->opts, "chmod");
+    const char *chmod_opt = o->chmod;
     if (chmod_opt)
         chmod(path, (mode_t)strtol(chmod_opt, NULL, 8));
     drom_headers_set_str(&ex->headers, "CamelFileNameProduced", path);
@@ -367,24 +380,24 @@ static void consumer_done(struct drom_endpoint *ep, const void *pos, bool failed
 {
     struct file_ep *f = ep->state;
     const struct file_pos *fp = pos;
+    const struct file_conf *o = ep->conf;
     if (!fp)
         return;
     if (failed) {
-        const char *mf = drom_opt_str(ep->opts, "moveFailed");
+        const char *mf = o->move_failed;
         if (mf)
             move_to(ep, fp->name, mf);
-    } else if (drom_opt_bool(ep->opts, "noop", false)) {
+    } else if (o->noop) {
         pthread_mutex_lock(&f->mu);
         names_add(&f->seen, fp->name);
         pthread_mutex_unlock(&f->mu);
-    } else if (drom_opt_bool(ep->opts, "delete", false)) {
+    } else if (o->delete) {
         char path[PATH_MAX];
         snprintf(path, sizeof path, "%s/%s", ep->path, fp->name);
         if (unlink(path) < 0)
             drom_warn(ep->route_id, "file:%s: cannot delete %s: %s", ep->path, path, strerror(errno));
     } else {
-        const char *mv = drom_opt_str(ep->opts, "move");
-        move_to(ep, fp->name, mv ? mv : ".camel");
+        move_to(ep, fp->name, o->move);
     }
     pthread_mutex_lock(&f->mu);
     names_del(&f->inflight, fp->name);
@@ -438,7 +451,8 @@ static void poll_once(struct file_ep *f)
     drom_endpoint_set_ready(ep, true, NULL);
     struct names found = {0};
     struct dirent *de;
-    const char *only = drom_opt_str(ep->opts, "fileName");
+    const struct file_conf *o = ep->conf;
+    const char *only = o->file_name;
     while ((de = readdir(d))) {
         if (de->d_name[0] == '.')
             continue;
@@ -453,7 +467,7 @@ static void poll_once(struct file_ep *f)
     closedir(d);
     if (found.n)
         qsort(found.v, found.n, sizeof *found.v, cmp_str);
-    int64_t max = drom_opt_int(ep->opts, "maxMessagesPerPoll", 0), taken = 0;
+    int64_t max = o->max_messages_per_poll, taken = 0;
     for (size_t i = 0; i < found.n && !f->stop && (max <= 0 || taken < max); i++) {
         const char *name = found.v[i];
         char path[PATH_MAX];
@@ -488,10 +502,11 @@ static void poll_once(struct file_ep *f)
 static void *consumer_thread(void *arg)
 {
     struct file_ep *f = arg;
-    int64_t due = drom_monotonic_ms() + drom_opt_ms(f->ep->opts, "initialDelay", 1000);
+    const struct file_conf *o = f->ep->conf;
+    int64_t due = drom_monotonic_ms() + o->initial_delay_ms;
     while (sleep_until(f, due)) {
         poll_once(f);
-        due = drom_monotonic_ms() + drom_opt_ms(f->ep->opts, "delay", 500);
+        due = drom_monotonic_ms() + o->delay_ms;
     }
     return NULL;
 }
@@ -499,7 +514,7 @@ static void *consumer_thread(void *arg)
 static int file_start(struct drom_endpoint *ep, struct drom_error *err)
 {
     struct file_ep *f = ep->state;
-    if (drom_opt_bool(ep->opts, "autoCreate", true) && mkdirs(ep->path, err) < 0)
+    if (((const struct file_conf *)ep->conf)->auto_create && mkdirs(ep->path, err) < 0)
         return -1;
     drom_endpoint_on_done(ep, consumer_done);
     f->stop = false;
@@ -529,6 +544,7 @@ const struct drom_component drom_component_file = {
     .path_required = true,
     .roles = DROM_ROLE_CONSUMER | DROM_ROLE_PRODUCER,
     .options = options,
+    .conf_size = sizeof(struct file_conf),
     .validate = file_validate,
     .create = file_create,
     .destroy = file_destroy,

@@ -3,6 +3,7 @@
  * in tls.c). */
 #include <ctype.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,7 +12,8 @@
 
 enum conv {
     C_STR,     /* as written */
-    C_LOWER,   /* lower-cased (security.protocol) */
+    C_ENUM,    /* the value of an enum option, as its table spells it */
+    C_LOWER,   /* an enum value lower-cased (security.protocol) */
     C_MS,      /* a duration in milliseconds */
     C_INT,
     C_BOOL,
@@ -19,49 +21,62 @@ enum conv {
     C_BYTES,   /* a size in bytes */
 };
 
+/* The values of enum options that go to librdkafka as they are written
+ * (kafka.c's table accepts these; their order is the enum's). */
+const char *const kafka_acks[] = {"all", "-1", "0", "1", NULL};
+const char *const kafka_codecs[] = {"none", "gzip", "snappy", "lz4", "zstd", NULL};
+const char *const kafka_protocols[] = {"PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL", NULL};
+const char *const kafka_isolation_levels[] = {"read_uncommitted", "read_committed", NULL};
+
 enum { R_ALL = 3, R_PROD = 1 << KAFKA_PRODUCER, R_CONS = 1 << KAFKA_CONSUMER };
 
 struct map {
-    const char *opt;
+    const char *opt;              /* for messages */
+    size_t at;                    /* the field in struct kafka_conf */
     const char *prop;
     enum conv conv;
     unsigned roles;
+    const char *const *values;    /* C_ENUM, C_LOWER */
+    size_t given_at;              /* offsetof + 1 of its given flag, for an integer without a default */
 };
+
+#define F(f) offsetof(struct kafka_conf, f)
 
 /* Options set only when given keep librdkafka's own default otherwise; the
  * rest carry Camel's defaults from the option table. */
 static const struct map maps[] = {
-    {"brokers", "bootstrap.servers", C_STR, R_ALL},
-    {"clientId", "client.id", C_STR, R_ALL},
-    {"reconnectBackoffMaxMs", "reconnect.backoff.max.ms", C_MS, R_ALL},
-    {"retryBackoffMs", "retry.backoff.ms", C_MS, R_PROD},
-    {"securityProtocol", "security.protocol", C_LOWER, R_ALL},
-    {"saslKerberosServiceName", "sasl.kerberos.service.name", C_STR, R_ALL},
+    {"brokers", F(brokers), "bootstrap.servers", C_STR, R_ALL, NULL, 0},
+    {"clientId", F(client_id), "client.id", C_STR, R_ALL, NULL, 0},
+    {"reconnectBackoffMaxMs", F(reconnect_backoff_max_ms), "reconnect.backoff.max.ms", C_MS, R_ALL, NULL, 0},
+    {"retryBackoffMs", F(retry_backoff_ms), "retry.backoff.ms", C_MS, R_PROD, NULL, 0},
+    {"securityProtocol", F(security_protocol), "security.protocol", C_LOWER, R_ALL, kafka_protocols, 0},
+    {"saslKerberosServiceName", F(sasl_kerberos_service_name), "sasl.kerberos.service.name", C_STR, R_ALL, NULL, 0},
 
-    {"groupId", "group.id", C_STR, R_CONS},
-    {"groupInstanceId", "group.instance.id", C_STR, R_CONS},
-    {"maxPollIntervalMs", "max.poll.interval.ms", C_MS, R_CONS},
-    {"sessionTimeoutMs", "session.timeout.ms", C_MS, R_CONS},
-    {"heartbeatIntervalMs", "heartbeat.interval.ms", C_MS, R_CONS},
-    {"isolationLevel", "isolation.level", C_STR, R_CONS},
-    {"fetchMinBytes", "fetch.min.bytes", C_BYTES, R_CONS},
-    {"fetchMaxBytes", "fetch.max.bytes", C_BYTES, R_CONS},
-    {"fetchWaitMaxMs", "fetch.wait.max.ms", C_MS, R_CONS},
-    {"maxPartitionFetchBytes", "max.partition.fetch.bytes", C_BYTES, R_CONS},
-    {"checkCrcs", "check.crcs", C_BOOL, R_CONS},
+    {"groupId", F(group_id), "group.id", C_STR, R_CONS, NULL, 0},
+    {"groupInstanceId", F(group_instance_id), "group.instance.id", C_STR, R_CONS, NULL, 0},
+    {"maxPollIntervalMs", F(max_poll_interval_ms), "max.poll.interval.ms", C_MS, R_CONS, NULL, 0},
+    {"sessionTimeoutMs", F(session_timeout_ms), "session.timeout.ms", C_MS, R_CONS, NULL, 0},
+    {"heartbeatIntervalMs", F(heartbeat_interval_ms), "heartbeat.interval.ms", C_MS, R_CONS, NULL, 0},
+    {"isolationLevel", F(isolation_level), "isolation.level", C_ENUM, R_CONS, kafka_isolation_levels, 0},
+    {"fetchMinBytes", F(fetch_min_bytes), "fetch.min.bytes", C_BYTES, R_CONS, NULL, 0},
+    {"fetchMaxBytes", F(fetch_max_bytes), "fetch.max.bytes", C_BYTES, R_CONS, NULL, 0},
+    {"fetchWaitMaxMs", F(fetch_wait_max_ms), "fetch.wait.max.ms", C_MS, R_CONS, NULL, 0},
+    {"maxPartitionFetchBytes", F(max_partition_fetch_bytes), "max.partition.fetch.bytes", C_BYTES, R_CONS, NULL, 0},
+    {"checkCrcs", F(check_crcs), "check.crcs", C_BOOL, R_CONS, NULL, 0},
 
-    {"requestRequiredAcks", "acks", C_STR, R_PROD},
-    {"enableIdempotence", "enable.idempotence", C_BOOL, R_PROD},
-    {"lingerMs", "linger.ms", C_MS, R_PROD},
-    {"producerBatchSize", "batch.size", C_BYTES, R_PROD},
-    {"compressionCodec", "compression.codec", C_STR, R_PROD},
-    {"deliveryTimeoutMs", "message.timeout.ms", C_MS, R_PROD},
-    {"requestTimeoutMs", "request.timeout.ms", C_MS, R_PROD},
-    {"retries", "retries", C_INT, R_PROD},
-    {"maxInFlightRequest", "max.in.flight.requests.per.connection", C_INT, R_PROD},
-    {"maxRequestSize", "message.max.bytes", C_BYTES, R_PROD},
-    {"bufferMemorySize", "queue.buffering.max.kbytes", C_KBYTES, R_PROD},
-    {"queueBufferingMaxMessages", "queue.buffering.max.messages", C_INT, R_PROD},
+    {"requestRequiredAcks", F(request_required_acks), "acks", C_ENUM, R_PROD, kafka_acks, 0},
+    {"enableIdempotence", F(enable_idempotence), "enable.idempotence", C_BOOL, R_PROD, NULL, 0},
+    {"lingerMs", F(linger_ms), "linger.ms", C_MS, R_PROD, NULL, 0},
+    {"producerBatchSize", F(producer_batch_size), "batch.size", C_BYTES, R_PROD, NULL, 0},
+    {"compressionCodec", F(compression_codec), "compression.codec", C_ENUM, R_PROD, kafka_codecs, 0},
+    {"deliveryTimeoutMs", F(delivery_timeout_ms), "message.timeout.ms", C_MS, R_PROD, NULL, 0},
+    {"requestTimeoutMs", F(request_timeout_ms), "request.timeout.ms", C_MS, R_PROD, NULL, 0},
+    {"retries", F(retries), "retries", C_INT, R_PROD, NULL, F(retries_given) + 1},
+    {"maxInFlightRequest", F(max_in_flight_request), "max.in.flight.requests.per.connection", C_INT, R_PROD, NULL, 0},
+    {"maxRequestSize", F(max_request_size), "message.max.bytes", C_BYTES, R_PROD, NULL, 0},
+    {"bufferMemorySize", F(buffer_memory_size), "queue.buffering.max.kbytes", C_KBYTES, R_PROD, NULL, 0},
+    {"queueBufferingMaxMessages", F(queue_buffering_max_messages), "queue.buffering.max.messages", C_INT, R_PROD,
+     NULL, 0},
 };
 
 /* librdkafka properties that load code or run a program: a route file must
@@ -70,8 +85,6 @@ static const char *const refused[] = {
     "plugin.library.paths", "sasl.kerberos.kinit.cmd", "ssl.engine.location", "ssl.engine.id",
     "ssl.providers", "oauthbearer_token_refresh_cb", "ssl_engine_callback_data", NULL,
 };
-
-static const char prefix[] = "additionalProperties.";
 
 int kafka_conf_set(rd_kafka_conf_t *conf, const char *name, const char *value, struct drom_error *err)
 {
@@ -94,58 +107,54 @@ int kafka_conf_set_extra(rd_kafka_conf_t *conf, const char *name, const char *va
     return 0;
 }
 
-static bool is_extra(const struct drom_optval *v)
+int kafka_conf_check_extra(const struct kafka_conf *o, struct drom_error *err)
 {
-    return v->opt && (v->opt->flags & DROM_OPT_PREFIX) && v->value &&
-           strncmp(v->name, prefix, sizeof prefix - 1) == 0;
-}
-
-int kafka_conf_check_extra(const struct drom_optset *opts, struct drom_error *err)
-{
-    rd_kafka_conf_t *conf = NULL;
+    if (!o->additional_properties.n)
+        return 0;
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
     int rc = 0;
-    for (size_t i = 0; i < opts->n && rc == 0; i++) {
-        if (!is_extra(&opts->items[i]))
-            continue;
-        if (!conf)
-            conf = rd_kafka_conf_new();
-        rc = kafka_conf_set_extra(conf, opts->items[i].name + sizeof prefix - 1, opts->items[i].value, err);
-    }
-    if (conf)
-        rd_kafka_conf_destroy(conf);
+    for (size_t i = 0; i < o->additional_properties.n && rc == 0; i++)
+        rc = kafka_conf_set_extra(conf, o->additional_properties.items[i].key, o->additional_properties.items[i].value,
+                                  err);
+    rd_kafka_conf_destroy(conf);
     return rc;
 }
 
-static int set_mapped(rd_kafka_conf_t *conf, const struct drom_optset *opts, const struct map *m,
+static int set_mapped(rd_kafka_conf_t *conf, const struct kafka_conf *o, const struct map *m,
                       struct drom_error *err)
 {
-    const char *raw = drom_opt_str(opts, m->opt);
-    if (!raw || !*raw)
+    const char *field = (const char *)o + m->at;
+    if (m->given_at && !((const char *)o)[m->given_at - 1])
         return 0;
     char val[1024];
+    int64_t i;
+    int e;
+    const char *str;
     switch (m->conv) {
     case C_STR:
-        snprintf(val, sizeof val, "%s", raw);
+        memcpy(&str, field, sizeof str);
+        if (!str || !*str)
+            return 0;
+        snprintf(val, sizeof val, "%s", str);
         break;
+    case C_ENUM:
     case C_LOWER:
-        snprintf(val, sizeof val, "%s", raw);
-        for (char *c = val; *c; c++)
+        memcpy(&e, field, sizeof e);
+        if (e < 0)
+            return 0;
+        snprintf(val, sizeof val, "%s", m->values[e]);
+        for (char *c = val; m->conv == C_LOWER && *c; c++)
             *c = (char)tolower((unsigned char)*c);
         break;
-    case C_MS:
-        snprintf(val, sizeof val, "%" PRId64, drom_opt_ms(opts, m->opt, 0));
-        break;
-    case C_INT:
-        snprintf(val, sizeof val, "%" PRId64, drom_opt_int(opts, m->opt, 0));
-        break;
     case C_BOOL:
-        snprintf(val, sizeof val, "%s", drom_opt_bool(opts, m->opt, false) ? "true" : "false");
+        snprintf(val, sizeof val, "%s", *(const bool *)field ? "true" : "false");
         break;
+    case C_MS:
+    case C_INT:
     case C_BYTES:
-        snprintf(val, sizeof val, "%" PRId64, drom_opt_size(opts, m->opt, 0));
-        break;
     case C_KBYTES:
-        snprintf(val, sizeof val, "%" PRId64, drom_opt_size(opts, m->opt, 0) / 1024);
+        memcpy(&i, field, sizeof i);
+        snprintf(val, sizeof val, "%" PRId64, m->conv == C_KBYTES ? i / 1024 : i);
         break;
     }
     char why[512];
@@ -179,22 +188,21 @@ static bool jaas_value(const char *jaas, const char *key, char *out, size_t size
     return false;
 }
 
-static int set_security(rd_kafka_conf_t *conf, const struct drom_optset *opts, struct drom_error *err)
+static int set_security(rd_kafka_conf_t *conf, const struct kafka_conf *o, struct drom_error *err)
 {
-    const char *proto = drom_opt_str(opts, "securityProtocol");
-    if (!proto || strncmp(proto, "SASL_", 5) != 0)
+    if (o->security_protocol != KAFKA_SASL_PLAINTEXT && o->security_protocol != KAFKA_SASL_SSL)
         return 0;
-    const char *mech = drom_opt_str(opts, "saslMechanism");
+    const char *mech = o->sasl_mechanism;
     if (mech && kafka_conf_set(conf, "sasl.mechanism", mech, err) < 0)
         return -1;
     char user[512] = "", pass[512] = "";
-    const char *jaas = drom_opt_str(opts, "saslJaasConfig");
+    const char *jaas = o->sasl_jaas_config;
     if (jaas) {
         jaas_value(jaas, "username", user, sizeof user);
         jaas_value(jaas, "password", pass, sizeof pass);
     }
-    const char *u = drom_opt_str(opts, "saslUsername");
-    const char *pw = drom_opt_str(opts, "saslPassword");
+    const char *u = o->sasl_username;
+    const char *pw = o->sasl_password;
     if (u)
         snprintf(user, sizeof user, "%s", u);
     if (pw)
@@ -207,15 +215,15 @@ static int set_security(rd_kafka_conf_t *conf, const struct drom_optset *opts, s
     return 0;
 }
 
-rd_kafka_conf_t *kafka_conf_build(const struct drom_optset *opts, enum kafka_role role, struct drom_error *err)
+rd_kafka_conf_t *kafka_conf_build(const struct kafka_conf *o, enum kafka_role role, struct drom_error *err)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rd_kafka_conf_set_log_cb(conf, kafka_conf_log_cb);
     unsigned bit = 1u << role;
     for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
-        if ((maps[i].roles & bit) && set_mapped(conf, opts, &maps[i], err) < 0)
+        if ((maps[i].roles & bit) && set_mapped(conf, o, &maps[i], err) < 0)
             goto fail;
-    if (set_security(conf, opts, err) < 0 || kafka_conf_tls(conf, opts, err) < 0)
+    if (set_security(conf, o, err) < 0 || kafka_conf_tls(conf, o, err) < 0)
         goto fail;
     if (role == KAFKA_PRODUCER) {
         /* Java's partitioner, so a key lands in the partition Kafka Connect
@@ -234,13 +242,15 @@ rd_kafka_conf_t *kafka_conf_build(const struct drom_optset *opts, enum kafka_rol
         if (kafka_conf_set(conf, "queued.max.messages.kbytes", "4096", err) < 0 ||
             kafka_conf_set(conf, "queued.min.messages", "10000", err) < 0)
             goto fail;
-        const char *reset = drom_opt_str(opts, "autoOffsetReset");
-        if (reset && kafka_conf_set(conf, "auto.offset.reset", strcmp(reset, "none") == 0 ? "error" : reset, err) < 0)
+        static const char *const resets[] = {[KAFKA_RESET_EARLIEST] = "earliest", [KAFKA_RESET_LATEST] = "latest",
+                                             [KAFKA_RESET_NONE] = "error"};
+        if (o->auto_offset_reset >= 0 &&
+            kafka_conf_set(conf, "auto.offset.reset", resets[o->auto_offset_reset], err) < 0)
             goto fail;
     }
-    for (size_t i = 0; i < opts->n; i++)
-        if (is_extra(&opts->items[i]) &&
-            kafka_conf_set_extra(conf, opts->items[i].name + sizeof prefix - 1, opts->items[i].value, err) < 0)
+    for (size_t i = 0; i < o->additional_properties.n; i++)
+        if (kafka_conf_set_extra(conf, o->additional_properties.items[i].key, o->additional_properties.items[i].value,
+                                 err) < 0)
             goto fail;
     return conf;
 fail:

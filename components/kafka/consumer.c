@@ -112,8 +112,8 @@ static void on_assign(struct kafka_member *m, rd_kafka_topic_partition_list_t *l
     pthread_mutex_lock(&c->mu);
     for (int i = 0; i < l->cnt; i++) {
         rd_kafka_topic_partition_t *tp = &l->elems[i];
-        if (c->seek_to && seek_pending(c, tp->topic, tp->partition))
-            tp->offset = strcmp(c->seek_to, "end") == 0 ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING;
+        if (c->seek_to >= 0 && seek_pending(c, tp->topic, tp->partition))
+            tp->offset = c->seek_to == KAFKA_SEEK_END ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING;
         add_part(m, tp->topic, tp->partition);
     }
     pthread_mutex_unlock(&c->mu);
@@ -317,7 +317,8 @@ static void split_topics(struct kafka_consumer *c, const char *path)
 
 struct kafka_consumer *kafka_consumer_new(struct drom_endpoint *ep, struct drom_error *err)
 {
-    if (!drom_opt_str(ep->opts, "groupId")) {
+    const struct kafka_conf *o = ep->conf;
+    if (!o->group_id) {
         drom_err(err, DROM_EINVAL, "a kafka consumer needs groupId: offsets are committed to its group");
         return NULL;
     }
@@ -326,19 +327,17 @@ struct kafka_consumer *kafka_consumer_new(struct drom_endpoint *ep, struct drom_
     pthread_mutex_init(&c->order, NULL);
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cond, NULL);
-    if (drom_opt_bool(ep->opts, "topicIsPattern", false))
+    if (o->topic_is_pattern)
         set_pattern(c, ep->path);
     else
         split_topics(c, ep->path);
-    const char *seek = drom_opt_str(ep->opts, "seekTo");
-    if (seek)
-        c->seek_to = strcasecmp(seek, "end") == 0 ? "end" : "beginning";
-    c->auto_commit = drom_opt_bool(ep->opts, "autoCommitEnable", true);
-    c->commit_interval_ms = drom_opt_ms(ep->opts, "autoCommitIntervalMs", 5000);
-    c->commit_timeout_ms = drom_opt_ms(ep->opts, "commitTimeoutMs", 5000);
-    c->shutdown_ms = drom_opt_ms(ep->opts, "shutdownTimeout", 30000);
-    c->max_poll = (int)drom_opt_int(ep->opts, "maxPollRecords", 500);
-    c->nmembers = (size_t)drom_opt_int(ep->opts, "consumersCount", 1);
+    c->seek_to = o->seek_to;
+    c->auto_commit = o->auto_commit_enable;
+    c->commit_interval_ms = o->auto_commit_interval_ms;
+    c->commit_timeout_ms = o->commit_timeout_ms;
+    c->shutdown_ms = o->shutdown_timeout_ms;
+    c->max_poll = (int)o->max_poll_records;
+    c->nmembers = (size_t)o->consumers_count;
     if (!c->ntopics) {
         drom_err(err, DROM_EINVAL, "no topic to consume from in '%s'", ep->path);
         kafka_consumer_free(c);
@@ -351,7 +350,7 @@ static int member_start(struct kafka_consumer *c, struct kafka_member *m, struct
 {
     m->c = c;
     kafka_health_init(&m->health, c->ep, "connecting to the Kafka brokers");
-    rd_kafka_conf_t *conf = kafka_conf_build(c->ep->opts, KAFKA_CONSUMER, err);
+    rd_kafka_conf_t *conf = kafka_conf_build(c->ep->conf, KAFKA_CONSUMER, err);
     if (!conf)
         return -1;
     kafka_health_wire(&m->health, conf, err);

@@ -60,7 +60,7 @@ struct kafka_consumer {
     /* settings */
     char **topics;                /* subscription (a "^regex" entry for topicIsPattern) */
     size_t ntopics;
-    const char *seek_to;          /* NULL, "beginning" or "end" (lower-cased) */
+    int seek_to;                  /* enum kafka_seek, -1 for none */
     bool auto_commit;
     int64_t commit_interval_ms, commit_timeout_ms, shutdown_ms;
     int max_poll;

@@ -20,6 +20,7 @@
 
 #include <librdkafka/rdkafka.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -30,21 +31,51 @@
 
 enum kafka_role { KAFKA_PRODUCER, KAFKA_CONSUMER };
 
+/* --- kafka.c: the endpoint's options (ep->conf), filled from its table --- */
+
+enum kafka_offset_reset { KAFKA_RESET_EARLIEST, KAFKA_RESET_LATEST, KAFKA_RESET_NONE };
+enum kafka_seek { KAFKA_SEEK_BEGINNING, KAFKA_SEEK_END };
+enum kafka_protocol { KAFKA_PLAINTEXT, KAFKA_SSL, KAFKA_SASL_PLAINTEXT, KAFKA_SASL_SSL };
+/* conf.c: the values of the enum options it hands to librdkafka, by enum value. */
+extern const char *const kafka_acks[], *const kafka_codecs[], *const kafka_protocols[],
+    *const kafka_isolation_levels[];
+
+struct kafka_conf {
+    const char *brokers, *client_id, *group_id, *group_instance_id, *key, *transactional_id;
+    const char *sasl_mechanism, *sasl_jaas_config, *sasl_username, *sasl_password, *sasl_kerberos_service_name;
+    const char *ssl_truststore_location, *ssl_keystore_location, *ssl_keystore_password, *ssl_key_password;
+    const char *ssl_endpoint_algorithm, *ssl_cipher_suites;
+    struct drom_optpairs additional_properties;
+    int64_t reconnect_backoff_max_ms, shutdown_timeout_ms, retry_backoff_ms, retry_backoff_max_ms;
+    int64_t auto_commit_interval_ms, max_poll_records, max_poll_interval_ms, poll_timeout_ms;
+    int64_t session_timeout_ms, heartbeat_interval_ms, consumers_count, fetch_min_bytes, fetch_max_bytes;
+    int64_t fetch_wait_max_ms, max_partition_fetch_bytes, commit_timeout_ms, partition_key, linger_ms;
+    int64_t producer_batch_size, delivery_timeout_ms, request_timeout_ms, retries, max_in_flight_request;
+    int64_t max_request_size, max_block_ms, buffer_memory_size, queue_buffering_max_messages;
+    int64_t transaction_batch_size, transaction_linger_ms;
+    bool auto_commit_enable, break_on_first_error, topic_is_pattern, check_crcs, enable_idempotence;
+    bool record_metadata, partition_key_given, retries_given;
+    int auto_offset_reset;       /* enum kafka_offset_reset */
+    int seek_to;                 /* enum kafka_seek, -1 when unset */
+    int security_protocol;       /* enum kafka_protocol */
+    int isolation_level, request_required_acks, compression_codec, poll_on_error;   /* index in their lists */
+};
+
 /* --- conf.c --- */
 
 /* Refuses properties that load code or run a command; else hands the
  * property to librdkafka. err names the property as additionalProperties.X. */
 int kafka_conf_set_extra(rd_kafka_conf_t *conf, const char *name, const char *value, struct drom_error *err);
 /* Checks every additionalProperties.* on a scratch configuration. */
-int kafka_conf_check_extra(const struct drom_optset *opts, struct drom_error *err);
+int kafka_conf_check_extra(const struct kafka_conf *o, struct drom_error *err);
 /* The whole configuration of one client from the endpoint's options:
  * common and security options, the role's own, then additionalProperties.*
  * (which override). Owned by the caller (or by rd_kafka_new once passed). */
-rd_kafka_conf_t *kafka_conf_build(const struct drom_optset *opts, enum kafka_role role, struct drom_error *err);
+rd_kafka_conf_t *kafka_conf_build(const struct kafka_conf *o, enum kafka_role role, struct drom_error *err);
 /* tls.c: the ssl* options of an SSL or SASL_SSL endpoint (nothing for the
  * other protocols): CA certificates as PEM, the client's certificate as PEM
  * or PKCS#12; a Java key store is refused with how to convert it. */
-int kafka_conf_tls(rd_kafka_conf_t *conf, const struct drom_optset *opts, struct drom_error *err);
+int kafka_conf_tls(rd_kafka_conf_t *conf, const struct kafka_conf *o, struct drom_error *err);
 /* Sets one property, err naming it. */
 int kafka_conf_set(rd_kafka_conf_t *conf, const char *name, const char *value, struct drom_error *err);
 /* librdkafka log lines into the runtime's log. */

@@ -242,12 +242,12 @@ struct kafka_producer *kafka_producer_new(struct drom_endpoint *ep, struct drom_
     struct kafka_producer *p = drom_xcalloc(1, sizeof *p);
     p->ep = ep;
     kafka_target_init(&p->target, ep);
-    p->shutdown_ms = drom_opt_ms(ep->opts, "shutdownTimeout", 30000);
+    p->shutdown_ms = ((const struct kafka_conf *)ep->conf)->shutdown_timeout_ms;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->idle, NULL);
     kafka_health_init(&p->health, ep, "connecting to the Kafka brokers");
 
-    rd_kafka_conf_t *conf = kafka_conf_build(ep->opts, KAFKA_PRODUCER, err);
+    rd_kafka_conf_t *conf = kafka_conf_build(ep->conf, KAFKA_PRODUCER, err);
     if (!conf)
         goto fail;
     kafka_health_wire(&p->health, conf, err);

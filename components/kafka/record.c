@@ -10,10 +10,11 @@
 
 void kafka_target_init(struct kafka_target *t, const struct drom_endpoint *ep)
 {
+    const struct kafka_conf *o = ep->conf;
     t->topic = ep->path;
-    t->key = drom_opt_str(ep->opts, "key");
-    t->partition = (int32_t)drom_opt_int(ep->opts, "partitionKey", RD_KAFKA_PARTITION_UA);
-    t->record_meta = drom_opt_bool(ep->opts, "recordMetadata", true);
+    t->key = o->key;
+    t->partition = o->partition_key_given ? (int32_t)o->partition_key : RD_KAFKA_PARTITION_UA;
+    t->record_meta = o->record_metadata;
 }
 
 rd_kafka_resp_err_t kafka_target_produce(const struct kafka_target *t, rd_kafka_t *rk, struct drom_exchange *ex,

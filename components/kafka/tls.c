@@ -61,7 +61,7 @@ static int set_truststore(rd_kafka_conf_t *conf, const char *path, struct drom_e
 
 /* The client's certificate: a PEM file holding certificate (chain) and key,
  * or a PKCS#12 bundle. */
-static int set_keystore(rd_kafka_conf_t *conf, const struct drom_optset *opts, const char *path,
+static int set_keystore(rd_kafka_conf_t *conf, const struct kafka_conf *o, const char *path,
                         struct drom_error *err)
 {
     enum store_kind kind;
@@ -73,7 +73,7 @@ static int set_keystore(rd_kafka_conf_t *conf, const struct drom_optset *opts, c
                         "-deststoretype PKCS12) or a PEM file with the certificate and its key",
                         path, kind == STORE_JKS ? "a Java key store" : "a folder");
     if (kind == STORE_PKCS12) {
-        const char *pass = drom_opt_str(opts, "sslKeystorePassword");
+        const char *pass = o->ssl_keystore_password;
         return kafka_conf_set(conf, "ssl.keystore.location", path, err) < 0 ||
                        (pass && kafka_conf_set(conf, "ssl.keystore.password", pass, err) < 0)
                    ? -1
@@ -85,26 +85,25 @@ static int set_keystore(rd_kafka_conf_t *conf, const struct drom_optset *opts, c
                : 0;
 }
 
-int kafka_conf_tls(rd_kafka_conf_t *conf, const struct drom_optset *opts, struct drom_error *err)
+int kafka_conf_tls(rd_kafka_conf_t *conf, const struct kafka_conf *o, struct drom_error *err)
 {
-    const char *proto = drom_opt_str(opts, "securityProtocol");
-    if (!proto || (strcmp(proto, "SSL") != 0 && strcmp(proto, "SASL_SSL") != 0))
+    if (o->security_protocol != KAFKA_SSL && o->security_protocol != KAFKA_SASL_SSL)
         return 0;
-    const char *trust = drom_opt_str(opts, "sslTruststoreLocation");
+    const char *trust = o->ssl_truststore_location;
     if (trust && *trust && set_truststore(conf, trust, err) < 0)
         return -1;
-    const char *keystore = drom_opt_str(opts, "sslKeystoreLocation");
-    if (keystore && *keystore && set_keystore(conf, opts, keystore, err) < 0)
+    const char *keystore = o->ssl_keystore_location;
+    if (keystore && *keystore && set_keystore(conf, o, keystore, err) < 0)
         return -1;
-    const char *keypass = drom_opt_str(opts, "sslKeyPassword");
+    const char *keypass = o->ssl_key_password;
     if (keypass && *keypass && kafka_conf_set(conf, "ssl.key.password", keypass, err) < 0)
         return -1;
     /* Camel turns host name checking off with an empty value. */
-    const char *algo = drom_opt_str(opts, "sslEndpointAlgorithm");
+    const char *algo = o->ssl_endpoint_algorithm;
     if (algo && kafka_conf_set(conf, "ssl.endpoint.identification.algorithm",
                                *algo && strcasecmp(algo, "none") != 0 ? "https" : "none", err) < 0)
         return -1;
-    const char *ciphers = drom_opt_str(opts, "sslCipherSuites");
+    const char *ciphers = o->ssl_cipher_suites;
     if (ciphers && *ciphers && kafka_conf_set(conf, "ssl.cipher.suites", ciphers, err) < 0)
         return -1;
     return 0;

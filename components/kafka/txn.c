@@ -36,9 +36,6 @@
 #include "runtime/log.h"
 #include "runtime/xalloc.h"
 
-#define BATCH_DEFAULT 500
-#define LINGER_DEFAULT_MS 100
-
 struct rec {
     struct drom_exchange *ex;
     uint64_t seq;
@@ -439,7 +436,7 @@ static int check_source(struct kafka_txn *t, struct drom_error *err)
                         "transaction cannot include; set offsetStorage=kafka with offsetStorageTopic and "
                         "offsetStorageBrokers (the brokers of this endpoint) on the source",
                         t->source->uri_masked, t->loc.store);
-    const char *brokers = drom_opt_str(t->ep->opts, "brokers");
+    const char *brokers = ((const struct kafka_conf *)t->ep->conf)->brokers;
     if (!brokers || !same_brokers(brokers, t->loc.brokers))
         return drom_err(err, DROM_EINVAL,
                         "transactionalId: the source's offset topic %s is on %s but this endpoint's brokers are %s; "
@@ -453,11 +450,12 @@ struct kafka_txn *kafka_txn_new(struct drom_endpoint *ep, struct drom_error *err
     struct kafka_txn *t = drom_xcalloc(1, sizeof *t);
     t->ep = ep;
     kafka_target_init(&t->target, ep);
-    t->txn_id = drom_opt_str(ep->opts, "transactionalId");
-    t->max_records = (size_t)drom_opt_int(ep->opts, "transactionBatchSize", BATCH_DEFAULT);
-    t->linger_ms = drom_opt_ms(ep->opts, "transactionLingerMs", LINGER_DEFAULT_MS);
-    t->shutdown_ms = drom_opt_ms(ep->opts, "shutdownTimeout", 30000);
-    t->block_ms = drom_opt_ms(ep->opts, "maxBlockMs", 60000);
+    const struct kafka_conf *o = ep->conf;
+    t->txn_id = o->transactional_id;
+    t->max_records = (size_t)o->transaction_batch_size;
+    t->linger_ms = o->transaction_linger_ms;
+    t->shutdown_ms = o->shutdown_timeout_ms;
+    t->block_ms = o->max_block_ms;
     t->settled = -1;
     pthread_mutex_init(&t->mu, NULL);
     pthread_cond_init(&t->cond, NULL);
@@ -465,7 +463,7 @@ struct kafka_txn *kafka_txn_new(struct drom_endpoint *ep, struct drom_error *err
     if (check_source(t, err) < 0)
         goto fail;
 
-    rd_kafka_conf_t *conf = kafka_conf_build(ep->opts, KAFKA_PRODUCER, err);
+    rd_kafka_conf_t *conf = kafka_conf_build(o, KAFKA_PRODUCER, err);
     if (!conf || kafka_conf_set(conf, "transactional.id", t->txn_id, err) < 0) {
         if (conf)
             rd_kafka_conf_destroy(conf);

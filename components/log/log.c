@@ -6,6 +6,7 @@
  * producer runs on the engine thread; so do the interval timer and the
  * counters, which need no lock. */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,49 +18,61 @@
 #include "runtime/xalloc.h"
 
 static const char *const levels[] = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF", NULL};
+static const int level_ints[] = {DROM_LOG_TRACE, DROM_LOG_DEBUG, DROM_LOG_INFO,
+                                 DROM_LOG_WARN,  DROM_LOG_ERROR, DROM_LOG_OFF};
 static const char *const styles[] = {"Default", "Tab", "Fixed", NULL};
+
+struct log_conf {
+    int level;   /* enum drom_log_level */
+    bool show_all, show_body, show_body_type, show_headers, show_properties, show_all_properties;
+    bool show_exchange_id, show_exchange_pattern, show_exception, show_caught_exception, show_stack_trace;
+    bool multiline, plain, skip_body_line_separator, group_active_only;
+    int64_t max_chars, group_size, group_interval_ms, group_delay_ms;
+};
+
+#define AT(f) DROM_OPT_AT(struct log_conf, f)
 
 /* Camel 4's log endpoint options and defaults. */
 static const struct drom_option options[] = {
-    {.name = "level", .type = DROM_OPT_ENUM, .def = "INFO", .values = levels, .group = "producer",
+    {.name = "level", AT(level), .type = DROM_OPT_ENUM, .def = "INFO", .values = levels, .ints = level_ints, .group = "producer",
      .doc = "Logging level to use"},
-    {.name = "showAll", .type = DROM_OPT_BOOL, .def = "false", .group = "formatting",
+    {.name = "showAll", AT(show_all), .type = DROM_OPT_BOOL, .def = "false", .group = "formatting",
      .doc = "Quick option for turning all options on (multiline, maxChars aside)"},
-    {.name = "showBody", .type = DROM_OPT_BOOL, .def = "true", .group = "formatting", .doc = "Show the message body"},
-    {.name = "showBodyType", .type = DROM_OPT_BOOL, .def = "true", .group = "formatting", .doc = "Show the body type"},
-    {.name = "showHeaders", .type = DROM_OPT_BOOL, .def = "false", .group = "formatting", .doc = "Show the message headers"},
-    {.name = "showProperties", .type = DROM_OPT_BOOL, .def = "false", .group = "formatting",
+    {.name = "showBody", AT(show_body), .type = DROM_OPT_BOOL, .def = "true", .group = "formatting", .doc = "Show the message body"},
+    {.name = "showBodyType", AT(show_body_type), .type = DROM_OPT_BOOL, .def = "true", .group = "formatting", .doc = "Show the body type"},
+    {.name = "showHeaders", AT(show_headers), .type = DROM_OPT_BOOL, .def = "false", .group = "formatting", .doc = "Show the message headers"},
+    {.name = "showProperties", AT(show_properties), .type = DROM_OPT_BOOL, .def = "false", .group = "formatting",
      .doc = "Show the exchange properties (only custom ones)"},
-    {.name = "showAllProperties", .type = DROM_OPT_BOOL, .def = "false", .group = "formatting",
+    {.name = "showAllProperties", AT(show_all_properties), .type = DROM_OPT_BOOL, .def = "false", .group = "formatting",
      .doc = "Show all exchange properties (custom and internal)"},
-    {.name = "showExchangeId", .type = DROM_OPT_BOOL, .def = "false", .group = "formatting", .doc = "Show the exchange id"},
-    {.name = "showExchangePattern", .type = DROM_OPT_BOOL, .def = "false", .group = "formatting",
+    {.name = "showExchangeId", AT(show_exchange_id), .type = DROM_OPT_BOOL, .def = "false", .group = "formatting", .doc = "Show the exchange id"},
+    {.name = "showExchangePattern", AT(show_exchange_pattern), .type = DROM_OPT_BOOL, .def = "false", .group = "formatting",
      .doc = "Show the exchange pattern"},
-    {.name = "showException", .type = DROM_OPT_BOOL, .def = "false", .group = "formatting",
+    {.name = "showException", AT(show_exception), .type = DROM_OPT_BOOL, .def = "false", .group = "formatting",
      .doc = "Show the exception if the exchange has one"},
-    {.name = "showCaughtException", .type = DROM_OPT_BOOL, .def = "false", .group = "formatting",
+    {.name = "showCaughtException", AT(show_caught_exception), .type = DROM_OPT_BOOL, .def = "false", .group = "formatting",
      .doc = "Show a caught exception (CamelExceptionCaught) if the exchange has one"},
-    {.name = "showStackTrace", .type = DROM_OPT_BOOL, .def = "false", .group = "formatting",
+    {.name = "showStackTrace", AT(show_stack_trace), .type = DROM_OPT_BOOL, .def = "false", .group = "formatting",
      .doc = "Show the stack trace (the failure message here; C has no stack trace)"},
     {.name = "showVariables", .type = DROM_OPT_BOOL, .def = "false", .flags = DROM_OPT_IGNORED, .group = "formatting",
      .doc = "Show the variables (dromedary has no variables)"},
-    {.name = "multiline", .type = DROM_OPT_BOOL, .def = "false", .group = "formatting",
+    {.name = "multiline", AT(multiline), .type = DROM_OPT_BOOL, .def = "false", .group = "formatting",
      .doc = "Each piece of information on its own line"},
-    {.name = "maxChars", .type = DROM_OPT_INT, .def = "10000", .group = "formatting",
+    {.name = "maxChars", AT(max_chars), .type = DROM_OPT_INT, .def = "10000", .group = "formatting",
      .doc = "Limit the number of characters logged per line (0 or negative: unlimited)"},
-    {.name = "plain", .type = DROM_OPT_BOOL, .def = "false", .group = "formatting",
+    {.name = "plain", AT(plain), .type = DROM_OPT_BOOL, .def = "false", .group = "formatting",
      .doc = "Log only the body, without the Exchange[] wrapper"},
-    {.name = "skipBodyLineSeparator", .type = DROM_OPT_BOOL, .def = "true", .group = "formatting",
+    {.name = "skipBodyLineSeparator", AT(skip_body_line_separator), .type = DROM_OPT_BOOL, .def = "true", .group = "formatting",
      .doc = "Strip line separators from the body when logging it"},
     {.name = "style", .type = DROM_OPT_ENUM, .def = "Default", .values = styles, .flags = DROM_OPT_IGNORED,
      .group = "formatting", .doc = "Outputting style (only Default is rendered)"},
-    {.name = "groupSize", .type = DROM_OPT_INT, .min = 1, .max = INT32_MAX, .group = "producer",
+    {.name = "groupSize", AT(group_size), .type = DROM_OPT_INT, .min = 1, .max = INT32_MAX, .group = "producer",
      .doc = "Throughput logging: log a line every N messages"},
-    {.name = "groupInterval", .type = DROM_OPT_DURATION, .group = "producer",
+    {.name = "groupInterval", AT(group_interval_ms), .type = DROM_OPT_DURATION, .group = "producer",
      .doc = "Throughput logging: log statistics every interval (milliseconds)"},
-    {.name = "groupDelay", .type = DROM_OPT_DURATION, .group = "producer",
+    {.name = "groupDelay", AT(group_delay_ms), .type = DROM_OPT_DURATION, .group = "producer",
      .doc = "Throughput logging: initial delay before the first interval line"},
-    {.name = "groupActiveOnly", .type = DROM_OPT_BOOL, .def = "true", .group = "producer",
+    {.name = "groupActiveOnly", AT(group_active_only), .type = DROM_OPT_BOOL, .def = "true", .group = "producer",
      .doc = "With groupInterval: log only when messages arrived in the interval"},
     {.name = "logMask", .type = DROM_OPT_BOOL, .def = "false", .flags = DROM_OPT_IGNORED, .group = "producer",
      .doc = "Mask sensitive information (secrets are always masked here)"},
@@ -134,27 +147,25 @@ static void interval_tick(void *arg)
 static int log_create(struct drom_endpoint *ep, struct drom_error *err)
 {
     struct log_ep *l = drom_xcalloc(1, sizeof *l);
-    const struct drom_optset *o = ep->opts;
+    const struct log_conf *o = ep->conf;
     l->ep = ep;
-    int lv = drom_log_level_parse(drom_opt_str(o, "level") ? drom_opt_str(o, "level") : "INFO");
-    l->level = lv < 0 ? DROM_LOG_INFO : lv;
-    bool all = drom_opt_bool(o, "showAll", false);
-    l->show_headers = all || drom_opt_bool(o, "showHeaders", false);
-    l->show_props = all || drom_opt_bool(o, "showProperties", false);
-    l->show_all_props = all || drom_opt_bool(o, "showAllProperties", false);
-    l->show_id = all || drom_opt_bool(o, "showExchangeId", false);
-    l->show_body = all || drom_opt_bool(o, "showBody", true);
-    l->show_body_type = all || drom_opt_bool(o, "showBodyType", true);
-    l->show_exception = all || drom_opt_bool(o, "showException", false) || drom_opt_bool(o, "showCaughtException", false) ||
-                        drom_opt_bool(o, "showStackTrace", false);
-    l->multiline = drom_opt_bool(o, "multiline", false);
-    l->plain = drom_opt_bool(o, "plain", false);
-    l->skip_nl = drom_opt_bool(o, "skipBodyLineSeparator", true);
-    l->max_chars = drom_opt_int(o, "maxChars", 10000);
-    l->group_size = drom_opt_int(o, "groupSize", 0);
-    l->group_interval = drom_opt_ms(o, "groupInterval", 0);
-    l->group_delay = drom_opt_ms(o, "groupDelay", 0);
-    l->group_active_only = drom_opt_bool(o, "groupActiveOnly", true);
+    l->level = o->level;
+    bool all = o->show_all;
+    l->show_headers = all || o->show_headers;
+    l->show_props = all || o->show_properties;
+    l->show_all_props = all || o->show_all_properties;
+    l->show_id = all || o->show_exchange_id;
+    l->show_body = all || o->show_body;
+    l->show_body_type = all || o->show_body_type;
+    l->show_exception = all || o->show_exception || o->show_caught_exception || o->show_stack_trace;
+    l->multiline = o->multiline;
+    l->plain = o->plain;
+    l->skip_nl = o->skip_body_line_separator;
+    l->max_chars = o->max_chars;
+    l->group_size = o->group_size;
+    l->group_interval = o->group_interval_ms;
+    l->group_delay = o->group_delay_ms;
+    l->group_active_only = o->group_active_only;
     l->start_ms = l->group_start_ms = drom_monotonic_ms();
     ep->state = l;
     if (l->group_interval > 0) {
@@ -282,6 +293,7 @@ const struct drom_component drom_component_log = {
     .path_required = true,
     .roles = DROM_ROLE_PRODUCER,
     .options = options,
+    .conf_size = sizeof(struct log_conf),
     .create = log_create,
     .destroy = log_destroy,
     .produce = log_produce,

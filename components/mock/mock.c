@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,30 +10,40 @@
 #include "runtime/log.h"
 #include "runtime/xalloc.h"
 
+/* Set only where given: several endpoints share one mock by name. */
+struct mock_conf {
+    int64_t expected_count, retain_first, retain_last, result_wait_time_ms, assert_period_ms, report_group;
+    bool expected_count_given, retain_first_given, retain_last_given, assert_period_ms_given;
+    bool fail_fast, log;
+};
+
+#define AT(f) DROM_OPT_AT(struct mock_conf, f)
+#define GIVEN(f) DROM_OPT_GIVEN_AT(struct mock_conf, f)
+
 /* Camel 4's mock endpoint options; expectations are set from tests through
  * components/mock/mock.h. */
 static const struct drom_option options[] = {
-    {.name = "expectedCount", .type = DROM_OPT_INT, .def = "-1", .group = "producer",
+    {.name = "expectedCount", AT(expected_count), GIVEN(expected_count_given), .type = DROM_OPT_INT, .def = "-1", .group = "producer",
      .doc = "Number of messages expected (-1: no expectation)"},
-    {.name = "retainFirst", .type = DROM_OPT_INT, .def = "-1", .group = "producer",
+    {.name = "retainFirst", AT(retain_first), GIVEN(retain_first_given), .type = DROM_OPT_INT, .def = "-1", .group = "producer",
      .doc = "Keep only the first N received exchanges (-1: all)"},
-    {.name = "retainLast", .type = DROM_OPT_INT, .def = "-1", .group = "producer",
+    {.name = "retainLast", AT(retain_last), GIVEN(retain_last_given), .type = DROM_OPT_INT, .def = "-1", .group = "producer",
      .doc = "Keep only the last N received exchanges (-1: all)"},
-    {.name = "resultWaitTime", .type = DROM_OPT_DURATION, .def = "0", .group = "producer",
+    {.name = "resultWaitTime", AT(result_wait_time_ms), .type = DROM_OPT_DURATION, .def = "0", .group = "producer",
      .doc = "Maximum time to wait for the expectations (0: the test's own deadline)"},
     {.name = "resultMinimumWaitTime", .type = DROM_OPT_DURATION, .def = "0", .flags = DROM_OPT_IGNORED,
      .group = "producer", .doc = "Minimum time to wait for the expectations"},
-    {.name = "assertPeriod", .type = DROM_OPT_DURATION, .def = "0", .group = "producer",
+    {.name = "assertPeriod", AT(assert_period_ms), GIVEN(assert_period_ms_given), .type = DROM_OPT_DURATION, .def = "0", .group = "producer",
      .doc = "After the expectations are met, keep checking they still hold for this long"},
     {.name = "sleepForEmptyTest", .type = DROM_OPT_DURATION, .def = "0", .flags = DROM_OPT_IGNORED,
      .group = "producer", .doc = "Sleep before checking an expectation of 0 messages"},
-    {.name = "failFast", .type = DROM_OPT_BOOL, .def = "true", .group = "producer",
+    {.name = "failFast", AT(fail_fast), .type = DROM_OPT_BOOL, .def = "true", .group = "producer",
      .doc = "Fail the assertion as soon as an expectation is broken"},
     {.name = "copyOnExchange", .type = DROM_OPT_BOOL, .def = "true", .flags = DROM_OPT_IGNORED,
      .group = "producer", .doc = "Record a copy of each exchange (always the case here)"},
-    {.name = "log", .type = DROM_OPT_BOOL, .def = "false", .group = "producer",
+    {.name = "log", AT(log), .type = DROM_OPT_BOOL, .def = "false", .group = "producer",
      .doc = "Log every received exchange at INFO"},
-    {.name = "reportGroup", .type = DROM_OPT_INT, .group = "producer",
+    {.name = "reportGroup", AT(report_group), .type = DROM_OPT_INT, .group = "producer",
      .doc = "Log a throughput line every N messages"},
     {.name = "lazyStartProducer", .type = DROM_OPT_BOOL, .def = "false", .flags = DROM_OPT_IGNORED,
      .group = "producer (advanced)", .doc = "Start the producer on first message"},
@@ -115,15 +126,16 @@ static int mock_create(struct drom_endpoint *ep, struct drom_error *err)
     snprintf(key, sizeof key, "mock:%s", ep->path);
     struct drom_mock *m = drom_engine_shared(drom_endpoint_engine(ep), key, mock_new, (void *)ep->path, mock_free);
     pthread_mutex_lock(&m->mu);
-    if (drom_opt_given(ep->opts, "expectedCount"))
-        m->expected = drom_opt_int(ep->opts, "expectedCount", -1);
-    if (drom_opt_given(ep->opts, "assertPeriod"))
-        m->assert_period = drom_opt_ms(ep->opts, "assertPeriod", 0);
-    if (drom_opt_given(ep->opts, "retainFirst"))
-        m->retain_first = drom_opt_int(ep->opts, "retainFirst", -1);
-    if (drom_opt_given(ep->opts, "retainLast"))
-        m->retain_last = drom_opt_int(ep->opts, "retainLast", -1);
-    m->log = m->log || drom_opt_bool(ep->opts, "log", false);
+    const struct mock_conf *o = ep->conf;
+    if (o->expected_count_given)
+        m->expected = o->expected_count;
+    if (o->assert_period_ms_given)
+        m->assert_period = o->assert_period_ms;
+    if (o->retain_first_given)
+        m->retain_first = o->retain_first;
+    if (o->retain_last_given)
+        m->retain_last = o->retain_last;
+    m->log = m->log || o->log;
     pthread_mutex_unlock(&m->mu);
     ep->state = m;
     return 0;
@@ -338,6 +350,7 @@ const struct drom_component drom_component_mock = {
     .path_required = true,
     .roles = DROM_ROLE_PRODUCER,
     .options = options,
+    .conf_size = sizeof(struct mock_conf),
     .create = mock_create,
     .produce = mock_produce,
 };

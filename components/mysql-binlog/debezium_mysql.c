@@ -7,73 +7,77 @@
  * off, Kafka Connect class names for the offset store). Options that only
  * make sense inside a JVM are accepted and ignored with a note. */
 static const char *const snapshot_modes[] = MB_SNAPSHOT_MODES;
+static const int snapshot_ints[] = MB_SNAPSHOT_INTS;
 static const char *const storages[] = {"org.apache.kafka.connect.storage.FileOffsetBackingStore",
                                        "org.apache.kafka.connect.storage.KafkaOffsetBackingStore", NULL};
-static const char *const decimal_modes[] = {"precise", "double", "string", NULL};
-static const char *const time_modes[] = {"adaptive_time_microseconds", "connect", NULL};
-static const char *const binary_modes[] = {"bytes", "base64", "base64-url-safe", "hex", NULL};
-static const char *const bigint_modes[] = {"long", "precise", NULL};
+static const int storage_ints[] = {MB_STORE_FILE, MB_STORE_KAFKA};
+static const char *const decimal_modes[] = MB_DECIMAL_MODES;
+static const int decimal_ints[] = MB_DECIMAL_INTS;
+static const char *const time_modes[] = MB_TIME_MODES;
+static const char *const binary_modes[] = MB_BINARY_MODES;
+static const int binary_ints[] = MB_BINARY_INTS;
+static const char *const bigint_modes[] = MB_BIGINT_MODES;
 
 #define IGN(n, t, d, text) \
     {.name = n, .type = t, .def = d, .flags = DROM_OPT_IGNORED, .group = "advanced", .doc = text}
 
 static const struct drom_option options[] = {
-    {.name = "databaseHostname", .type = DROM_OPT_STRING, .def = "127.0.0.1", .group = "mysql",
+    {.name = "databaseHostname", MB_AT(host), .type = DROM_OPT_STRING, .def = "127.0.0.1", .group = "mysql",
      .doc = "Resolvable hostname or IP address of the database server"},
-    {.name = "databasePort", .type = DROM_OPT_INT, .def = "3306", .min = 1, .max = 65535, .group = "mysql",
+    {.name = "databasePort", MB_AT(port), .type = DROM_OPT_INT, .def = "3306", .min = 1, .max = 65535, .group = "mysql",
      .doc = "Port of the database server"},
-    {.name = "databaseUser", .type = DROM_OPT_STRING, .group = "mysql",
+    {.name = "databaseUser", MB_AT(user), .type = DROM_OPT_STRING, .def = "root", .group = "mysql",
      .doc = "Name of the database user to be used when connecting"},
-    {.name = "databasePassword", .type = DROM_OPT_STRING, .flags = DROM_OPT_REQUIRED | DROM_OPT_SECRET,
+    {.name = "databasePassword", MB_AT(password), .type = DROM_OPT_STRING, .flags = DROM_OPT_REQUIRED | DROM_OPT_SECRET,
      .group = "mysql", .doc = "Password of the database user"},
-    {.name = "databaseServerId", .type = DROM_OPT_INT, .def = "5400", .min = 1, .max = 4294967295LL,
+    {.name = "databaseServerId", MB_AT(server_id), .type = DROM_OPT_INT, .def = "5400", .min = 1, .max = 4294967295LL,
      .group = "mysql", .doc = "Numeric id of this replica client; unique among the server's replicas"},
-    {.name = "topicPrefix", .type = DROM_OPT_STRING, .flags = DROM_OPT_REQUIRED, .group = "mysql",
+    {.name = "topicPrefix", MB_AT(topic_prefix), .type = DROM_OPT_STRING, .flags = DROM_OPT_REQUIRED, .group = "mysql",
      .doc = "Topic prefix identifying the server; topics and schema names are topicPrefix.db.table"},
-    {.name = "databaseIncludeList", .type = DROM_OPT_STRING, .group = "mysql",
+    {.name = "databaseIncludeList", MB_AT(filters[MB_DB_INC]), .type = DROM_OPT_STRING, .group = "mysql",
      .doc = "Regular expressions of databases to capture"},
-    {.name = "databaseExcludeList", .type = DROM_OPT_STRING, .group = "mysql",
+    {.name = "databaseExcludeList", MB_AT(filters[MB_DB_EXC]), .type = DROM_OPT_STRING, .group = "mysql",
      .doc = "Regular expressions of databases not to capture"},
-    {.name = "tableIncludeList", .type = DROM_OPT_STRING, .group = "mysql",
+    {.name = "tableIncludeList", MB_AT(filters[MB_TABLE_INC]), .type = DROM_OPT_STRING, .group = "mysql",
      .doc = "Regular expressions of db.table names to capture"},
-    {.name = "tableExcludeList", .type = DROM_OPT_STRING, .group = "mysql",
+    {.name = "tableExcludeList", MB_AT(filters[MB_TABLE_EXC]), .type = DROM_OPT_STRING, .group = "mysql",
      .doc = "Regular expressions of db.table names not to capture"},
-    {.name = "columnIncludeList", .type = DROM_OPT_STRING, .group = "mysql",
+    {.name = "columnIncludeList", MB_AT(filters[MB_COL_INC]), .type = DROM_OPT_STRING, .group = "mysql",
      .doc = "Regular expressions of db.table.column names to keep"},
-    {.name = "columnExcludeList", .type = DROM_OPT_STRING, .group = "mysql",
+    {.name = "columnExcludeList", MB_AT(filters[MB_COL_EXC]), .type = DROM_OPT_STRING, .group = "mysql",
      .doc = "Regular expressions of db.table.column names to drop"},
-    {.name = "snapshotMode", .type = DROM_OPT_ENUM, .def = "initial", .values = snapshot_modes, .group = "mysql",
+    {.name = "snapshotMode", MB_AT(snapshot_mode), .type = DROM_OPT_ENUM, .def = "initial", .values = snapshot_modes, .ints = snapshot_ints, .group = "mysql",
      .doc = "When to take a snapshot: initial, initial_only, no_data, when_needed, never, always"},
-    {.name = "offsetStorage", .type = DROM_OPT_ENUM, .def = "org.apache.kafka.connect.storage.FileOffsetBackingStore",
-     .values = storages, .group = "consumer", .doc = "Offset store: the file or the Kafka backing store"},
-    {.name = "offsetStorageFileName", .type = DROM_OPT_STRING, .group = "consumer",
+    {.name = "offsetStorage", MB_AT(offset_storage), .type = DROM_OPT_ENUM, .def = "org.apache.kafka.connect.storage.FileOffsetBackingStore",
+     .values = storages, .ints = storage_ints, .group = "consumer", .doc = "Offset store: the file or the Kafka backing store"},
+    {.name = "offsetStorageFileName", MB_AT(offset_storage_file_name), .type = DROM_OPT_STRING, .group = "consumer",
      .doc = "Path of the offset file (required with the file store)"},
-    {.name = "offsetStorageTopic", .type = DROM_OPT_STRING, .group = "consumer",
+    {.name = "offsetStorageTopic", MB_AT(offset_storage_topic), .type = DROM_OPT_STRING, .group = "consumer",
      .doc = "Kafka topic of offsets (required with the Kafka store)"},
-    {.name = "offsetFlushIntervalMs", .type = DROM_OPT_DURATION, .def = "60000", .group = "consumer",
+    {.name = "offsetFlushIntervalMs", MB_AT(offset_flush_interval_ms), .type = DROM_OPT_DURATION, .def = "60000", .group = "consumer",
      .doc = "Interval at which acknowledged offsets are written"},
-    {.name = "tombstonesOnDelete", .type = DROM_OPT_BOOL, .def = "false", .group = "mysql",
+    {.name = "tombstonesOnDelete", MB_AT(tombstones_on_delete), .type = DROM_OPT_BOOL, .def = "false", .group = "mysql",
      .doc = "Follow each delete with a tombstone exchange (null body)"},
-    {.name = "heartbeatIntervalMs", .type = DROM_OPT_DURATION, .def = "0", .group = "mysql",
+    {.name = "heartbeatIntervalMs", MB_AT(heartbeat_interval_ms), .type = DROM_OPT_DURATION, .def = "0", .group = "mysql",
      .doc = "Server heartbeat period while the binlog is idle (0: off)"},
-    {.name = "decimalHandlingMode", .type = DROM_OPT_ENUM, .def = "precise", .values = decimal_modes,
+    {.name = "decimalHandlingMode", MB_AT(decimal_handling_mode), .type = DROM_OPT_ENUM, .def = "precise", .values = decimal_modes, .ints = decimal_ints,
      .group = "mysql", .doc = "How DECIMAL values are represented: precise, double or string"},
-    {.name = "timePrecisionMode", .type = DROM_OPT_ENUM, .def = "adaptive_time_microseconds", .values = time_modes,
+    {.name = "timePrecisionMode", MB_AT(time_precision_mode), .type = DROM_OPT_ENUM, .def = "adaptive_time_microseconds", .values = time_modes,
      .group = "mysql", .doc = "How temporal values are represented"},
-    {.name = "binaryHandlingMode", .type = DROM_OPT_ENUM, .def = "bytes", .values = binary_modes, .group = "mysql",
+    {.name = "binaryHandlingMode", MB_AT(binary_handling_mode), .type = DROM_OPT_ENUM, .def = "bytes", .values = binary_modes, .ints = binary_ints, .group = "mysql",
      .doc = "How binary columns are represented: bytes, base64, base64-url-safe or hex"},
-    {.name = "bigintUnsignedHandlingMode", .type = DROM_OPT_ENUM, .def = "long", .values = bigint_modes,
+    {.name = "bigintUnsignedHandlingMode", MB_AT(bigint_unsigned_handling_mode), .type = DROM_OPT_ENUM, .def = "long", .values = bigint_modes,
      .group = "mysql", .doc = "How BIGINT UNSIGNED is represented: long or precise"},
-    {.name = "includeQuery", .type = DROM_OPT_BOOL, .def = "false", .group = "mysql",
+    {.name = "includeQuery", MB_AT(include_query), .type = DROM_OPT_BOOL, .def = "false", .group = "mysql",
      .doc = "Put the originating SQL statement in source.query"},
-    {.name = "provideTransactionMetadata", .type = DROM_OPT_BOOL, .def = "false", .group = "mysql",
+    {.name = "provideTransactionMetadata", MB_AT(provide_transaction_metadata), .type = DROM_OPT_BOOL, .def = "false", .group = "mysql",
      .doc = "Fill the transaction block of the envelope"},
-    {.name = "skippedOperations", .type = DROM_OPT_STRING, .def = "t", .group = "mysql",
+    {.name = "skippedOperations", MB_AT(skipped_operations), .type = DROM_OPT_STRING, .def = "t", .group = "mysql",
      .doc = "Comma-separated operations to skip: c, u, d, t (truncate), or none; the default skips truncate "
             "events, as Debezium"},
-    {.name = "connectTimeoutMs", .type = DROM_OPT_DURATION, .def = "30000", .group = "mysql",
+    {.name = "connectTimeoutMs", MB_AT(connect_timeout_ms), .type = DROM_OPT_DURATION, .def = "30000", .group = "mysql",
      .doc = "Wait for a connection to the server before giving up"},
-    {.name = "additionalProperties.", .type = DROM_OPT_STRING, .flags = DROM_OPT_PREFIX, .group = "common",
+    {.name = "additionalProperties.", MB_AT(additional_properties), .type = DROM_OPT_STRING, .flags = DROM_OPT_PREFIX, .group = "common",
      .doc = "Extra Debezium/Kafka Connect properties: bootstrap.servers is the Kafka of the offset topic; "
             "the others are accepted and ignored"},
     IGN("internalKeyConverter", DROM_OPT_STRING, "org.apache.kafka.connect.json.JsonConverter",
@@ -126,7 +130,7 @@ static const struct drom_option options[] = {
     IGN("incrementalSnapshotWatermarkingStrategy", DROM_OPT_STRING, "INSERT_INSERT", "Incremental snapshots"),
     IGN("maxBatchSize", DROM_OPT_INT, "2048", "Embedded engine batch size (the route's in-flight window rules)"),
     IGN("maxQueueSize", DROM_OPT_INT, "8192", "Embedded engine queue size"),
-    {.name = "maxQueueSizeInBytes", .type = DROM_OPT_SIZE, .def = "64m", .group = "mysql",
+    {.name = "maxQueueSizeInBytes", MB_AT(max_queue_size_in_bytes), .type = DROM_OPT_SIZE, .def = "64m", .group = "mysql",
      .doc = "Bytes of change events in flight (past the source, not yet done); one larger event passes alone; 0: "
             "no limit (Camel's default; here the default bounds memory)"},
     IGN("messageKeyColumns", DROM_OPT_STRING, NULL, "Key column override"),
@@ -163,6 +167,7 @@ const struct drom_component drom_component_debezium_mysql = {
     .path_required = true,
     .roles = DROM_ROLE_CONSUMER,
     .options = options,
+    .conf_size = sizeof(struct mb_options),
     .create = mb_create,
     .destroy = mb_destroy,
     .start = mb_start,

@@ -42,77 +42,68 @@ bool mb_config_wants_column(const struct mb_config *c, const char *db, const cha
     return passes(&c->col_inc, &c->col_exc, name);
 }
 
-static char *dup_opt(const struct drom_optset *o, const char *name)
+static const char *const filter_names[MB_NFILTERS] = {
+    [MB_DB_INC] = "databaseIncludeList", [MB_DB_EXC] = "databaseExcludeList", [MB_TABLE_INC] = "tableIncludeList",
+    [MB_TABLE_EXC] = "tableExcludeList",  [MB_COL_INC] = "columnIncludeList",  [MB_COL_EXC] = "columnExcludeList"};
+
+/* c is zeroed: on failure mb_config_free releases what was compiled. */
+static int compile_filters(struct mb_config *c, const struct mb_options *o, struct drom_error *err)
 {
-    return drom_xstrdup(drom_opt_str(o, name));
+    struct drom_regex_list *dst[MB_NFILTERS] = {&c->db_inc, &c->db_exc, &c->table_inc, &c->table_exc, &c->col_inc,
+                                                &c->col_exc};
+    for (int i = 0; i < MB_NFILTERS; i++)
+        if (drom_regex_list_compile(dst[i], o->filters[i], err) < 0)
+            return drom_err_prefix(err, "%s", filter_names[i]), -1;
+    return 0;
 }
 
-int mb_config_load(struct mb_config *c, bool camel, const char *path, const struct drom_optset *o,
+int mb_config_load(struct mb_config *c, bool camel, const char *path, const struct mb_options *o,
                    struct drom_error *err)
 {
     memset(c, 0, sizeof *c);
     c->camel = camel;
     c->name = drom_xstrdup(path && *path ? path : "mysql");
-    c->host = dup_opt(o, camel ? "databaseHostname" : "host");
-    c->port = (unsigned)drom_opt_int(o, camel ? "databasePort" : "port", 3306);
-    c->user = dup_opt(o, camel ? "databaseUser" : "user");
-    c->password = dup_opt(o, camel ? "databasePassword" : "password");
-    c->server_id = (uint32_t)drom_opt_int(o, camel ? "databaseServerId" : "serverId", 5400);
-    c->connect_timeout_ms = drom_opt_ms(o, "connectTimeoutMs", 30000);
-    c->backoff_initial_ms = camel ? 1000 : drom_opt_ms(o, "connectBackoffInitialDelayMs", 1000);
-    c->backoff_max_ms = camel ? 120000 : drom_opt_ms(o, "connectBackoffMaxDelayMs", 120000);
-    c->heartbeat_ms = drom_opt_ms(o, "heartbeatIntervalMs", 0);
-    c->flush_ms = drom_opt_ms(o, "offsetFlushIntervalMs", 1000);
-    c->max_inflight_bytes = drom_opt_size(o, "maxQueueSizeInBytes", 64 << 20);
-    const char *prefix = drom_opt_str(o, "topicPrefix");
-    c->fmt.prefix = drom_xstrdup(prefix ? prefix : c->name);
-    c->fmt.version = drom_xstrdup(camel ? "3.1.1.Final" : drom_opt_str(o, "debeziumVersion"));
-    c->fmt.mariadb = !camel && strcmp(drom_opt_str(o, "connectorIdentity"), "mariadb") == 0;
-    c->fmt.schemas = !camel && drom_opt_bool(o, "schemas", true);
-    const char *dec = drom_opt_str(o, "decimalHandlingMode");
-    c->fmt.decimal = strcmp(dec, "double") == 0 ? MB_DEC_DOUBLE : strcmp(dec, "string") == 0 ? MB_DEC_STRING
-                                                                                             : MB_DEC_PRECISE;
-    const char *bin = drom_opt_str(o, "binaryHandlingMode");
-    c->fmt.binary = strcmp(bin, "base64") == 0 ? MB_BIN_BASE64 : strcmp(bin, "base64-url-safe") == 0 ? MB_BIN_BASE64_URL
-                    : strcmp(bin, "hex") == 0 ? MB_BIN_HEX : MB_BIN_BYTES;
-    c->fmt.time_connect = strcmp(drom_opt_str(o, "timePrecisionMode"), "connect") == 0;
-    c->fmt.bigint_precise = strcmp(drom_opt_str(o, "bigintUnsignedHandlingMode"), "precise") == 0;
-    const char *snap = drom_opt_str(o, "snapshotMode");
-    c->snapshot = strcmp(snap, "initial_only") == 0 ? MB_SNAP_INITIAL_ONLY
-                  : strcmp(snap, "no_data") == 0 || strcmp(snap, "schema_only") == 0 ? MB_SNAP_NO_DATA
-                  : strcmp(snap, "when_needed") == 0 ? MB_SNAP_WHEN_NEEDED
-                  : strcmp(snap, "never") == 0 ? MB_SNAP_NEVER
-                  : strcmp(snap, "always") == 0 ? MB_SNAP_ALWAYS : MB_SNAP_INITIAL;
-    c->tombstones = drom_opt_bool(o, "tombstonesOnDelete", !camel);
-    c->include_query = drom_opt_bool(o, "includeQuery", false);
-    c->tx_metadata = drom_opt_bool(o, "provideTransactionMetadata", false);
-    const char *skip = drom_opt_str(o, "skippedOperations");
+    c->host = drom_xstrdup(o->host);
+    c->port = (unsigned)o->port;
+    c->user = drom_xstrdup(o->user);
+    c->password = drom_xstrdup(o->password);
+    c->server_id = (uint32_t)o->server_id;
+    c->connect_timeout_ms = o->connect_timeout_ms;
+    /* debezium-mysql has no such options: Debezium's own values */
+    c->backoff_initial_ms = camel ? 1000 : o->backoff_initial_ms;
+    c->backoff_max_ms = camel ? 120000 : o->backoff_max_ms;
+    c->heartbeat_ms = o->heartbeat_interval_ms;
+    c->flush_ms = o->offset_flush_interval_ms;
+    c->max_inflight_bytes = o->max_queue_size_in_bytes;
+    c->fmt.prefix = drom_xstrdup(o->topic_prefix ? o->topic_prefix : c->name);
+    c->fmt.version = drom_xstrdup(camel ? "3.1.1.Final" : o->debezium_version);
+    c->fmt.mariadb = !camel && o->connector_identity == MB_ID_MARIADB;
+    c->fmt.schemas = !camel && o->schemas;
+    c->fmt.decimal = (enum mb_decimal_mode)o->decimal_handling_mode;
+    c->fmt.binary = (enum mb_binary_mode)o->binary_handling_mode;
+    c->fmt.time_connect = o->time_precision_mode == MB_TIME_CONNECT;
+    c->fmt.bigint_precise = o->bigint_unsigned_handling_mode == MB_BIGINT_PRECISE;
+    c->snapshot = (enum mb_snapshot_mode)o->snapshot_mode;
+    c->tombstones = o->tombstones_on_delete;
+    c->include_query = o->include_query;
+    c->tx_metadata = o->provide_transaction_metadata;
+    const char *skip = o->skipped_operations;
     if (skip && strcmp(skip, "none") != 0) {
         c->skip_c = strchr(skip, 'c') != NULL;
         c->skip_u = strchr(skip, 'u') != NULL;
         c->skip_d = strchr(skip, 'd') != NULL;
         c->skip_t = strchr(skip, 't') != NULL;
     }
-    c->offset_file = dup_opt(o, "offsetStorageFileName");
-    const char *storage = drom_opt_str(o, "offsetStorage");
-    c->offset_kafka = storage && (strcmp(storage, "kafka") == 0 || strstr(storage, "KafkaOffsetBackingStore"));
-    c->offset_topic = dup_opt(o, "offsetStorageTopic");
+    c->offset_file = drom_xstrdup(o->offset_storage_file_name);
+    c->offset_kafka = o->offset_storage == MB_STORE_KAFKA;
+    c->offset_topic = drom_xstrdup(o->offset_storage_topic);
     /* Camel passes Kafka Connect's own settings through additionalProperties */
-    const char *brokers = camel ? "additionalProperties.bootstrap.servers" : "offsetStorageBrokers";
-    c->offset_brokers = drom_opt_given(o, brokers) ? dup_opt(o, brokers) : NULL;
-    static const char *const lists[6][2] = {
-        {"databaseIncludeList", "databaseIncludeList"}, {"databaseExcludeList", "databaseExcludeList"},
-        {"tableIncludeList", "tableIncludeList"}, {"tableExcludeList", "tableExcludeList"},
-        {"columnIncludeList", "columnIncludeList"}, {"columnExcludeList", "columnExcludeList"}};
-    struct drom_regex_list *dst[6] = {&c->db_inc, &c->db_exc, &c->table_inc, &c->table_exc, &c->col_inc, &c->col_exc};
-    for (int i = 0; i < 6; i++)
-        if (drom_regex_list_compile(dst[i], drom_opt_str(o, lists[i][camel]), err)) {
-            drom_err_prefix(err, "%s", lists[i][camel]);
-            mb_config_free(c);
-            return -1;
-        }
-    if (!c->user)
-        c->user = drom_xstrdup("root");
+    const char *brokers = camel ? mb_options_extra(o, "bootstrap.servers") : o->offset_storage_brokers;
+    c->offset_brokers = brokers ? drom_xstrdup(brokers) : NULL;
+    if (compile_filters(c, o, err) < 0) {
+        mb_config_free(c);
+        return -1;
+    }
     return 0;
 }
 

@@ -1,4 +1,4 @@
-/* One endpoint's settings, read once from its option set (either scheme),
+/* One endpoint's settings, made once from its filled options (either scheme),
  * and the include/exclude filters with Debezium's semantics: comma-separated
  * regular expressions matched against the whole name, case-insensitively;
  * an include list wins over the exclude list of the same kind; system
@@ -10,12 +10,9 @@
 #include <stdint.h>
 
 #include "components/mysql-binlog/event_json.h"
+#include "components/mysql-binlog/mb_options.h"
 #include "runtime/error.h"
-#include "runtime/option.h"
 #include "runtime/regex.h"
-
-enum mb_snapshot_mode { MB_SNAP_INITIAL, MB_SNAP_INITIAL_ONLY, MB_SNAP_NO_DATA, MB_SNAP_WHEN_NEEDED,
-                        MB_SNAP_NEVER, MB_SNAP_ALWAYS };
 
 struct mb_config {
     bool camel;                 /* debezium-mysql: body = after state */
@@ -36,7 +33,7 @@ struct mb_config {
     struct drom_regex_list db_inc, db_exc, table_inc, table_exc, col_inc, col_exc;
 };
 
-int mb_config_load(struct mb_config *c, bool camel, const char *path, const struct drom_optset *opts,
+int mb_config_load(struct mb_config *c, bool camel, const char *path, const struct mb_options *o,
                    struct drom_error *err);
 void mb_config_free(struct mb_config *c);
 

@@ -17,7 +17,7 @@ int mb_create(struct drom_endpoint *ep, struct drom_error *err)
 {
     struct mb_src *s = drom_xcalloc(1, sizeof *s);
     bool camel = strcmp(ep->comp->name, "debezium-mysql") == 0;
-    if (mb_config_load(&s->cfg, camel, ep->path, ep->opts, err)) {
+    if (mb_config_load(&s->cfg, camel, ep->path, ep->conf, err)) {
         free(s);
         return -1;
     }

@@ -1,15 +1,62 @@
-/* What the two schemes of this folder share at compile time: the snapshot
- * modes both accept and the extra checks beyond the option tables. */
+/* What the two schemes of this folder share at compile time: the struct
+ * both option tables fill (each its own names and defaults; a field the
+ * scheme has no option for stays zero), the enum lists both accept, and
+ * the extra checks beyond the tables. */
 #ifndef DROM_COMPONENTS_MYSQL_BINLOG_MB_OPTIONS_H
 #define DROM_COMPONENTS_MYSQL_BINLOG_MB_OPTIONS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "components/mysql-binlog/event_json.h"
 #include "runtime/error.h"
 #include "runtime/option.h"
 
+enum mb_snapshot_mode { MB_SNAP_INITIAL, MB_SNAP_INITIAL_ONLY, MB_SNAP_NO_DATA, MB_SNAP_WHEN_NEEDED,
+                        MB_SNAP_NEVER, MB_SNAP_ALWAYS };
+enum mb_storage { MB_STORE_FILE, MB_STORE_KAFKA };
+enum mb_identity { MB_ID_MYSQL, MB_ID_MARIADB };
+enum mb_time_mode { MB_TIME_ADAPTIVE, MB_TIME_CONNECT };
+enum mb_bigint_mode { MB_BIGINT_LONG, MB_BIGINT_PRECISE };
+/* The include/exclude lists, in this order. */
+enum mb_filter { MB_DB_INC, MB_DB_EXC, MB_TABLE_INC, MB_TABLE_EXC, MB_COL_INC, MB_COL_EXC, MB_NFILTERS };
+
 /* "schema_only" is Debezium 2.x's name of no_data. */
 #define MB_SNAPSHOT_MODES {"initial", "initial_only", "no_data", "schema_only", "when_needed", "never", "always", NULL}
+#define MB_SNAPSHOT_INTS                                                                                       \
+    {MB_SNAP_INITIAL, MB_SNAP_INITIAL_ONLY, MB_SNAP_NO_DATA, MB_SNAP_NO_DATA, MB_SNAP_WHEN_NEEDED, MB_SNAP_NEVER, \
+     MB_SNAP_ALWAYS}
+#define MB_DECIMAL_MODES {"precise", "double", "string", NULL}
+#define MB_DECIMAL_INTS {MB_DEC_PRECISE, MB_DEC_DOUBLE, MB_DEC_STRING}
+#define MB_TIME_MODES {"adaptive_time_microseconds", "connect", NULL}
+#define MB_BINARY_MODES {"bytes", "base64", "base64-url-safe", "hex", NULL}
+#define MB_BINARY_INTS {MB_BIN_BYTES, MB_BIN_BASE64, MB_BIN_BASE64_URL, MB_BIN_HEX}
+#define MB_BIGINT_MODES {"long", "precise", NULL}
 
-int mb_validate_binlog(const char *path, const struct drom_optset *opts, struct drom_error *err);
-int mb_validate_debezium(const char *path, const struct drom_optset *opts, struct drom_error *err);
+struct mb_options {
+    const char *host, *user, *password, *topic_prefix, *debezium_version, *skipped_operations;
+    const char *filters[MB_NFILTERS];     /* enum mb_filter */
+    const char *offset_storage_file_name, *offset_storage_topic, *offset_storage_brokers;
+    struct drom_optpairs additional_properties;
+    int64_t port, server_id, connect_timeout_ms, backoff_initial_ms, backoff_max_ms;
+    int64_t offset_flush_interval_ms, heartbeat_interval_ms, max_queue_size_in_bytes;
+    bool schemas, tombstones_on_delete, include_query, provide_transaction_metadata;
+    int snapshot_mode;                    /* enum mb_snapshot_mode */
+    int offset_storage;                   /* enum mb_storage */
+    int connector_identity;               /* enum mb_identity */
+    int decimal_handling_mode;            /* enum mb_decimal_mode */
+    int time_precision_mode;              /* enum mb_time_mode */
+    int binary_handling_mode;             /* enum mb_binary_mode */
+    int bigint_unsigned_handling_mode;    /* enum mb_bigint_mode */
+};
+
+#define MB_AT(f) DROM_OPT_AT(struct mb_options, f)
+
+/* The value of additionalProperties.<key>, NULL when not given. */
+const char *mb_options_extra(const struct mb_options *o, const char *key);
+
+int mb_validate_binlog(const char *path, const void *conf, struct drom_error *err);
+int mb_validate_debezium(const char *path, const void *conf, struct drom_error *err);
 
 #endif

@@ -7,6 +7,14 @@
 #define FILE_STORE "org.apache.kafka.connect.storage.FileOffsetBackingStore"
 #define KAFKA_STORE "org.apache.kafka.connect.storage.KafkaOffsetBackingStore"
 
+const char *mb_options_extra(const struct mb_options *o, const char *key)
+{
+    for (size_t i = 0; i < o->additional_properties.n; i++)
+        if (strcmp(o->additional_properties.items[i].key, key) == 0)
+            return o->additional_properties.items[i].value;
+    return NULL;
+}
+
 static int check_ops(const char *ops, struct drom_error *err)
 {
     if (!ops || strcmp(ops, "none") == 0)
@@ -26,60 +34,62 @@ static int check_ops(const char *ops, struct drom_error *err)
 }
 
 /* Compiles one list as the source will, so a bad pattern is refused here. */
-static int check_regexes(const struct drom_optset *opts, const char *name, struct drom_error *err)
+static int check_regexes(const char *list, const char *name, struct drom_error *err)
 {
     struct drom_regex_list l;
-    if (drom_regex_list_compile(&l, drom_opt_str(opts, name), err) < 0)
+    if (drom_regex_list_compile(&l, list, err) < 0)
         return drom_err_prefix(err, "%s", name), -1;
     drom_regex_list_free(&l);
     return 0;
 }
 
 /* Debezium refuses an include list and an exclude list of the same kind. */
-static int check_lists(const struct drom_optset *opts, struct drom_error *err)
+static int check_lists(const struct mb_options *o, struct drom_error *err)
 {
-    static const char *const kinds[] = {"database", "table", "column", NULL};
-    for (const char *const *k = kinds; *k; k++) {
-        char inc[64], exc[64];
-        snprintf(inc, sizeof inc, "%sIncludeList", *k);
-        snprintf(exc, sizeof exc, "%sExcludeList", *k);
-        if (drom_opt_str(opts, inc) && drom_opt_str(opts, exc))
-            return drom_err(err, DROM_EINVAL, "%s and %s cannot be used together: give one of them", inc, exc);
-        if (check_regexes(opts, inc, err) < 0 || check_regexes(opts, exc, err) < 0)
+    static const char *const kinds[] = {"database", "table", "column"};
+    for (int k = 0; k < 3; k++) {
+        const char *inc = o->filters[2 * k], *exc = o->filters[2 * k + 1];
+        char inc_name[64], exc_name[64];
+        snprintf(inc_name, sizeof inc_name, "%sIncludeList", kinds[k]);
+        snprintf(exc_name, sizeof exc_name, "%sExcludeList", kinds[k]);
+        if (inc && exc)
+            return drom_err(err, DROM_EINVAL, "%s and %s cannot be used together: give one of them", inc_name,
+                            exc_name);
+        if (check_regexes(inc, inc_name, err) < 0 || check_regexes(exc, exc_name, err) < 0)
             return -1;
     }
     return 0;
 }
 
-int mb_validate_binlog(const char *path, const struct drom_optset *opts, struct drom_error *err)
+int mb_validate_binlog(const char *path, const void *conf, struct drom_error *err)
 {
-    const char *storage = drom_opt_str(opts, "offsetStorage");
-    if (storage && strcmp(storage, "kafka") == 0 && !drom_opt_str(opts, "offsetStorageTopic"))
+    const struct mb_options *o = conf;
+    if (o->offset_storage == MB_STORE_KAFKA && !o->offset_storage_topic)
         return drom_err(err, DROM_EINVAL, "offsetStorageTopic must be set since offsetStorage is 'kafka'");
-    if (storage && strcmp(storage, "kafka") == 0 && !drom_opt_str(opts, "offsetStorageBrokers"))
+    if (o->offset_storage == MB_STORE_KAFKA && !o->offset_storage_brokers)
         return drom_err(err, DROM_EINVAL, "offsetStorageBrokers must be set since offsetStorage is 'kafka'");
-    if (check_lists(opts, err))
+    if (check_lists(o, err))
         return -1;
-    return check_ops(drom_opt_str(opts, "skippedOperations"), err);
+    return check_ops(o->skipped_operations, err);
 }
 
 /* Camel's own messages, so a route that fails in Camel fails here the same way. */
-int mb_validate_debezium(const char *path, const struct drom_optset *opts, struct drom_error *err)
+int mb_validate_debezium(const char *path, const void *conf, struct drom_error *err)
 {
-    const char *storage = drom_opt_str(opts, "offsetStorage");
-    if (storage && strcmp(storage, FILE_STORE) == 0 && !drom_opt_str(opts, "offsetStorageFileName"))
+    const struct mb_options *o = conf;
+    if (o->offset_storage == MB_STORE_FILE && !o->offset_storage_file_name)
         return drom_err(err, DROM_EINVAL,
                         "Required field 'offsetStorageFileName' must be set since 'offsetStorage' is set to '%s'",
-                        storage);
-    if (storage && strcmp(storage, KAFKA_STORE) == 0 && !drom_opt_str(opts, "offsetStorageTopic"))
+                        FILE_STORE);
+    if (o->offset_storage == MB_STORE_KAFKA && !o->offset_storage_topic)
         return drom_err(err, DROM_EINVAL,
                         "Required field 'offsetStorageTopic' must be set since 'offsetStorage' is set to '%s'",
-                        storage);
-    if (storage && strcmp(storage, KAFKA_STORE) == 0 && !drom_opt_given(opts, "additionalProperties.bootstrap.servers"))
+                        KAFKA_STORE);
+    if (o->offset_storage == MB_STORE_KAFKA && !mb_options_extra(o, "bootstrap.servers"))
         return drom_err(err, DROM_EINVAL,
                         "Required field 'additionalProperties.bootstrap.servers' must be set since 'offsetStorage' is "
-                        "set to '%s'", storage);
-    if (check_lists(opts, err))
+                        "set to '%s'", KAFKA_STORE);
+    if (check_lists(o, err))
         return -1;
-    return check_ops(drom_opt_str(opts, "skippedOperations"), err);
+    return check_ops(o->skipped_operations, err);
 }

@@ -8,6 +8,7 @@
  * frees (or fails after offerTimeout, on the engine's timer).
  * Queued copies count as pending work for the drain. */
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,29 +20,38 @@
 #include "runtime/log.h"
 #include "runtime/xalloc.h"
 
+enum seda_wait { WAIT_NEVER, WAIT_IF_REPLY_EXPECTED, WAIT_ALWAYS };
 static const char *const wait_values[] = {"Never", "IfReplyExpected", "Always", NULL};
+
+struct seda_conf {
+    int64_t size, concurrent_consumers, offer_timeout_ms;
+    bool block_when_full, discard_when_full, fail_if_no_consumers, discard_if_no_consumers, purge_when_stopping;
+    int wait_for_task;   /* enum seda_wait */
+};
+
+#define AT(f) DROM_OPT_AT(struct seda_conf, f)
 
 /* Camel 4's seda endpoint options and defaults. */
 static const struct drom_option options[] = {
-    {.name = "size", .type = DROM_OPT_INT, .def = "1000", .min = 1, .max = INT32_MAX, .group = "common",
+    {.name = "size", AT(size), .type = DROM_OPT_INT, .def = "1000", .min = 1, .max = INT32_MAX, .group = "common",
      .doc = "Maximum capacity of the queue"},
-    {.name = "concurrentConsumers", .type = DROM_OPT_INT, .def = "1", .min = 1, .max = 1000, .group = "consumer",
+    {.name = "concurrentConsumers", AT(concurrent_consumers), .type = DROM_OPT_INT, .def = "1", .min = 1, .max = 1000, .group = "consumer",
      .doc = "Number of exchanges taken from the queue and processed at the same time"},
-    {.name = "blockWhenFull", .type = DROM_OPT_BOOL, .def = "false", .group = "producer",
+    {.name = "blockWhenFull", AT(block_when_full), .type = DROM_OPT_BOOL, .def = "false", .group = "producer",
      .doc = "Wait for room when the queue is full (the exchange stays pending) instead of failing"},
-    {.name = "discardWhenFull", .type = DROM_OPT_BOOL, .def = "false", .group = "producer",
+    {.name = "discardWhenFull", AT(discard_when_full), .type = DROM_OPT_BOOL, .def = "false", .group = "producer",
      .doc = "Drop the message when the queue is full, without failing"},
-    {.name = "offerTimeout", .type = DROM_OPT_DURATION, .def = "0", .group = "producer",
+    {.name = "offerTimeout", AT(offer_timeout_ms), .type = DROM_OPT_DURATION, .def = "0", .group = "producer",
      .doc = "With blockWhenFull: fail after this long without room (0: wait forever)"},
-    {.name = "failIfNoConsumers", .type = DROM_OPT_BOOL, .def = "false", .group = "producer",
+    {.name = "failIfNoConsumers", AT(fail_if_no_consumers), .type = DROM_OPT_BOOL, .def = "false", .group = "producer",
      .doc = "Fail when sending to a queue without an active consumer"},
-    {.name = "discardIfNoConsumers", .type = DROM_OPT_BOOL, .def = "false", .group = "producer",
+    {.name = "discardIfNoConsumers", AT(discard_if_no_consumers), .type = DROM_OPT_BOOL, .def = "false", .group = "producer",
      .doc = "Drop the message when the queue has no active consumer"},
-    {.name = "waitForTaskToComplete", .type = DROM_OPT_ENUM, .def = "IfReplyExpected", .values = wait_values,
+    {.name = "waitForTaskToComplete", AT(wait_for_task), .type = DROM_OPT_ENUM, .def = "IfReplyExpected", .values = wait_values,
      .group = "producer", .doc = "Always: the producer completes only when the consumer route finished"},
     {.name = "timeout", .type = DROM_OPT_DURATION, .def = "30000", .flags = DROM_OPT_IGNORED, .group = "producer",
      .doc = "Timeout of waitForTaskToComplete"},
-    {.name = "purgeWhenStopping", .type = DROM_OPT_BOOL, .def = "false", .group = "consumer",
+    {.name = "purgeWhenStopping", AT(purge_when_stopping), .type = DROM_OPT_BOOL, .def = "false", .group = "consumer",
      .doc = "Drop the queued messages at stop instead of draining them"},
     {.name = "pollTimeout", .type = DROM_OPT_DURATION, .def = "1000", .flags = DROM_OPT_IGNORED,
      .group = "consumer (advanced)", .doc = "Poll timeout of the consumer threads (none here: the engine is woken)"},
@@ -117,12 +127,13 @@ static void queue_free(void *p)
 
 static int seda_create(struct drom_endpoint *ep, struct drom_error *err)
 {
+    const struct seda_conf *o = ep->conf;
     char key[512];
     snprintf(key, sizeof key, "seda:%s", ep->path);
-    struct qarg a = {drom_endpoint_engine(ep), ep->path, (size_t)drom_opt_int(ep->opts, "size", 1000)};
+    struct qarg a = {drom_endpoint_engine(ep), ep->path, (size_t)o->size};
     ep->state = drom_engine_shared(a.eng, key, queue_new, &a, queue_free);
     drom_endpoint_set_internal(ep);
-    drom_endpoint_set_window(ep, (size_t)drom_opt_int(ep->opts, "concurrentConsumers", 1));
+    drom_endpoint_set_window(ep, (size_t)o->concurrent_consumers);
     return 0;
 }
 
@@ -234,7 +245,7 @@ static int seda_start(struct drom_endpoint *ep, struct drom_error *err)
     }
     q->consumer = ep;
     q->stopping = false;
-    q->purge = drom_opt_bool(ep->opts, "purgeWhenStopping", false);
+    q->purge = ((const struct seda_conf *)ep->conf)->purge_when_stopping;
     pthread_mutex_unlock(&q->mu);
     drom_endpoint_on_done(ep, consumer_done);
     if (pthread_create(&q->thread, NULL, consumer_thread, q) != 0) {
@@ -271,16 +282,16 @@ static void seda_stop(struct drom_endpoint *ep)
 static enum drom_status seda_produce(struct drom_endpoint *ep, struct drom_exchange *ex, struct drom_error *err)
 {
     struct queue *q = ep->state;
-    const char *wait = drom_opt_str(ep->opts, "waitForTaskToComplete");
-    bool always = wait && strcmp(wait, "Always") == 0;
+    const struct seda_conf *o = ep->conf;
+    bool always = o->wait_for_task == WAIT_ALWAYS;
     pthread_mutex_lock(&q->mu);
     if (!q->consumer) {
-        if (drom_opt_bool(ep->opts, "failIfNoConsumers", false)) {
+        if (o->fail_if_no_consumers) {
             pthread_mutex_unlock(&q->mu);
             drom_err(err, DROM_ESTATE, "No consumers available on endpoint: seda://%s", q->name);
             return DROM_FAIL;
         }
-        if (drom_opt_bool(ep->opts, "discardIfNoConsumers", false)) {
+        if (o->discard_if_no_consumers) {
             pthread_mutex_unlock(&q->mu);
             return DROM_DONE;
         }
@@ -292,12 +303,12 @@ static enum drom_status seda_produce(struct drom_endpoint *ep, struct drom_excha
         pthread_mutex_unlock(&q->mu);
         return always ? DROM_PENDING : DROM_DONE;
     }
-    if (drom_opt_bool(ep->opts, "discardWhenFull", false)) {
+    if (o->discard_when_full) {
         pthread_mutex_unlock(&q->mu);
         drom_exchange_free(it.copy);
         return DROM_DONE;
     }
-    if (!drom_opt_bool(ep->opts, "blockWhenFull", false)) {
+    if (!o->block_when_full) {
         pthread_mutex_unlock(&q->mu);
         drom_exchange_free(it.copy);
         drom_err(err, DROM_ESTATE, "Queue full: seda://%s (size %zu)", q->name, q->size);
@@ -311,7 +322,7 @@ static enum drom_status seda_produce(struct drom_endpoint *ep, struct drom_excha
                  q->name);
         return DROM_FAIL;
     }
-    int64_t timeout = drom_opt_ms(ep->opts, "offerTimeout", 0);
+    int64_t timeout = o->offer_timeout_ms;
     drom_xgrow((void **)&q->blocked, &q->capblocked, q->nblocked + 1, sizeof *q->blocked);
     uint64_t id = ++q->next_id;
     q->blocked[q->nblocked++] = (struct blocked){.orig = ex, .it = it, .id = id};
@@ -332,6 +343,7 @@ const struct drom_component drom_component_seda = {
     .path_required = true,
     .roles = DROM_ROLE_CONSUMER | DROM_ROLE_PRODUCER,
     .options = options,
+    .conf_size = sizeof(struct seda_conf),
     .create = seda_create,
     .start = seda_start,
     .stop = seda_stop,

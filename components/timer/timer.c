@@ -11,20 +11,29 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include <stddef.h>
+
 #include "runtime/component.h"
 #include "runtime/xalloc.h"
 
+struct timer_conf {
+    int64_t period_ms, delay_ms, repeat_count;
+    bool fixed_rate, include_metadata;
+};
+
+#define AT(f) DROM_OPT_AT(struct timer_conf, f)
+
 /* Camel 4's timer endpoint options and defaults. */
 static const struct drom_option options[] = {
-    {.name = "period", .type = DROM_OPT_DURATION, .def = "1000", .group = "consumer",
+    {.name = "period", AT(period_ms), .type = DROM_OPT_DURATION, .def = "1000", .group = "consumer",
      .doc = "Milliseconds between firings (0: fire as fast as possible)"},
-    {.name = "delay", .type = DROM_OPT_DURATION, .def = "1000", .group = "consumer",
+    {.name = "delay", AT(delay_ms), .type = DROM_OPT_DURATION, .def = "1000", .group = "consumer",
      .doc = "Milliseconds before the first firing"},
-    {.name = "repeatCount", .type = DROM_OPT_INT, .def = "0", .group = "consumer",
+    {.name = "repeatCount", AT(repeat_count), .type = DROM_OPT_INT, .def = "0", .group = "consumer",
      .doc = "Maximum number of firings (0 or negative: forever)"},
-    {.name = "fixedRate", .type = DROM_OPT_BOOL, .def = "false", .group = "consumer",
+    {.name = "fixedRate", AT(fixed_rate), .type = DROM_OPT_BOOL, .def = "false", .group = "consumer",
      .doc = "Fire at a fixed rate (catch up after a late firing) instead of a fixed delay"},
-    {.name = "includeMetadata", .type = DROM_OPT_BOOL, .def = "false", .group = "consumer",
+    {.name = "includeMetadata", AT(include_metadata), .type = DROM_OPT_BOOL, .def = "false", .group = "consumer",
      .doc = "Include metadata headers (CamelTimerName, CamelTimerPeriod, CamelTimerCounter, ...)"},
     {.name = "synchronous", .type = DROM_OPT_BOOL, .def = "false", .flags = DROM_OPT_IGNORED,
      .group = "advanced", .doc = "Synchronous processing"},
@@ -87,12 +96,12 @@ static bool wait_until(struct timer *t, int64_t due_ms)
 static void *timer_thread(void *arg)
 {
     struct timer *t = arg;
-    const struct drom_optset *o = t->ep->opts;
-    int64_t period = drom_opt_ms(o, "period", 1000);
-    int64_t repeat = drom_opt_int(o, "repeatCount", 0);
-    bool fixed_rate = drom_opt_bool(o, "fixedRate", false);
-    bool meta = drom_opt_bool(o, "includeMetadata", false);
-    int64_t start = drom_monotonic_ms() + drom_opt_ms(o, "delay", 1000);
+    const struct timer_conf *o = t->ep->conf;
+    int64_t period = o->period_ms;
+    int64_t repeat = o->repeat_count;
+    bool fixed_rate = o->fixed_rate;
+    bool meta = o->include_metadata;
+    int64_t start = drom_monotonic_ms() + o->delay_ms;
     int64_t due = start;
     for (int64_t n = 1; repeat <= 0 || n <= repeat; n++) {
         if (!wait_until(t, due))
@@ -145,6 +154,7 @@ const struct drom_component drom_component_timer = {
     .path_required = true,
     .roles = DROM_ROLE_CONSUMER,
     .options = options,
+    .conf_size = sizeof(struct timer_conf),
     .create = timer_create_ep,
     .destroy = timer_destroy,
     .start = timer_start,

@@ -5,6 +5,7 @@
 #include "compiler/bind.h"
 #include "components/registry.h"
 #include "dsl/properties.h"
+#include "optset_util.h"
 
 static const char *fake_env(const char *name, void *ctx)
 {
@@ -23,8 +24,8 @@ Test(bind, binds_with_defaults_and_properties)
     cr_assert_eq(drom_bind_uri("kafka:orders-7?lingerMs=5", &o, &a, &ep, &err), 0, "%s", err.msg);
     cr_expect_str_eq(ep.scheme, "kafka");
     cr_expect_str_eq(ep.path, "orders-7");
-    cr_expect_str_eq(drom_opt_str(&ep.opts, "brokers"), "127.0.0.1:1");
-    cr_expect_str_eq(drom_opt_str(&ep.opts, "lingerMs"), "5");
+    cr_expect_str_eq(opt_str(&ep.opts, "brokers"), "127.0.0.1:1");
+    cr_expect_str_eq(opt_str(&ep.opts, "lingerMs"), "5");
     cr_expect_eq(ep.comp, drom_registry_find("kafka"));
     drom_arena_free(&a);
     drom_props_free(&props);
@@ -38,7 +39,7 @@ Test(bind, resolves_secrets_and_masks_them)
     struct drom_gendpoint ep;
     cr_assert_eq(drom_bind_uri("sjms2:queue:q?remoteURI=amqp://127.0.0.1:1&username=u&password={{env:PW}}", &o,
                                &a, &ep, &err), 0, "%s", err.msg);
-    cr_expect_str_eq(drom_opt_str(&ep.opts, "password"), "s3cret");
+    cr_expect_str_eq(opt_str(&ep.opts, "password"), "s3cret");
     cr_expect_null(strstr(ep.uri_masked, "s3cret"));
     drom_arena_free(&a);
 }

@@ -16,6 +16,7 @@
 #include "compiler/srcmap.h"
 #include "compiler/suggest.h"
 #include "dsl/properties.h"
+#include "optset_util.h"
 
 static const char *fake_env(const char *name, void *ctx)
 {
@@ -98,8 +99,8 @@ Test(compiler_lower, generated_ids_and_defaults)
     cr_expect_str_eq(g.routes[0].steps[1].id, "to1");
     cr_expect_str_eq(g.routes[2].steps[0].id, "to3");
     cr_expect_str_eq(drom_step_param(&g.routes[0].steps[0], "loggingLevel"), "INFO");
-    cr_expect_eq(drom_opt_ms(&g.routes[0].from.opts, "period", 0), 1000);
-    cr_expect_not(drom_opt_given(&g.routes[0].from.opts, "period"));
+    cr_expect_eq(opt_int(&g.routes[0].from.opts, "period"), 1000);
+    cr_expect_not(opt_given(&g.routes[0].from.opts, "period"));
     cr_expect(g.routes[0].auto_startup);
     cr_expect_eq(g.routes[0].error_handler.kind, DROM_EH_DEFAULT);
     drom_graph_free(&g);
@@ -119,12 +120,12 @@ Test(compiler_lower, component_options_from_properties_endpoint_wins)
                          &g, &rc);
     cr_assert_eq(rc, 0, "%s", msgs);
     const struct drom_optset *k = &g.routes[0].from.opts;
-    cr_expect_str_eq(drom_opt_str(k, "brokers"), "k1:9092");
-    cr_expect_eq(drom_opt_int(k, "maxPollRecords", 0), 7);
+    cr_expect_str_eq(opt_str(k, "brokers"), "k1:9092");
+    cr_expect_eq(opt_int(k, "maxPollRecords"), 7);
     const struct drom_optset *a = &g.routes[0].steps[0].endpoint->opts;
-    cr_expect_str_eq(drom_opt_str(a, "remoteURI"), "amqp://127.0.0.1:61616");
+    cr_expect_str_eq(opt_str(a, "remoteURI"), "amqp://127.0.0.1:61616");
     /* a secret from the properties stays a reference for dromd */
-    cr_expect_str_eq(drom_opt_str(a, "password"), "{{camel.component.sjms2.password}}");
+    cr_expect_str_eq(opt_str(a, "password"), "{{camel.component.sjms2.password}}");
     drom_graph_free(&g);
     free(msgs);
 }
@@ -136,7 +137,7 @@ Test(compiler_lower, optional_placeholder_drops_the_option)
     char *msgs = compile("<route><from uri=\"timer:a?period={{?tick.period}}\"/><to uri=\"log:x\"/></route>", NULL,
                          &g, &rc);
     cr_assert_eq(rc, 0, "%s", msgs);
-    cr_expect_not(drom_opt_given(&g.routes[0].from.opts, "period"));
+    cr_expect_not(opt_given(&g.routes[0].from.opts, "period"));
     cr_expect_str_eq(g.routes[0].from.uri, "timer:a");
     drom_graph_free(&g);
     free(msgs);
@@ -151,14 +152,14 @@ Test(compiler_secrets, placeholder_kept_then_resolved_at_load)
                          NULL, &g, &rc);
     cr_assert_eq(rc, 0, "%s", msgs);
     cr_expect_str_eq(msgs, "");
-    cr_expect_str_eq(drom_opt_str(&g.routes[0].from.opts, "password"), "{{env:DB_PASSWORD}}");
+    cr_expect_str_eq(opt_str(&g.routes[0].from.opts, "password"), "{{env:DB_PASSWORD}}");
     char *json = drom_graph_json_dumps(&g);
     cr_expect_null(strstr(json, "s3cret"));
     free(json);
     struct drom_placeholder_ctx ph = {.env = fake_env};
     struct drom_error err = {0};
     cr_assert_eq(drom_graph_resolve_secrets(&g, &ph, &err), 0, "%s", err.msg);
-    cr_expect_str_eq(drom_opt_str(&g.routes[0].from.opts, "password"), "s3cret-from-env");
+    cr_expect_str_eq(opt_str(&g.routes[0].from.opts, "password"), "s3cret-from-env");
     /* resolved or not, the JSON and the URIs never show it */
     json = drom_graph_json_dumps(&g);
     cr_expect_null(strstr(json, "s3cret"));
@@ -241,9 +242,9 @@ Test(compiler_graph_json, reader_fills_defaults)
     struct drom_graph g;
     struct drom_error err = {0};
     cr_assert_eq(drom_graph_json_read(json, strlen(json), "g.json", &g, &err), 0, "%s", err.msg);
-    cr_expect_eq(drom_opt_ms(&g.routes[0].from.opts, "period", 0), 5);
-    cr_expect_eq(drom_opt_ms(&g.routes[0].from.opts, "delay", 0), 1000);
-    cr_expect_str_eq(drom_opt_str(&g.routes[0].steps[0].endpoint->opts, "level"), "INFO");
+    cr_expect_eq(opt_int(&g.routes[0].from.opts, "period"), 5);
+    cr_expect_eq(opt_int(&g.routes[0].from.opts, "delay"), 1000);
+    cr_expect_str_eq(opt_str(&g.routes[0].steps[0].endpoint->opts, "level"), "INFO");
     cr_expect(g.routes[0].auto_startup);
     drom_graph_free(&g);
 }
@@ -332,7 +333,7 @@ Test(compiler_load, xml_or_graph_json_with_secrets_resolved)
     struct drom_diags d = DROM_DIAGS_INIT;
     struct drom_graph g;
     cr_assert_eq(drom_graph_load(xml_path, &o, &g, &d), 0);
-    cr_expect_str_eq(drom_opt_str(&g.routes[0].from.opts, "password"), "s3cret-from-env");
+    cr_expect_str_eq(opt_str(&g.routes[0].from.opts, "password"), "s3cret-from-env");
     drom_graph_free(&g);
     /* dromc compile keeps the placeholder; dromd resolves it */
     cr_assert_eq(drom_compile_file(xml_path, &o, &g, &d), 0);
@@ -347,7 +348,7 @@ Test(compiler_load, xml_or_graph_json_with_secrets_resolved)
         cr_log_error("%s:%d:%d: %s", d.items[i].file ? d.items[i].file : "", d.items[i].line, d.items[i].col,
                      d.items[i].msg);
     cr_assert_eq(rc, 0);
-    cr_expect_str_eq(drom_opt_str(&g2.routes[0].from.opts, "password"), "s3cret-from-env");
+    cr_expect_str_eq(opt_str(&g2.routes[0].from.opts, "password"), "s3cret-from-env");
     drom_graph_free(&g2);
     cr_expect_eq(d.nerrors, 0);
     drom_diags_free(&d);

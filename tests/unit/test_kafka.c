@@ -8,6 +8,7 @@
 
 #include "compiler/secrets.h"
 #include "components/kafka/kafka.h"
+#include "components/registry.h"
 #include "test_engine_util.h"
 
 static const struct drom_optset *endpoint_opts(struct te *t, const char *uri)
@@ -16,6 +17,17 @@ static const struct drom_optset *endpoint_opts(struct te *t, const char *uri)
     snprintf(xml, sizeof xml, "<routes><route><from uri=\"timer:t\"/><to uri=\"%s\"/></route></routes>", uri);
     te_compile(t, xml);
     return &t->graph.routes[0].steps[0].endpoint->opts;
+}
+
+/* The endpoint's conf filled as dromd fills it, then the client's configuration. */
+static rd_kafka_conf_t *build(const struct drom_optset *o, enum kafka_role role, struct drom_error *err)
+{
+    const struct drom_component *k = drom_registry_find("kafka");
+    void *conf = drom_conf_new(k->options, k->conf_size, o, err);
+    cr_assert_not_null(conf, "%s", err->msg);
+    rd_kafka_conf_t *rc = kafka_conf_build(conf, role, err);
+    drom_conf_free(k->options, conf);
+    return rc;
 }
 
 static void expect_prop(rd_kafka_conf_t *conf, const char *name, const char *want)
@@ -37,7 +49,7 @@ Test(kafka_conf, producer_defaults_and_options)
     struct drom_placeholder_ctx ph = {0};
     struct drom_error err = {0};
     cr_assert_eq(drom_graph_resolve_secrets(&t.graph, &ph, &err), 0, "%s", err.msg);
-    rd_kafka_conf_t *conf = kafka_conf_build(o, KAFKA_PRODUCER, &err);
+    rd_kafka_conf_t *conf = build(o, KAFKA_PRODUCER, &err);
     cr_assert_not_null(conf, "%s", err.msg);
     expect_prop(conf, "bootstrap.servers", "b1:9092,b2:9092");
     expect_prop(conf, "linger.ms", "7");
@@ -62,7 +74,7 @@ Test(kafka_conf, consumer_never_commits_by_itself)
     const struct drom_optset *o = endpoint_opts(
         &t, "kafka:t?brokers=b:1&amp;groupId=g1&amp;autoOffsetReset=none&amp;sessionTimeoutMs=45s");
     struct drom_error err = {0};
-    rd_kafka_conf_t *conf = kafka_conf_build(o, KAFKA_CONSUMER, &err);
+    rd_kafka_conf_t *conf = build(o, KAFKA_CONSUMER, &err);
     cr_assert_not_null(conf, "%s", err.msg);
     expect_prop(conf, "group.id", "g1");
     expect_prop(conf, "enable.auto.commit", "false");
@@ -112,7 +124,7 @@ static void tls_accepted(const char *uri, const char *file, const char *const *p
     snprintf(full, sizeof full, uri, file);
     struct te t = {0};
     struct drom_error err = {0};
-    rd_kafka_conf_t *conf = kafka_conf_build(endpoint_opts(&t, full), KAFKA_PRODUCER, &err);
+    rd_kafka_conf_t *conf = build(endpoint_opts(&t, full), KAFKA_PRODUCER, &err);
     cr_assert_not_null(conf, "%s: %s", full, err.msg);
     for (; props && *props; props += 2)
         expect_prop(conf, props[0], props[1]);
@@ -127,7 +139,7 @@ static void tls_refused(const char *uri, const char *file, const char *needle, c
     snprintf(full, sizeof full, uri, file);
     struct te t = {0};
     struct drom_error err = {0};
-    cr_assert_null(kafka_conf_build(endpoint_opts(&t, full), KAFKA_PRODUCER, &err), "%s is refused", full);
+    cr_assert_null(build(endpoint_opts(&t, full), KAFKA_PRODUCER, &err), "%s is refused", full);
     cr_assert(strstr(err.msg, needle) && strstr(err.msg, needle2), "'%s', '%s' in: %s", needle, needle2, err.msg);
     te_free(&t);
 }
