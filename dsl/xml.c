@@ -456,6 +456,13 @@ int drom_xml_parse_mem(const char *data, size_t len, const char *name, struct dr
         drom_err_at(err, DROM_EINVAL, name, 1, 1, "not well-formed XML"), r.failed = true;
     if (!r.failed && !out->root)
         drom_err_at(err, DROM_EINVAL, name, 1, 1, "no root element"), r.failed = true;
+    /* Our SAX handler builds no tree, but libxml2 makes a document (with
+     * its DTD and hash tables) of its own to hold an entity declared in the
+     * internal subset, and the parser context does not own it. */
+    if (ctxt->myDoc) {
+        xmlFreeDoc(ctxt->myDoc);
+        ctxt->myDoc = NULL;
+    }
     xmlFreeParserCtxt(ctxt);
 
     while (r.depth > 0) {
