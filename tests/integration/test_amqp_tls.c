@@ -172,3 +172,34 @@ Test(amqp_tls, password_over_plain_amqp_needs_loopback_or_consent)
     cr_assert_null(strstr(text, "s3cret"));
     free(text);
 }
+
+/* A graph file that skipped validate (written by hand, or by an older dromc)
+ * is refused at start with the same message: the engine runs the
+ * component's validate on the conf it fills. */
+Test(amqp_tls, a_graph_that_skipped_validate_is_refused_at_start)
+{
+    char xml[1024];
+    snprintf(xml, sizeof xml,
+             "<routes><route id=\"in\"><from uri=\"timer:feed\"/>"
+             "<to uri=\"amqp:queue:q?remoteURI=amqp://broker.example.com:5672&amp;username=admin&amp;password=s3cret"
+             "&amp;allowInsecurePlain=true\"/></route></routes>");
+    struct te t = {0};
+    te_compile(&t, xml);
+    te_patch(&t, "timer:feed", &te_feed_component);
+    /* the consent taken back in the graph */
+    struct drom_optset *set = &t.graph.routes[0].steps[0].endpoint->opts;
+    for (size_t i = 0; i < set->n; i++)
+        if (strcmp(set->items[i].name, "allowInsecurePlain") == 0)
+            set->items[i].value = "false";
+    struct drom_engine_options o = {.quiet = true};
+    struct drom_error err = {0};
+    t.eng = drom_engine_new(&t.graph, &o, &err);
+    cr_assert_not_null(t.eng);
+    cr_assert_eq(drom_engine_start(t.eng, &err), -1);
+    cr_assert(strstr(err.msg, "refusing to send the password of user 'admin' in clear text to broker.example.com"),
+              "%s", err.msg);
+    cr_assert_null(strstr(err.msg, "s3cret"));
+    drom_engine_free(t.eng);
+    t.eng = NULL;
+    te_free(&t);
+}
