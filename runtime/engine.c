@@ -54,9 +54,11 @@ int eng_endpoint_create(struct eng_endpoint *e, struct drom_error *err)
         return drom_err(err, DROM_EINVAL, "route %s: component %s has no %s runtime yet (%s)", e->route->g->id,
                         c->name, e->is_from ? "consumer" : "producer", e->ep.uri_masked);
     if (!e->ep.conf) {
-        e->ep.conf = drom_conf_new(c->options, c->conf_size, &e->g->opts, err);
+        if (drom_conf_check_required(c->options, &e->g->opts, e->g->scheme, err) == 0)
+            e->ep.conf = drom_conf_new(c->options, c->conf_size, &e->g->opts, e->g->scheme, err);
         /* the graph may come from a file dromc never saw: check it as dromc would */
-        if (!e->ep.conf || (c->validate && c->validate(e->ep.path, e->ep.conf, err) < 0)) {
+        unsigned role = e->is_from ? DROM_ROLE_CONSUMER : DROM_ROLE_PRODUCER;
+        if (!e->ep.conf || (c->validate && c->validate(e->ep.path, e->ep.conf, role, err) < 0)) {
             drom_err_prefix(err, "route %s: %s", e->route->g->id, e->ep.uri_masked);
             return -1;
         }

@@ -101,10 +101,15 @@ const struct drom_optval *drom_optset_find(const struct drom_optset *set, const 
 /* A component's configuration: `size` zeroed bytes filled from `set` as
  * `table` says. Strings are borrowed from `set`, which must outlive the
  * result; the caller owns the result and frees it with drom_conf_free.
- * Fails on a value that does not parse (a placeholder left unresolved) or
- * a table row whose field does not fit its type. */
-void *drom_conf_new(const struct drom_option *table, size_t size, const struct drom_optset *set,
+ * Fails, in the compiler's words naming `scheme` (as written), on a value
+ * the table refuses (type, range, enum) or a table row whose field does not
+ * fit its type. */
+void *drom_conf_new(const struct drom_option *table, size_t size, const struct drom_optset *set, const char *scheme,
                     struct drom_error *err);
 void drom_conf_free(const struct drom_option *table, void *conf);
+/* The first required option of `table` that `set` has no value for, in the
+ * compiler's words. For a graph the compiler did not write. */
+int drom_conf_check_required(const struct drom_option *table, const struct drom_optset *set, const char *scheme,
+                             struct drom_error *err);
 
 #endif

@@ -66,7 +66,10 @@ static void add_pair(struct drom_optpairs *l, const struct drom_optval *v)
     l->items[l->n++] = (struct drom_optpair){.name = v->name, .key = v->name + strlen(v->opt->name), .value = v->value};
 }
 
-static int fill_one(const struct drom_option *o, const struct drom_optset *set, char *conf, struct drom_error *err)
+/* The compiler's words for the same faults, so that dromd refusing a graph
+ * says what `dromc validate` says of the route file. */
+static int fill_one(const struct drom_option *o, const struct drom_optset *set, const char *scheme, char *conf,
+                    struct drom_error *err)
 {
     if (o->size != field_size(o))
         return drom_err(err, DROM_EINTERNAL, "option '%s': its field has %zu bytes, a %s takes %zu", o->name,
@@ -86,15 +89,19 @@ static int fill_one(const struct drom_option *o, const struct drom_optset *set, 
     if (o->flags & DROM_OPT_PREFIX)
         return 0;
     const char *text = given ? given->value : NULL;
+    if (text && drom_option_check(o, text, err) < 0) {
+        drom_err_prefix(err, "invalid value for option '%s' of component '%s'", o->name, scheme);
+        return -1;
+    }
     if (parse_into(o, text, conf + o->offset) < 0)
-        return drom_err(err, DROM_EINVAL, "option '%s': '%s' is not a valid %s", o->name, text,
-                        drom_opt_type_name(o->type));
+        return drom_err(err, DROM_EINVAL, "invalid value for option '%s' of component '%s': '%s' is not a %s",
+                        o->name, scheme, text, drom_opt_type_name(o->type));
     if (o->given_at)
         conf[o->given_at - 1] = given && given->given;
     return 0;
 }
 
-void *drom_conf_new(const struct drom_option *table, size_t size, const struct drom_optset *set,
+void *drom_conf_new(const struct drom_option *table, size_t size, const struct drom_optset *set, const char *scheme,
                     struct drom_error *err)
 {
     char *conf = drom_xcalloc(1, size ? size : 1);
@@ -106,12 +113,28 @@ void *drom_conf_new(const struct drom_option *table, size_t size, const struct d
             drom_conf_free(table, conf);
             return NULL;
         }
-        if (fill_one(o, set, conf, err) < 0) {
+        if (fill_one(o, set, scheme, conf, err) < 0) {
             drom_conf_free(table, conf);
             return NULL;
         }
     }
     return conf;
+}
+
+int drom_conf_check_required(const struct drom_option *table, const struct drom_optset *set, const char *scheme,
+                             struct drom_error *err)
+{
+    for (const struct drom_option *o = table; o && o->name; o++) {
+        if (!(o->flags & DROM_OPT_REQUIRED))
+            continue;
+        bool has = false;
+        for (size_t i = 0; i < set->n && !has; i++)
+            has = set->items[i].opt == o && set->items[i].value;
+        if (!has)
+            return drom_err(err, DROM_EINVAL, "missing required option '%s' of component '%s' (set it in the uri or "
+                            "as camel.component.%s.%s in the properties)", o->name, scheme, scheme, o->name);
+    }
+    return 0;
 }
 
 void drom_conf_free(const struct drom_option *table, void *conf)
