@@ -108,12 +108,12 @@ static int check_value(const struct drom_option *o, const char *v, struct drom_e
 
 /* The component's own check, on its conf filled as dromd will fill it. */
 static int run_validate(const struct drom_component *comp, const char *path, const struct drom_optset *set,
-                        struct drom_error *err)
+                        unsigned role, struct drom_error *err)
 {
-    void *conf = drom_conf_new(comp->options, comp->conf_size, set, err);
+    void *conf = drom_conf_new(comp->options, comp->conf_size, set, comp->name, err);
     if (!conf)
         return -1;
-    int rc = comp->validate ? comp->validate(path, conf, err) : 0;
+    int rc = comp->validate ? comp->validate(path, conf, role, err) : 0;
     drom_conf_free(comp->options, conf);
     return rc;
 }
@@ -245,7 +245,7 @@ void cc_check_props(struct cc *c)
             /* the component's own check of a pass-through property */
             struct drom_optval one = {.opt = o, .name = dot + 1, .value = v, .given = true};
             struct drom_optset set = {.items = &one, .n = 1};
-            if (run_validate(comp, "", &set, &err) < 0)
+            if (run_validate(comp, "", &set, 0, &err) < 0)
                 prop_error(c, pr, "%s (in property '%s')%s", err.msg, pr->key, "");
         }
     }
@@ -436,7 +436,7 @@ static struct drom_gendpoint *bind(struct cc *c, const struct drom_ast_attr *a, 
     free(shown.params);
     if (c->diags->nerrors == nerr) {
         struct drom_error err = {0};
-        if (run_validate(comp, ep->path, &ep->opts, &err) < 0)
+        if (run_validate(comp, ep->path, &ep->opts, role, &err) < 0)
             hook_error(c, a, text, u, err.msg);
     }
     (void)where;

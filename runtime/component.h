@@ -61,10 +61,14 @@ struct drom_component {
     unsigned roles;                /* DROM_ROLE_* */
     const struct drom_option *options;   /* ends with DROM_OPTIONS_END */
     size_t conf_size;              /* sizeof the struct the table's rows fill (DROM_OPT_AT) */
-    /* Extra compile-time checks beyond the table (e.g. librdkafka accepting a
-     * property), on the filled conf. May be NULL. Must not connect anywhere.
-     * A message that starts with an option's name is placed at that option. */
-    int (*validate)(const char *path, const void *conf, struct drom_error *err);
+    /* Extra checks beyond the table (e.g. librdkafka accepting a property),
+     * on the filled conf, made by the compiler and again by the engine before
+     * create, so dromd refuses nothing from the files that dromc validate
+     * passed. `role` is DROM_ROLE_CONSUMER (in <from>) or DROM_ROLE_PRODUCER,
+     * 0 for a component-wide property. May be NULL. Must not connect
+     * anywhere. A message that starts with an option's name is placed at
+     * that option. */
+    int (*validate)(const char *path, const void *conf, unsigned role, struct drom_error *err);
 
     /* Runtime. Any may be NULL where the role does not apply; a component
      * whose runtime is not built yet leaves them all NULL and the engine

@@ -108,10 +108,19 @@ static const struct drom_option options[] = {
 
 /* The connection settings are read by the same code at create, so what
  * `dromc validate` passes is what dromd accepts. */
-static int amqp_validate(const char *path, const void *conf, struct drom_error *err)
+static int amqp_validate(const char *path, const void *conf, unsigned role, struct drom_error *err)
 {
+    const struct amqp_conf *o = conf;
     struct amqp_conn_config cfg;
-    return amqp_conn_config_read(conf, &cfg, err);
+    if (amqp_conn_config_read(o, &cfg, err) < 0)
+        return -1;
+    const char *name;
+    bool topic;
+    amqp_destination(path, &name, &topic);
+    const char *sub = o->durable_subscription_name;
+    if (role == DROM_ROLE_CONSUMER && o->durable && (!topic || !sub || !*sub || !o->client_id))
+        return drom_err(err, DROM_EINVAL, "a durable subscription needs a topic:, clientId and durableSubscriptionName");
+    return 0;
 }
 
 static int amqp_create(struct drom_endpoint *ep, struct drom_error *err)

@@ -338,12 +338,8 @@ int amqp_consumer_start(struct drom_endpoint *ep, struct drom_error *err)
     const char *name;
     bool topic;
     amqp_destination(ep->path, &name, &topic);
-    bool durable = o->durable;
+    bool durable = o->durable;   /* with a topic:, clientId and a name: validate saw to it */
     const char *sub = o->durable_subscription_name;
-    if (durable && (!topic || !sub || !*sub || !o->client_id))
-        return drom_err(err, DROM_EINVAL,
-                        "%s: a durable subscription needs a topic:, clientId and durableSubscriptionName",
-                        ep->uri_masked);
     struct amqp_consumer *k = drom_xcalloc(1, sizeof *k);
     k->aep = e;
     k->prefetch = (unsigned)o->prefetch;

@@ -189,7 +189,7 @@ static int name_filter(const char *name, const char *pattern, struct drom_regex 
 }
 
 /* The same compile as at create, so `dromc validate` refuses what dromd would. */
-static int file_validate(const char *path, const void *conf, struct drom_error *err)
+static int file_validate(const char *path, const void *conf, unsigned role, struct drom_error *err)
 {
     const struct file_conf *o = conf;
     struct drom_regex *inc = NULL, *exc = NULL;

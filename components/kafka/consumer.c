@@ -318,10 +318,6 @@ static void split_topics(struct kafka_consumer *c, const char *path)
 struct kafka_consumer *kafka_consumer_new(struct drom_endpoint *ep, struct drom_error *err)
 {
     const struct kafka_conf *o = ep->conf;
-    if (!o->group_id) {
-        drom_err(err, DROM_EINVAL, "a kafka consumer needs groupId: offsets are committed to its group");
-        return NULL;
-    }
     struct kafka_consumer *c = drom_xcalloc(1, sizeof *c);
     c->ep = ep;
     pthread_mutex_init(&c->order, NULL);

@@ -195,11 +195,14 @@ static const struct drom_option options[] = {
     DROM_OPTIONS_END,
 };
 
-/* Compile time: every additionalProperties.* must be accepted by
- * librdkafka (and not be one that loads code), so a typo fails dromc. */
-static int validate(const char *path, const void *conf, struct drom_error *err)
+/* Every additionalProperties.* must be accepted by librdkafka (and not be
+ * one that loads code), so a typo fails dromc; a consumer needs its group. */
+static int validate(const char *path, const void *conf, unsigned role, struct drom_error *err)
 {
     (void)path;
+    const struct kafka_conf *o = conf;
+    if (role == DROM_ROLE_CONSUMER && !o->group_id)
+        return drom_err(err, DROM_EINVAL, "a kafka consumer needs groupId: offsets are committed to its group");
     return kafka_conf_check_extra(conf, err);
 }
 

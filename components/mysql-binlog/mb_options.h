@@ -56,7 +56,7 @@ struct mb_options {
 /* The value of additionalProperties.<key>, NULL when not given. */
 const char *mb_options_extra(const struct mb_options *o, const char *key);
 
-int mb_validate_binlog(const char *path, const void *conf, struct drom_error *err);
-int mb_validate_debezium(const char *path, const void *conf, struct drom_error *err);
+int mb_validate_binlog(const char *path, const void *conf, unsigned role, struct drom_error *err);
+int mb_validate_debezium(const char *path, const void *conf, unsigned role, struct drom_error *err);
 
 #endif

@@ -61,7 +61,7 @@ static int check_lists(const struct mb_options *o, struct drom_error *err)
     return 0;
 }
 
-int mb_validate_binlog(const char *path, const void *conf, struct drom_error *err)
+int mb_validate_binlog(const char *path, const void *conf, unsigned role, struct drom_error *err)
 {
     const struct mb_options *o = conf;
     if (o->offset_storage == MB_STORE_KAFKA && !o->offset_storage_topic)
@@ -74,7 +74,7 @@ int mb_validate_binlog(const char *path, const void *conf, struct drom_error *er
 }
 
 /* Camel's own messages, so a route that fails in Camel fails here the same way. */
-int mb_validate_debezium(const char *path, const void *conf, struct drom_error *err)
+int mb_validate_debezium(const char *path, const void *conf, unsigned role, struct drom_error *err)
 {
     const struct mb_options *o = conf;
     if (o->offset_storage == MB_STORE_FILE && !o->offset_storage_file_name)

@@ -314,14 +314,6 @@ static enum drom_status seda_produce(struct drom_endpoint *ep, struct drom_excha
         drom_err(err, DROM_ESTATE, "Queue full: seda://%s (size %zu)", q->name, q->size);
         return DROM_FAIL;
     }
-    if (always) {
-        /* Completing twice is not possible: block only for room, then wait for the consumer. */
-        pthread_mutex_unlock(&q->mu);
-        drom_exchange_free(it.copy);
-        drom_err(err, DROM_EINVAL, "seda://%s: blockWhenFull with waitForTaskToComplete=Always is not supported",
-                 q->name);
-        return DROM_FAIL;
-    }
     int64_t timeout = o->offer_timeout_ms;
     drom_xgrow((void **)&q->blocked, &q->capblocked, q->nblocked + 1, sizeof *q->blocked);
     uint64_t id = ++q->next_id;
@@ -336,6 +328,16 @@ static enum drom_status seda_produce(struct drom_endpoint *ep, struct drom_excha
     return DROM_PENDING;
 }
 
+/* A producer that blocks for room cannot also wait for the consumer: the
+ * exchange would complete twice. Refused before any route runs. */
+static int seda_validate(const char *path, const void *conf, unsigned role, struct drom_error *err)
+{
+    const struct seda_conf *o = conf;
+    if (role == DROM_ROLE_PRODUCER && o->block_when_full && o->wait_for_task == WAIT_ALWAYS)
+        return drom_err(err, DROM_EINVAL, "blockWhenFull with waitForTaskToComplete=Always is not supported");
+    return 0;
+}
+
 const struct drom_component drom_component_seda = {
     .name = "seda",
     .title = "Asynchronous in-memory queue between routes",
@@ -344,6 +346,7 @@ const struct drom_component drom_component_seda = {
     .roles = DROM_ROLE_CONSUMER | DROM_ROLE_PRODUCER,
     .options = options,
     .conf_size = sizeof(struct seda_conf),
+    .validate = seda_validate,
     .create = seda_create,
     .start = seda_start,
     .stop = seda_stop,

@@ -256,7 +256,7 @@ Test(compiler_draw, dot_renders_with_graphviz)
     char *msgs = compile("<routes><route><from uri=\"timer:a\"/><to uri=\"direct:b\"/>"
                          "<to uri=\"kafka:t?brokers=k:1\"/></route>"
                          "<route><from uri=\"direct:b\"/><log message=\"say &quot;hi&quot; ${body}\"/></route>"
-                         "<route><from uri=\"kafka:t?brokers=k:1\"/><to uri=\"log:z\"/></route></routes>",
+                         "<route><from uri=\"kafka:t?brokers=k:1&amp;groupId=g\"/><to uri=\"log:z\"/></route></routes>",
                          NULL, &g, &rc);
     cr_assert_eq(rc, 0, "%s", msgs);
     char *dot = NULL;
