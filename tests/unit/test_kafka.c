@@ -23,7 +23,7 @@ static const struct drom_optset *endpoint_opts(struct te *t, const char *uri)
 static rd_kafka_conf_t *build(const struct drom_optset *o, enum kafka_role role, struct drom_error *err)
 {
     const struct drom_component *k = drom_registry_find("kafka");
-    void *conf = drom_conf_new(k->options, k->conf_size, o, err);
+    void *conf = drom_conf_new(k->options, k->conf_size, o, k->name, err);
     cr_assert_not_null(conf, "%s", err->msg);
     rd_kafka_conf_t *rc = kafka_conf_build(conf, role, err);
     drom_conf_free(k->options, conf);

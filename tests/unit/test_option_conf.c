@@ -22,7 +22,7 @@ Test(option_conf, every_table_fills_its_struct_with_the_defaults)
                 items[set.n++] = (struct drom_optval){.opt = o, .name = o->name, .value = o->def};
         }
         struct drom_error err = {0};
-        void *conf = drom_conf_new(c->options, c->conf_size, &set, &err);
+        void *conf = drom_conf_new(c->options, c->conf_size, &set, c->name, &err);
         cr_assert_not_null(conf, "%s: %s", c->name, err.msg);
         drom_conf_free(c->options, conf);
     }
@@ -61,7 +61,7 @@ Test(option_conf, values_enums_given_flags_and_prefix_pairs)
     };
     struct drom_optset set = {.items = items, .n = sizeof items / sizeof items[0]};
     struct drom_error err = {0};
-    struct t_conf *c = drom_conf_new(table, sizeof *c, &set, &err);
+    struct t_conf *c = drom_conf_new(table, sizeof *c, &set, "t", &err);
     cr_assert_not_null(c, "%s", err.msg);
     cr_expect_null(c->s);
     cr_expect_eq(c->ms, 90000);
@@ -79,13 +79,13 @@ Test(option_conf, an_unset_enum_is_minus_one_and_a_bad_value_is_refused)
 {
     struct drom_optset none = {0};
     struct drom_error err = {0};
-    struct t_conf *c = drom_conf_new(table, sizeof *c, &none, &err);
+    struct t_conf *c = drom_conf_new(table, sizeof *c, &none, "t", &err);
     cr_assert_not_null(c, "%s", err.msg);
     cr_expect_eq(c->e, -1);
     cr_expect_eq(c->ms, 0);
     drom_conf_free(table, c);
     struct drom_optval bad = {.opt = &table[1], .name = "ms", .value = "{{env:X}}", .given = true};
     struct drom_optset set = {.items = &bad, .n = 1};
-    cr_expect_null(drom_conf_new(table, sizeof *c, &set, &err));
+    cr_expect_null(drom_conf_new(table, sizeof *c, &set, "t", &err));
     cr_expect(strstr(err.msg, "option 'ms'"), "%s", err.msg);
 }
