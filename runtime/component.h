@@ -111,6 +111,12 @@ void drom_endpoint_set_ready(struct drom_endpoint *ep, bool ready, const char *r
  * drom_endpoint_<name>{routeId,endpoint}; gauges are set instead. */
 void drom_endpoint_count(struct drom_endpoint *ep, const char *name, int64_t delta);
 void drom_endpoint_gauge(struct drom_endpoint *ep, const char *name, int64_t value);
+/* A text value (a binlog file name), shown as the `value` label of a gauge 1. */
+void drom_endpoint_text(struct drom_endpoint *ep, const char *name, const char *text);
+/* A source that stands in for a Debezium connector: its items are also
+ * published under Debezium's names (runtime/metrics.h), with
+ * plugin="<plugin>" ("mysql") and name/server="<server>" (topicPrefix). */
+void drom_endpoint_debezium(struct drom_endpoint *ep, const char *plugin, const char *server);
 
 /* The state directory (--state-dir) for files a component keeps. */
 const char *drom_engine_state_dir(const struct drom_engine *eng);

@@ -27,6 +27,8 @@ struct eng_endpoint *eng_endpoint_new(struct drom_engine *eng, struct eng_route 
     e->ready = true;
     pthread_mutex_init(&e->mu, NULL);
     drom_endpoint_metrics_init(&e->metrics, route->g->id, e->ep.uri_masked);
+    if (is_from)
+        e->metrics.route = &route->metrics;
     pthread_mutex_lock(&eng->eps_mu);
     e->next = eng->endpoints;
     eng->endpoints = e;

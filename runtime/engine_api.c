@@ -60,6 +60,16 @@ void drom_endpoint_gauge(struct drom_endpoint *ep, const char *name, int64_t val
     drom_endpoint_metrics_put(&E(ep)->metrics, name, value, 1);
 }
 
+void drom_endpoint_text(struct drom_endpoint *ep, const char *name, const char *text)
+{
+    drom_endpoint_metrics_text(&E(ep)->metrics, name, text);
+}
+
+void drom_endpoint_debezium(struct drom_endpoint *ep, const char *plugin, const char *server)
+{
+    drom_endpoint_metrics_identity(&E(ep)->metrics, plugin, server);
+}
+
 const char *drom_engine_state_dir(const struct drom_engine *eng)
 {
     return eng->state_dir;
@@ -284,8 +294,14 @@ void drom_engine_routes_json(struct drom_engine *eng, struct drom_buf *out)
 void drom_engine_metrics(struct drom_engine *eng, struct drom_buf *out)
 {
     struct drom_route_metrics **rm = drom_xcalloc(eng->nroutes + 1, sizeof *rm);
-    for (size_t i = 0; i < eng->nroutes; i++)
-        rm[i] = &eng->routes[i].metrics;
+    for (size_t i = 0; i < eng->nroutes; i++) {
+        struct eng_route *r = &eng->routes[i];
+        rm[i] = &r->metrics;
+        pthread_mutex_lock(&r->mu);
+        atomic_store(&r->metrics.running, r->state == ROUTE_STARTED);
+        r->metrics.window = (int64_t)r->window;
+        pthread_mutex_unlock(&r->mu);
+    }
     pthread_mutex_lock(&eng->eps_mu);
     size_t n = 0;
     for (struct eng_endpoint *e = eng->endpoints; e; e = e->next)
@@ -295,7 +311,9 @@ void drom_engine_metrics(struct drom_engine *eng, struct drom_buf *out)
     size_t k = n;
     for (struct eng_endpoint *e = eng->endpoints; e; e = e->next)
         em[--k] = &e->metrics;
-    drom_metrics_render(out, rm, eng->nroutes, em, n);
+    struct drom_metrics_view v = {.camel_context = eng->camel_context, .routes = rm, .nroutes = eng->nroutes,
+                                  .eps = em, .neps = n, .now_ms = drom_now_us() / 1000};
+    drom_metrics_render(out, &v);
     pthread_mutex_unlock(&eng->eps_mu);
     free(rm);
     free(em);

@@ -246,9 +246,10 @@ static void x_finish(struct xctx *x)
     if (x->role == X_TOP || x->role == X_DIRECT) {
         atomic_fetch_add_explicit(&r->metrics.inflight, -1, memory_order_relaxed);
         atomic_fetch_add_explicit(&r->metrics.total, 1, memory_order_relaxed);
-        if (failed)
+        if (failed) {
             atomic_fetch_add_explicit(&r->metrics.failed, 1, memory_order_relaxed);
-        else
+            drom_route_metrics_failed(&r->metrics);
+        } else
             atomic_fetch_add_explicit(&r->metrics.succeeded, 1, memory_order_relaxed);
         if (x->handled)
             atomic_fetch_add_explicit(&r->metrics.handled, 1, memory_order_relaxed);

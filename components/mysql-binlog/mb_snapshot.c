@@ -198,6 +198,8 @@ static int release(struct mb_src *s, struct held *h, bool table_last, bool last,
     done.snapshot = !last;
     h->have = false;
     drom_endpoint_count(s->ep, "SnapshotRowsScanned", 1);
+    drom_endpoint_count(s->ep, "SnapshotEventsSeen", 1);
+    drom_endpoint_gauge(s->ep, "SnapshotLastEventMs", drom_now_us() / 1000);
     return mb_emit(s, &e, &done, NULL, err);
 }
 
@@ -324,6 +326,10 @@ int mb_snapshot(struct mb_src *s, struct drom_error *err)
             tables[ntables++] = drom_xstrdup(row[1]);
         }
     mysql_free_result(res);
+    int64_t snap_t0 = drom_monotonic_ms();
+    drom_endpoint_gauge(s->ep, "SnapshotRunning", 1);
+    drom_endpoint_gauge(s->ep, "SnapshotTotalTableCount", (int64_t)(ntables / 2));
+    drom_endpoint_gauge(s->ep, "SnapshotRemainingTableCount", (int64_t)(ntables / 2));
     /* snapshot tables get their own cache entries, apart from the binlog's table ids */
     struct mb_cached_table *cts = drom_xcalloc(ntables / 2 + 1, sizeof *cts);
     for (size_t i = 0; i < ntables; i += 2) {
@@ -386,6 +392,8 @@ int mb_snapshot(struct mb_src *s, struct drom_error *err)
             goto out_tables;
         drom_info(s->ep->route_id, "%s: snapshot of %s.%s: %" PRIu64 " rows", s->ep->uri_masked, tables[i],
                   tables[i + 1], n);
+        drom_endpoint_gauge(s->ep, "SnapshotRemainingTableCount", (int64_t)((ntables - i - 2) / 2));
+        drom_endpoint_gauge(s->ep, "SnapshotDurationInSeconds", (drom_monotonic_ms() - snap_t0) / 1000);
     }
     if (h.have) {
         if (release(s, &h, true, true, &pos, &first, err))
@@ -401,8 +409,13 @@ int mb_snapshot(struct mb_src *s, struct drom_error *err)
     s->start.snapshot = false;
     drom_info(s->ep->route_id, "%s: snapshot done: %" PRIu64 " rows from %zu tables", s->ep->uri_masked, total,
               ntables / 2);
+    drom_endpoint_gauge(s->ep, "SnapshotCompleted", 1);
+    drom_endpoint_gauge(s->ep, "SnapshotDurationInSeconds", (drom_monotonic_ms() - snap_t0) / 1000);
     rc = 0;
 out_tables:
+    drom_endpoint_gauge(s->ep, "SnapshotRunning", 0);
+    if (rc < 0)
+        drom_endpoint_gauge(s->ep, "SnapshotAborted", 1);
     for (size_t i = 0; i < ntables / 2; i++)
         mb_cached_table_clear(&cts[i]);
     free(cts);

@@ -207,8 +207,10 @@ static int rows_event(struct mb_src *s, struct stream *st, MARIADB_RPL *rpl, MAR
         return 0;
     if (!ct)
         return drom_err(err, DROM_EINVAL, "rows event for table id %" PRIu64 " without a table map", r.table_id);
-    if (!ct->wanted)
+    if (!ct->wanted) {
+        drom_endpoint_count(s->ep, "NumberOfEventsFiltered", 1);
         return 0;
+    }
     char op = r.kind == MB_ROWS_WRITE ? 'c' : r.kind == MB_ROWS_UPDATE ? 'u' : 'd';
     if ((op == 'c' && s->cfg.skip_c) || (op == 'u' && s->cfg.skip_u) || (op == 'd' && s->cfg.skip_d))
         return 0;
@@ -281,6 +283,7 @@ static int rows_event(struct mb_src *s, struct stream *st, MARIADB_RPL *rpl, MAR
             done.tombstone = true;
         }
         drom_endpoint_count(s->ep, "TotalNumberOfEventsSeen", 1);
+        drom_endpoint_gauge(s->ep, "LastEventMs", drom_now_us() / 1000);
         if (tomb_only) {
             /* The delete was acknowledged before the restart; only its tombstone is owed. */
             struct mb_row_event t = e;
@@ -439,6 +442,7 @@ int mb_stream(struct mb_src *s, bool *connected, struct drom_error *err)
     *connected = true;
     drom_endpoint_set_ready(s->ep, true, NULL);
     drom_endpoint_gauge(s->ep, "Connected", 1);
+    drom_endpoint_text(s->ep, "BinlogFilename", s->start.file);
     drom_info(s->ep->route_id, "%s streaming binlog from %s:%" PRIu64 " of %s:%u", s->ep->uri_masked, s->start.file,
               s->start.pos, s->cfg.host, s->cfg.port);
     while (!atomic_load(&s->stopping)) {
@@ -464,6 +468,7 @@ int mb_stream(struct mb_src *s, bool *connected, struct drom_error *err)
         case ROTATE_EVENT:
             snprintf(st.file, sizeof st.file, "%.*s", (int)ev->event.rotate.filename.length,
                      ev->event.rotate.filename.str);
+            drom_endpoint_text(s->ep, "BinlogFilename", st.file);
             if (!st.in_tx && !st.skipping && ev->timestamp) {
                 snprintf(s->start.file, sizeof s->start.file, "%s", st.file);
                 s->start.pos = ev->event.rotate.position;
@@ -544,6 +549,8 @@ out:
     if (rpl)
         mariadb_rpl_close(rpl);
     close_conn(s, 0);
+    if (*connected && !atomic_load(&s->stopping))
+        drom_endpoint_count(s->ep, "NumberOfDisconnects", 1);
     drom_endpoint_gauge(s->ep, "Connected", 0);
     return atomic_load(&s->stopping) ? 0 : rc;
 }

@@ -30,7 +30,7 @@ now_ms() { date +%s%3N; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 done_count() {
   curl -s "http://127.0.0.1:$PORT/metrics" 2>/dev/null |
-    awk '/^camel_exchanges_succeeded_total\{routeId="cdc"\}/ {print $2}'
+    awk '/^camel_exchanges_succeeded_total\{routeId="cdc"[,}]/ {print $2}'
 }
 peak_rss() { awk '/^VmHWM:/ {print $2}' "/proc/$PID/status"; }
 

@@ -435,8 +435,8 @@ static E2E_UNUSED void e2e_kill(struct e2e *t, int sig)
     if (t->pid <= 0)
         return;
     /* Read just before the signal: for a SIGKILL, a few more may finish in between. */
-    static const char *const routes[2] = {"camel_exchanges_total{routeId=\"customers-to-kafka\"}",
-                                          "camel_exchanges_total{routeId=\"kafka-to-amq\"}"};
+    static const char *const routes[2] = {"camel_exchanges_total{routeId=\"customers-to-kafka\"",
+                                          "camel_exchanges_total{routeId=\"kafka-to-amq\""};
     for (int i = 0; i < 2; i++) {
         long long v = e2e_metric(t, routes[i]);
         t->handled[i] += v > 0 ? v : 0;
@@ -461,8 +461,8 @@ static E2E_UNUSED bool e2e_wait_quiet(struct e2e *t, int timeout_ms)
     long long end = proc_now_ms() + timeout_ms;
     int calm = 0;
     while (proc_now_ms() < end) {
-        long long a = e2e_metric(t, "camel_exchanges_inflight{routeId=\"customers-to-kafka\"}");
-        long long b = e2e_metric(t, "camel_exchanges_inflight{routeId=\"kafka-to-amq\"}");
+        long long a = e2e_metric(t, "camel_exchanges_inflight{routeId=\"customers-to-kafka\"");
+        long long b = e2e_metric(t, "camel_exchanges_inflight{routeId=\"kafka-to-amq\"");
         long long lag = e2e_metric(t, "drom_endpoint_consumer_lag{routeId=\"kafka-to-amq\"");
         calm = a == 0 && b == 0 && lag <= 0 ? calm + 1 : 0;
         if (calm >= 3)

@@ -162,7 +162,7 @@ static void serves_and_stops(const char *routes, const char *route_id)
     cr_expect_eq(get(d.port, "/observe/health/live", NULL), 200);
 
     char prefix[160];
-    snprintf(prefix, sizeof prefix, "camel_exchanges_total{routeId=\"%s\"}", route_id);
+    snprintf(prefix, sizeof prefix, "camel_exchanges_total{routeId=\"%s\"", route_id);
     long long total = wait_metric(d.port, prefix, 1, 5000);
     cr_expect_gt(total, 0, "%s = %lld", prefix, total);
 
@@ -213,7 +213,7 @@ Test(dromd, the_example_timer_log_route)
     const char *id = json_string_value(json_object_get(json_array_get(json_object_get(doc, "routes"), 0), "id"));
     cr_assert(id, "%s", body);
     char prefix[160];
-    snprintf(prefix, sizeof prefix, "camel_exchanges_total{routeId=\"%s\"}", id);
+    snprintf(prefix, sizeof prefix, "camel_exchanges_total{routeId=\"%s\"", id);
     json_decref(doc);
     free(body);
     cr_expect_eq(get(d.port, "/health/live", NULL), 200);
@@ -318,7 +318,7 @@ Test(dromd, sighup_with_a_broken_file_keeps_the_routes_and_counts_it)
     snprintf(routes, sizeof routes, "%s/routes.xml", d.dir);
     copy_file(DATA "/timer-log.xml", routes);
     start_dromd(&d, routes, NULL, NULL);
-    cr_assert_gt(wait_metric(d.port, "camel_exchanges_total{routeId=\"timer-log\"}", 1, 5000), 0);
+    cr_assert_gt(wait_metric(d.port, "camel_exchanges_total{routeId=\"timer-log\"", 1, 5000), 0);
 
     copy_file(DATA "/timer-log-bad.xml", routes);
     kill(d.pid, SIGHUP);
@@ -327,15 +327,15 @@ Test(dromd, sighup_with_a_broken_file_keeps_the_routes_and_counts_it)
     cr_expect(proc_wait_text(d.log, "perid", 100), "the reason is logged");
     cr_expect_eq(get(d.port, "/health/live", NULL), 200);
     cr_expect_eq(get(d.port, "/health/ready", NULL), 200);
-    long long before = wait_metric(d.port, "camel_exchanges_total{routeId=\"timer-log\"}", 0, 100);
-    long long after = wait_metric(d.port, "camel_exchanges_total{routeId=\"timer-log\"}", before + 2, 3000);
+    long long before = wait_metric(d.port, "camel_exchanges_total{routeId=\"timer-log\"", 0, 100);
+    long long after = wait_metric(d.port, "camel_exchanges_total{routeId=\"timer-log\"", before + 2, 3000);
     cr_expect_gt(after, before, "the old route still runs");
 
     /* A good file is swapped in. */
     copy_file(DATA "/timer-two.xml", routes);
     kill(d.pid, SIGHUP);
     cr_expect_eq(wait_metric(d.port, "drom_reloads_total", 1, 10000), 1);
-    cr_expect_gt(wait_metric(d.port, "camel_exchanges_total{routeId=\"second\"}", 1, 5000), 0);
+    cr_expect_gt(wait_metric(d.port, "camel_exchanges_total{routeId=\"second\"", 1, 5000), 0);
     cr_expect_eq(wait_metric(d.port, "drom_reload_failures_total", 1, 100), 1);
 
     cr_expect_eq(stop_dromd(&d, SIGTERM, 2000), 0);
@@ -347,7 +347,7 @@ Test(dromd, status_prints_the_route_table)
     struct dromd d = {0};
     make_dir(&d);
     start_dromd(&d, DATA "/timer-two.xml", NULL, NULL);
-    wait_metric(d.port, "camel_exchanges_total{routeId=\"second\"}", 1, 5000);
+    wait_metric(d.port, "camel_exchanges_total{routeId=\"second\"", 1, 5000);
     char addr[32], out[160];
     snprintf(addr, sizeof addr, "127.0.0.1:%d", d.port);
     snprintf(out, sizeof out, "%s/status.out", d.dir);
@@ -495,7 +495,7 @@ Test(dromd, sigterm_waits_for_inflight_exchanges_at_most_the_drain_timeout)
     while (inflight <= 0 && proc_now_ms() < deadline) {
         char *body = NULL;
         if (get(d.port, "/metrics", &body) == 200)
-            inflight = metric(body, "camel_exchanges_inflight{routeId=\"slow\"}");
+            inflight = metric(body, "camel_exchanges_inflight{routeId=\"slow\"");
         free(body);
         proc_pause_ms(20);
     }
@@ -529,7 +529,7 @@ Test(dromd, sigterm_lets_inflight_exchanges_finish)
           "</routes>\n", f);
     fclose(f);
     start_dromd(&d, routes, NULL, NULL);
-    cr_assert_gt(wait_metric(d.port, "camel_exchanges_inflight{routeId=\"quick\"}", 1, 5000), 0);
+    cr_assert_gt(wait_metric(d.port, "camel_exchanges_inflight{routeId=\"quick\"", 1, 5000), 0);
     int rc = stop_dromd(&d, SIGTERM, 3000);
     char *log = proc_slurp(d.log);
     cr_expect_eq(rc, 0, "%s", log);

@@ -30,7 +30,7 @@ static void mem_start(struct mem_run *m, const char *db)
 /* Waits for `n` exchanges done, then reads the peak RSS. */
 static long mem_finish(struct mem_run *m, long long n, int64_t timeout_ms, const char *what)
 {
-    const char *metric = "camel_exchanges_succeeded_total{routeId=\"cdc\"}";
+    const char *metric = "camel_exchanges_succeeded_total{routeId=\"cdc\"";
     int64_t start = mbt_now_ms(), end = start + timeout_ms;
     long long done = 0;
     while ((done = mbt_metric(&m->p, metric)) < n && mbt_now_ms() < end) {

@@ -210,8 +210,14 @@ Test(engine, status_json_and_metrics)
     cr_assert(strstr(b.data, "\"total\":1"), "%s", b.data);
     drom_buf_reset(&b);
     drom_engine_metrics(t.eng, &b);
-    cr_assert(strstr(b.data, "camel_exchanges_total{routeId=\"r1\"} 1\n"), "%s", b.data);
-    cr_assert(strstr(b.data, "camel_exchanges_inflight{routeId=\"r1\"} 0\n"), "%s", b.data);
+    cr_assert(strstr(b.data, "camel_exchanges_total{routeId=\"r1\",camelContext=\"camel-1\",eventType=\"route\","
+                             "serviceName=\"MicrometerRoutePolicyService\"} 1\n"), "%s", b.data);
+    cr_assert(strstr(b.data, "camel_exchanges_inflight{routeId=\"r1\",camelContext=\"camel-1\",eventType=\"route\","
+                             "serviceName=\"MicrometerRoutePolicyService\"} 0\n"), "%s", b.data);
+    cr_assert(strstr(b.data, "camel_routes_running_routes{camelContext=\"camel-1\",eventType=\"RouteEvent\","
+                             "serviceName=\"MicrometerEventNotifierService\"} 1\n"), "%s", b.data);
+    cr_assert(strstr(b.data, "camel_route_policy_seconds_count{routeId=\"r1\",camelContext=\"camel-1\""), "%s",
+              b.data);
     cr_assert(strstr(b.data, "drom_exchange_latency_seconds_count{routeId=\"r1\"} 1\n"), "%s", b.data);
     drom_buf_free(&b);
     te_free(&t);
