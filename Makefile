@@ -64,7 +64,18 @@ $(BUILD)/dromc: $(DROMC_SRC:%.c=$(BUILD)/%.o) $(LIB)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 	@ln -sf $@ dromc
 
-$(BUILD)/dromd: $(DROMD_SRC:%.c=$(BUILD)/%.o) $(LIB)
+# The status page is written as HTML and compiled in as one string.
+$(BUILD)/gen/page.c: cmd/dromd/page.html
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q){ echo '#include "cmd/dromd/page.h"'; echo 'const char dromd_status_page[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; echo ';'; } > $@
+
+$(BUILD)/gen/page.o: $(BUILD)/gen/page.c
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/dromd: $(DROMD_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/page.o $(LIB)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 	@ln -sf $@ dromd

@@ -115,8 +115,11 @@ struct drom_route_status {
     char from[512];        /* masked */
     const char *state;     /* "Started", "Stopped", "Stopping" (static string) */
     int64_t total, succeeded, failed, handled, inflight, redeliveries;
-    char last_error[512];  /* "" when none */
+    char last_error[512];  /* "" when none; an endpoint not ready says why here first */
     int64_t uptime_ms;     /* since the route started; 0 when not started */
+    int64_t last_us, max_us, mean_us;   /* processing time, creation to done */
+    int64_t since_done_ms, since_failed_ms;   /* -1: never */
+    int64_t window;
 };
 
 size_t drom_engine_route_count(const struct drom_engine *eng);
@@ -125,6 +128,10 @@ int drom_engine_route_status(struct drom_engine *eng, size_t i, struct drom_rout
 /* /routes: a JSON array of route objects (id, from, state, total,
  * succeeded, failed, failuresHandled, inflight, lastError, uptimeMs). */
 void drom_engine_routes_json(struct drom_engine *eng, struct drom_buf *out);
+/* /status: a JSON array of every endpoint: routeId, uri (masked), role
+ * ("from"/"to"), ready, reason, items (its counters and gauges), options
+ * (the effective values, secrets as xxxxxx). */
+void drom_engine_endpoints_json(struct drom_engine *eng, struct drom_buf *out);
 /* /metrics: Prometheus text (runtime/metrics.h lists the names). */
 void drom_engine_metrics(struct drom_engine *eng, struct drom_buf *out);
 

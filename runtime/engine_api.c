@@ -267,7 +267,17 @@ int drom_engine_route_status(struct drom_engine *eng, size_t i, struct drom_rout
     out->state = state_name(r->state);
     snprintf(out->last_error, sizeof out->last_error, "%s", r->last_error);
     out->uptime_ms = r->state == ROUTE_STARTED ? drom_monotonic_ms() - r->started_ms : 0;
+    out->window = (int64_t)r->window;
     pthread_mutex_unlock(&r->mu);
+    out->last_us = atomic_load(&r->metrics.lat_last_us);
+    out->max_us = atomic_load(&r->metrics.lat_max_us);
+    long long count = atomic_load(&r->metrics.lat_count);
+    out->mean_us = count ? atomic_load(&r->metrics.lat_sum_us) / count : 0;
+    int64_t now = drom_now_us() / 1000;
+    long long done = atomic_load(&r->metrics.last_done_ms), failed = atomic_load(&r->metrics.last_failed_ms);
+    out->since_done_ms = done ? now - done : -1;
+    out->since_failed_ms = failed ? now - failed : -1;
+    eng_route_endpoint_error(eng, r, out->last_error, sizeof out->last_error);
     return 0;
 }
 
@@ -284,6 +294,10 @@ void drom_engine_routes_json(struct drom_engine *eng, struct drom_buf *out)
                                              (json_int_t)st.inflight, "redeliveries", (json_int_t)st.redeliveries,
                                              "lastError", st.last_error[0] ? st.last_error : NULL, "uptimeMs",
                                              (json_int_t)st.uptime_ms));
+        json_t *r = json_array_get(arr, json_array_size(arr) - 1);
+        json_object_set_new(r, "lastProcessingTimeUs", json_integer(st.last_us));
+        json_object_set_new(r, "maxProcessingTimeUs", json_integer(st.max_us));
+        json_object_set_new(r, "meanProcessingTimeUs", json_integer(st.mean_us));
     }
     char *s = json_dumps(arr, JSON_COMPACT);
     drom_buf_puts(out, s ? s : "[]");

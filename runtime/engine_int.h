@@ -243,5 +243,9 @@ struct eng_endpoint *eng_endpoint_new(struct drom_engine *eng, struct eng_route 
                                       const struct drom_gendpoint *g, bool is_from);
 int eng_endpoint_create(struct eng_endpoint *ep, struct drom_error *err);
 void eng_route_set_error(struct eng_route *r, const char *msg);
+/* engine_observe.c: when an endpoint of route `r` is not ready, puts
+ * "<uri>: <reason>" in `out` (a broker that cannot be reached is the
+ * route's last error while it lasts). */
+void eng_route_endpoint_error(struct drom_engine *eng, struct eng_route *r, char *out, size_t size);
 
 #endif

@@ -20,7 +20,7 @@ struct drom_http {
     int port;
 };
 
-enum slot { SLOT_LIVE, SLOT_READY, SLOT_METRICS, SLOT_ROUTES };
+enum slot { SLOT_LIVE, SLOT_READY, SLOT_METRICS, SLOT_ROUTES, SLOT_PAGE, SLOT_GRAPH, SLOT_STATUS };
 
 static const struct {
     const char *path;
@@ -33,6 +33,9 @@ static const struct {
     {"/observe/health/ready", SLOT_READY, "application/json"},
     {"/metrics", SLOT_METRICS, "text/plain; version=0.0.4; charset=utf-8"},
     {"/routes", SLOT_ROUTES, "application/json"},
+    {"/", SLOT_PAGE, "text/html; charset=utf-8"},
+    {"/graph.dot", SLOT_GRAPH, "text/vnd.graphviz; charset=utf-8"},
+    {"/status", SLOT_STATUS, "application/json"},
 };
 
 static drom_http_fn handler_for(const struct drom_http_handlers *h, enum slot s)
@@ -42,6 +45,9 @@ static drom_http_fn handler_for(const struct drom_http_handlers *h, enum slot s)
     case SLOT_READY: return h->ready;
     case SLOT_METRICS: return h->metrics;
     case SLOT_ROUTES: return h->routes;
+    case SLOT_PAGE: return h->page;
+    case SLOT_GRAPH: return h->graph;
+    case SLOT_STATUS: return h->status;
     }
     return NULL;
 }
@@ -152,6 +158,13 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, unsigned status,
     if (!r)
         return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    /* The status page loads nothing from elsewhere and may not be framed. */
+    if (strncmp(content_type, "text/html", 9) == 0) {
+        MHD_add_response_header(r, "Content-Security-Policy",
+                                "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+                                "connect-src 'self'; img-src data:; frame-ancestors 'none'");
+        MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (allow)
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");

@@ -9,6 +9,9 @@
  *   /health/ready, /observe/health/ready  -> ready    (application/json)
  *   /metrics                              -> metrics  (Prometheus text 0.0.4)
  *   /routes                               -> routes   (application/json)
+ *   /                                     -> page     (text/html: the live status page)
+ *   /graph.dot                            -> graph    (the routes as `dromc graph` draws them)
+ *   /status                               -> status   (application/json: what the page shows)
  *
  * Threads: libmicrohttpd runs one internal thread; every callback is called
  * on it, one request at a time, so callbacks must only read state that is
@@ -33,6 +36,9 @@ struct drom_http_handlers {
     drom_http_fn ready;
     drom_http_fn metrics;
     drom_http_fn routes;
+    drom_http_fn page;
+    drom_http_fn graph;
+    drom_http_fn status;
 };
 
 /* Limits; a zero field takes the default in brackets. */

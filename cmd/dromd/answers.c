@@ -4,6 +4,8 @@
 
 #include "cmd/dromd/age.h"
 #include "cmd/dromd/answers.h"
+#include "cmd/dromd/page.h"
+#include "cmd/dromd/procstat.h"
 
 /* Past this the main loop is stuck: it turns at least once a second. */
 #define LIVE_STALL_MS 10000
@@ -74,6 +76,14 @@ static int ready(void *ctx, struct drom_buf *body)
     return health(body, up, reason[0] ? reason : "not ready");
 }
 
+static int is_ready(struct dromd_service *svc)
+{
+    struct drom_buf b = DROM_BUF_INIT;
+    int up = ready(svc, &b) == 200;
+    drom_buf_free(&b);
+    return up;
+}
+
 static int metrics(void *ctx, struct drom_buf *body)
 {
     struct dromd_service *svc = ctx;
@@ -92,26 +102,24 @@ static int metrics(void *ctx, struct drom_buf *body)
                     "# HELP drom_build_info dromd's version.\n"
                     "# TYPE drom_build_info gauge\n"
                     "drom_build_info{version=\"%s\"} 1\n"
-                    "# HELP process_start_time_seconds Start time of the process since the epoch.\n"
-                    "# TYPE process_start_time_seconds gauge\n"
-                    "process_start_time_seconds %lld.%03lld\n",
+                    "# HELP drom_ready 1 while /health/ready answers 200.\n"
+                    "# TYPE drom_ready gauge\n"
+                    "drom_ready %d\n",
                     (long long)atomic_load(&svc->reloads),
                     (long long)atomic_load(&svc->reload_failures),
-                    atomic_load(&svc->phase) == DROMD_DRAINING, DROMD_VERSION,
-                    (long long)(svc->started_wall_ms / 1000),
-                    (long long)(svc->started_wall_ms % 1000));
+                    atomic_load(&svc->phase) == DROMD_DRAINING, DROMD_VERSION, is_ready(svc));
+    dromd_process_metrics(body, svc->started_wall_ms);
     return 200;
 }
 
-static int routes(void *ctx, struct drom_buf *body)
+static json_t *route_list(struct dromd_service *svc)
 {
-    struct dromd_service *svc = ctx;
     struct dromd_route_info *info = NULL;
     size_t n = 0;
     if (svc->app) {
         info = calloc(MAX_ROUTES, sizeof *info);
         if (!info)
-            return 500;
+            return NULL;
         n = dromd_app_routes(svc->app, info, MAX_ROUTES);
         if (n > MAX_ROUTES)
             n = MAX_ROUTES;
@@ -130,19 +138,104 @@ static int routes(void *ctx, struct drom_buf *body)
                             info[i].last_error[0] ? jstr(info[i].last_error) : json_null());
         json_object_set_new(r, "uptime", json_string(dromd_age(info[i].uptime_ms, age, sizeof age)));
         json_object_set_new(r, "uptimeMillis", json_integer(info[i].uptime_ms));
+        json_object_set_new(r, "throughput", json_real(info[i].rate));
+        json_object_set_new(r, "lastProcessingTimeMicros", json_integer(info[i].last_us));
+        json_object_set_new(r, "maxProcessingTimeMicros", json_integer(info[i].max_us));
+        json_object_set_new(r, "meanProcessingTimeMicros", json_integer(info[i].mean_us));
+        json_object_set_new(r, "sinceLastCompletedMillis", json_integer(info[i].since_done_ms));
+        json_object_set_new(r, "sinceLastFailedMillis", json_integer(info[i].since_failed_ms));
         json_array_append_new(list, r);
     }
     free(info);
+    return list;
+}
+
+static json_t *head(struct dromd_service *svc)
+{
     json_t *doc = json_object();
     json_object_set_new(doc, "name", jstr(svc->name));
     json_object_set_new(doc, "pid", json_integer(svc->pid));
     json_object_set_new(doc, "version", json_string(DROMD_VERSION));
+    return doc;
+}
+
+static int routes(void *ctx, struct drom_buf *body)
+{
+    struct dromd_service *svc = ctx;
+    json_t *list = route_list(svc);
+    if (!list)
+        return 500;
+    json_t *doc = head(svc);
     json_object_set_new(doc, "routes", list);
     return put_json(body, doc) < 0 ? 500 : 200;
 }
 
+/* A JSON text one of the app's writers produced, as a value. */
+static json_t *parsed(void (*fn)(struct dromd_app *, struct drom_buf *), struct dromd_app *app)
+{
+    struct drom_buf b = DROM_BUF_INIT;
+    if (app)
+        fn(app, &b);
+    json_t *j = b.len ? json_loads(drom_buf_cstr(&b), 0, NULL) : NULL;
+    drom_buf_free(&b);
+    return j ? j : json_null();
+}
+
+static json_t *config(struct dromd_service *svc)
+{
+    const struct dromd_opts *o = svc->opts;
+    json_t *c = json_object();
+    json_object_set_new(c, "routes", jstr(o->routes_file));
+    json_object_set_new(c, "propertiesFile", o->properties ? jstr(o->properties) : json_null());
+    json_object_set_new(c, "http", o->http ? jstr(o->http) : json_null());
+    json_object_set_new(c, "stateDir", jstr(o->state_dir));
+    json_object_set_new(c, "drainTimeoutMillis", json_integer(o->drain_ms));
+    json_object_set_new(c, "exitOnFailure", json_boolean(o->exit_on_failure));
+    json_object_set_new(c, "logFormat", json_string(o->log_format == DROM_LOG_JSON ? "json" : "text"));
+    json_object_set_new(c, "properties", parsed(dromd_app_properties, svc->app));
+    return c;
+}
+
+/* Everything the status page shows, in one answer so that it is consistent. */
+static int status(void *ctx, struct drom_buf *body)
+{
+    struct dromd_service *svc = ctx;
+    json_t *list = route_list(svc);
+    if (!list)
+        return 500;
+    json_t *doc = head(svc);
+    struct drom_buf rb = DROM_BUF_INIT;
+    int ready_status = ready(ctx, &rb);
+    json_t *r = json_loads(drom_buf_cstr(&rb), 0, NULL);
+    drom_buf_free(&rb);
+    json_object_set_new(doc, "ready", json_boolean(ready_status == 200));
+    json_object_set_new(doc, "reason", r && json_object_get(r, "reason") ? json_incref(json_object_get(r, "reason"))
+                                                                            : json_null());
+    json_decref(r);
+    json_object_set_new(doc, "uptimeMillis", json_integer(dromd_monotonic_ms() - svc->started_mono_ms));
+    json_object_set_new(doc, "routes", list);
+    json_object_set_new(doc, "endpoints", parsed(dromd_app_endpoints, svc->app));
+    json_object_set_new(doc, "config", config(svc));
+    return put_json(body, doc) < 0 ? 500 : 200;
+}
+
+static int graph(void *ctx, struct drom_buf *body)
+{
+    struct dromd_service *svc = ctx;
+    if (!svc->app)
+        return 503;
+    dromd_app_graph_dot(svc->app, body);
+    return 200;
+}
+
+static int page(void *ctx, struct drom_buf *body)
+{
+    drom_buf_puts(body, dromd_status_page);
+    return 200;
+}
+
 struct drom_http_handlers dromd_answers(struct dromd_service *svc)
 {
-    return (struct drom_http_handlers){.ctx = svc, .live = live, .ready = ready,
-                                       .metrics = metrics, .routes = routes};
+    return (struct drom_http_handlers){.ctx = svc, .live = live, .ready = ready, .metrics = metrics,
+                                       .routes = routes, .page = page, .graph = graph, .status = status};
 }

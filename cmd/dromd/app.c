@@ -2,6 +2,7 @@
  * engine's rule (runtime/engine.h): drain and stop the old engine, start a
  * new one on the new graph, and fall back to the old graph if that fails;
  * sources resume from their committed positions. */
+#include <jansson.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,9 +10,11 @@
 #include "cmd/dromd/app.h"
 #include "compiler/bind.h"
 #include "compiler/compile.h"
+#include "compiler/graph_draw.h"
 #include "compiler/graph_json.h"
 #include "compiler/secrets.h"
 #include "components/kafka/kafka.h"
+#include "components/registry.h"
 #include "dsl/placeholder.h"
 #include "dsl/properties.h"
 #include "dsl/simple.h"
@@ -36,6 +39,17 @@ struct dromd_app {
     pthread_rwlock_t lock;
     struct drom_engine *eng;
     struct dromd_routes *routes;
+    /* Totals a few seconds back, for the rates: under rate_mu. */
+    pthread_mutex_t rate_mu;
+    struct rate_window *rates;
+    size_t nrates;
+};
+
+#define RATE_SAMPLES 6   /* one a second: the rate covers the last 5 s */
+
+struct rate_window {
+    int64_t at_ms[RATE_SAMPLES], total[RATE_SAMPLES];
+    size_t next, count;
 };
 
 /* --- loading ------------------------------------------------------------ */
@@ -188,6 +202,7 @@ struct dromd_app *dromd_app_create_take(struct dromd_routes *routes, const struc
     if (dot && dot != app->context)
         *dot = '\0';
     pthread_rwlock_init(&app->lock, NULL);
+    pthread_mutex_init(&app->rate_mu, NULL);
     app->routes = routes;
     app->eng = engine_for(app, routes, err);
     if (!app->eng) {
@@ -269,6 +284,8 @@ void dromd_app_free(struct dromd_app *app)
     drom_engine_free(app->eng);
     dromd_routes_free(app->routes);
     pthread_rwlock_destroy(&app->lock);
+    pthread_mutex_destroy(&app->rate_mu);
+    free(app->rates);
     free(app);
 }
 
@@ -290,6 +307,23 @@ bool dromd_app_failed(struct dromd_app *app, char *reason, size_t size)
     return failed;
 }
 
+/* Exchanges per second between the oldest and newest sample. Under app->lock. */
+static double rate_of(struct dromd_app *app, size_t i)
+{
+    double rate = 0;
+    pthread_mutex_lock(&app->rate_mu);
+    if (i < app->nrates && app->rates[i].count >= 2) {
+        const struct rate_window *w = &app->rates[i];
+        size_t newest = (w->next + RATE_SAMPLES - 1) % RATE_SAMPLES;
+        size_t oldest = w->count < RATE_SAMPLES ? 0 : w->next;
+        int64_t dt = w->at_ms[newest] - w->at_ms[oldest];
+        if (dt > 0)
+            rate = (double)(w->total[newest] - w->total[oldest]) * 1000.0 / (double)dt;
+    }
+    pthread_mutex_unlock(&app->rate_mu);
+    return rate;
+}
+
 size_t dromd_app_routes(struct dromd_app *app, struct dromd_route_info *out, size_t max)
 {
     pthread_rwlock_rdlock(&app->lock);
@@ -308,9 +342,62 @@ size_t dromd_app_routes(struct dromd_app *app, struct dromd_route_info *out, siz
         o->inflight = st.inflight;
         snprintf(o->last_error, sizeof o->last_error, "%s", st.last_error);
         o->uptime_ms = st.uptime_ms;
+        o->last_us = st.last_us;
+        o->max_us = st.max_us;
+        o->mean_us = st.mean_us;
+        o->since_done_ms = st.since_done_ms;
+        o->since_failed_ms = st.since_failed_ms;
+        o->rate = rate_of(app, i);
     }
     pthread_rwlock_unlock(&app->lock);
     return n;
+}
+
+void dromd_app_sample(struct dromd_app *app, int64_t now_ms)
+{
+    pthread_rwlock_rdlock(&app->lock);
+    size_t n = drom_engine_route_count(app->eng);
+    pthread_mutex_lock(&app->rate_mu);
+    if (n != app->nrates) {   /* a reload changed the routes: start over */
+        free(app->rates);
+        app->rates = drom_xcalloc(n ? n : 1, sizeof *app->rates);
+        app->nrates = n;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct drom_route_status st;
+        if (drom_engine_route_status(app->eng, i, &st) < 0)
+            continue;
+        struct rate_window *w = &app->rates[i];
+        w->at_ms[w->next] = now_ms;
+        w->total[w->next] = st.total;
+        w->next = (w->next + 1) % RATE_SAMPLES;
+        if (w->count < RATE_SAMPLES)
+            w->count++;
+    }
+    pthread_mutex_unlock(&app->rate_mu);
+    pthread_rwlock_unlock(&app->lock);
+}
+
+void dromd_app_endpoints(struct dromd_app *app, struct drom_buf *out)
+{
+    pthread_rwlock_rdlock(&app->lock);
+    drom_engine_endpoints_json(app->eng, out);
+    pthread_rwlock_unlock(&app->lock);
+}
+
+void dromd_app_graph_dot(struct dromd_app *app, struct drom_buf *out)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem)
+        return;
+    pthread_rwlock_rdlock(&app->lock);
+    drom_graph_write_dot(&app->routes->graph, mem);
+    pthread_rwlock_unlock(&app->lock);
+    fclose(mem);
+    drom_buf_append(out, text, len);
+    free(text);
 }
 
 void dromd_app_metrics(struct dromd_app *app, struct drom_buf *out)
@@ -318,4 +405,50 @@ void dromd_app_metrics(struct dromd_app *app, struct drom_buf *out)
     pthread_rwlock_rdlock(&app->lock);
     drom_engine_metrics(app->eng, out);
     pthread_rwlock_unlock(&app->lock);
+}
+
+/* A property is secret when the component option it sets is, or when its
+ * name says so (properties that placeholders read, such as db.password). */
+static bool secret_key(const char *key)
+{
+    static const char *const words[] = {"password", "secret", "token", "credential", "passphrase", "jaas"};
+    const char *pre = "camel.component.";
+    if (strncmp(key, pre, strlen(pre)) == 0) {
+        char comp[64];
+        const char *dot = strchr(key + strlen(pre), '.');
+        size_t len = dot ? (size_t)(dot - key - strlen(pre)) : 0;
+        if (dot && len < sizeof comp) {
+            memcpy(comp, key + strlen(pre), len);
+            comp[len] = '\0';
+            const struct drom_component *c = drom_registry_find(comp);
+            const struct drom_option *o = c ? drom_option_find(c->options, dot + 1) : NULL;
+            if (o && (o->flags & DROM_OPT_SECRET))
+                return true;
+        }
+    }
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strcasestr(key, words[i]))
+            return true;
+    return false;
+}
+
+void dromd_app_properties(struct dromd_app *app, struct drom_buf *out)
+{
+    json_t *o = json_object();
+    pthread_rwlock_rdlock(&app->lock);
+    const struct drom_props *p = &app->routes->props;
+    for (size_t i = 0; i < drom_props_count(p); i++) {
+        const struct drom_prop *e = drom_props_at(p, i);
+        const char *v = e->value ? e->value : "";
+        /* A bare placeholder names where the secret comes from, not the secret. */
+        bool placeholder = strncmp(v, "{{", 2) == 0 && strstr(v, "}}") == v + strlen(v) - 2 &&
+                           !strstr(v + 2, "{{");
+        json_t *j = json_string(secret_key(e->key) && !placeholder ? "xxxxxx" : v);
+        json_object_set_new(o, e->key, j ? j : json_string("?"));
+    }
+    pthread_rwlock_unlock(&app->lock);
+    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    drom_buf_puts(out, s ? s : "{}");
+    free(s);
+    json_decref(o);
 }

@@ -24,8 +24,11 @@ struct dromd_route_info {
     char from[512];          /* masked: never a secret */
     char state[16];          /* Camel's words: Started, Stopped, Stopping, Suspended */
     int64_t total, failed, inflight;
-    char last_error[512];    /* empty when none */
+    char last_error[512];    /* empty when none; a connection error while it lasts */
     int64_t uptime_ms;
+    int64_t last_us, max_us, mean_us;        /* processing time */
+    int64_t since_done_ms, since_failed_ms;  /* -1: never */
+    double rate;             /* exchanges per second over the last few seconds */
 };
 
 /* Reads o->routes_file: XML compiled in memory with every check of
@@ -61,5 +64,13 @@ bool dromd_app_failed(struct dromd_app *app, char *reason, size_t size);
 size_t dromd_app_routes(struct dromd_app *app, struct dromd_route_info *out, size_t max);
 /* Appends the engine's Prometheus text. */
 void dromd_app_metrics(struct dromd_app *app, struct drom_buf *out);
+/* Main thread, about once a second: samples the totals the rates come from. */
+void dromd_app_sample(struct dromd_app *app, int64_t now_ms);
+/* Every endpoint as JSON (runtime/engine.h drom_engine_endpoints_json). */
+void dromd_app_endpoints(struct dromd_app *app, struct drom_buf *out);
+/* The routes as `dromc graph` draws them (DOT). */
+void dromd_app_graph_dot(struct dromd_app *app, struct drom_buf *out);
+/* The properties with their origin, secrets masked, as a JSON object. */
+void dromd_app_properties(struct dromd_app *app, struct drom_buf *out);
 
 #endif

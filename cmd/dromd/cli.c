@@ -11,7 +11,7 @@
 void dromd_usage(FILE *out)
 {
     fputs("usage: dromd [OPTIONS] ROUTES.xml|GRAPH.json\n"
-          "       dromd status [--http ADDR:PORT] [--json]\n"
+          "       dromd status [--http ADDR:PORT] [--state-dir DIR] [--json] [--watch [--interval 1s]]\n"
           "       dromd health [--http ADDR:PORT]\n"
           "\n"
           "Runs Camel XML routes (compiled in memory, checked like `dromc validate`)\n"
@@ -38,7 +38,7 @@ void dromd_usage(FILE *out)
           out);
 }
 
-static char *default_state_dir(void)
+char *dromd_default_state_dir(void)
 {
     /* systemd's StateDirectory= sets it (a colon-separated list; ours is first). */
     const char *sd = getenv("STATE_DIRECTORY");
@@ -150,7 +150,7 @@ int dromd_parse_args(int argc, char **argv, struct dromd_opts *o)
         return usage_error("one route file only, got also '%s'", argv[optind + 1]);
     o->routes_file = argv[optind];
     if (!o->state_dir)
-        o->state_dir = default_state_dir();
+        o->state_dir = dromd_default_state_dir();
     return 0;
 }
 

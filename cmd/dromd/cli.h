@@ -36,5 +36,7 @@ enum {
 int dromd_parse_args(int argc, char **argv, struct dromd_opts *o);
 void dromd_opts_free(struct dromd_opts *o);
 void dromd_usage(FILE *out);
+/* $STATE_DIRECTORY, else $XDG_STATE_HOME/dromedary, else ./.dromd-state; owned by the caller. */
+char *dromd_default_state_dir(void);
 
 #endif

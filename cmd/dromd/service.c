@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd/dromd/address.h"
 #include "cmd/dromd/age.h"
 #include "cmd/dromd/answers.h"
 #include "cmd/dromd/notify.h"
@@ -135,6 +136,7 @@ static int serve(struct dromd_service *svc, int sfd)
         tick = (int)(watchdog / 2 > 0 ? watchdog / 2 : 1);
     for (;;) {
         atomic_store(&svc->heartbeat_ms, dromd_monotonic_ms());
+        dromd_app_sample(svc->app, dromd_monotonic_ms());
         if (watchdog > 0)
             dromd_notify_watchdog();
         struct pollfd p = {.fd = sfd, .events = POLLIN};
@@ -177,7 +179,8 @@ int dromd_run(const struct dromd_opts *o)
         return 1;
     }
 
-    struct dromd_service svc = {.opts = o, .pid = getpid(), .started_wall_ms = wall_ms()};
+    struct dromd_service svc = {.opts = o, .pid = getpid(), .started_wall_ms = wall_ms(),
+                                .started_mono_ms = dromd_monotonic_ms()};
     atomic_store(&svc.heartbeat_ms, dromd_monotonic_ms());
     atomic_store(&svc.phase, DROMD_STARTING);
     name_from_file(o->routes_file, svc.name, sizeof svc.name);
@@ -220,9 +223,10 @@ int dromd_run(const struct dromd_opts *o)
         char host[256], port[8];
         drom_http_split_addr(o->http, host, sizeof host, port, sizeof port, NULL);
         int v6 = strchr(host, ':') != NULL;
-        drom_info(LOGGER, "HTTP endpoints on http://%s%s%s:%d (/health/live /health/ready "
+        drom_info(LOGGER, "HTTP endpoints on http://%s%s%s:%d (/ /health/live /health/ready "
                   "/metrics /routes)", v6 ? "[" : "", host[0] ? host : "0.0.0.0", v6 ? "]" : "",
                   drom_http_port(http));
+        dromd_address_write(o->state_dir, host, drom_http_port(http));
     }
     int64_t t_init = dromd_monotonic_ms();
     if (dromd_app_start(svc.app, &err) < 0) {
@@ -254,6 +258,8 @@ int dromd_run(const struct dromd_opts *o)
               svc.name, (long long)(t_end - t_stop), dromd_age(t_end - t0, up, sizeof up), left);
     rc = stopped;
 out:
+    if (http)
+        dromd_address_remove(o->state_dir);
     drom_http_stop(http);   /* before the app: no answer may read a freed app */
     dromd_app_free(svc.app);
     close(sfd);

@@ -18,7 +18,7 @@ struct dromd_service {
     struct dromd_app *app;          /* NULL until the routes are created */
     char name[128];                 /* the route file's name without folder and extension */
     pid_t pid;
-    int64_t started_wall_ms;
+    int64_t started_wall_ms, started_mono_ms;
     atomic_llong heartbeat_ms;      /* monotonic ms of the main loop's last turn */
     atomic_int phase;               /* enum dromd_phase */
     atomic_llong reloads, reload_failures;

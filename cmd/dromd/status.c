@@ -3,20 +3,27 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "cmd/dromd/address.h"
 #include "cmd/dromd/age.h"
+#include "cmd/dromd/cli.h"
 #include "cmd/dromd/client.h"
 #include "cmd/dromd/status.h"
 #include "runtime/option.h"
 #include "runtime/xalloc.h"
 
-enum { COL_PID, COL_NAME, COL_ID, COL_FROM, COL_STATUS, COL_AGE, COL_TOTAL, COL_FAIL,
-       COL_INFLIGHT, COL_ERROR, NCOLS };
+enum { COL_PID, COL_NAME, COL_ID, COL_FROM, COL_STATUS, COL_AGE, COL_RATE, COL_TOTAL, COL_FAIL,
+       COL_INFLIGHT, COL_MEAN, COL_MAX, COL_LAST, COL_SINCE, COL_ERROR, NCOLS };
 
-static const char *const headings[NCOLS] = {"PID", "NAME", "ID", "FROM", "STATUS", "AGE",
-                                            "TOTAL", "FAIL", "INFLIGHT", "LAST-ERROR"};
-static const bool right_aligned[NCOLS] = {[COL_PID] = true, [COL_TOTAL] = true,
-                                          [COL_FAIL] = true, [COL_INFLIGHT] = true};
+/* Camel's `camel get route` columns, times in milliseconds. */
+static const char *const headings[NCOLS] = {"PID", "NAME", "ID", "FROM", "STATUS", "AGE", "MSG/S", "TOTAL",
+                                            "FAIL", "INFLIGHT", "MEAN", "MAX", "LAST", "SINCE-LAST",
+                                            "LAST-ERROR"};
+static const bool right_aligned[NCOLS] = {[COL_PID] = true, [COL_RATE] = true, [COL_TOTAL] = true,
+                                          [COL_FAIL] = true, [COL_INFLIGHT] = true, [COL_MEAN] = true,
+                                          [COL_MAX] = true, [COL_LAST] = true};
 
 /* Long values would push every other column off the terminal. */
 static char *cell(const char *s, size_t max)
@@ -32,10 +39,43 @@ static char *cell(const char *s, size_t max)
     return c;
 }
 
+static long long int_of(json_t *v)
+{
+    return json_is_integer(v) ? (long long)json_integer_value(v) : 0LL;
+}
+
 static char *num_cell(json_t *v)
 {
     char tmp[32];
-    snprintf(tmp, sizeof tmp, "%lld", json_is_integer(v) ? (long long)json_integer_value(v) : 0LL);
+    snprintf(tmp, sizeof tmp, "%lld", int_of(v));
+    return drom_xstrdup(tmp);
+}
+
+static char *rate_cell(json_t *v)
+{
+    char tmp[32];
+    double r = json_is_number(v) ? json_number_value(v) : 0;
+    snprintf(tmp, sizeof tmp, r >= 10 || r == 0 ? "%.0f" : "%.1f", r);
+    return drom_xstrdup(tmp);
+}
+
+static char *ms_cell(json_t *micros)
+{
+    char tmp[32];
+    long long us = int_of(micros);
+    snprintf(tmp, sizeof tmp, us >= 10000 ? "%.0f" : "%.1f", (double)us / 1000.0);
+    return drom_xstrdup(tmp);
+}
+
+/* "completed/failed" ages, "-" for never, as Camel's SINCE-LAST. */
+static char *since_cell(json_t *done, json_t *failed)
+{
+    char a[32] = "-", b[32] = "-", tmp[80];
+    if (json_is_integer(done) && json_integer_value(done) >= 0)
+        dromd_age(json_integer_value(done), a, sizeof a);
+    if (json_is_integer(failed) && json_integer_value(failed) >= 0)
+        dromd_age(json_integer_value(failed), b, sizeof b);
+    snprintf(tmp, sizeof tmp, "%s/%s", a, b);
     return drom_xstrdup(tmp);
 }
 
@@ -68,10 +108,16 @@ int dromd_print_status(const char *routes_json, FILE *out, FILE *errs)
         row[COL_FROM] = cell(json_string_value(json_object_get(r, "from")), 50);
         row[COL_STATUS] = cell(json_string_value(json_object_get(r, "state")), 12);
         row[COL_AGE] = drom_xstrdup(age);
+        row[COL_RATE] = rate_cell(json_object_get(r, "throughput"));
         row[COL_TOTAL] = num_cell(json_object_get(r, "total"));
         row[COL_FAIL] = num_cell(json_object_get(r, "failed"));
         row[COL_INFLIGHT] = num_cell(json_object_get(r, "inflight"));
-        row[COL_ERROR] = cell(json_string_value(json_object_get(r, "lastError")), 60);
+        row[COL_MEAN] = ms_cell(json_object_get(r, "meanProcessingTimeMicros"));
+        row[COL_MAX] = ms_cell(json_object_get(r, "maxProcessingTimeMicros"));
+        row[COL_LAST] = ms_cell(json_object_get(r, "lastProcessingTimeMicros"));
+        row[COL_SINCE] = since_cell(json_object_get(r, "sinceLastCompletedMillis"),
+                                    json_object_get(r, "sinceLastFailedMillis"));
+        row[COL_ERROR] = cell(json_string_value(json_object_get(r, "lastError")), 100);
     }
     size_t width[NCOLS] = {0};
     for (size_t k = 0; k < nrows * NCOLS; k++) {
@@ -103,48 +149,88 @@ int dromd_print_status(const char *routes_json, FILE *out, FILE *errs)
 
 struct client_opts {
     const char *http;
+    char addr[300];
     int timeout_ms;
-    bool json;
+    bool json, watch;
+    int64_t interval_ms;
+    long count;          /* --count N: stop after N refreshes (0: until interrupted) */
 };
 
-static int parse_client(int argc, char **argv, const char *cmd, bool allow_json,
-                        struct client_opts *o)
+/* --http, else $DROMD_HTTP, else what a dromd running with this state
+ * directory recorded, else the default. */
+static void find_address(struct client_opts *o, const char *state_dir)
+{
+    if (o->http)
+        return;
+    const char *env = getenv("DROMD_HTTP");
+    if (env && *env) {
+        o->http = env;
+        return;
+    }
+    char *dir = state_dir ? drom_xstrdup(state_dir) : dromd_default_state_dir();
+    o->http = dromd_address_read(dir, o->addr, sizeof o->addr) ? o->addr : DROMD_DEFAULT_HTTP;
+    free(dir);
+}
+
+static int parse_client(int argc, char **argv, const char *cmd, bool is_status, struct client_opts *o)
 {
     static const struct option longopts[] = {
         {"http", required_argument, NULL, 'h'},
+        {"state-dir", required_argument, NULL, 's'},
         {"timeout", required_argument, NULL, 't'},
         {"json", no_argument, NULL, 'j'},
+        {"watch", no_argument, NULL, 'w'},
+        {"interval", required_argument, NULL, 'i'},
+        {"count", required_argument, NULL, 'c'},
         {"help", no_argument, NULL, '?'},
         {0},
     };
-    o->http = getenv("DROMD_HTTP") ? getenv("DROMD_HTTP") : DROMD_DEFAULT_HTTP;
+    memset(o, 0, sizeof *o);
     o->timeout_ms = 3000;
-    o->json = false;
+    o->interval_ms = 1000;
+    const char *state_dir = NULL;
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        int64_t ms;
         switch (c) {
         case 'h':
             o->http = optarg;
             break;
-        case 't': {
-            int64_t ms;
+        case 's':
+            state_dir = optarg;
+            break;
+        case 't':
             if (drom_parse_duration_ms(optarg, &ms) < 0 || ms <= 0 || ms > 600000) {
                 fprintf(stderr, "dromd %s: bad --timeout '%s'\n", cmd, optarg);
                 return -1;
             }
             o->timeout_ms = (int)ms;
             break;
-        }
+        case 'i':
+            if (!is_status || drom_parse_duration_ms(optarg, &ms) < 0 || ms < 100 || ms > 3600000) {
+                fprintf(stderr, "dromd %s: bad --interval '%s' (100ms..1h)\n", cmd, optarg);
+                return -1;
+            }
+            o->interval_ms = ms;
+            break;
+        case 'c':
+            o->count = is_status ? strtol(optarg, NULL, 10) : -1;
+            if (o->count <= 0) {
+                fprintf(stderr, "dromd %s: bad --count '%s'\n", cmd, optarg);
+                return -1;
+            }
+            break;
         case 'j':
-            if (allow_json) {
-                o->json = true;
+        case 'w':
+            if (is_status) {
+                *(c == 'j' ? &o->json : &o->watch) = true;
                 break;
             }
             /* fall through */
         default:
-            fprintf(stderr, "usage: dromd %s [--http ADDR:PORT] [--timeout 3s]%s\n", cmd,
-                    allow_json ? " [--json]" : "");
+            fprintf(stderr, "usage: dromd %s [--http ADDR:PORT] [--state-dir DIR] [--timeout 3s]%s\n", cmd,
+                    is_status ? " [--json] [--watch [--interval 1s] [--count N]]" : "");
             return -1;
         }
     }
@@ -152,23 +238,21 @@ static int parse_client(int argc, char **argv, const char *cmd, bool allow_json,
         fprintf(stderr, "dromd %s: unexpected argument '%s'\n", cmd, argv[optind]);
         return -1;
     }
+    find_address(o, state_dir);
     return 0;
 }
 
-int dromd_cmd_status(int argc, char **argv)
+static int status_once(const struct client_opts *o)
 {
-    struct client_opts o;
-    if (parse_client(argc, argv, "status", true, &o) < 0)
-        return 2;
     struct drom_buf body = DROM_BUF_INIT;
     struct drom_error err = {0};
-    int status = dromd_http_get(o.http, "/routes", o.timeout_ms, &body, &err);
+    int status = dromd_http_get(o->http, "/routes", o->timeout_ms, &body, &err);
     int rc = 1;
     if (status < 0) {
         fprintf(stderr, "dromd status: %s\n", err.msg);
     } else if (status != 200) {
-        fprintf(stderr, "dromd status: %s answered %d to /routes\n", o.http, status);
-    } else if (o.json) {
+        fprintf(stderr, "dromd status: %s answered %d to /routes\n", o->http, status);
+    } else if (o->json) {
         json_t *doc = json_loads(drom_buf_cstr(&body), 0, NULL);
         if (doc) {
             json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -183,6 +267,35 @@ int dromd_cmd_status(int argc, char **argv)
     }
     drom_buf_free(&body);
     return rc;
+}
+
+/* Like top: clears the screen and redraws, until interrupted (or --count). */
+static int status_watch(const struct client_opts *o)
+{
+    int rc = 0;
+    for (long n = 0; o->count == 0 || n < o->count; n++) {
+        if (n > 0) {
+            struct timespec ts = {.tv_sec = o->interval_ms / 1000, .tv_nsec = (o->interval_ms % 1000) * 1000000};
+            nanosleep(&ts, NULL);
+        }
+        if (isatty(STDOUT_FILENO))
+            fputs("\033[H\033[2J", stdout);
+        time_t now = time(NULL);
+        char when[32];
+        strftime(when, sizeof when, "%H:%M:%S", localtime(&now));
+        printf("dromd status %s  every %.1fs  %s\n\n", o->http, (double)o->interval_ms / 1000.0, when);
+        rc = status_once(o);
+        fflush(stdout);
+    }
+    return rc;
+}
+
+int dromd_cmd_status(int argc, char **argv)
+{
+    struct client_opts o;
+    if (parse_client(argc, argv, "status", true, &o) < 0)
+        return 2;
+    return o.watch ? status_watch(&o) : status_once(&o);
 }
 
 int dromd_cmd_health(int argc, char **argv)

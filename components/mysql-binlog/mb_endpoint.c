@@ -41,8 +41,12 @@ static void flush(struct mb_src *s)
     if (!s->pending || !s->store)
         return;
     struct drom_error err;
-    if (drom_offset_put(s->store, s->offset_key, s->pending, &err))
+    if (drom_offset_put(s->store, s->offset_key, s->pending, &err)) {
         drom_error_log(s->ep->route_id, "%s: storing the binlog offset failed: %s", s->ep->uri_masked, err.msg);
+        drom_endpoint_count(s->ep, "OffsetStoreFailures", 1);
+    } else {
+        drom_endpoint_gauge(s->ep, "OffsetStoredMs", drom_now_us() / 1000);
+    }
     free(s->pending);
     s->pending = NULL;
     s->last_put_ms = drom_monotonic_ms();

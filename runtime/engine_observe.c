@@ -1,0 +1,92 @@
+/* What the status page and `dromd status` read about endpoints: any
+ * thread, while the engine exists. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/engine_int.h"
+
+void eng_route_endpoint_error(struct drom_engine *eng, struct eng_route *r, char *out, size_t size)
+{
+    pthread_mutex_lock(&eng->eps_mu);
+    for (struct eng_endpoint *e = eng->endpoints; e; e = e->next) {
+        if (e->route != r)
+            continue;
+        pthread_mutex_lock(&e->mu);
+        bool down = !e->ready && e->reason[0];
+        if (down)
+            snprintf(out, size, "%s: %s", e->ep.uri_masked, e->reason);
+        pthread_mutex_unlock(&e->mu);
+        if (down)
+            break;
+    }
+    pthread_mutex_unlock(&eng->eps_mu);
+}
+
+/* Error texts come from remote servers in any encoding; jansson wants UTF-8. */
+static json_t *jstr(const char *s)
+{
+    json_t *j = json_string(s ? s : "");
+    if (j)
+        return j;
+    char *copy = strdup(s);
+    for (char *p = copy; *p; p++)
+        if ((unsigned char)*p >= 0x80)
+            *p = '?';
+    j = json_string(copy);
+    free(copy);
+    return j;
+}
+
+static json_t *items(struct drom_endpoint_metrics *m)
+{
+    json_t *o = json_object();
+    pthread_mutex_lock(&m->mu);
+    for (size_t i = 0; i < m->n; i++)
+        json_object_set_new(o, m->items[i].name,
+                            m->items[i].text ? jstr(m->items[i].text) : json_integer(m->items[i].value));
+    pthread_mutex_unlock(&m->mu);
+    return o;
+}
+
+static json_t *options(const struct drom_optset *set)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; set && i < set->n; i++) {
+        const struct drom_optval *v = &set->items[i];
+        if (!v->value)
+            continue;
+        bool secret = v->opt && (v->opt->flags & DROM_OPT_SECRET);
+        json_t *one = json_object();
+        json_object_set_new(one, "value", jstr(secret ? "xxxxxx" : v->value));
+        json_object_set_new(one, "given", json_boolean(v->given));
+        json_object_set_new(o, v->name, one);
+    }
+    return o;
+}
+
+void drom_engine_endpoints_json(struct drom_engine *eng, struct drom_buf *out)
+{
+    json_t *arr = json_array();
+    pthread_mutex_lock(&eng->eps_mu);
+    for (struct eng_endpoint *e = eng->endpoints; e; e = e->next) {
+        json_t *o = json_object();
+        json_object_set_new(o, "routeId", jstr(e->route->g->id));
+        json_object_set_new(o, "uri", jstr(e->ep.uri_masked));
+        json_object_set_new(o, "role", json_string(e->is_from ? "from" : "to"));
+        pthread_mutex_lock(&e->mu);
+        json_object_set_new(o, "ready", json_boolean(e->ready));
+        json_object_set_new(o, "reason", e->ready ? json_null() : jstr(e->reason));
+        pthread_mutex_unlock(&e->mu);
+        json_object_set_new(o, "items", items(&e->metrics));
+        json_object_set_new(o, "options", options(e->ep.opts));
+        /* The list is newest first; keep creation order. */
+        json_array_insert_new(arr, 0, o);
+    }
+    pthread_mutex_unlock(&eng->eps_mu);
+    char *s = json_dumps(arr, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    drom_buf_puts(out, s ? s : "[]");
+    free(s);
+    json_decref(arr);
+}
