@@ -100,6 +100,7 @@ enum eip_result eip_to(struct xctx *x, struct eng_step *s)
 
 enum eip_result eip_exec(struct xctx *x, struct eng_step *s)
 {
+    atomic_fetch_add_explicit(&s->count, 1, memory_order_relaxed);
     switch (s->kind) {
     case DROM_STEP_TO: return eip_to(x, s);
     case DROM_STEP_TOD: return eip_tod(x, s);

@@ -88,6 +88,7 @@ static void build_step(struct drom_engine *eng, struct eng_route *r, struct eng_
     s->g = g;
     s->kind = g->kind;
     s->route = r;
+    s->node = r->next_node ? r->next_node++ : 0;
     if ((g->kind == DROM_STEP_TO || g->kind == DROM_STEP_WIRETAP) && g->endpoint)
         s->ep = eng_endpoint_new(eng, r, g->endpoint, false);
     if (g->kind == DROM_STEP_WIRETAP) {
@@ -162,7 +163,11 @@ struct drom_engine *drom_engine_new(const struct drom_graph *graph, const struct
         pthread_cond_init(&r->cond, NULL);
         drom_route_metrics_init(&r->metrics, g->id);
         r->from = eng_endpoint_new(eng, r, &g->from, true);
+        /* Preorder from 1, as compiler/graph_draw.c numbers the drawn nodes;
+         * onException blocks are not drawn. */
+        r->next_node = 1;
         r->steps = build_steps(eng, r, g->steps, g->nsteps);
+        r->next_node = 0;
         r->nsteps = g->nsteps;
         r->onex = drom_xcalloc(g->non_exceptions ? g->non_exceptions : 1, sizeof *r->onex);
         for (size_t k = 0; k < g->non_exceptions; k++)

@@ -132,6 +132,9 @@ void drom_engine_routes_json(struct drom_engine *eng, struct drom_buf *out);
  * ("from"/"to"), ready, reason, items (its counters and gauges), options
  * (the effective values, secrets as xxxxxx). */
 void drom_engine_endpoints_json(struct drom_engine *eng, struct drom_buf *out);
+/* /status: {"r<route>_n<node>": exchanges that reached that step}, the
+ * node names of `dromc graph`'s picture. */
+void drom_engine_steps_json(struct drom_engine *eng, struct drom_buf *out);
 /* /metrics: Prometheus text (runtime/metrics.h lists the names). */
 void drom_engine_metrics(struct drom_engine *eng, struct drom_buf *out);
 

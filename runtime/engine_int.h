@@ -42,6 +42,8 @@ struct eng_step {
     struct eng_route *route;
     void *state;                        /* the EIP's own (throttle window, toD cache) */
     void (*state_free)(struct drom_engine *eng, void *state);
+    unsigned node;                      /* its node in `dromc graph` (r<route>_n<node>); 0: none */
+    atomic_llong count;                 /* exchanges that reached it; any thread reads */
 };
 
 enum route_state { ROUTE_STOPPED, ROUTE_STARTED, ROUTE_STOPPING, ROUTE_FAILED };
@@ -56,6 +58,7 @@ struct eng_route {
     struct eng_step **onex;             /* per on_exception, its steps */
     struct eng_step dlq_step;           /* synthetic TO to the dead-letter endpoint */
     struct drom_route_metrics metrics;
+    unsigned next_node;                 /* numbering steps as `dromc graph` does */
     pthread_mutex_t mu;                 /* below: any thread */
     pthread_cond_t cond;
     size_t inflight, window;

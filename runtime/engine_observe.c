@@ -90,3 +90,28 @@ void drom_engine_endpoints_json(struct drom_engine *eng, struct drom_buf *out)
     free(s);
     json_decref(arr);
 }
+
+static void step_counts(json_t *o, const struct eng_route *r, const struct eng_step *steps, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct eng_step *s = &steps[i];
+        if (s->node) {
+            char key[48];
+            snprintf(key, sizeof key, "r%zu_n%u", r->index, s->node);
+            json_object_set_new(o, key, json_integer(atomic_load_explicit(&s->count, memory_order_relaxed)));
+        }
+        if (s->kind != DROM_STEP_WIRETAP)
+            step_counts(o, r, s->kids, s->nkids);
+    }
+}
+
+void drom_engine_steps_json(struct drom_engine *eng, struct drom_buf *out)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < eng->nroutes; i++)
+        step_counts(o, &eng->routes[i], eng->routes[i].steps, eng->routes[i].nsteps);
+    char *s = json_dumps(o, JSON_COMPACT);
+    drom_buf_puts(out, s ? s : "{}");
+    free(s);
+    json_decref(o);
+}

@@ -215,6 +215,7 @@ static int status(void *ctx, struct drom_buf *body)
     json_object_set_new(doc, "uptimeMillis", json_integer(dromd_monotonic_ms() - svc->started_mono_ms));
     json_object_set_new(doc, "routes", list);
     json_object_set_new(doc, "endpoints", parsed(dromd_app_endpoints, svc->app));
+    json_object_set_new(doc, "steps", parsed(dromd_app_steps, svc->app));
     json_object_set_new(doc, "config", config(svc));
     return put_json(body, doc) < 0 ? 500 : 200;
 }

@@ -385,6 +385,13 @@ void dromd_app_endpoints(struct dromd_app *app, struct drom_buf *out)
     pthread_rwlock_unlock(&app->lock);
 }
 
+void dromd_app_steps(struct dromd_app *app, struct drom_buf *out)
+{
+    pthread_rwlock_rdlock(&app->lock);
+    drom_engine_steps_json(app->eng, out);
+    pthread_rwlock_unlock(&app->lock);
+}
+
 void dromd_app_graph_dot(struct dromd_app *app, struct drom_buf *out)
 {
     char *text = NULL;

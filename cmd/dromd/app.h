@@ -68,6 +68,8 @@ void dromd_app_metrics(struct dromd_app *app, struct drom_buf *out);
 void dromd_app_sample(struct dromd_app *app, int64_t now_ms);
 /* Every endpoint as JSON (runtime/engine.h drom_engine_endpoints_json). */
 void dromd_app_endpoints(struct dromd_app *app, struct drom_buf *out);
+/* Exchanges per step, by the node names of the picture. */
+void dromd_app_steps(struct dromd_app *app, struct drom_buf *out);
 /* The routes as `dromc graph` draws them (DOT). */
 void dromd_app_graph_dot(struct dromd_app *app, struct drom_buf *out);
 /* The properties with their origin, secrets masked, as a JSON object. */

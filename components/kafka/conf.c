@@ -263,5 +263,6 @@ void kafka_conf_log_cb(const rd_kafka_t *rk, int level, const char *fac, const c
     enum drom_log_level l = level <= 3 ? DROM_LOG_ERROR : level == 4 ? DROM_LOG_WARN
                             : level <= 6                            ? DROM_LOG_INFO
                                                                     : DROM_LOG_DEBUG;
-    drom_log(l, "kafka", "%s: %s: %s", rk ? rd_kafka_name(rk) : "", fac, buf);
+    /* While a broker is down librdkafka says so at every reconnect. */
+    drom_log_limited(l, "kafka", 60000, "%s: %s: %s", rk ? rd_kafka_name(rk) : "", fac, buf);
 }

@@ -49,7 +49,7 @@ static void error_cb(rd_kafka_t *rk, int code, const char *reason, void *opaque)
     if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || code == RD_KAFKA_RESP_ERR__AUTHENTICATION ||
         code == RD_KAFKA_RESP_ERR__RESOLVE || code == RD_KAFKA_RESP_ERR__SSL) {
         set_up(h, false, msg, true);
-        drom_log(DROM_LOG_WARN, "kafka", "%s: %s", h->ep->uri_masked, msg);
+        drom_log_limited(DROM_LOG_WARN, "kafka", 60000, "%s: %s", h->ep->uri_masked, msg);
     } else {
         drom_log(DROM_LOG_DEBUG, "kafka", "%s: %s", h->ep->uri_masked, msg);
     }
