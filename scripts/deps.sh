@@ -10,6 +10,7 @@ PKGS=(
   mariadb-server mariadb-client
   default-jdk-headless maven
   graphviz valgrind curl python3 python3-yaml socat openssl procps
+  prometheus chromium
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -9,3 +9,5 @@ for _svc in mariadb kafka artemis; do
   fi
 done
 unset _svc _svc_dir
+# The Prometheus of make observe (tests/services/common.sh has the defaults).
+export PROMETHEUS_PORT="${PROMETHEUS_PORT:-19090}"

@@ -1,0 +1,98 @@
+/* Helpers of the operator's-view suites (make observe): a real Prometheus
+ * and a headless Chromium, each started by the test on loopback against a
+ * dromd that runs the seed pipeline on the test servers (e2e_util.h).
+ * Artefacts (screenshots, DOM dumps, Prometheus' log) go to build/observe/. */
+#ifndef DROM_TESTS_OBSERVE_UTIL_H
+#define DROM_TESTS_OBSERVE_UTIL_H
+
+#include <sys/stat.h>
+
+#include "tests/integration/e2e_util.h"
+
+#define OBS_ARTEFACTS "build/observe"
+
+static E2E_UNUSED void obs_artefacts_dir(void)
+{
+    mkdir("build", 0755);
+    mkdir(OBS_ARTEFACTS, 0755);
+}
+
+/* proc_spawn for a server of the test: it dies with the test's process,
+ * however the test ends. */
+static E2E_UNUSED pid_t obs_spawn(char *const argv[], const char *log)
+{
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    for (int fd = 3; fd < 1024; fd++)
+        close(fd);
+    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    int nul = open("/dev/null", O_RDONLY);
+    if (fd < 0 || nul < 0)
+        _exit(126);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    dup2(nul, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    execv(argv[0], argv);
+    _exit(127);
+}
+
+/* Runs a shell command; its exit status, output in *out (caller frees). */
+static E2E_UNUSED int obs_sh(const char *cmd, char **out)
+{
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p, "popen %s", cmd);
+    struct drom_buf b = DROM_BUF_INIT;
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+        drom_buf_append(&b, chunk, n);
+    int st = pclose(p);
+    drom_buf_cstr(&b);
+    if (out)
+        *out = drom_buf_take(&b);
+    else
+        drom_buf_free(&b);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static E2E_UNUSED void obs_write(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "%s: %s", path, strerror(errno));
+    fputs(text, f);
+    fclose(f);
+}
+
+/* The route file plus one route whose every exchange fails (a file endpoint
+ * under /proc, where nothing can be written). */
+static E2E_UNUSED void obs_add_failing_route(struct e2e *t)
+{
+    char *src = proc_slurp(t->routes);
+    char *with = e2e_replace_all(src, "</routes>",
+                                 "  <route id=\"failing\">\n"
+                                 "    <from uri=\"timer:failing?period=200\"/>\n"
+                                 "    <to uri=\"file:/proc/dromedary-cannot-write-here\"/>\n"
+                                 "  </route>\n</routes>");
+    obs_write(t->routes, with);
+    free(src);
+    free(with);
+}
+
+/* Inserts n customers into the test's table; returns how many so far. */
+static E2E_UNUSED int obs_insert(struct e2e *t, int n)
+{
+    static int seq;
+    MYSQL *m = e2e_db(30000);
+    for (int i = 0; i < n; i++, seq++)
+        e2e_sql(m, "INSERT INTO `%s`.customers (first_name, last_name, email) VALUES ('Ada', 'L%d', 'a%d@x')",
+                t->db, seq, seq);
+    mysql_close(m);
+    return seq;
+}
+
+#endif
