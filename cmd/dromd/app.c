@@ -439,6 +439,24 @@ static bool secret_key(const char *key)
     return false;
 }
 
+/* A secret's value as shown: a placeholder keeps what it names, never its
+ * default ({{env:DB_PASSWORD:xxxxxx}}); anything else is xxxxxx. */
+static char *masked(const char *v)
+{
+    size_t len = strlen(v);
+    bool placeholder = len > 4 && strncmp(v, "{{", 2) == 0 && strcmp(v + len - 2, "}}") == 0 && !strstr(v + 2, "{{");
+    if (!placeholder)
+        return drom_xstrdup("xxxxxx");
+    const char *first = strchr(v, ':');
+    const char *second = first ? strchr(first + 1, ':') : NULL;
+    if (!second || second > v + len - 2)
+        return drom_xstrdup(v);
+    struct drom_buf b = DROM_BUF_INIT;
+    drom_buf_append(&b, v, (size_t)(second - v));
+    drom_buf_puts(&b, ":xxxxxx}}");
+    return drom_buf_take(&b);
+}
+
 void dromd_app_properties(struct dromd_app *app, struct drom_buf *out)
 {
     json_t *o = json_object();
@@ -447,11 +465,10 @@ void dromd_app_properties(struct dromd_app *app, struct drom_buf *out)
     for (size_t i = 0; i < drom_props_count(p); i++) {
         const struct drom_prop *e = drom_props_at(p, i);
         const char *v = e->value ? e->value : "";
-        /* A bare placeholder names where the secret comes from, not the secret. */
-        bool placeholder = strncmp(v, "{{", 2) == 0 && strstr(v, "}}") == v + strlen(v) - 2 &&
-                           !strstr(v + 2, "{{");
-        json_t *j = json_string(secret_key(e->key) && !placeholder ? "xxxxxx" : v);
+        char *shown = secret_key(e->key) ? masked(v) : drom_xstrdup(v);
+        json_t *j = json_string(shown);
         json_object_set_new(o, e->key, j ? j : json_string("?"));
+        free(shown);
     }
     pthread_rwlock_unlock(&app->lock);
     char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
