@@ -50,8 +50,10 @@ step "dromd on routes/cdc-pipeline.xml (log: $state/dromd.log, http://$http)"
 eval "$("$svc/mariadb/ctl" env)"
 export DB_HOST=127.0.0.1 DB_PORT="$MARIADB_PORT" DB_USER="$MARIADB_USER" DB_PASSWORD="$MARIADB_PASSWORD"
 export KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT" AMQ_URI="amqp://127.0.0.1:$ARTEMIS_PORT"
-build/dromd --properties routes/cdc-pipeline.properties --http "$http" --state-dir "$state" \
-  routes/cdc-pipeline.xml 2>"$state/dromd.log" &
+# Its own log and no terminal: a dromd left running must not hold the pipe of
+# `make demo | tee demo.log` open, or tee never ends.
+setsid build/dromd --properties routes/cdc-pipeline.properties --http "$http" --state-dir "$state" \
+  routes/cdc-pipeline.xml >"$state/dromd.log" 2>&1 </dev/null &
 echo $! > "$pidfile"
 ready=0
 for _ in $(seq 1 300); do
