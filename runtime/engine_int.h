@@ -194,7 +194,8 @@ struct xctx *x_new(struct drom_engine *eng, struct eng_route *route, struct drom
                    enum xrole role);
 void x_free(struct xctx *x);
 void x_push(struct xctx *x, struct eng_step *steps, size_t n, enum frame_kind kind, size_t onex);
-void x_run(struct xctx *x);
+void x_run(struct xctx *x);       /* engine_logctx.c: x_run_now with the exchange's log context */
+void x_run_now(struct xctx *x);
 void x_on_submit(struct drom_engine *eng, struct eng_endpoint *ep, struct drom_exchange *ex, void *pos);
 void x_on_complete(struct xctx *x, enum drom_status st, const struct drom_error *err);
 void x_fail(struct xctx *x, enum drom_errcode code, bool redeliverable, const char *fmt, ...)

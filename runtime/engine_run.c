@@ -130,13 +130,9 @@ enum eip_result x_produce(struct xctx *x, struct eng_endpoint *ep)
     x->ex->engine = x;
     x->state = XS_WAIT_PRODUCER;
     struct drom_error err = {0};
-    struct drom_log_ctx ctx = drom_log_ctx_get();
-    const char *was = ctx.endpoint;
-    ctx.endpoint = ep->ep.uri_masked;
-    drom_log_ctx_set(ctx);
+    const char *was = drom_log_ctx_endpoint(ep->ep.uri_masked);
     enum drom_status st = c->produce(&ep->ep, x->ex, &err);
-    ctx.endpoint = was;
-    drom_log_ctx_set(ctx);
+    drom_log_ctx_endpoint(was);
     switch (st) {
     case DROM_DONE:
         x->state = XS_RUNNING;
@@ -418,28 +414,7 @@ static void frame_end(struct xctx *x)
     }
 }
 
-static void run(struct xctx *x);
-
-/* JSON log lines of this exchange carry its ids. Copies: the exchange may
- * be freed before the context is put back. */
-void x_run(struct xctx *x)
-{
-    if (!drom_log_is_json()) {
-        run(x);
-        return;
-    }
-    char ex_id[64], ev_id[256] = "";
-    snprintf(ex_id, sizeof ex_id, "%s", x->ex->id ? x->ex->id : "");
-    const struct drom_value *ev = drom_headers_get(&x->ex->headers, "DromEventId");
-    if (ev && ev->s)
-        snprintf(ev_id, sizeof ev_id, "%s", ev->s);
-    struct drom_log_ctx old = drom_log_ctx_set((struct drom_log_ctx){
-        .route_id = x->route->g->id, .exchange_id = ex_id, .event_id = ev_id[0] ? ev_id : NULL});
-    run(x);
-    drom_log_ctx_set(old);
-}
-
-static void run(struct xctx *x)
+void x_run_now(struct xctx *x)
 {
     if (x->eng->torn_down || x->state == XS_DONE)
         return;

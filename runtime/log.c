@@ -81,6 +81,13 @@ struct drom_log_ctx drom_log_ctx_get(void)
     return context;
 }
 
+const char *drom_log_ctx_endpoint(const char *endpoint)
+{
+    const char *old = context.endpoint;
+    context.endpoint = endpoint;
+    return old;
+}
+
 static void field(struct drom_buf *b, const char *name, const char *value)
 {
     if (!value)

@@ -34,6 +34,8 @@ struct drom_log_ctx {
 };
 struct drom_log_ctx drom_log_ctx_set(struct drom_log_ctx ctx);
 struct drom_log_ctx drom_log_ctx_get(void);
+/* Sets only the endpoint; returns the previous one. */
+const char *drom_log_ctx_endpoint(const char *endpoint);
 
 /* For libraries that repeat an error while a server is down (librdkafka
  * logs each reconnect): the first line of a kind is written; identical

@@ -454,7 +454,7 @@ static char *masked(const char *v)
     struct drom_buf b = DROM_BUF_INIT;
     drom_buf_append(&b, v, (size_t)(second - v));
     drom_buf_puts(&b, ":xxxxxx}}");
-    return drom_buf_take(&b);
+    return drom_buf_detach(&b);
 }
 
 void dromd_app_properties(struct dromd_app *app, struct drom_buf *out)

@@ -54,7 +54,7 @@ static E2E_UNUSED int obs_sh(const char *cmd, char **out)
     int st = pclose(p);
     drom_buf_cstr(&b);
     if (out)
-        *out = drom_buf_take(&b);
+        *out = drom_buf_detach(&b);
     else
         drom_buf_free(&b);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;

@@ -27,7 +27,7 @@ static char *urlencode(const char *s)
             drom_buf_printf(&b, "%%%02X", *p);
     }
     drom_buf_cstr(&b);
-    return drom_buf_take(&b);
+    return drom_buf_detach(&b);
 }
 
 /* GET on Prometheus' API; the parsed answer or NULL. */

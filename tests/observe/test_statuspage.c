@@ -69,7 +69,7 @@ static char *node_text(const char *dom, const char *id)
             drom_buf_putc(&b, *p);
     }
     drom_buf_cstr(&b);
-    return drom_buf_take(&b);
+    return drom_buf_detach(&b);
 }
 
 /* The number after `word ` in text; -1 when absent. */

@@ -11,7 +11,7 @@ static char *render(struct drom_route_metrics *r, struct drom_endpoint_metrics *
                                   .eps = eps, .neps = neps, .now_ms = 100000};
     struct drom_buf b = DROM_BUF_INIT;
     drom_metrics_render(&b, &v);
-    return drom_buf_take(&b);
+    return drom_buf_detach(&b);
 }
 
 Test(metrics, snake_case)
