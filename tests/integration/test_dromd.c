@@ -593,3 +593,124 @@ Test(dromd, tells_systemd_ready_watchdog_reloading_and_stopping)
     close(fd);
     cleanup(&d);
 }
+
+/* Runs `dromd status ARGS...` (no $DROMD_HTTP); its output. */
+static char *status_of(struct dromd *d, char *const args[], int want_rc)
+{
+    char out[160];
+    snprintf(out, sizeof out, "%s/status.out", d->dir);
+    char *argv[12] = {(char *)dromd_bin(), "status"};
+    int n = 2;
+    for (int i = 0; args[i] && n < 11; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    unsetenv("DROMD_HTTP");
+    cr_expect_eq(proc_run(argv, d->log, out, 10000), want_rc);
+    return proc_slurp(out);
+}
+
+Test(dromd, status_finds_dromd_through_its_state_dir_with_camels_columns)
+{
+    struct dromd d = {0};
+    make_dir(&d);
+    start_dromd(&d, DATA "/timer-two.xml", NULL, NULL);
+    wait_metric(d.port, "camel_exchanges_total{routeId=\"second\"", 3, 5000);
+    char *table = status_of(&d, (char *[]){"--state-dir", d.state, NULL}, 0);
+    const char *cols[] = {"MSG/S", "TOTAL", "FAIL", "INFLIGHT", "MEAN", "MAX", "LAST", "SINCE-LAST", "LAST-ERROR"};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+        cr_expect(strstr(table, cols[i]), "column %s in:\n%s", cols[i], table);
+    cr_expect(strstr(table, "second"), "%s", table);
+    free(table);
+    /* --watch redraws: twice here, with a header line each time. */
+    table = status_of(&d, (char *[]){"--state-dir", d.state, "--watch", "--interval", "200ms", "--count", "2", NULL}, 0);
+    int heads = 0;
+    for (const char *p = table; (p = strstr(p, "SINCE-LAST")); p++)
+        heads++;
+    cr_expect_eq(heads, 2, "two refreshes:\n%s", table);
+    free(table);
+    char rec[200];
+    snprintf(rec, sizeof rec, "%s/dromd.http", d.state);
+    cr_expect_eq(access(rec, R_OK), 0, "dromd records its address in %s", rec);
+    stop_dromd(&d, SIGTERM, 5000);
+    cr_expect_neq(access(rec, F_OK), 0, "and removes it when it stops");
+    cleanup(&d);
+}
+
+Test(dromd, last_error_names_an_unreachable_broker_and_a_failing_route)
+{
+    struct dromd d = {0};
+    make_dir(&d);
+    start_dromd(&d, DATA "/unreachable.xml", "--log-format", "json");
+    wait_metric(d.port, "camel_exchanges_failed_total{routeId=\"failing\"", 2, 5000);
+    char *body = NULL;
+    long long deadline = proc_now_ms() + 10000;
+    while (get(d.port, "/routes", &body) == 200 && !strstr(body, "cannot connect") && proc_now_ms() < deadline) {
+        free(body);
+        body = NULL;
+        proc_pause_ms(100);
+    }
+    json_t *doc = json_loads(body ? body : "", 0, NULL);
+    json_t *r0 = json_array_get(json_object_get(doc, "routes"), 0), *r1 = json_array_get(json_object_get(doc, "routes"), 1);
+    const char *e0 = json_string_value(json_object_get(r0, "lastError"));
+    const char *e1 = json_string_value(json_object_get(r1, "lastError"));
+    cr_expect(e0 && strstr(e0, "sjms2:queue:q") && strstr(e0, "cannot connect to amqp://127.0.0.1:1"),
+              "lastError of to-nowhere names the broker: %s", body);
+    cr_expect(e1 && strstr(e1, "dromedary-cannot-write-here"), "lastError of failing says why: %s", body);
+    json_decref(doc);
+    free(body);
+    char addr[32];
+    snprintf(addr, sizeof addr, "127.0.0.1:%d", d.port);
+    char *table = status_of(&d, (char *[]){"--http", addr, NULL}, 0);
+    cr_expect(strstr(table, "cannot connect to amqp://127.0.0.1:1"), "LAST-ERROR in:\n%s", table);
+    free(table);
+    stop_dromd(&d, SIGTERM, 10000);
+    /* The failure's JSON log line says which route and exchange it is about. */
+    char *log = proc_slurp(d.log);
+    bool found = false;
+    for (char *line = strtok(log, "\n"); line && !found; line = strtok(NULL, "\n")) {
+        json_t *j = json_loads(line, 0, NULL);
+        const char *route = json_string_value(json_object_get(j, "routeId"));
+        const char *ex = json_string_value(json_object_get(j, "exchangeId"));
+        found = route && strcmp(route, "failing") == 0 && ex && strncmp(ex, "ID-", 3) == 0;
+        json_decref(j);
+    }
+    cr_expect(found, "a JSON line of route failing carries routeId and exchangeId");
+    free(log);
+    cleanup(&d);
+}
+
+Test(dromd, metrics_under_camels_and_the_process_names_in_one_casing)
+{
+    struct dromd d = {0};
+    make_dir(&d);
+    start_dromd(&d, DATA "/timer-log.xml", NULL, NULL);
+    wait_metric(d.port, "camel_exchanges_total{routeId=\"timer-log\"", 1, 5000);
+    char *m = NULL;
+    cr_assert_eq(get(d.port, "/metrics", &m), 200);
+    const char *want[] = {"camel_exchanges_total{routeId=\"timer-log\",camelContext=\"timer-log\",eventType=\"route\"",
+                          "camel_route_policy_seconds_bucket{routeId=\"timer-log\",camelContext=\"timer-log\"",
+                          "camel_routes_running_routes{camelContext=\"timer-log\",eventType=\"RouteEvent\"",
+                          "camel_routes_added_routes{", "camel_exchanges_external_redeliveries_total{",
+                          "\nprocess_resident_memory_bytes ", "\nprocess_cpu_seconds_total ",
+                          "\nprocess_open_fds ", "\nprocess_max_fds ", "\nprocess_start_time_seconds ",
+                          "\ndrom_ready 1\n"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        cr_expect(strstr(m, want[i]), "%s in /metrics", want[i]);
+    /* Two families whose names differ only by case would split one series. */
+    char names[256][128];
+    size_t n = 0;
+    for (char *p = m; (p = strstr(p, "# TYPE ")); p++) {
+        char name[128];
+        sscanf(p + 7, "%127s", name);
+        for (size_t k = 0; k < n; k++)
+            cr_expect(strcasecmp(names[k], name) != 0, "%s and %s", names[k], name);
+        if (n < 256)
+            snprintf(names[n++], sizeof names[0], "%s", name);
+    }
+    free(m);
+    m = NULL;
+    cr_expect_eq(get(d.port, "/", &m), 200);
+    cr_expect(m && strstr(m, "<svg id=\"graph\"") && !strstr(m, "<script src"), "the status page, self-contained");
+    free(m);
+    cleanup(&d);
+}
