@@ -48,6 +48,23 @@ static char *render(const struct e2e *t, const char *png, const char *dom_copy)
     return out;
 }
 
+/* Inserts a change every 50 ms until told to stop: a stream to look at. */
+struct stream {
+    struct e2e *t;
+    atomic_bool stop;
+    pthread_t thread;
+};
+
+static void *stream_run(void *arg)
+{
+    struct stream *s = arg;
+    while (!atomic_load(&s->stop)) {
+        obs_insert(s->t, 1);
+        proc_pause_ms(50);
+    }
+    return NULL;
+}
+
 /* The text of the SVG group of node `id` (its tags stripped). */
 static char *node_text(const char *dom, const char *id)
 {
@@ -123,9 +140,12 @@ Test(statuspage, renders_every_route_counts_live_and_shows_an_outage, .timeout =
     /* Changes flow: the counters move. */
     int done = obs_insert(&t, 20);
     E2E_EXPECT(&t, e2e_wait_queue(&t, done, 60000) >= done, "the 20 changes reach the queue");
-    obs_insert(&t, 5);
+    struct stream flow = {.t = &t};
+    pthread_create(&flow.thread, NULL, stream_run, &flow);
     char *dom2 = render(&t, OBS_ARTEFACTS "/statuspage-stream.png", OBS_ARTEFACTS "/statuspage-2.html");
     char *src1 = node_text(dom2, "r0_n0"), *amqp1 = node_text(dom2, "r1_n2"), *filter1 = node_text(dom2, "r1_n1");
+    E2E_EXPECT(&t, strstr(src1, "/s") && !strstr(src1, " 0.0/s"), "the source node shows a rate while changes flow: '%s'",
+               src1);
     E2E_EXPECT(&t, figure(src1, "total") >= total1 + 20, "the source count moved from %lld: '%s'", total1, src1);
     E2E_EXPECT(&t, figure(amqp1, "sent") >= sent1 + 20, "the AMQP count moved from %lld: '%s'", sent1, amqp1);
     E2E_EXPECT(&t, figure(filter1, "exchanges") >= 23, "the filter step counts its exchanges: '%s'", filter1);
@@ -137,9 +157,9 @@ Test(statuspage, renders_every_route_counts_live_and_shows_an_outage, .timeout =
                "the effective configuration is shown with its secrets (and their defaults) masked");
 
     /* dromd status finds this dromd through its state directory (no --http)
-     * and shows Camel's columns. */
+     * and shows Camel's columns, while the changes still flow. */
     char cmd[512], *table = NULL;
-    snprintf(cmd, sizeof cmd, "env -u DROMD_HTTP build/dromd status --state-dir '%s' --watch --interval 500ms --count 2",
+    snprintf(cmd, sizeof cmd, "env -u DROMD_HTTP build/dromd status --state-dir '%s' --watch --interval 1s --count 3",
              t.state);
     E2E_EXPECT(&t, obs_sh(cmd, &table) == 0, "dromd status --watch: %s", table);
     E2E_EXPECT(&t, strstr(table, "MSG/S") && strstr(table, "MEAN") && strstr(table, "SINCE-LAST") &&
@@ -147,6 +167,8 @@ Test(statuspage, renders_every_route_counts_live_and_shows_an_outage, .timeout =
                "dromd status shows both routes with rates and times:\n%s", table);
     obs_write(OBS_ARTEFACTS "/status-watch-stream.txt", table);
     free(table);
+    atomic_store(&flow.stop, true);
+    pthread_join(flow.thread, NULL);
 
     /* The broker stops: the page shows the outage. */
     cr_assert_eq(e2e_ctl(t.log, "artemis", "stop"), 0);
