@@ -26,8 +26,7 @@ DROMC_SRC := $(wildcard cmd/dromc/*.c)
 DROMD_SRC := $(wildcard cmd/dromd/*.c)
 PROGS    := $(if $(DROMC_SRC),$(BUILD)/dromc) $(if $(DROMD_SRC),$(BUILD)/dromd)
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c tests/golden/*.c))
-INTEG_SRC := $(sort $(wildcard tests/integration/*.c))
-OBSERVE_SRC := $(sort $(wildcard tests/observe/*.c))
+INTEG_SRC := $(sort $(wildcard tests/integration/*.c tests/observe/*.c))
 TEST_LIBS := $(shell pkg-config --libs criterion 2>/dev/null)
 
 .PHONY: all deps test unit integration san check-layers fuzz valgrind tsan clean help \
@@ -45,7 +44,7 @@ help:
 	@echo "make check-layers  prove includes only point down the layers"
 	@echo "make demo / demo-stop   the seed pipeline end to end"
 	@echo "make bench      benchmarks (not part of make test)"
-	@echo "make observe    dashboard, alerts (real Prometheus) and status page (headless Chromium) on a live pipeline"
+	@echo "make observe    only the dashboard/alerts (real Prometheus) and status page (headless Chromium) suites"
 	@echo "make debezium-golden  rewrite tests/debezium/expected/ with Debezium 3.6.1 (Java 21+), then compare"
 
 deps:
@@ -90,10 +89,6 @@ $(BUILD)/test-integration: $(INTEG_SRC:%.c=$(BUILD)/%.o) $(LIB)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
 
-$(BUILD)/test-observe: $(OBSERVE_SRC:%.c=$(BUILD)/%.o) $(LIB)
-	$(call say,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
-
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # The unit and golden suites need no server; they run in parallel.
@@ -105,11 +100,13 @@ integration: all $(if $(INTEG_SRC),$(BUILD)/test-integration)
 	@if [ -n "$(INTEG_SRC)" ]; then bash tests/services/up.sh && \
 	  . tests/services/env.sh && $(BUILD)/test-integration --jobs 1 $(CRITERION_ARGS); fi
 
-# The operator's view against a real Prometheus and a headless Chromium,
-# each on a running pipeline; screenshots and logs land in build/observe/.
-observe: deps all $(BUILD)/test-observe
+# The operator's view alone (make integration runs it too): a real Prometheus
+# and a headless Chromium on a running pipeline; screenshots and logs land in
+# build/observe/.
+observe: deps all $(BUILD)/test-integration
 	bash tests/services/up.sh && . tests/services/env.sh && \
-	  $(BUILD)/test-observe --jobs 1 $(CRITERION_ARGS)
+	  $(BUILD)/test-integration --jobs 1 --filter 'prometheus/*' $(CRITERION_ARGS) && \
+	  $(BUILD)/test-integration --jobs 1 --filter 'statuspage/*' $(CRITERION_ARGS)
 
 test: deps
 	$(MAKE) all

@@ -1,6 +1,7 @@
-/* Helpers of the operator's-view suites (make observe): a real Prometheus
- * and a headless Chromium, each started by the test on loopback against a
- * dromd that runs the seed pipeline on the test servers (e2e_util.h).
+/* Helpers of the operator's-view suites (part of make test; make observe
+ * runs them alone): a real Prometheus and a headless Chromium, each started
+ * by the test on loopback against a dromd that runs the seed pipeline on the
+ * test servers (e2e_util.h).
  * Artefacts (screenshots, DOM dumps, Prometheus' log) go to build/observe/. */
 #ifndef DROM_TESTS_OBSERVE_UTIL_H
 #define DROM_TESTS_OBSERVE_UTIL_H

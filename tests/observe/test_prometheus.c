@@ -252,7 +252,5 @@ Test(prometheus, dashboard_has_data_and_alerts_fire_in_their_faults, .timeout = 
     char cmd[512];
     snprintf(cmd, sizeof cmd, "cp '%s' '%s' " OBS_ARTEFACTS "/ 2>/dev/null", p.log, t.log);
     obs_sh(cmd, NULL);
-    e2e_kill(&t, SIGTERM);
-    if (!t.failed)
-        e2e_say("prometheus: logs in %s", t.dir);
+    e2e_finish(&t);
 }

@@ -198,5 +198,5 @@ Test(statuspage, renders_every_route_counts_live_and_shows_an_outage, .timeout =
     free(amqp1);
     free(filter1);
     free(amqp2);
-    e2e_kill(&t, SIGTERM);
+    e2e_finish(&t);
 }
