@@ -57,7 +57,7 @@ static json_t *options(const struct drom_optset *set)
         const struct drom_optval *v = &set->items[i];
         if (!v->value)
             continue;
-        bool secret = v->opt && (v->opt->flags & DROM_OPT_SECRET);
+        bool secret = (v->opt && (v->opt->flags & DROM_OPT_SECRET)) || drom_option_name_secret(v->name);
         json_t *one = json_object();
         json_object_set_new(one, "value", jstr(secret ? "xxxxxx" : v->value));
         json_object_set_new(one, "given", json_boolean(v->given));

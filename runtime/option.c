@@ -8,6 +8,15 @@
 #include "runtime/buf.h"
 #include "runtime/option.h"
 
+bool drom_option_name_secret(const char *name)
+{
+    static const char *const words[] = {"password", "secret", "token", "credential", "passphrase", "jaas"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strcasestr(name, words[i]))
+            return true;
+    return false;
+}
+
 const struct drom_option *drom_option_find(const struct drom_option *table, const char *name)
 {
     for (const struct drom_option *o = table; o && o->name; o++) {

@@ -70,6 +70,10 @@ struct drom_optpairs {
 #define DROM_OPTIONS_END {.name = NULL}
 
 const struct drom_option *drom_option_find(const struct drom_option *table, const char *name);
+/* A name that says it holds a secret (password, secret, token, credential,
+ * passphrase, jaas): for values no table flags, such as a prefix option's
+ * (additionalProperties.sasl.password) or a property a placeholder reads. */
+bool drom_option_name_secret(const char *name);
 /* Parses and checks one value against its option. On error, err->msg is a
  * short reason ("expected an integer in 1..65535, got '70000'") with no location. */
 int drom_option_check(const struct drom_option *opt, const char *value, struct drom_error *err);

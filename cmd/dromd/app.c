@@ -418,7 +418,6 @@ void dromd_app_metrics(struct dromd_app *app, struct drom_buf *out)
  * name says so (properties that placeholders read, such as db.password). */
 static bool secret_key(const char *key)
 {
-    static const char *const words[] = {"password", "secret", "token", "credential", "passphrase", "jaas"};
     const char *pre = "camel.component.";
     if (strncmp(key, pre, strlen(pre)) == 0) {
         char comp[64];
@@ -433,10 +432,7 @@ static bool secret_key(const char *key)
                 return true;
         }
     }
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-        if (strcasestr(key, words[i]))
-            return true;
-    return false;
+    return drom_option_name_secret(key);
 }
 
 /* A secret's value as shown: a placeholder keeps what it names, never its

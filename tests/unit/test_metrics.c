@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "runtime/metrics.h"
+#include "runtime/option.h"
 
 static char *render(struct drom_route_metrics *r, struct drom_endpoint_metrics **eps, size_t neps)
 {
@@ -112,4 +113,15 @@ Test(metrics, debezium_names_and_one_casing)
     free(t);
     drom_endpoint_metrics_destroy(&src);
     drom_endpoint_metrics_destroy(&amqp);
+}
+
+/* What /status masks besides the options a table flags. */
+Test(metrics, names_that_hold_secrets)
+{
+    cr_expect(drom_option_name_secret("additionalProperties.sasl.password"));
+    cr_expect(drom_option_name_secret("db.password"));
+    cr_expect(drom_option_name_secret("additionalProperties.sasl.jaas.config"));
+    cr_expect(drom_option_name_secret("camel.component.kafka.saslPassword"));
+    cr_expect_not(drom_option_name_secret("brokers"));
+    cr_expect_not(drom_option_name_secret("db.user"));
 }
