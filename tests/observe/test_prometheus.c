@@ -213,7 +213,7 @@ Test(prometheus, dashboard_has_data_and_alerts_fire_in_their_faults, .timeout = 
 
     char **exprs;
     size_t n = dashboard_exprs(&exprs);
-    cr_expect_geq(n, 16, "the dashboard has its queries");
+    cr_expect_geq(n, 20, "the dashboard has its queries");
     long long end = proc_now_ms() + 60000;
     for (size_t i = 0; i < n; i++) {
         char why[512] = "";
