@@ -80,7 +80,7 @@ void drom_engine_endpoints_json(struct drom_engine *eng, struct drom_buf *out)
         json_object_set_new(o, "reason", e->ready ? json_null() : jstr(e->reason));
         pthread_mutex_unlock(&e->mu);
         json_object_set_new(o, "items", items(&e->metrics));
-        json_object_set_new(o, "options", options(e->ep.opts));
+        json_object_set_new(o, "options", options(&e->g->opts));
         /* The list is newest first; keep creation order. */
         json_array_insert_new(arr, 0, o);
     }
