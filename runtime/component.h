@@ -118,6 +118,11 @@ void drom_endpoint_text(struct drom_endpoint *ep, const char *name, const char *
  * plugin="<plugin>" ("mysql") and name/server="<server>" (topicPrefix). */
 void drom_endpoint_debezium(struct drom_endpoint *ep, const char *plugin, const char *server);
 
+/* Lines the calling thread logs from now on are about `ep`: JSON log lines
+ * carry its routeId and endpoint. For a thread that serves one endpoint
+ * (a source's reader); call it first thing in the thread. */
+void drom_endpoint_log_here(const struct drom_endpoint *ep);
+
 /* The state directory (--state-dir) for files a component keeps. */
 const char *drom_engine_state_dir(const struct drom_engine *eng);
 

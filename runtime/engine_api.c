@@ -50,6 +50,12 @@ void drom_endpoint_set_ready(struct drom_endpoint *ep, bool ready, const char *r
     pthread_mutex_unlock(&e->mu);
 }
 
+void drom_endpoint_log_here(const struct drom_endpoint *ep)
+{
+    /* Both strings live as long as the graph, longer than the thread. */
+    drom_log_ctx_set((struct drom_log_ctx){.route_id = ep->route_id, .endpoint = ep->uri_masked});
+}
+
 void drom_endpoint_count(struct drom_endpoint *ep, const char *name, int64_t delta)
 {
     drom_endpoint_metrics_put(&E(ep)->metrics, name, delta, 0);

@@ -502,6 +502,7 @@ static void poll_once(struct file_ep *f)
 static void *consumer_thread(void *arg)
 {
     struct file_ep *f = arg;
+    drom_endpoint_log_here(f->ep);
     const struct file_conf *o = f->ep->conf;
     int64_t due = drom_monotonic_ms() + o->initial_delay_ms;
     while (sleep_until(f, due)) {

@@ -238,6 +238,7 @@ static void *member_main(void *arg)
     struct kafka_member *m = arg;
     pthread_setname_np(pthread_self(), "kafka-consumer");   /* for top -H and profiles */
     struct kafka_consumer *c = m->c;
+    drom_endpoint_log_here(c->ep);
     int64_t consumed = 0, shown = 0, shown_ms = 0;
     bool running = true;
     while (running && !atomic_load(&c->stopping)) {

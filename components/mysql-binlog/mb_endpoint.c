@@ -260,6 +260,7 @@ static void *run(void *arg)
 {
     struct mb_src *s = arg;
     pthread_setname_np(pthread_self(), "binlog-reader");   /* for top -H and profiles */
+    drom_endpoint_log_here(s->ep);
     struct drom_error err;
     int64_t backoff = s->cfg.backoff_initial_ms;
     bool prepared = false;

@@ -79,3 +79,25 @@ Test(log, repeated_library_errors_are_counted)
     cr_expect(strstr(text, "after 99ms in state CONNECT) (37 more in the last 200 ms)\n"), "%s", text);
     free(text);
 }
+
+static void thread_context(void)
+{
+    drom_log_configure(DROM_LOG_INFO, DROM_LOG_JSON);
+    drom_log_ctx_set((struct drom_log_ctx){.route_id = "customers-to-kafka", .endpoint = "mysql-binlog:cdc"});
+    drom_log(DROM_LOG_WARN, "customers-to-kafka", "binlog connection lost");
+    const char *was = drom_log_ctx_endpoint("kafka:t");
+    drom_log(DROM_LOG_WARN, "customers-to-kafka", "sending");
+    drom_log_ctx_endpoint(was);
+    drom_log(DROM_LOG_WARN, "customers-to-kafka", "back");
+}
+
+Test(log, a_sources_thread_says_its_route_and_endpoint)
+{
+    char *text = capture(thread_context);
+    cr_expect(strstr(text, "\"routeId\":\"customers-to-kafka\",\"endpoint\":\"mysql-binlog:cdc\",\"msg\":\"binlog "
+                           "connection lost\""),
+              "%s", text);
+    cr_expect(strstr(text, "\"endpoint\":\"kafka:t\",\"msg\":\"sending\""), "%s", text);
+    cr_expect(strstr(text, "\"endpoint\":\"mysql-binlog:cdc\",\"msg\":\"back\""), "%s", text);
+    free(text);
+}
