@@ -114,6 +114,41 @@ static int read_secret(struct res *r, int col, const char *raw, size_t rawlen, c
     return OK;
 }
 
+/* {{file:PATH:KEY}}: KEY of the properties file PATH, as Kafka's
+ * FileConfigProvider reads ${file:PATH:KEY}. */
+static int read_file_key(struct res *r, int col, const char *raw, size_t rawlen, const char *spec,
+                         const char *colon, bool opt, struct drom_buf *out)
+{
+    char why[700];
+    char *path = drom_xstrndup(spec, (size_t)(colon - spec));
+    const char *name = colon + 1;
+    struct drom_buf text = DROM_BUF_INIT;
+    int rc = *path && *name ? read_secret(r, col, raw, rawlen, path, opt, &text)
+                            : fail(r, col, raw, rawlen, "{{file:PATH:KEY}} needs a file and a key");
+    if (rc == OK) {
+        struct drom_props p = DROM_PROPS_INIT;
+        struct drom_error perr = {0};
+        const char *v = NULL;
+        if (drom_props_load_mem(&p, text.data ? text.data : "", text.len, path, &perr) < 0) {
+            snprintf(why, sizeof why, "file %.400s is not a properties file (line %d)", path, perr.line);
+            rc = fail(r, col, raw, rawlen, why);
+        } else if (!(v = drom_props_get(&p, name))) {
+            if (opt) {
+                rc = ABSENT;
+            } else {
+                snprintf(why, sizeof why, "file %.400s has no key %.200s", path, name);
+                rc = fail(r, col, raw, rawlen, why);
+            }
+        } else {
+            drom_buf_puts(out, v);
+        }
+        drom_props_free(&p);
+    }
+    drom_buf_free(&text);
+    free(path);
+    return rc;
+}
+
 static bool has_prefix(const char *s, const char *p)
 {
     return strncmp(s, p, strlen(p)) == 0;
@@ -157,7 +192,10 @@ static int evaluate(struct res *r, const char *key, bool named, int col, const c
     if (has_prefix(key, "file:")) {
         if (!key[5])
             return fail(r, col, raw, rawlen, "empty file name");
-        return read_secret(r, col, raw, rawlen, key + 5, opt, out);
+        const char *colon = strrchr(key + 5, ':');
+        if (!colon)
+            return read_secret(r, col, raw, rawlen, key + 5, opt, out);
+        return read_file_key(r, col, raw, rawlen, key + 5, colon, opt, out);
     }
     if (has_prefix(key, "sys:"))
         return fail(r, col, raw, rawlen,

@@ -6,6 +6,9 @@
  *   {{file:/path}}            the file's content without trailing white space
  *                             (mounted secrets); {{?file:/path}} is absent when
  *                             the file does not exist
+ *   {{file:/path:KEY}}        KEY of /path read as a properties file, as Kafka's
+ *                             FileConfigProvider reads ${file:/path:KEY} (a
+ *                             ':' in the file name is taken as this form)
  * mixed with literal text and with each other ("jdbc:{{host}}:{{port}}").
  * Placeholders may nest ({{env:{{name}}}}) and a property's value may hold
  * further placeholders, at most DROM_PLACEHOLDER_MAX_DEPTH deep (a cycle is

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmd/dromc/dromc.h"
+#include "compiler/beans.h"
 
 int dromc_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -80,6 +81,12 @@ void dromc_common_free(struct dromc_common *c)
 
 int dromc_compile_one(const char *path, struct dromc_common *c, struct drom_graph *out)
 {
+    if (!c->beans_done) {
+        struct drom_error err = {0};
+        c->beans_done = true;
+        if (drom_beans_apply(&c->props, &err) < 0)
+            return print_error(&err), -1;
+    }
     struct drom_diags d = DROM_DIAGS_INIT;
     struct drom_compile_opts o = {.props = &c->props};
     int rc = drom_compile_file(path, &o, out, &d);

@@ -17,6 +17,7 @@ enum { DROMC_OK = 0, DROMC_INVALID = 1, DROMC_USAGE = 2 };
 struct dromc_common {
     struct drom_props props;
     bool have_props;
+    bool beans_done;   /* camel.beans connection factories applied (compiler/beans.h) */
 };
 
 /* Consumes argv[*i] (and its value) when it is a common option. Returns 1

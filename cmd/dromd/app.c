@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd/dromd/app.h"
+#include "compiler/beans.h"
 #include "compiler/bind.h"
 #include "compiler/compile.h"
 #include "compiler/graph_draw.h"
@@ -61,7 +62,7 @@ static int load_props(const struct dromd_opts *o, struct drom_props *props, stru
     for (size_t i = 0; i < o->ndefines; i++)
         if (drom_props_define(props, o->defines[i], err) < 0)
             return -1;
-    return 0;
+    return drom_beans_apply(props, err);
 }
 
 static bool ends_with(const char *s, const char *suffix)

@@ -44,8 +44,9 @@ static const struct drom_option options[] = {
      .group = "connection", .doc = "Factor the wait grows by after each failed attempt"},
     {.name = "maxReconnectAttempts", AT(max_reconnect_attempts), .type = DROM_OPT_INT, .def = "-1", .min = -1, .max = INT32_MAX,
      .group = "connection", .doc = "Attempts before giving up (-1: forever)"},
-    {.name = "connectionFactory", .type = DROM_OPT_STRING, .flags = IGN, .group = "connection",
-     .doc = "A JMS ConnectionFactory bean (not available in C; set remoteURI instead)"},
+    {.name = "connectionFactory", AT(connection_factory), .type = DROM_OPT_STRING, .group = "connection",
+     .doc = "On the component: #bean:NAME of a camel.beans.NAME=#class:...ConnectionFactory(...) property, whose "
+            "broker URL and credentials become remoteURI, username and password (as Camel reads them)"},
     {.name = "testConnectionOnStartup", AT(test_connection_on_startup), .type = DROM_OPT_BOOL, .def = "false", .group = "connection",
      .doc = "Fail the route's start when the broker cannot be reached"},
 

@@ -78,6 +78,7 @@ enum amqp_ack { AMQP_ACK_AUTO, AMQP_ACK_CLIENT, AMQP_ACK_DUPS_OK, AMQP_ACK_SESSI
 struct amqp_conf {
     const char *remote_uri, *username, *password, *client_id, *ssl_trust_store, *reply_to;
     const char *durable_subscription_name, *subscription_id, *message_selector;
+    const char *connection_factory;   /* read by compiler/beans.c from the properties, not here */
     bool allow_insecure_plain, ssl_verify_host, test_connection_on_startup, transacted, disable_reply_to;
     bool durable, shared, delivery_persistent, explicit_qos_enabled, preserve_message_qos, allow_null_body;
     int64_t idle_timeout_ms, reconnect_delay_ms, max_reconnect_delay_ms, reconnect_backoff_multiplier;
