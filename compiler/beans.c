@@ -29,6 +29,14 @@ static const struct cf_class classes[] = {
     {"org.apache.qpid.jms.JmsConnectionFactory", URL_AMQP, "remoteURI", "username", USER_PASS_URL},
 };
 
+static const struct cf_class *find_class(const char *name, size_t len)
+{
+    for (size_t i = 0; i < sizeof classes / sizeof *classes; i++)
+        if (strlen(classes[i].name) == len && strncmp(classes[i].name, name, len) == 0)
+            return &classes[i];
+    return NULL;
+}
+
 struct cf {
     const struct cf_class *cls;
     char *url, *user, *password;          /* raw texts, placeholders kept */
@@ -116,9 +124,7 @@ static int read_bean(const struct drom_props *p, const struct drom_prop *def, co
     size_t nlen = paren ? (size_t)(paren - v) : strlen(v);
     while (nlen && isspace((unsigned char)v[nlen - 1]))
         nlen--;
-    for (size_t i = 0; i < sizeof classes / sizeof *classes && !cf->cls; i++)
-        if (strlen(classes[i].name) == nlen && strncmp(classes[i].name, v, nlen) == 0)
-            cf->cls = &classes[i];
+    cf->cls = find_class(v, nlen);
     if (!cf->cls) {
         char cls[300];
         snprintf(cls, sizeof cls, "%.*s", (int)(nlen < 290 ? nlen : 290), v);
@@ -181,34 +187,46 @@ static int read_bean(const struct drom_props *p, const struct drom_prop *def, co
 
 /* tcp://h:p, nio://h:p -> amqp://h:p; ssl://h:p or sslEnabled=true -> amqps;
  * amqp(s):// stay. URL options are the JMS client's, not ours: dropped. */
-static char *to_amqp(const struct cf *cf, struct drom_error *err)
+static char *to_amqp(const struct cf_class *cls, const char *u, struct drom_error *err)
 {
-    const char *u = cf->url;
     if (u[0] == '(' || strncmp(u, "failover:", 9) == 0 || strchr(u, ','))
-        return fail(err, cf->url_at, "broker URL '%s' lists several brokers; this runtime connects to one%s", u, ""),
+        return drom_err(err, DROM_EINVAL, "broker URL '%s' lists several brokers; this runtime connects to one", u),
                NULL;
     const char *sep = strstr(u, "://");
     if (!sep)
-        return fail(err, cf->url_at, "broker URL '%s' has no scheme (tcp://, ssl://, amqp:// or amqps://)%s", u, ""),
+        return drom_err(err, DROM_EINVAL, "broker URL '%s' has no scheme (tcp://, ssl://, amqp:// or amqps://)", u),
                NULL;
     size_t sl = (size_t)(sep - u);
     const char *rest = sep + 3, *q = strchr(rest, '?');
+    bool amqp = sl == 4 && strncmp(u, "amqp", 4) == 0, amqps = sl == 5 && strncmp(u, "amqps", 5) == 0;
     bool tls;
-    if (cf->cls->kind == URL_AMQP || (sl == 4 && strncmp(u, "amqp", 4) == 0) || (sl == 5 && strncmp(u, "amqps", 5) == 0))
-        tls = sl == 5 && strncmp(u, "amqps", 5) == 0;
+    if (amqp || amqps)
+        tls = amqps;
+    else if (cls->kind == URL_AMQP)
+        return drom_err(err, DROM_EINVAL, "broker URL '%s': Qpid JMS takes amqp:// or amqps:// addresses", u), NULL;
     else if ((sl == 3 && strncmp(u, "tcp", 3) == 0) || (sl == 3 && strncmp(u, "nio", 3) == 0))
         tls = q && (strstr(q, "sslEnabled=true") || strstr(q, "ssl=true"));
     else if (sl == 3 && strncmp(u, "ssl", 3) == 0)
         tls = true;
     else
-        return fail(err, cf->url_at, "broker URL '%s': this runtime speaks AMQP to the broker, from a tcp://, ssl://, "
-                    "amqp:// or amqps:// address%s", u, ""), NULL;
-    if (cf->cls->kind == URL_AMQP && !(sl == 4 && strncmp(u, "amqp", 4) == 0) && !tls)
-        return fail(err, cf->url_at, "broker URL '%s': Qpid JMS takes amqp:// or amqps:// addresses%s", u, ""), NULL;
+        return drom_err(err, DROM_EINVAL,
+                        "broker URL '%s': this runtime speaks AMQP to the broker, from a tcp://, ssl://, amqp:// or "
+                        "amqps:// address", u),
+               NULL;
     size_t hl = q ? (size_t)(q - rest) : strlen(rest);
     char *out = drom_xmalloc(hl + 9);
     snprintf(out, hl + 9, "%s://%.*s", tls ? "amqps" : "amqp", (int)hl, rest);
     return out;
+}
+
+char *drom_beans_amqp_url(const char *class_name, const char *url, struct drom_error *err)
+{
+    const struct cf_class *cls = find_class(class_name, strlen(class_name));
+    if (!cls)
+        return drom_err(err, DROM_EINVAL, "connection factory class '%s' is not one this runtime can stand in for",
+                        class_name),
+               NULL;
+    return to_amqp(cls, url, err);
 }
 
 /* Sets key to value unless an entry the user wrote is there: that is a conflict. */
@@ -261,9 +279,12 @@ static int apply_one(struct drom_props *p, const struct drom_prop *ref, const ch
     }
     struct cf cf = {0};
     int rc = read_bean(p, def, props_prefix, &cf, err);
-    char *url = rc == 0 ? to_amqp(&cf, err) : NULL;
-    if (rc == 0 && !url)
-        rc = -1;
+    char *url = rc == 0 ? to_amqp(cf.cls, cf.url, err) : NULL;
+    if (rc == 0 && !url) {
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        rc = drom_err_at(err, DROM_EINVAL, cf.url_at->origin, cf.url_at->line, cf.url_at->line ? 1 : 0, "%s", msg);
+    }
     /* every derived entry points at the bean's own line */
     if (rc == 0)
         rc = put(p, scheme, "remoteURI", url, ref, def, err);

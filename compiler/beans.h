@@ -24,5 +24,8 @@
  * malformed arguments, a remoteURI set beside a connectionFactory) carry the
  * file and line of the property at fault. */
 int drom_beans_apply(struct drom_props *p, struct drom_error *err);
+/* The AMQP address (malloc'd) that stands for `url` of a factory of class
+ * `class_name`, or NULL with err set. */
+char *drom_beans_amqp_url(const char *class_name, const char *url, struct drom_error *err);
 
 #endif

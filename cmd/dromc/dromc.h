@@ -35,5 +35,6 @@ int dromc_compile(int argc, char **argv);
 int dromc_graph(int argc, char **argv);
 int dromc_components(int argc, char **argv);
 int dromc_dsl(int argc, char **argv);
+int dromc_import(int argc, char **argv);
 
 #endif

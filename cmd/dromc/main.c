@@ -16,6 +16,7 @@ static const char usage[] =
     "  graph    [--properties FILE] [-D k=v]... FILE [--format dot|mermaid] [-o OUT]   draw the routes\n"
     "  components [NAME] [--format text|markdown]          the component catalog\n"
     "  dsl [--format text|markdown]                        the XML elements and attributes\n"
+    "  import [--camel-compatible] [-o ROUTE.xml] CONFIG...  Kafka Connect connectors -> route + properties\n"
     "\n"
     "options:\n"
     "  -h, --help      this help (also after each command)\n"
@@ -47,6 +48,7 @@ int main(int argc, char **argv)
         {"graph", dromc_graph},
         {"components", dromc_components},
         {"dsl", dromc_dsl},
+        {"import", dromc_import},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(cmd, cmds[i].name) == 0)
