@@ -21,10 +21,11 @@ struct imp_entry *imp_find(struct imp_conn *c, const char *key)
 const char *imp_take(struct imp_conn *c, const char *key)
 {
     struct imp_entry *e = imp_find(c, key);
-    if (!e)
-        return NULL;
-    e->used = true;
-    return e->value;
+    /* spec.tasksMax and a tasks.max in the config are one option */
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->e[i].key, key) == 0)
+            c->e[i].used = true;
+    return e ? e->value : NULL;
 }
 
 struct imp_entry *imp_take_any(struct imp_conn *c, const char *const *keys)

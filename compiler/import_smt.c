@@ -245,6 +245,7 @@ int imp_transforms(struct imp *m, struct imp_conn *c, struct imp_route *r, struc
     const char *list = imp_take(c, "transforms");
     if (!list)
         return 0;
+    imp_take(c, "predicates");
     char *names = drom_xstrdup(list), *save = NULL;
     bool unwrapped = false;
     for (char *a = strtok_r(names, ", ", &save); a; a = strtok_r(NULL, ", ", &save)) {
