@@ -208,6 +208,8 @@ struct e2e {
     pid_t pid;
     int starts;
     const char *flag;    /* one more dromd flag (--exit-on-failure), NULL for none */
+    const char *props;   /* the properties file; NULL for routes/cdc-pipeline.properties */
+    const char *defines[8];   /* -D key=value arguments, NULL-terminated */
     bool failed;         /* a check failed: keep the temp dir */
     long long handled[2];   /* exchanges of each route, summed over the dromd processes */
 };
@@ -395,9 +397,17 @@ static E2E_UNUSED void e2e_start(struct e2e *t)
         t->http = ntohs(a.sin_port);
     }
     snprintf(http, sizeof http, "127.0.0.1:%d", t->http);
-    char *argv[] = {(char *)e2e_env("DROMD_BIN", "build/dromd"), "--properties", "routes/cdc-pipeline.properties",
-                    "--http", http, "--state-dir", t->state, "--log-level", "info", t->routes,
-                    (char *)t->flag, NULL};
+    char *argv[32] = {(char *)e2e_env("DROMD_BIN", "build/dromd"), "--properties",
+                      (char *)(t->props ? t->props : "routes/cdc-pipeline.properties"), "--http", http, "--state-dir",
+                      t->state, "--log-level", "info"};
+    int argc = 9;
+    for (int i = 0; i < 8 && t->defines[i]; i++) {
+        argv[argc++] = "-D";
+        argv[argc++] = (char *)t->defines[i];
+    }
+    argv[argc++] = t->routes;
+    argv[argc++] = (char *)t->flag;
+    argv[argc] = NULL;
     FILE *f = fopen(t->log, "a");
     if (f) {
         fprintf(f, "===== e2e: start %d of dromd =====\n", ++t->starts);
