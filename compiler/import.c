@@ -238,9 +238,9 @@ int drom_import(const struct drom_import_input *in, size_t nin, const struct dro
     }
     if (rc == 0) {
         drom_buf_puts(&m.xml, "</routes>\n");
-        out->route = drom_buf_take(&m.xml);
-        out->properties = drom_buf_take(&m.props);
-        out->report = m.report.len ? drom_buf_take(&m.report) : drom_xstrdup("");
+        out->route = drom_buf_detach(&m.xml);
+        out->properties = drom_buf_detach(&m.props);
+        out->report = m.report.len ? drom_buf_detach(&m.report) : drom_xstrdup("");
         out->nreported = m.nreported;
     }
     drom_buf_free(&m.xml);

@@ -114,7 +114,7 @@ static const char *env_name(struct imp *m, const struct imp_conn *c, const char 
 {
     struct drom_buf b = DROM_BUF_INIT;
     drom_buf_printf(&b, "%s_%s", c->name, key);
-    char *s = drom_buf_take(&b);
+    char *s = drom_buf_detach(&b);
     for (char *p = s; *p; p++)
         *p = isalnum((unsigned char)*p) ? (char)toupper((unsigned char)*p) : '_';
     const char *r = drom_arena_strdup(&m->a, s);
@@ -179,7 +179,7 @@ const char *imp_value(struct imp *m, struct imp_conn *c, struct imp_entry *e, bo
         }
         v = close + 1;
     }
-    char *s = drom_buf_take(&b);
+    char *s = drom_buf_detach(&b);
     const char *r;
     if (unknown || (secret && !replaced && *s)) {
         const char *name = env_name(m, c, e->key);
@@ -273,7 +273,7 @@ const char *imp_xml(struct imp *m, const char *s)
         default: drom_buf_putc(&b, *s);
         }
     }
-    char *t = drom_buf_take(&b);
+    char *t = drom_buf_detach(&b);
     const char *r = drom_arena_strdup(&m->a, t ? t : "");
     free(t);
     return r;

@@ -93,7 +93,7 @@ static const char *literal_tables(struct imp *m, const char *list)
             return NULL;
         }
     }
-    char *s = drom_buf_take(&b);
+    char *s = drom_buf_detach(&b);
     const char *r = drom_arena_strdup(&m->a, s);
     free(s);
     return r;

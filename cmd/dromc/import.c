@@ -40,7 +40,7 @@ static char *slurp(const char *path, size_t *len)
     fclose(f);
     *len = b.len;
     drom_buf_cstr(&b);
-    return drom_buf_take(&b);
+    return drom_buf_detach(&b);
 }
 
 static int write_file(const char *path, const char *text)

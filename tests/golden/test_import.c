@@ -33,7 +33,7 @@ static char *slurp(const char *path, size_t *len)
     if (len)
         *len = b.len;
     drom_buf_cstr(&b);
-    return drom_buf_take(&b);
+    return drom_buf_detach(&b);
 }
 
 static bool updating(void)
