@@ -41,18 +41,32 @@ struct imp_entry *imp_take_any(struct imp_conn *c, const char *const *keys)
     return first;
 }
 
-void imp_report(struct imp *m, struct imp_conn *c, const struct imp_entry *e, const char *fmt, ...)
+static void vreport(struct imp *m, struct imp_conn *c, const struct imp_entry *e, const char *what,
+                    const char *fmt, va_list ap)
 {
     char why[1024];
+    vsnprintf(why, sizeof why, fmt, ap);
+    const char *key = e ? e->key : "";
+    drom_buf_printf(&m->report, "%s:%d: %s %s: option %s: %s: %s\n", c->file, e ? e->line : c->line,
+                    c == &m->worker ? "worker" : "connector", c->name, key, what, why);
+    drom_buf_printf(&c->notes, "%s: %s%s\n", key, strcmp(what, "note") == 0 ? "(carried over) " : "", why);
+}
+
+void imp_report(struct imp *m, struct imp_conn *c, const struct imp_entry *e, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(why, sizeof why, fmt, ap);
+    vreport(m, c, e, "not carried over", fmt, ap);
     va_end(ap);
-    const char *key = e ? e->key : "";
-    drom_buf_printf(&m->report, "%s:%d: %s %s: option %s: not carried over: %s\n", c->file, e ? e->line : c->line,
-                    c == &m->worker ? "worker" : "connector", c->name, key, why);
-    drom_buf_printf(&c->notes, "%s: %s\n", key, why);
     m->nreported++;
+}
+
+void imp_note(struct imp *m, struct imp_conn *c, const struct imp_entry *e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(m, c, e, "note", fmt, ap);
+    va_end(ap);
 }
 
 static bool has_prefix(const char *s, const char *p)
@@ -351,7 +365,7 @@ void imp_write_route(struct imp *m, struct imp_conn *c, const char *from_comment
     }
     if (c->notes.len) {
         struct drom_buf n = DROM_BUF_INIT;
-        drom_buf_printf(&n, "not carried over from %s:\n%s", c->name, drom_buf_cstr(&c->notes));
+        drom_buf_printf(&n, "options of %s not carried over, and notes:\n%s", c->name, drom_buf_cstr(&c->notes));
         comment(b, 4, drom_buf_cstr(&n));
         drom_buf_free(&n);
     }

@@ -58,6 +58,9 @@ struct imp_entry *imp_take_any(struct imp_conn *c, const char *const *keys);
 /* Reports an option not carried over, with the reason. */
 void imp_report(struct imp *m, struct imp_conn *c, const struct imp_entry *e, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* A remark on an option that was carried over with a difference worth knowing. */
+void imp_note(struct imp *m, struct imp_conn *c, const struct imp_entry *e, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* Every entry still unused: reported with the reason its key's family has. */
 void imp_report_rest(struct imp *m, struct imp_conn *c);
 

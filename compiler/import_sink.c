@@ -203,6 +203,21 @@ static int broker(struct imp *m, struct imp_conn *c, struct sink *k, struct drom
         if (pass)
             imp_prop(m, k->password->key, drom_arena_printf(&m->a, "camel.component.%s.password", k->scheme), pass);
     }
+    /* The connector sent the password over plain CORE/OpenWire: the same exposure is
+     * allowed here only when said (dromd refuses it by default). */
+    const char *host = strstr(amqp, "://") + 3;
+    bool loopback = strncmp(host, "127.", 4) == 0 || strncmp(host, "localhost", 9) == 0 || strncmp(host, "[::1]", 5) == 0;
+    if (user && strncmp(amqp, "amqp:", 5) == 0 && !loopback) {
+        const char *key = drom_arena_printf(&m->a, "camel.component.%s.allowInsecurePlain", k->scheme);
+        if (m->o->camel_compatible) {
+            imp_report(m, c, k->url_at, "the broker is reached without TLS, so dromd will not send the password "
+                       "unless started with -D %s=true (Camel would refuse that property); better, use TLS", key);
+        } else {
+            imp_note(m, c, k->url_at, "the broker is reached without TLS, as the connector reached it: the "
+                       "properties allow the password in clear text (%s=true); better, use TLS", key);
+            imp_prop(m, "the connector sent the password without TLS as well", key, "true");
+        }
+    }
     free(amqp);
     return 0;
 }
