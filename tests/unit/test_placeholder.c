@@ -235,6 +235,30 @@ Test(placeholder, files)
     cr_assert_eq(system(text), 0);
 }
 
+/* Kafka's FileConfigProvider form, ${file:PATH:KEY}, as imported connector configs use it. */
+Test(placeholder, file_key)
+{
+    char dir[] = "/tmp/drom-phk-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char path[128], text[512], expect[1024];
+    snprintf(path, sizeof path, "%s/amq.properties", dir);
+    FILE *f = fopen(path, "w");
+    fputs("# mounted from a Secret\nusername=admin\npassword = s3cr3t\n", f);
+    fclose(f);
+    snprintf(text, sizeof text, "{{file:%s:username}}/{{file:%s:password}}", path, path);
+    is(text, "admin/s3cr3t");
+    snprintf(text, sizeof text, "{{file:%s:token}}", path);
+    snprintf(expect, sizeof expect, "unresolved placeholder '{{file:%s:token}}': file %s has no key token", path, path);
+    fails(text, expect, 1);
+    snprintf(text, sizeof text, "{{?file:%s:token}}", path);
+    is_absent(text);
+    snprintf(text, sizeof text, "{{file:%s:}}", path);
+    snprintf(expect, sizeof expect, "unresolved placeholder '{{file:%s:}}': {{file:PATH:KEY}} needs a file and a key", path);
+    fails(text, expect, 1);
+    snprintf(text, sizeof text, "rm -rf '%s'", dir);
+    cr_assert_eq(system(text), 0);
+}
+
 Test(placeholder, present)
 {
     cr_assert(drom_placeholder_present("a{{b}}"));
