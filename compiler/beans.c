@@ -333,3 +333,24 @@ int drom_beans_apply(struct drom_props *p, struct drom_error *err)
     free(schemes);
     return rc;
 }
+
+int drom_beans_copy_applied(const struct drom_props *in, struct drom_props *out, struct drom_error *err)
+{
+    bool any = false;
+    for (size_t i = 0; i < drom_props_count(in) && !any; i++) {
+        const char *k = drom_props_at(in, i)->key;
+        const char *dot = strncmp(k, "camel.component.", 16) == 0 ? strchr(k + 16, '.') : NULL;
+        any = dot && loose_eq(dot + 1, "connectionFactory");
+    }
+    if (!any)
+        return 0;
+    for (size_t i = 0; i < drom_props_count(in); i++) {
+        const struct drom_prop *pr = drom_props_at(in, i);
+        drom_props_set(out, pr->key, pr->value, pr->origin, pr->line);
+    }
+    if (drom_beans_apply(out, err) < 0) {
+        drom_props_free(out);
+        return -1;
+    }
+    return 1;
+}

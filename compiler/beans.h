@@ -24,6 +24,10 @@
  * malformed arguments, a remoteURI set beside a connectionFactory) carry the
  * file and line of the property at fault. */
 int drom_beans_apply(struct drom_props *p, struct drom_error *err);
+/* For a compilation given properties that were not applied: *out becomes a
+ * copy of in with the beans applied and 1 is returned; 0 when in declares no
+ * connection factory (out untouched); -1 with err. */
+int drom_beans_copy_applied(const struct drom_props *in, struct drom_props *out, struct drom_error *err);
 /* The AMQP address (malloc'd) that stands for `url` of a factory of class
  * `class_name`, or NULL with err set. */
 char *drom_beans_amqp_url(const char *class_name, const char *url, struct drom_error *err);

@@ -10,6 +10,7 @@
 
 #include "cc.h"
 #include "compile.h"
+#include "beans.h"
 #include "strmap.h"
 #include "suggest.h"
 #include "dsl/xml.h"
@@ -288,10 +289,20 @@ int drom_compile_mem(const char *data, size_t len, const char *name, const struc
     out->format = DROM_GRAPH_FORMAT;
     out->source = drom_arena_strdup(&out->arena, name);
     size_t nerr = diags->nerrors;
+    /* camel.beans connection factories count as the options they stand for
+     * (dromc and dromd apply them to their own properties too, for secrets) */
+    const struct drom_props *props = opts ? opts->props : NULL;
+    struct drom_props applied = DROM_PROPS_INIT;
+    struct drom_error berr = {0};
+    int b = props ? drom_beans_copy_applied(props, &applied, &berr) : 0;
+    if (b < 0)
+        drom_diag_add_error(diags, &berr);
+    else if (b > 0)
+        props = &applied;
     struct cc c = {
         .file = out->source,
-        .props = opts ? opts->props : NULL,
-        .ph = {.props = opts ? opts->props : NULL, .env = opts ? opts->env : NULL, .env_ctx = opts ? opts->env_ctx : NULL},
+        .props = props,
+        .ph = {.props = props, .env = opts ? opts->env : NULL, .env_ctx = opts ? opts->env_ctx : NULL},
         .diags = diags,
         .g = out,
         .a = &out->arena,
@@ -320,6 +331,7 @@ int drom_compile_mem(const char *data, size_t len, const char *name, const struc
         memset(out, 0, sizeof *out);
     }
     drom_ast_free(&ast);
+    drom_props_free(&applied);
     drom_srcmap_free(&c.map);
     free(c.links);
     free(c.exprs);

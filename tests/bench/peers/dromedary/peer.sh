@@ -18,7 +18,7 @@ peer_reset() { rm -rf "$BENCH_RUN/dromd"; mkdir -p "$BENCH_RUN/dromd"; }
 # (see route_copy in lib.sh); its placeholders come from the environment.
 peer_start() {
   DB_HOST=127.0.0.1 DB_PORT="$MARIADB_PORT" DB_USER="$DB_USER" DB_PASSWORD="$DB_PASSWORD" \
-  KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT" AMQ_URI="amqp://127.0.0.1:$ARTEMIS_PORT" \
+  KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT" AMQ_URI="amqp://127.0.0.1:$ARTEMIS_PORT" AMQ_PORT="$ARTEMIS_PORT" \
     "$DROMD" --properties "$BENCH_ROOT/routes/camel-debezium.properties" \
       --http "$PEER_HTTP" --state-dir "$BENCH_RUN/dromd" \
       "$BENCH_RUN/route.xml" >>"$BENCH_RUN/dromd/dromd.log" 2>&1 &
