@@ -30,7 +30,7 @@ INTEG_SRC := $(sort $(wildcard tests/integration/*.c tests/observe/*.c))
 TEST_LIBS := $(shell pkg-config --libs criterion 2>/dev/null)
 
 .PHONY: all deps test unit integration san check-layers fuzz valgrind tsan clean help \
-        services-up services-down demo demo-stop bench debezium-golden observe
+        services-up services-down demo demo-stop bench debezium-golden observe camel-compat
 all: $(LIB) $(PROGS)
 
 help:
@@ -45,6 +45,7 @@ help:
 	@echo "make demo / demo-stop   the seed pipeline end to end"
 	@echo "make bench      benchmarks (not part of make test)"
 	@echo "make observe    only the dashboard/alerts (real Prometheus) and status page (headless Chromium) suites"
+	@echo "make camel-compat  routes/camel-debezium.xml + .properties under dromd and Camel Main 4.17 (Java, mvn), same queue"
 	@echo "make debezium-golden  rewrite tests/debezium/expected/ with Debezium 3.6.1 (Java 21+), then compare"
 
 deps:
@@ -113,6 +114,11 @@ test: deps
 	$(MAKE) unit
 	$(MAKE) integration
 	bash tests/check-routes.sh
+
+# Not part of make test (a minute, and Camel's jars through mvn): one route file and one
+# properties file under dromd and under Apache Camel Main, the same changes in the queue.
+camel-compat: all
+	bash tests/camel-compat/run.sh
 
 # Not part of make test (which needs no Java): the golden files come from a real Debezium.
 debezium-golden: all
