@@ -162,13 +162,14 @@ static int broker(struct imp *m, struct imp_conn *c, struct sink *k, struct drom
         return 0;
     }
     char *amqp;
+    const char *url = imp_value(m, c, k->url_at, false);   /* ${...} as placeholders */
     if (k->url_class) {
-        amqp = drom_beans_amqp_url(k->url_class, k->url, err);
+        amqp = drom_beans_amqp_url(k->url_class, url, err);
         if (!amqp)
             return drom_err_at(err, DROM_EINVAL, c->file, k->url_at->line, 0, "connector %s: %s: %s", c->name,
                                k->url_at->key, err->msg);
     } else {
-        amqp = drom_xstrdup(k->url);
+        amqp = drom_xstrdup(url);
     }
     const char *user = k->user ? imp_value(m, c, k->user, false) : NULL;
     const char *pass = k->password ? imp_value(m, c, k->password, true) : NULL;
@@ -178,7 +179,7 @@ static int broker(struct imp *m, struct imp_conn *c, struct sink *k, struct drom
                           : "");
     if (m->o->camel_compatible) {
         bool tls = strncmp(amqp, "amqps:", 6) == 0;
-        const char *hostport = strstr(amqp, "://") + 3;
+        const char *hostport = strstr(amqp, "://") ? strstr(amqp, "://") + 3 : amqp;
         const char *bean = drom_arena_printf(&m->a, "%sConnectionFactory", k->scheme);
         const char *ctor;
         if (k->url_class && strcmp(k->url_class, QPID_CF) != 0)
@@ -205,7 +206,7 @@ static int broker(struct imp *m, struct imp_conn *c, struct sink *k, struct drom
     }
     /* The connector sent the password over plain CORE/OpenWire: the same exposure is
      * allowed here only when said (dromd refuses it by default). */
-    const char *host = strstr(amqp, "://") + 3;
+    const char *host = strstr(amqp, "://") ? strstr(amqp, "://") + 3 : amqp;
     bool loopback = strncmp(host, "127.", 4) == 0 || strncmp(host, "localhost", 9) == 0 || strncmp(host, "[::1]", 5) == 0;
     if (user && strncmp(amqp, "amqp:", 5) == 0 && !loopback) {
         const char *key = drom_arena_printf(&m->a, "camel.component.%s.allowInsecurePlain", k->scheme);
