@@ -254,9 +254,10 @@ int imp_transforms(struct imp *m, struct imp_conn *c, struct imp_route *r, struc
         snprintf(key, sizeof key, "transforms.%s.type", a);
         s.type = imp_find(c, key);
         if (!s.type) {
+            drom_err_at(err, DROM_EINVAL, c->file, imp_find(c, "transforms")->line, 0,
+                        "connector %s: transform '%s' has no transforms.%s.type", c->name, a, a);
             free(names);
-            return drom_err_at(err, DROM_EINVAL, c->file, imp_find(c, "transforms")->line, 0,
-                               "connector %s: transform '%s' has no transforms.%s.type", c->name, a, a);
+            return -1;
         }
         s.type->used = true;
         const char *t = s.type->value;

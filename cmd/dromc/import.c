@@ -104,8 +104,10 @@ int dromc_import(int argc, char **argv)
     struct drom_import_out res;
     struct drom_error err = {0};
     if (drom_import(in, nin, &o, &res, &err) < 0) {
-        if (err.file[0] && err.line > 0)
+        if (err.file[0] && err.line > 0 && err.col > 0)
             fprintf(stderr, "%s:%d:%d: error: %s\n", err.file, err.line, err.col, err.msg);
+        else if (err.file[0] && err.line > 0)
+            fprintf(stderr, "%s:%d: error: %s\n", err.file, err.line, err.msg);
         else if (err.file[0])
             fprintf(stderr, "%s: error: %s\n", err.file, err.msg);
         else

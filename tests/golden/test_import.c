@@ -116,7 +116,10 @@ static void run_case(const char *name, const char *const *inputs, bool camel, co
     int rc = drom_import(in, n, &o, &out, &err);
     if (rc < 0) {
         char line[1400];
-        snprintf(line, sizeof line, "%s:%d:%d: error: %s\n", err.file, err.line, err.col, err.msg);
+        if (err.col > 0)
+            snprintf(line, sizeof line, "%s:%d:%d: error: %s\n", err.file, err.line, err.col, err.msg);
+        else
+            snprintf(line, sizeof line, "%s:%d: error: %s\n", err.file, err.line, err.msg);
         expect_file(name, "error", line);
     } else {
         expect_file(name, "xml", out.route);
@@ -179,4 +182,5 @@ Test(import, malformed_input_names_file_and_line)
     run_case("malformed-json", INPUTS("cases/malformed-json.json"), false, NULL);
     run_case("malformed-value", INPUTS("cases/malformed-value.yaml"), false, NULL);
     run_case("malformed-kind", INPUTS("cases/malformed-kind.yaml"), false, NULL);
+    run_case("malformed-transform", INPUTS("cases/malformed-transform.json"), false, NULL);
 }
