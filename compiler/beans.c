@@ -285,13 +285,17 @@ static int apply_one(struct drom_props *p, const struct drom_prop *ref, const ch
         snprintf(msg, sizeof msg, "%s", err->msg);
         rc = drom_err_at(err, DROM_EINVAL, cf.url_at->origin, cf.url_at->line, cf.url_at->line ? 1 : 0, "%s", msg);
     }
-    /* every derived entry points at the bean's own line */
+    /* every derived entry points at the bean's own line; ref and def point into
+     * p's array, which the first new entry may move: copies */
+    struct drom_prop r = {.key = drom_xstrdup(ref->key), .origin = drom_xstrdup(ref->origin), .line = ref->line};
+    struct drom_prop d = {.key = drom_xstrdup(def->key), .origin = drom_xstrdup(def->origin), .line = def->line};
     if (rc == 0)
-        rc = put(p, scheme, "remoteURI", url, ref, def, err);
+        rc = put(p, scheme, "remoteURI", url, &r, &d, err);
     if (rc == 0)
-        rc = put(p, scheme, "username", cf.user, ref, def, err);
+        rc = put(p, scheme, "username", cf.user, &r, &d, err);
     if (rc == 0)
-        rc = put(p, scheme, "password", cf.password, ref, def, err);
+        rc = put(p, scheme, "password", cf.password, &r, &d, err);
+    free(r.key), free(r.origin), free(d.key), free(d.origin);
     free(url);
     free(cf.url);
     free(cf.user);
