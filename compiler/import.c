@@ -73,8 +73,6 @@ static int strimzi_connector(struct imp *m, const char *file, const struct drom_
         const struct drom_ynode *v = spec->items[i];
         if (strcmp(k, "config") == 0)
             continue;
-        if (v->kind != DROM_Y_SCALAR)
-            return fail_at(err, file, v, "spec.%s of KafkaConnector '%s' must be a text or number", k, name);
         /* spec.class and spec.tasksMax are the REST config's connector.class and tasks.max */
         const char *key = strcmp(k, "class") == 0 ? "connector.class" : strcmp(k, "tasksMax") == 0 ? "tasks.max" : NULL;
         char other[160];
@@ -82,7 +80,9 @@ static int strimzi_connector(struct imp *m, const char *file, const struct drom_
             snprintf(other, sizeof other, "spec.%s", k);
             key = other;
         }
-        add_entry(m, c, key, v->value, spec->keys[i]->line);
+        if (v->kind != DROM_Y_SCALAR && key != other)
+            return fail_at(err, file, v, "spec.%s of KafkaConnector '%s' must be a text or number", k, name);
+        add_entry(m, c, key, v->kind == DROM_Y_SCALAR ? v->value : "", spec->keys[i]->line);
     }
     if (add_config(m, c, drom_ymap_get(spec, "config"), err) < 0)
         return -1;
@@ -106,7 +106,19 @@ static int strimzi_connect(struct imp *m, const char *file, const struct drom_yn
         m->bootstrap = bs->value;
         m->bootstrap_line = bs->line;
     }
-    return add_config(m, &m->worker, drom_ymap_get(spec, "config"), err);
+    if (add_config(m, &m->worker, drom_ymap_get(spec, "config"), err) < 0)
+        return -1;
+    /* the rest of the resource (replicas, resources, externalConfiguration, ...) is reported */
+    for (size_t i = 0; spec && spec->kind == DROM_Y_MAP && i < spec->n; i++) {
+        const char *k = spec->keys[i]->value;
+        if (strcmp(k, "config") == 0 || strcmp(k, "bootstrapServers") == 0)
+            continue;
+        char key[160];
+        snprintf(key, sizeof key, "spec.%s", k);
+        add_entry(m, &m->worker, key, spec->items[i]->kind == DROM_Y_SCALAR ? spec->items[i]->value : "",
+                  spec->keys[i]->line);
+    }
+    return 0;
 }
 
 /* {"name": ..., "config": {...}} or the bare config map of PUT /connectors/NAME/config. */

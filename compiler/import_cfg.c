@@ -96,6 +96,8 @@ static const char *reason(const struct imp *m, const struct imp_conn *c, const c
         {"transforms.", "an option of a transform that was not carried over"},
         {"predicates.", "an option of a predicate that no carried-over transform uses"},
         {"signal.", "signals are not configured from a connector here"},
+        {"spec.externalConfiguration", "the Secrets mounted for the config providers: give dromd the same files "
+                                       "(the ${file:...} values became {{file:...}} placeholders)"},
         {"spec.", "a setting of the Strimzi resource, not of the pipeline"},
         {"plugin.path", "a setting of the Connect worker's JVM"},
         {"rest.", "a setting of the Connect worker's REST server; dromd serves --http"},
