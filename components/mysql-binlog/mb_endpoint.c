@@ -397,7 +397,10 @@ void mb_destroy(struct drom_endpoint *ep)
     if (s->own_store)
         drom_offset_store_close(s->store);
     for (size_t i = 0; i < s->ntables; i++)
-        mb_cached_table_clear(&s->tables[i]);
+    {
+        mb_cached_table_clear(s->tables[i]);
+        free(s->tables[i]);
+    }
     free(s->tables);
     free(s->before);
     free(s->after);

@@ -182,6 +182,12 @@ void mb_values_reserve(struct mb_src *s, size_t n)
     s->nvalues = n;
 }
 
+struct mb_cached_table *mb_cached_table_add(struct mb_src *s)
+{
+    drom_xgrow((void **)&s->tables, &s->captables, s->ntables + 1, sizeof *s->tables);
+    return s->tables[s->ntables++] = drom_xcalloc(1, sizeof **s->tables);
+}
+
 /* Decides filters and builds the event schema of a parsed table. */
 void mb_cached_table_init(struct mb_src *s, struct mb_cached_table *ct)
 {
@@ -241,7 +247,7 @@ struct mb_cached_table *mb_table_cache(struct mb_src *s, const uint8_t *body, si
     if (mb_table_parse(&t, body, len, id_len, err))
         return NULL;
     for (size_t i = 0; i < s->ntables; i++) {
-        struct mb_cached_table *ct = &s->tables[i];
+        struct mb_cached_table *ct = s->tables[i];
         if (ct->t.table_id == t.table_id || (strcmp(ct->t.db, t.db) == 0 && strcmp(ct->t.table, t.table) == 0)) {
             bool same = ct->raw_len == len && memcmp(ct->raw, body, len) == 0;
             if (same && !ct->stale) {
@@ -252,8 +258,7 @@ struct mb_cached_table *mb_table_cache(struct mb_src *s, const uint8_t *body, si
                 mb_table_free(&t);
                 return NULL;
             }
-            if (!same && ct->raw && (ct->raw_len < 6 || len < 6 || memcmp(ct->raw + 6, body + 6, len - 6) != 0 ||
-                                     ct->raw_len != len))
+            if (!same && ct->raw && (ct->raw_len != len || len < 6 || memcmp(ct->raw + 6, body + 6, len - 6) != 0))
                 drom_info(s->ep->route_id, "table %s.%s changed (new table map); events use the new columns",
                           t.db, t.table);
             mb_cached_table_clear(ct);
@@ -269,9 +274,7 @@ struct mb_cached_table *mb_table_cache(struct mb_src *s, const uint8_t *body, si
         mb_table_free(&t);
         return NULL;
     }
-    drom_xgrow((void **)&s->tables, &s->captables, s->ntables + 1, sizeof *s->tables);
-    struct mb_cached_table *ct = &s->tables[s->ntables++];
-    memset(ct, 0, sizeof *ct);
+    struct mb_cached_table *ct = mb_cached_table_add(s);
     ct->t = t;
     ct->raw = drom_xmalloc(len ? len : 1);
     memcpy(ct->raw, body, len);

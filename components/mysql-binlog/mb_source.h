@@ -106,7 +106,7 @@ struct mb_src {
     bool have_start;
     int64_t epoch_ms;         /* every offset and event id of this history carries it; 0: ids of the old form */
     bool mariadb;
-    struct mb_cached_table *tables;
+    struct mb_cached_table **tables;   /* each allocated on its own: a stream keeps pointers across growth */
     size_t ntables, captables;
     struct mb_value *before, *after;
     size_t nvalues;
@@ -157,6 +157,8 @@ int mb_table_load_meta(MYSQL *m, struct mb_table *t, struct drom_error *err);
 /* Cached table for a TABLE_MAP (mb_source.c); NULL with err on a bad map. */
 struct mb_cached_table *mb_table_cache(struct mb_src *s, const uint8_t *body, size_t len, unsigned id_len,
                                        struct drom_error *err);
+/* A new zeroed entry of the cache; it stays where it is while the cache grows. */
+struct mb_cached_table *mb_cached_table_add(struct mb_src *s);
 void mb_cached_table_init(struct mb_src *s, struct mb_cached_table *ct);
 void mb_cached_table_clear(struct mb_cached_table *ct);
 void mb_values_reserve(struct mb_src *s, size_t n);

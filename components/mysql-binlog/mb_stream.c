@@ -40,20 +40,20 @@ struct stream {
     bool skip_tomb;
     /* the table map each rows event refers to */
     struct mb_cached_table *cur;
-    /* transaction metadata: events of captured tables so far, in all and per table (by cache index) */
+    /* transaction metadata: events of captured tables so far, in all and per table */
     int64_t tx_total;
-    struct tx_table { size_t table; int64_t n; } tx_tables[64];
+    struct tx_table { const struct mb_cached_table *table; int64_t n; } tx_tables[64];
     size_t ntx_tables;
 };
 
 /* Debezium's order counters of the transaction's next event of table `ct`. */
 static void tx_count(struct mb_src *s, struct stream *st, const struct mb_cached_table *ct, struct mb_tx_info *tx)
 {
-    size_t idx = (size_t)(ct - s->tables), i = 0;
-    while (i < st->ntx_tables && st->tx_tables[i].table != idx)
+    size_t i = 0;
+    while (i < st->ntx_tables && st->tx_tables[i].table != ct)
         i++;
     if (i == st->ntx_tables && i < sizeof st->tx_tables / sizeof st->tx_tables[0])
-        st->tx_tables[st->ntx_tables++] = (struct tx_table){idx, 0};
+        st->tx_tables[st->ntx_tables++] = (struct tx_table){ct, 0};
     tx->total_order = ++st->tx_total;
     tx->data_collection_order = i < st->ntx_tables ? ++st->tx_tables[i].n : tx->total_order;
 }
@@ -134,8 +134,8 @@ static void tx_begin(struct stream *st, const MARIADB_RPL_EVENT *ev)
 static struct mb_cached_table *find_table(struct mb_src *s, uint64_t id)
 {
     for (size_t i = 0; i < s->ntables; i++)
-        if (s->tables[i].t.table_id == id)
-            return &s->tables[i];
+        if (s->tables[i]->t.table_id == id)
+            return s->tables[i];
     return NULL;
 }
 
@@ -309,8 +309,8 @@ static struct mb_cached_table *truncated_table(struct mb_src *s, const char *db,
                                                struct drom_error *err)
 {
     for (size_t i = 0; i < s->ntables; i++)
-        if (s->tables[i].schema && strcmp(s->tables[i].t.db, db) == 0 && strcmp(s->tables[i].t.table, table) == 0)
-            return &s->tables[i];
+        if (s->tables[i]->schema && strcmp(s->tables[i]->t.db, db) == 0 && strcmp(s->tables[i]->t.table, table) == 0)
+            return s->tables[i];
     MYSQL *m = mb_meta_conn(s, err);
     struct mb_table t;
     if (!m || mb_table_from_schema(m, db, table, &t, err)) {
@@ -319,9 +319,7 @@ static struct mb_cached_table *truncated_table(struct mb_src *s, const char *db,
         return NULL;
     }
     t.table_id = UINT64_MAX;   /* matched by name when its table map comes */
-    drom_xgrow((void **)&s->tables, &s->captables, s->ntables + 1, sizeof *s->tables);
-    struct mb_cached_table *ct = &s->tables[s->ntables++];
-    memset(ct, 0, sizeof *ct);
+    struct mb_cached_table *ct = mb_cached_table_add(s);
     ct->t = t;
     mb_cached_table_init(s, ct);
     return ct;
@@ -494,7 +492,7 @@ int mb_stream(struct mb_src *s, bool *connected, struct drom_error *err)
                 if (!(q->length == 6 && strncasecmp(q->str, "COMMIT", 6) == 0)) {
                     drom_debug(s->ep->route_id, "DDL: %.*s", (int)(q->length > 200 ? 200 : q->length), q->str);
                     for (size_t i = 0; i < s->ntables; i++)
-                        s->tables[i].stale = true;
+                        s->tables[i]->stale = true;
                     if (ddl_event(s, &st, ev, err))
                         goto out;
                 } else
