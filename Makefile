@@ -29,7 +29,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/*.c tests/golden/*.c))
 INTEG_SRC := $(sort $(wildcard tests/integration/*.c tests/observe/*.c))
 TEST_LIBS := $(shell pkg-config --libs criterion 2>/dev/null)
 
-.PHONY: all deps test unit integration san check-layers fuzz valgrind tsan clean help \
+.PHONY: all deps test unit integration san san-integration check-layers fuzz valgrind tsan clean help \
         services-up services-down demo demo-stop bench debezium-golden observe camel-compat
 all: $(LIB) $(PROGS)
 
@@ -38,6 +38,7 @@ help:
 	@echo "make deps       install the Debian packages the build, tests and demo need"
 	@echo "make test       deps + build + every test (unit, golden, integration on real servers)"
 	@echo "make san        unit and golden tests under AddressSanitizer + UBSan"
+	@echo "make san-integration  the component suites on the real servers under ASan + UBSan"
 	@echo "make valgrind   unit tests under valgrind memcheck"
 	@echo "make tsan       engine tests under ThreadSanitizer"
 	@echo "make fuzz       each fuzz target for FUZZ_SECONDS (default 30)"
@@ -130,6 +131,15 @@ san:
 	$(MAKE) BUILD=build/san OPT="-O1 -g $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" all build/san/test-unit
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp build/san/test-unit $(CRITERION_ARGS)
+
+# The components on the real servers, in process, under ASan + UBSan: the
+# binlog reader, the Kafka and AMQP clients meet what unit tests cannot give.
+SAN_SUITES ?= @(mysql_binlog|kafka|amqp)*/*
+san-integration:
+	$(MAKE) BUILD=build/san OPT="-O1 -g $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" all build/san/test-integration
+	bash tests/services/up.sh && . tests/services/env.sh && \
+	  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  build/san/test-integration --jobs 1 --filter '$(SAN_SUITES)' $(CRITERION_ARGS)
 
 valgrind: all $(BUILD)/test-unit
 	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
