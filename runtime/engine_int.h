@@ -88,6 +88,9 @@ struct frame {
 enum xrole { X_TOP, X_BRANCH, X_DIRECT, X_TAP };
 enum xstate { XS_READY, XS_RUNNING, XS_WAIT_PRODUCER, XS_WAIT_TIMER, XS_WAIT_CHILDREN, XS_DONE };
 
+/* What a context does when the loop runs it next. */
+enum eng_resume { R_NONE, R_NEXT, R_RERUN, R_FAIL, R_STOP, R_CHILDREN };
+
 struct xctx {
     struct drom_engine *eng;
     struct eng_route *route;
@@ -113,7 +116,7 @@ struct xctx {
     bool handled;                       /* ended through a handler */
     bool stopped;                       /* <stop/> reached (propagates through direct:) */
     const char *failure_uri;            /* CamelFailureEndpoint */
-    /* what to do when the context runs next (enum resume in engine_run.c) */
+    /* what to do when the context runs next (enum eng_resume) */
     int resume;
     /* children of multicast/split */
     struct eng_step *kid_step;
@@ -205,8 +208,10 @@ void eng_commit_all(struct drom_engine *eng);
 void eng_free_contexts(struct drom_engine *eng);
 void eng_roots_add(struct drom_engine *eng, int delta);
 
-/* Children (multicast, split): the parent waits until all finish. */
+/* Children (multicast, split; engine_kids.c): the parent waits until all finish. */
 void x_start_children(struct xctx *x, struct eng_step *step, size_t count, bool parallel, bool stop_on_exc);
+void x_kid_finished(struct xctx *x, bool failed);
+void x_children_finished(struct xctx *x);
 
 /* eip dispatch (eip_*.c) */
 enum eip_result eip_exec(struct xctx *x, struct eng_step *s);
