@@ -146,6 +146,67 @@ static bool converters(struct imp *m, struct imp_conn *c)
     return schemas;
 }
 
+#define NMAPS (sizeof maps / sizeof *maps)
+
+/* Each mapped setting's value as mysql-binlog takes it, or NULL (reported
+ * when mysql-binlog has no such option or would refuse the value). */
+static void read_values(struct imp *m, struct imp_conn *c, const struct drom_component *comp, const char **vals,
+                        struct imp_entry **ents)
+{
+    for (size_t i = 0; i < NMAPS; i++) {
+        struct imp_entry *e = imp_take_any(c, maps[i].keys);
+        if (!e)
+            continue;
+        const struct drom_option *o = drom_option_find(comp->options, maps[i].opt);
+        if (!o) {
+            imp_report(m, c, e, "mysql-binlog has no option %s", maps[i].opt);
+            continue;
+        }
+        const char *v = e->value;
+        if (strcmp(maps[i].opt, "snapshotMode") == 0 && strcmp(v, "schema_only") == 0)
+            v = "no_data";   /* Debezium 2.6 renamed it */
+        struct drom_error verr = {0};
+        if (!strstr(v, "${") && !(o->flags & DROM_OPT_SECRET) && drom_option_check(o, v, &verr) < 0) {
+            imp_report(m, c, e, "the value is not one mysql-binlog's %s takes (%s)", maps[i].opt, verr.msg);
+            continue;
+        }
+        ents[i] = e;
+        vals[i] = v;
+    }
+}
+
+/* The endpoint's options: literal ones in the uri, secrets and placeholders
+ * through the properties file, the columns the transforms narrowed merged in. */
+static void uri_options(struct imp *m, struct imp_conn *c, const struct drom_component *comp, const char **vals,
+                        struct imp_entry **ents, struct imp_smt_ctx *x, struct drom_buf *uri, struct drom_buf *why)
+{
+    for (size_t i = 0; i < NMAPS; i++) {
+        if (!vals[i])
+            continue;
+        const char *v = vals[i];
+        if (strcmp(maps[i].opt, "columnExcludeList") == 0 && x->column_exclude)
+            v = merge_list(m, v, x->column_exclude), x->column_exclude = NULL;
+        if (strcmp(maps[i].opt, "columnIncludeList") == 0 && x->column_include)
+            v = merge_list(m, v, x->column_include), x->column_include = NULL;
+        const struct drom_option *o = drom_option_find(comp->options, maps[i].opt);
+        bool secret = o->flags & DROM_OPT_SECRET;
+        if (maps[i].where == IN_PROPS || secret || strstr(v, "${")) {
+            const char *key = drom_arena_printf(&m->a, "%s.%s", c->name, ents[i]->key);
+            const char *pv = imp_value(m, c, ents[i], secret);
+            char cm[300];
+            snprintf(cm, sizeof cm, "%s (%s:%d)", ents[i]->key, c->file, ents[i]->line);
+            imp_prop(m, cm, key, pv);
+            add_uri(m, uri, why, maps[i].opt, drom_arena_printf(&m->a, "{{%s}}", key), ents[i]->key);
+        } else {
+            add_uri(m, uri, why, maps[i].opt, v, ents[i]->key);
+        }
+    }
+    if (x->column_exclude)
+        add_uri(m, uri, why, "columnExcludeList", x->column_exclude, "ReplaceField (see below)");
+    if (x->column_include)
+        add_uri(m, uri, why, "columnIncludeList", x->column_include, "ReplaceField (see below)");
+}
+
 int imp_debezium(struct imp *m, struct imp_conn *c, struct drom_error *err)
 {
     const struct drom_component *comp = drom_registry_find(SCHEME);
@@ -166,40 +227,15 @@ int imp_debezium(struct imp *m, struct imp_conn *c, struct drom_error *err)
     bool schemas = converters(m, c);
 
     /* first the values, then the transforms (which may narrow the columns), then the uri */
-    const char *vals[sizeof maps / sizeof *maps] = {0};
-    struct imp_entry *ents[sizeof maps / sizeof *maps] = {0};
-    for (size_t i = 0; i < sizeof maps / sizeof *maps; i++) {
-        struct imp_entry *e = imp_take_any(c, maps[i].keys);
-        if (!e)
-            continue;
-        const struct drom_option *o = drom_option_find(comp->options, maps[i].opt);
-        if (!o) {
-            imp_report(m, c, e, "mysql-binlog has no option %s", maps[i].opt);
-            continue;
-        }
-        const char *v = e->value;
-        if (strcmp(maps[i].opt, "snapshotMode") == 0 && strcmp(v, "schema_only") == 0)
-            v = "no_data";   /* Debezium 2.6 renamed it */
-        struct drom_error verr = {0};
-        if (!strstr(v, "${") && !(o->flags & DROM_OPT_SECRET) && drom_option_check(o, v, &verr) < 0) {
-            imp_report(m, c, e, "the value is not one mysql-binlog's %s takes (%s)", maps[i].opt, verr.msg);
-            continue;
-        }
-        ents[i] = e;
-        vals[i] = v;
-    }
-    const char *prefix = NULL, *tables = NULL, *col_ex = NULL, *col_in = NULL;
-    for (size_t i = 0; i < sizeof maps / sizeof *maps; i++) {
-        if (!vals[i])
-            continue;
-        if (strcmp(maps[i].opt, "topicPrefix") == 0)
+    const char *vals[NMAPS] = {0};
+    struct imp_entry *ents[NMAPS] = {0};
+    read_values(m, c, comp, vals, ents);
+    const char *prefix = NULL, *tables = NULL;
+    for (size_t i = 0; i < NMAPS; i++) {
+        if (vals[i] && strcmp(maps[i].opt, "topicPrefix") == 0)
             prefix = vals[i];
-        else if (strcmp(maps[i].opt, "tableIncludeList") == 0)
+        else if (vals[i] && strcmp(maps[i].opt, "tableIncludeList") == 0)
             tables = literal_tables(m, vals[i]);
-        else if (strcmp(maps[i].opt, "columnExcludeList") == 0)
-            col_ex = vals[i];
-        else if (strcmp(maps[i].opt, "columnIncludeList") == 0)
-            col_in = vals[i];
     }
     if (!prefix) {
         imp_report(m, c, NULL, "neither topic.prefix nor database.server.name is set: the topics are named after "
@@ -220,35 +256,9 @@ int imp_debezium(struct imp *m, struct imp_conn *c, struct drom_error *err)
         if (strcmp(c->cls, "io.debezium.connector.mariadb.MariaDbConnector") == 0 &&
             drom_option_find(comp->options, "connectorIdentity"))
             add_uri(m, &uri, &why, "connectorIdentity", "mariadb", "connector.class MariaDbConnector");
-        for (size_t i = 0; i < sizeof maps / sizeof *maps; i++) {
-            if (!vals[i])
-                continue;
-            const char *v = vals[i];
-            if (strcmp(maps[i].opt, "columnExcludeList") == 0 && x.column_exclude)
-                v = merge_list(m, v, x.column_exclude), x.column_exclude = NULL;
-            if (strcmp(maps[i].opt, "columnIncludeList") == 0 && x.column_include)
-                v = merge_list(m, v, x.column_include), x.column_include = NULL;
-            const struct drom_option *o = drom_option_find(comp->options, maps[i].opt);
-            bool secret = o->flags & DROM_OPT_SECRET;
-            if (maps[i].where == IN_PROPS || secret || strstr(v, "${")) {
-                const char *key = drom_arena_printf(&m->a, "%s.%s", c->name, ents[i]->key);
-                const char *pv = imp_value(m, c, ents[i], secret);
-                char cm[300];
-                snprintf(cm, sizeof cm, "%s (%s:%d)", ents[i]->key, c->file, ents[i]->line);
-                imp_prop(m, cm, key, pv);
-                add_uri(m, &uri, &why, maps[i].opt, drom_arena_printf(&m->a, "{{%s}}", key), ents[i]->key);
-            } else {
-                add_uri(m, &uri, &why, maps[i].opt, v, ents[i]->key);
-            }
-        }
-        if (x.column_exclude)
-            add_uri(m, &uri, &why, "columnExcludeList", x.column_exclude, "ReplaceField (see below)");
-        if (x.column_include)
-            add_uri(m, &uri, &why, "columnIncludeList", x.column_include, "ReplaceField (see below)");
+        uri_options(m, c, comp, vals, ents, &x, &uri, &why);
         if (!schemas)
             add_uri(m, &uri, &why, "schemas", "false", "value.converter.schemas.enable");
-        (void)col_ex;
-        (void)col_in;
         imp_report_rest(m, c);
         imp_brokers(m, c);
         const char *to;
