@@ -1,5 +1,4 @@
-/* Diagnostics helpers and the table-driven checks of attributes and child
- * elements. */
+/* The table-driven checks of attributes and child elements. */
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,34 +9,6 @@
 #include "suggest.h"
 #include "runtime/buf.h"
 #include "runtime/option.h"
-
-static void vdiag(struct cc *c, enum drom_diag_sev sev, int line, int col, const char *fmt, va_list ap)
-{
-    char msg[2048];
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    drom_diag_add(c->diags, sev, c->file, line, col, "%s", msg);
-}
-
-void cc_error(struct cc *c, int line, int col, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vdiag(c, DROM_DIAG_ERROR, line, col, fmt, ap);
-    va_end(ap);
-}
-
-void cc_warn(struct cc *c, int line, int col, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vdiag(c, DROM_DIAG_WARNING, line, col, fmt, ap);
-    va_end(ap);
-}
-
-struct drom_loc cc_loc(struct cc *c, int line, int col)
-{
-    return (struct drom_loc){.file = c->g->source, .line = line, .col = col};
-}
 
 static void hint(struct drom_buf *b, const char *best)
 {
