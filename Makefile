@@ -1,7 +1,7 @@
 # dromedary — build, test and run. `make help` lists the targets.
 SHELL   := /bin/bash
 CC      ?= gcc
-PKGS    := libxml-2.0 yaml-0.1 jansson libmariadb rdkafka libqpid-proton libmicrohttpd libsystemd libpcre2-8
+PKGS    := libxml-2.0 yaml-0.1 jansson libmariadb rdkafka libqpid-proton libmicrohttpd libsystemd libpcre2-8 libzstd
 CSTD    := -std=c17 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 OPT     ?= -O2 -g
@@ -30,7 +30,7 @@ INTEG_SRC := $(sort $(wildcard tests/integration/*.c tests/observe/*.c))
 TEST_LIBS := $(shell pkg-config --libs criterion 2>/dev/null)
 
 .PHONY: all deps test unit integration san san-integration check-layers fuzz valgrind tsan clean help \
-        services-up services-down demo demo-stop bench debezium-golden observe camel-compat
+        services-up services-down demo demo-stop bench debezium-golden observe camel-compat debezium-replay
 all: $(LIB) $(PROGS)
 
 help:
@@ -48,6 +48,7 @@ help:
 	@echo "make observe    only the dashboard/alerts (real Prometheus) and status page (headless Chromium) suites"
 	@echo "make camel-compat  routes/camel-debezium.xml + .properties under dromd and Camel Main 4.17 (Java, mvn), same queue"
 	@echo "make debezium-golden  rewrite tests/debezium/expected/ with Debezium 3.6.1 (Java 21+), then compare"
+	@echo "make debezium-replay  Debezium's own test scripts through Debezium 3.6.1 and dromedary (about 30 min)"
 
 deps:
 	@bash scripts/deps.sh
@@ -125,6 +126,10 @@ camel-compat: all
 debezium-golden: all
 	bash tests/services/mariadb/ctl start
 	bash tests/debezium/capture.sh
+
+debezium-replay: all
+	bash tests/services/mariadb/ctl start
+	bash tests/debezium/replay-ddl.sh $(SCRIPTS)
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 san:

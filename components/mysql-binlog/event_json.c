@@ -13,7 +13,7 @@
 enum conv {
     C_INT, C_UINT_LONG, C_UINT_DECIMAL, C_FLOAT32, C_FLOAT64, C_DEC_BYTES, C_DEC_DOUBLE, C_DEC_STRING,
     C_BOOL, C_BITS, C_TEXT, C_BINARY, C_DATE, C_TIME_US, C_TIME_MS, C_DATETIME_MS, C_DATETIME_US,
-    C_ZONED, C_YEAR, C_ENUM, C_SET, C_GEOMETRY, C_POINT,
+    C_ZONED, C_YEAR, C_ENUM, C_SET, C_GEOMETRY, C_POINT, C_JSON, C_UUID,
 };
 
 struct col {
@@ -259,13 +259,15 @@ static const char *SNAPSHOT_ALLOWED = "true,first,first_in_data_collection,last_
 
 static enum conv conv_of(const struct mb_format *f, const struct mb_column *c)
 {
+    if (c->uuid)
+        return C_UUID;
     switch (c->type) {
     case MB_T_TINY: case MB_T_SHORT: case MB_T_INT24: case MB_T_LONG:
         return C_INT;
     case MB_T_LONGLONG:
         return !c->is_unsigned ? C_INT : f->bigint_precise ? C_UINT_DECIMAL : C_UINT_LONG;
     case MB_T_FLOAT:
-        return C_FLOAT32;
+        return c->float_double ? C_FLOAT64 : C_FLOAT32;
     case MB_T_DOUBLE:
         return C_FLOAT64;
     case MB_T_NEWDECIMAL: case MB_T_DECIMAL:
@@ -288,18 +290,25 @@ static enum conv conv_of(const struct mb_format *f, const struct mb_column *c)
         return C_SET;
     case MB_T_GEOMETRY:
         return c->geom_type == 1 ? C_POINT : C_GEOMETRY;
+    case MB_T_JSON:
+        return C_JSON;
     default:
         return mb_column_is_text(c) ? C_TEXT : C_BINARY;
     }
 }
 
+/* Debezium's "allowed" list: a comma inside a value is escaped so the list still splits right. */
 static void put_joined(struct drom_buf *out, char **v, size_t n)
 {
     struct drom_buf tmp = DROM_BUF_INIT;
     for (size_t i = 0; i < n; i++) {
         if (i)
             drom_buf_putc(&tmp, ',');
-        drom_buf_puts(&tmp, v[i]);
+        for (const char *p = v[i]; *p; p++) {
+            if (*p == ',')
+                drom_buf_putc(&tmp, '\\');
+            drom_buf_putc(&tmp, *p);
+        }
     }
     mb_json_string(out, tmp.data ? tmp.data : "", tmp.len);
     drom_buf_free(&tmp);
@@ -345,6 +354,12 @@ static void put_field_schema(struct drom_buf *o, const struct mb_format *f, cons
         break;
     case C_DEC_STRING: case C_TEXT:
         drom_buf_printf(o, "{\"type\":\"string\",\"optional\":%s", opt);
+        break;
+    case C_JSON:
+        drom_buf_printf(o, "{\"type\":\"string\",\"optional\":%s,\"name\":\"io.debezium.data.Json\",\"version\":1", opt);
+        break;
+    case C_UUID:
+        drom_buf_printf(o, "{\"type\":\"string\",\"optional\":%s,\"name\":\"io.debezium.data.Uuid\",\"version\":1", opt);
         break;
     case C_BOOL:
         drom_buf_printf(o, "{\"type\":\"boolean\",\"optional\":%s", opt);
@@ -427,7 +442,7 @@ static void put_row_schema(struct drom_buf *o, const struct mb_schema *s, const 
     }
     drom_buf_printf(o, "],\"optional\":%s,\"name\":", key ? "false" : "true");
     struct drom_buf name = DROM_BUF_INIT;
-    drom_buf_printf(&name, "%s.%s.%s.%s", s->f->prefix, s->t->db, s->t->table, suffix);
+    drom_buf_printf(&name, "%s.%s", s->topic, suffix);   /* Debezium names schemas after the topic */
     mb_json_string(o, name.data, name.len);
     drom_buf_free(&name);
     if (field)
@@ -497,12 +512,24 @@ struct mb_schema *mb_schema_new(const struct mb_format *f, const struct mb_table
         s->cols[i].default_json = default_json(f, &s->cols[i]);
         s->keep[i] = !keep || keep[i] || t->cols[i].pk;
     }
-    struct drom_buf b = DROM_BUF_INIT;
-    drom_buf_printf(&b, "%s.%s.%s", f->prefix, t->db, t->table);
-    for (char *p = b.data; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ||
-              *p == '_' || *p == '-'))
-            *p = '_';
+    struct drom_buf raw = DROM_BUF_INIT, b = DROM_BUF_INIT;
+    drom_buf_printf(&raw, "%s.%s.%s", f->prefix, t->db, t->table);
+    /* Debezium replaces each Java char Kafka refuses: one '_' per character
+     * (two for one outside the BMP, a surrogate pair), not one per byte */
+    for (const unsigned char *p = (const unsigned char *)raw.data; *p;) {
+        unsigned char ch = *p;
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+            ch == '_' || ch == '-') {
+            drom_buf_putc(&b, (char)ch);
+            p++;
+            continue;
+        }
+        size_t n = ch >= 0xf0 ? 4 : ch >= 0xe0 ? 3 : ch >= 0xc0 ? 2 : 1;
+        drom_buf_puts(&b, n == 4 ? "__" : "_");
+        for (size_t k = 0; k < n && *p; k++)
+            p++;
+    }
+    drom_buf_free(&raw);
     s->topic = drom_buf_detach(&b);
     s->source_name = drom_xstrdup(f->mariadb ? "io.debezium.connector.mariadb.Source" : "io.debezium.connector.mysql.Source");
     if (t->npk) {
@@ -524,7 +551,7 @@ struct mb_schema *mb_schema_new(const struct mb_format *f, const struct mb_table
                       "{\"type\":\"int64\",\"optional\":true,\"field\":\"ts_us\"},"
                       "{\"type\":\"int64\",\"optional\":true,\"field\":\"ts_ns\"}],\"optional\":false,\"name\":");
     struct drom_buf name = DROM_BUF_INIT;
-    drom_buf_printf(&name, "%s.%s.%s.Envelope", f->prefix, t->db, t->table);
+    drom_buf_printf(&name, "%s.Envelope", s->topic);
     mb_json_string(&b, name.data, name.len);
     drom_buf_free(&name);
     drom_buf_puts(&b, ",\"version\":2}");
@@ -573,7 +600,12 @@ static const uint16_t cp1252_80[32] = {
 static void put_text(struct drom_buf *o, const struct mb_column *c, const uint8_t *s, size_t len)
 {
     if (!is_latin1(c->collation)) {
-        mb_json_string(o, s, len);
+        struct drom_buf u = DROM_BUF_INIT;
+        if (c->charset[0] && mb_charset_to_utf8(&u, c->charset, s, len))
+            mb_json_string(o, u.data ? u.data : "", u.len);
+        else
+            mb_json_string(o, s, len);
+        drom_buf_free(&u);
         return;
     }
     struct drom_buf u = DROM_BUF_INIT;
@@ -594,9 +626,43 @@ static void put_text(struct drom_buf *o, const struct mb_column *c, const uint8_
     drom_buf_free(&u);
 }
 
+/* MariaDB's UUID: the binlog holds the record form, in which a UUID of
+ * version 1-5 has its five groups stored in reverse order (index-friendly);
+ * the snapshot reads the text. */
+static void put_uuid(struct drom_buf *o, const uint8_t *s, size_t len)
+{
+    if (len > 16) {
+        mb_json_string(o, s, len);
+        return;
+    }
+    /* a fixed-size binary column: the binlog drops its trailing zero bytes */
+    uint8_t r[16] = {0};
+    memcpy(r, s, len);
+    s = r;
+    static const struct { unsigned mem, rec, len; } seg[] = {{0, 12, 4}, {4, 10, 2}, {6, 8, 2}, {8, 6, 2}, {10, 0, 6}};
+    uint8_t u[16];
+    bool swapped = ((int8_t)s[6] & -(int)(int8_t)s[8] & 0x80) != 0;
+    for (size_t i = 0; i < 5; i++)
+        memcpy(u + seg[i].mem, s + (swapped ? seg[i].rec : seg[i].mem), seg[i].len);
+    drom_buf_putc(o, '"');
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            drom_buf_putc(o, '-');
+        drom_buf_printf(o, "%02x", u[i]);
+    }
+    drom_buf_putc(o, '"');
+}
+
+/* Debezium's enable.time.adjuster (on by default): a year written with two
+ * digits ('0018-04-01') is read as 2018, 70-99 as 19xx. */
+static int adjust_year(int y)
+{
+    return y < 70 ? y + 2000 : y < 100 ? y + 1900 : y;
+}
+
 static int64_t datetime_us(const struct mb_datetime *dt)
 {
-    int64_t days = mb_days_from_civil(dt->year, (unsigned)dt->month, (unsigned)dt->day);
+    int64_t days = mb_days_from_civil(adjust_year(dt->year), (unsigned)dt->month, (unsigned)dt->day);
     return ((days * 86400 + dt->hour * 3600 + dt->minute * 60 + dt->second) * 1000000) + dt->usec;
 }
 
@@ -732,6 +798,13 @@ static void put_value(struct drom_buf *o, const struct mb_format *f, const struc
     case C_TEXT:
         put_text(o, c, v->s, v->len);
         return;
+    case C_JSON:
+        /* the stream turns binary JSON into text (MB_V_JSON_TEXT) before it gets here */
+        mb_json_string(o, v->s, v->len);
+        return;
+    case C_UUID:
+        put_uuid(o, v->s, v->len);
+        return;
     case C_BINARY:
         if (c->type == MB_T_STRING && v->len < c->max_len) {
             /* BINARY(n): the binlog strips trailing zero bytes */
@@ -743,7 +816,8 @@ static void put_value(struct drom_buf *o, const struct mb_format *f, const struc
             put_bytes(o, f->binary, v->s, v->len);
         return;
     case C_DATE:
-        drom_buf_printf(o, "%" PRId64, mb_days_from_civil(v->dt.year, (unsigned)v->dt.month, (unsigned)v->dt.day));
+        drom_buf_printf(o, "%" PRId64,
+                        mb_days_from_civil(adjust_year(v->dt.year), (unsigned)v->dt.month, (unsigned)v->dt.day));
         return;
     case C_TIME_US:
         drom_buf_printf(o, "%" PRId64, v->i);
@@ -764,9 +838,19 @@ static void put_value(struct drom_buf *o, const struct mb_format *f, const struc
         drom_buf_printf(o, "%" PRId64, v->i ? v->i : 1900);   /* Debezium's reading of 0000 */
         return;
     case C_ENUM:
-        if (v->u >= 1 && v->u <= c->nvalues)
-            put_cstr(o, c->values[v->u - 1]);
-        else
+        if (v->kind == MB_V_STRING)   /* the snapshot's text */
+            mb_json_string(o, v->s, v->len);
+        else if (v->u >= 1 && v->u <= c->nvalues) {
+            /* the binlog's index: Debezium's streaming takes the member from its "allowed" list, commas escaped */
+            struct drom_buf t = DROM_BUF_INIT;
+            for (const char *p = c->values[v->u - 1]; *p; p++) {
+                if (*p == ',')
+                    drom_buf_putc(&t, '\\');
+                drom_buf_putc(&t, *p);
+            }
+            mb_json_string(o, t.data ? t.data : "", t.len);
+            drom_buf_free(&t);
+        } else
             drom_buf_puts(o, "\"\"");
         return;
     case C_SET: {
@@ -866,8 +950,8 @@ void mb_json_source(struct drom_buf *o, const struct mb_schema *s, const struct 
     put_cstr(o, src->snapshot ? src->snapshot : "false");
     drom_buf_puts(o, ",\"db\":");
     put_cstr(o, src->db);
-    drom_buf_printf(o, ",\"sequence\":null,\"ts_us\":%" PRId64 ",\"ts_ns\":%" PRId64 ",\"table\":", src->ts_ms * 1000,
-                    src->ts_ms * 1000000);
+    int64_t us = src->ts_us ? src->ts_us : src->ts_ms * 1000;
+    drom_buf_printf(o, ",\"sequence\":null,\"ts_us\":%" PRId64 ",\"ts_ns\":%" PRId64 ",\"table\":", us, us * 1000);
     put_cstr(o, src->table);
     drom_buf_printf(o, ",\"server_id\":%" PRId64 ",\"gtid\":", src->server_id);
     put_cstr(o, src->gtid);

@@ -34,6 +34,7 @@ struct mb_format {
 /* The source block of one event. */
 struct mb_source_info {
     int64_t ts_ms;              /* event time */
+    int64_t ts_us;              /* the same in microseconds when known (MySQL's commit time); 0: ts_ms * 1000 */
     const char *snapshot;       /* NULL while streaming: written as "false" */
     const char *db, *table;
     int64_t server_id;
@@ -84,6 +85,9 @@ void mb_json_value(struct drom_buf *out, const struct mb_schema *s, char op, con
 void mb_json_double(struct drom_buf *out, double d, bool is_float);   /* Java's Double/Float.toString */
 void mb_json_string(struct drom_buf *out, const void *s, size_t len); /* quoted, escaped, UTF-8 repaired */
 void mb_base64(struct drom_buf *out, const void *data, size_t len, bool url);
+/* Appends s (in MySQL/MariaDB character set `charset`) as UTF-8 (mb_charset.c);
+ * false, appending nothing, for a charset it does not know. */
+bool mb_charset_to_utf8(struct drom_buf *out, const char *charset, const uint8_t *s, size_t len);
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t mb_days_from_civil(int64_t y, unsigned m, unsigned d);
 

@@ -78,6 +78,7 @@ int mb_config_load(struct mb_config *c, bool camel, const char *path, const stru
     c->fmt.prefix = drom_xstrdup(o->topic_prefix ? o->topic_prefix : c->name);
     c->fmt.version = drom_xstrdup(camel ? "3.1.1.Final" : o->debezium_version);
     c->fmt.mariadb = !camel && o->connector_identity == MB_ID_MARIADB;
+    c->identity_auto = !camel && o->connector_identity == MB_ID_AUTO;
     c->fmt.schemas = !camel && o->schemas;
     c->fmt.decimal = (enum mb_decimal_mode)o->decimal_handling_mode;
     c->fmt.binary = (enum mb_binary_mode)o->binary_handling_mode;

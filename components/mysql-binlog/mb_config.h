@@ -23,6 +23,7 @@ struct mb_config {
     int64_t connect_timeout_ms, backoff_initial_ms, backoff_max_ms, heartbeat_ms, flush_ms;
     int64_t max_inflight_bytes;   /* 0: no limit */
     struct mb_format fmt;
+    bool identity_auto;         /* fmt.mariadb follows the server's flavour, learnt by the start checks */
     enum mb_snapshot_mode snapshot;
     bool tombstones, include_query, tx_metadata;
     bool skip_c, skip_u, skip_d, skip_t;

@@ -94,9 +94,9 @@ char *mb_position_json(const void *pos)
 }
 
 /* Where streaming starts when no offset says so. */
-static int current_position(MYSQL *m, struct mb_offset *o, bool oldest, struct drom_error *err)
+static int current_position(struct mb_src *s, MYSQL *m, struct mb_offset *o, bool oldest, struct drom_error *err)
 {
-    if (mb_query(m, oldest ? "SHOW BINARY LOGS" : "SHOW MASTER STATUS", err))
+    if (mb_query(m, oldest ? "SHOW BINARY LOGS" : mb_binlog_status_sql(s->mariadb, s->version), err))
         return -1;
     MYSQL_RES *res = mysql_store_result(m);
     MYSQL_ROW row = res ? mysql_fetch_row(res) : NULL;
@@ -107,6 +107,8 @@ static int current_position(MYSQL *m, struct mb_offset *o, bool oldest, struct d
     memset(o, 0, sizeof *o);
     snprintf(o->file, sizeof o->file, "%s", row[0]);
     o->pos = oldest ? 4 : strtoull(row[1], NULL, 10);
+    if (!oldest && !s->mariadb && mysql_num_fields(res) >= 5 && row[4])
+        mb_gtidset_clean(o->gtids, sizeof o->gtids, row[4]);   /* MySQL's Executed_Gtid_Set */
     mysql_free_result(res);
     if (mysql_query(m, "SELECT @@gtid_binlog_pos") == 0) {
         res = mysql_store_result(m);
@@ -220,7 +222,7 @@ static int prepare(struct mb_src *s, bool *snapshot_only_done, struct drom_error
         switch (mode) {
         case MB_SNAP_NO_DATA:
         case MB_SNAP_NEVER:
-            if (current_position(m, &s->start, mode == MB_SNAP_NEVER, err))
+            if (current_position(s, m, &s->start, mode == MB_SNAP_NEVER, err))
                 goto out;
             /* the history's epoch is stored before any of its events can reach a broker */
             s->start.epoch_ms = s->epoch_ms;

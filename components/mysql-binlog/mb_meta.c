@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "components/mysql-binlog/mb_source.h"
 #include "runtime/xalloc.h"
@@ -81,9 +82,18 @@ static int unique_key(MYSQL *m, struct mb_table *t, struct drom_error *err)
     return 0;
 }
 
+void mb_column_type_hints(struct mb_column *c, const char *data_type, const char *column_type, const char *charset)
+{
+    const char *dt = data_type ? data_type : "", *ct = column_type ? column_type : "";
+    snprintf(c->charset, sizeof c->charset, "%s", charset ? charset : "");
+    c->float_double = strcasecmp(dt, "float") == 0 && strchr(ct, ',') != NULL;
+    c->uuid = strcasecmp(dt, "uuid") == 0;
+}
+
 int mb_table_load_meta(MYSQL *m, struct mb_table *t, struct drom_error *err)
 {
-    MYSQL_RES *res = select_table(m, "SELECT COLUMN_NAME, COLUMN_DEFAULT FROM information_schema.COLUMNS WHERE", t, err);
+    MYSQL_RES *res = select_table(m, "SELECT COLUMN_NAME, COLUMN_DEFAULT, DATA_TYPE, COLUMN_TYPE, CHARACTER_SET_NAME "
+                                     "FROM information_schema.COLUMNS WHERE", t, err);
     if (!res)
         return -1;
     MYSQL_ROW row;
@@ -92,6 +102,7 @@ int mb_table_load_meta(MYSQL *m, struct mb_table *t, struct drom_error *err)
         if (i >= 0) {
             free(t->cols[i].def);
             t->cols[i].def = row[1] ? drom_xstrdup(row[1]) : NULL;
+            mb_column_type_hints(&t->cols[i], row[2], row[3], row[4]);
         }
     }
     mysql_free_result(res);

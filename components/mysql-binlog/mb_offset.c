@@ -1,10 +1,13 @@
+#include <ctype.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "components/mysql-binlog/mb_source.h"
+#include "runtime/xalloc.h"
 
 /* Debezium's offset keys (file, pos, gtids, event, row, server_id, ts_sec,
  * snapshot), plus "tombstone" for a delete whose tombstone is still owed and
@@ -76,8 +79,10 @@ bool mb_gtid_next(const char **p, uint32_t *domain, uint32_t *server, uint64_t *
     while (*p && **p) {
         unsigned long d, sv;
         unsigned long long q;
-        bool ok = sscanf(*p, "%lu-%lu-%llu", &d, &sv, &q) == 3;
         const char *comma = strchr(*p, ',');
+        const char *colon = strchr(*p, ':');
+        /* a MySQL item (uuid:intervals) is not one of MariaDB's, even when its uuid starts with digits */
+        bool ok = (!colon || (comma && colon > comma)) && sscanf(*p, "%lu-%lu-%llu", &d, &sv, &q) == 3;
         *p = comma ? comma + 1 : NULL;
         if (ok) {
             *domain = (uint32_t)d;
@@ -146,4 +151,124 @@ enum mb_position_state mb_position_check(const struct mb_offset *o, const struct
         }
     }
     return MB_POSITION_OK;
+}
+
+/* --- MySQL GTID sets --- */
+
+#define SET_UUIDS 32
+#define SET_RANGES 64
+
+struct gset {
+    struct {
+        char uuid[37];
+        size_t n;
+        int64_t lo[SET_RANGES], hi[SET_RANGES];   /* inclusive, sorted, disjoint */
+    } s[SET_UUIDS];
+    size_t n;
+};
+
+static void gset_add_range(struct gset *g, const char *uuid, size_t uuid_len, int64_t lo, int64_t hi)
+{
+    size_t i = 0;
+    while (i < g->n && !(strlen(g->s[i].uuid) == uuid_len && strncasecmp(g->s[i].uuid, uuid, uuid_len) == 0))
+        i++;
+    if (i == g->n) {
+        if (g->n == SET_UUIDS || uuid_len >= sizeof g->s[0].uuid)
+            return;
+        memset(&g->s[i], 0, sizeof g->s[i]);
+        for (size_t k = 0; k < uuid_len; k++)
+            g->s[i].uuid[k] = (char)tolower((unsigned char)uuid[k]);
+        g->n++;
+    }
+    __typeof__(g->s[0]) *u = &g->s[i];
+    size_t k = 0;
+    while (k < u->n && u->hi[k] + 1 < lo)
+        k++;
+    if (k < u->n && u->lo[k] <= hi + 1) {   /* touches range k: merge forward */
+        if (lo < u->lo[k])
+            u->lo[k] = lo;
+        if (hi > u->hi[k])
+            u->hi[k] = hi;
+        while (k + 1 < u->n && u->lo[k + 1] <= u->hi[k] + 1) {
+            if (u->hi[k + 1] > u->hi[k])
+                u->hi[k] = u->hi[k + 1];
+            memmove(&u->lo[k + 1], &u->lo[k + 2], (u->n - k - 2) * sizeof u->lo[0]);
+            memmove(&u->hi[k + 1], &u->hi[k + 2], (u->n - k - 2) * sizeof u->hi[0]);
+            u->n--;
+        }
+        return;
+    }
+    if (u->n == SET_RANGES)
+        return;
+    memmove(&u->lo[k + 1], &u->lo[k], (u->n - k) * sizeof u->lo[0]);
+    memmove(&u->hi[k + 1], &u->hi[k], (u->n - k) * sizeof u->hi[0]);
+    u->lo[k] = lo;
+    u->hi[k] = hi;
+    u->n++;
+}
+
+static void gset_parse(struct gset *g, const char *text)
+{
+    g->n = 0;
+    for (const char *p = text; p && *p;) {
+        while (*p == ',' || *p == ' ' || *p == '\n')
+            p++;
+        const char *colon = strchr(p, ':'), *comma = strchr(p, ',');
+        if (!colon || (comma && comma < colon)) {
+            p = comma;
+            continue;
+        }
+        const char *uuid = p;
+        size_t uuid_len = (size_t)(colon - p);
+        p = colon;
+        while (*p == ':') {
+            char *e;
+            long long lo = strtoll(p + 1, &e, 10), hi = lo;
+            if (e == p + 1)
+                break;
+            if (*e == '-')
+                hi = strtoll(e + 1, &e, 10);
+            gset_add_range(g, uuid, uuid_len, lo, hi);
+            p = e;
+        }
+        p = strchr(p, ',');
+    }
+}
+
+static void gset_text(const struct gset *g, char *out, size_t size)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < g->n && n < size; i++) {
+        n += (size_t)snprintf(out + n, size - n, "%s%s", i ? "," : "", g->s[i].uuid);
+        for (size_t k = 0; k < g->s[i].n && n < size; k++) {
+            if (g->s[i].lo[k] == g->s[i].hi[k])
+                n += (size_t)snprintf(out + n, size - n, ":%" PRId64, g->s[i].lo[k]);
+            else
+                n += (size_t)snprintf(out + n, size - n, ":%" PRId64 "-%" PRId64, g->s[i].lo[k], g->s[i].hi[k]);
+        }
+    }
+}
+
+void mb_gtidset_add(char *set, size_t size, const char *gtid)
+{
+    const char *colon = strrchr(gtid, ':');
+    if (!colon)
+        return;
+    struct gset *g = drom_xcalloc(1, sizeof *g);
+    gset_parse(g, set);
+    int64_t gno = strtoll(colon + 1, NULL, 10);
+    gset_add_range(g, gtid, (size_t)(colon - gtid), gno, gno);
+    gset_text(g, set, size);
+    free(g);
+}
+
+void mb_gtidset_clean(char *out, size_t size, const char *text)
+{
+    /* the server breaks long sets over lines */
+    size_t n = 0;
+    for (const char *p = text; *p && n + 1 < size; p++)
+        if (*p != '\n' && *p != '\r' && *p != ' ')
+            out[n++] = *p;
+    out[n] = '\0';
 }

@@ -16,7 +16,7 @@
 enum mb_snapshot_mode { MB_SNAP_INITIAL, MB_SNAP_INITIAL_ONLY, MB_SNAP_NO_DATA, MB_SNAP_WHEN_NEEDED,
                         MB_SNAP_NEVER, MB_SNAP_ALWAYS };
 enum mb_storage { MB_STORE_FILE, MB_STORE_KAFKA };
-enum mb_identity { MB_ID_MYSQL, MB_ID_MARIADB };
+enum mb_identity { MB_ID_AUTO, MB_ID_MYSQL, MB_ID_MARIADB };
 enum mb_time_mode { MB_TIME_ADAPTIVE, MB_TIME_CONNECT };
 enum mb_bigint_mode { MB_BIGINT_LONG, MB_BIGINT_PRECISE };
 /* The include/exclude lists, in this order. */

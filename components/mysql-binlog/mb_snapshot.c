@@ -56,7 +56,8 @@ int mb_table_from_schema(MYSQL *m, const char *db, const char *table, struct mb_
     memset(t, 0, sizeof *t);
     struct drom_buf q = DROM_BUF_INIT;
     drom_buf_puts(&q, "SELECT c.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE, c.IS_NULLABLE, c.NUMERIC_PRECISION, "
-                      "c.NUMERIC_SCALE, c.DATETIME_PRECISION, c.CHARACTER_OCTET_LENGTH, l.ID, c.COLUMN_KEY "
+                      "c.NUMERIC_SCALE, c.DATETIME_PRECISION, c.CHARACTER_OCTET_LENGTH, l.ID, c.COLUMN_KEY, "
+                      "c.CHARACTER_SET_NAME "
                       "FROM information_schema.COLUMNS c LEFT JOIN information_schema.COLLATIONS l "
                       "ON l.COLLATION_NAME = c.COLLATION_NAME WHERE c.TABLE_SCHEMA = ");
     mb_quote_str(m, &q, db);
@@ -114,6 +115,7 @@ int mb_table_from_schema(MYSQL *m, const char *db, const char *table, struct mb_
             parse_values(ct, c);
         if (row[9] && strcmp(row[9], "PRI") == 0)
             c->pk = true;
+        mb_column_type_hints(c, dt, ct, row[10]);
     }
     mysql_free_result(res);
     if (!t->ncols)
@@ -184,8 +186,10 @@ static int release(struct mb_src *s, struct held *h, bool table_last, bool last,
     mb_values_reserve(s, ct->t.ncols);
     for (size_t i = 0; i < ct->t.ncols && i < h->n; i++)
         mb_text_value(&ct->t.cols[i], h->cells[i], h->lens[i], &s->after[i]);
-    const char *mark = last ? "last" : *first ? "first" : h->table_first ? "first_in_data_collection"
-                       : table_last ? "last_in_data_collection" : "true";
+    /* Debezium's precedence: the snapshot's last row, its first, then a table's last, a table's first
+     * (a table of one row is "last_in_data_collection", unless it opens or closes the snapshot) */
+    const char *mark = last ? "last" : *first ? "first" : table_last ? "last_in_data_collection"
+                       : h->table_first ? "first_in_data_collection" : "true";
     *first = false;
     char id[600];
     snprintf(id, sizeof id, "0:%s:%" PRIu64 ":%s.%s#%" PRIu64, pos->file, pos->pos, ct->t.db, ct->t.table, h->index);
@@ -264,13 +268,15 @@ static int snapshot_position(struct mb_src *s, MYSQL *m, struct mb_offset *pos, 
         }
         drom_buf_free(&q);
     } else {
-        if (mb_query(m, "SHOW MASTER STATUS", err))
+        if (mb_query(m, mb_binlog_status_sql(false, s->version), err))
             return -1;
         MYSQL_RES *res = mysql_store_result(m);
         MYSQL_ROW row = res ? mysql_fetch_row(res) : NULL;
         if (row && row[0] && row[1]) {
             snprintf(pos->file, sizeof pos->file, "%s", row[0]);
             pos->pos = strtoull(row[1], NULL, 10);
+            if (mysql_num_fields(res) >= 5 && row[4])
+                mb_gtidset_clean(pos->gtids, sizeof pos->gtids, row[4]);
         }
         mysql_free_result(res);
     }
@@ -314,8 +320,9 @@ int mb_snapshot(struct mb_src *s, struct drom_error *err)
     pos.snapshot = false;
     drom_info(s->ep->route_id, "%s: snapshot at %s:%" PRIu64, s->ep->uri_masked, pos.file, pos.pos);
     /* the tables to read */
+    /* Debezium's order: names compared as they are written (upper case first), not by a collation */
     if (mb_query(m, "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' "
-                    "ORDER BY TABLE_SCHEMA, TABLE_NAME", err))
+                    "ORDER BY BINARY TABLE_SCHEMA, BINARY TABLE_NAME", err))
         goto out;
     MYSQL_RES *res = mysql_store_result(m);
     MYSQL_ROW row;

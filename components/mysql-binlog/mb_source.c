@@ -47,8 +47,8 @@ MYSQL *mb_connect(struct mb_src *s, bool replication, struct drom_error *err)
     }
     mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     if (!mysql_real_connect(m, c->host, c->user, c->password ? c->password : "", NULL, c->port, NULL, 0)) {
-        drom_err(err, DROM_ECONNECT, "cannot connect to %s:%u as '%s': %s", c->host, c->port, c->user,
-                 mysql_error(m));
+        drom_err(err, DROM_ECONNECT, "cannot connect to %s:%u as '%s': %s%s", c->host, c->port, c->user,
+                 mysql_error(m), mb_auth_hint(mysql_errno(m), mysql_error(m)));
         mysql_close(m);
         return NULL;
     }
@@ -95,46 +95,33 @@ int mb_check_server(struct mb_src *s, MYSQL *m, struct drom_error *err)
     MYSQL_ROW row;
     if (one_row(m, "SELECT @@version, @@log_bin, @@binlog_format, @@binlog_row_image, @@server_id", &res, &row, err))
         return -1;
+    struct mb_settings st = {0};
+    char format[32], image[32], meta[32], meta_error[256];
     s->mariadb = row[0] && strstr(row[0], "MariaDB");
-    bool log_bin = row[1] && strcmp(row[1], "1") == 0;
-    char fmt[32], image[32];
-    snprintf(fmt, sizeof fmt, "%s", row[2] ? row[2] : "");
+    if (s->cfg.identity_auto)
+        s->cfg.fmt.mariadb = s->mariadb;
+    snprintf(s->version, sizeof s->version, "%s", row[0] ? row[0] : "");
+    st.mariadb = s->mariadb;
+    st.version = s->version;
+    st.log_bin = row[1] && strcmp(row[1], "1") == 0;
+    snprintf(format, sizeof format, "%s", row[2] ? row[2] : "");
     snprintf(image, sizeof image, "%s", row[3] ? row[3] : "");
-    unsigned long server_id = row[4] ? strtoul(row[4], NULL, 10) : 0;
+    st.format = format;
+    st.image = image;
+    st.server_id = row[4] ? (uint32_t)strtoul(row[4], NULL, 10) : 0;
     mysql_free_result(res);
-    const char *where = s->mariadb ? "[mariadbd]" : "[mysqld]";
-    if (!log_bin)
-        return drom_err(err, DROM_EINVAL,
-                        "binary logging is off on %s:%u: add 'log_bin = mysql-bin', 'binlog_format = ROW', "
-                        "'binlog_row_image = FULL' and 'binlog_row_metadata = FULL' to the %s section of my.cnf "
-                        "and restart the server", c->host, c->port, where);
-    if (strcasecmp(fmt, "ROW") != 0)
-        return drom_err(err, DROM_EINVAL,
-                        "binlog_format is %s on %s:%u, the source needs ROW: run SET GLOBAL binlog_format = 'ROW' "
-                        "and add 'binlog_format = ROW' to %s in my.cnf", fmt, c->host, c->port, where);
-    if (strcasecmp(image, "FULL") != 0)
-        return drom_err(err, DROM_EINVAL,
-                        "binlog_row_image is %s on %s:%u, the source needs FULL: run SET GLOBAL binlog_row_image = "
-                        "'FULL' and add 'binlog_row_image = FULL' to %s in my.cnf", image, c->host, c->port, where);
-    if (mysql_query(m, "SELECT @@binlog_row_metadata"))
-        return drom_err(err, DROM_EINVAL,
-                        "%s:%u has no binlog_row_metadata (%s): the source needs MariaDB >= 10.5 or MySQL >= 8.0.14 "
-                        "for column names in the binlog", c->host, c->port, mysql_error(m));
-    res = mysql_store_result(m);
-    row = res ? mysql_fetch_row(res) : NULL;
-    bool full = row && row[0] && strcasecmp(row[0], "FULL") == 0;
-    char meta[32];
-    snprintf(meta, sizeof meta, "%s", row && row[0] ? row[0] : "?");
-    mysql_free_result(res);
-    if (!full)
-        return drom_err(err, DROM_EINVAL,
-                        "binlog_row_metadata is %s on %s:%u, the source needs FULL: run SET GLOBAL "
-                        "binlog_row_metadata = 'FULL' and add 'binlog_row_metadata = FULL' to %s in my.cnf",
-                        meta, c->host, c->port, where);
-    if (server_id == c->server_id)
-        return drom_err(err, DROM_EINVAL,
-                        "serverId %u is the server's own server_id on %s:%u: give this source another id "
-                        "(unique among the server and its replicas)", c->server_id, c->host, c->port);
+    if (mysql_query(m, "SELECT @@binlog_row_metadata")) {
+        snprintf(meta_error, sizeof meta_error, "%s", mysql_error(m));
+        st.metadata_error = meta_error;
+    } else {
+        res = mysql_store_result(m);
+        row = res ? mysql_fetch_row(res) : NULL;
+        snprintf(meta, sizeof meta, "%s", row && row[0] ? row[0] : "?");
+        st.metadata = meta;
+        mysql_free_result(res);
+    }
+    if (mb_check_settings(&st, c, err))
+        return -1;
     static const char *const repl_slave[] = {"REPLICATION SLAVE", "ALL PRIVILEGES", NULL};
     static const char *const repl_client[] = {"REPLICATION CLIENT", "BINLOG MONITOR", "ALL PRIVILEGES", "SUPER", NULL};
     static const char *const select[] = {"SELECT", "ALL PRIVILEGES", NULL};
@@ -188,11 +175,18 @@ struct mb_cached_table *mb_cached_table_add(struct mb_src *s)
     return s->tables[s->ntables++] = drom_xcalloc(1, sizeof **s->tables);
 }
 
+static bool wants(const struct mb_src *s, const char *db, const char *table)
+{
+    if (s->replay && s->replay->all_databases)
+        return true;
+    return mb_config_wants_table(&s->cfg, db, table);
+}
+
 /* Decides filters and builds the event schema of a parsed table. */
 void mb_cached_table_init(struct mb_src *s, struct mb_cached_table *ct)
 {
     const struct mb_table *t = &ct->t;
-    ct->wanted = mb_config_wants_table(&s->cfg, t->db, t->table);
+    ct->wanted = wants(s, t->db, t->table);
     if (!ct->wanted)
         return;
     bool *keep = NULL;
@@ -224,11 +218,30 @@ void mb_meta_close(struct mb_src *s)
     s->meta = NULL;
 }
 
+void mb_count(struct mb_src *s, const char *name, int64_t delta)
+{
+    if (s->ep)
+        drom_endpoint_count(s->ep, name, delta);
+}
+
+void mb_gauge(struct mb_src *s, const char *name, int64_t value)
+{
+    if (s->ep)
+        drom_endpoint_gauge(s->ep, name, value);
+}
+
+const char *mb_route(const struct mb_src *s)
+{
+    return s->ep ? s->ep->route_id : "replay";
+}
+
 /* Only captured tables cost an information_schema read. */
 static int with_meta(struct mb_src *s, struct mb_table *t, struct drom_error *err)
 {
-    if (!mb_config_wants_table(&s->cfg, t->db, t->table))
+    if (!wants(s, t->db, t->table))
         return 0;
+    if (s->replay)
+        return s->replay->complete ? s->replay->complete(s->replay->arg, t, err) : 0;
     MYSQL *m = mb_meta_conn(s, err);
     if (!m || mb_table_load_meta(m, t, err)) {
         drom_err_prefix(err, "table %s.%s", t->db, t->table);
@@ -259,7 +272,7 @@ struct mb_cached_table *mb_table_cache(struct mb_src *s, const uint8_t *body, si
                 return NULL;
             }
             if (!same && ct->raw && (ct->raw_len != len || len < 6 || memcmp(ct->raw + 6, body + 6, len - 6) != 0))
-                drom_info(s->ep->route_id, "table %s.%s changed (new table map); events use the new columns",
+                drom_info(mb_route(s), "table %s.%s changed (new table map); events use the new columns",
                           t.db, t.table);
             mb_cached_table_clear(ct);
             ct->t = t;
@@ -377,6 +390,8 @@ void mb_exchange_done(struct drom_endpoint *ep, const void *pos, bool failed)
 int mb_emit(struct mb_src *s, const struct mb_row_event *e, const struct mb_offset *after_change,
             const struct mb_offset *after_tombstone, struct drom_error *err)
 {
+    if (s->replay)
+        return s->replay->emit(s->replay->arg, e, after_change, err);
     const struct mb_schema *sc = e->ct->schema;
     int64_t now_us = drom_now_us();
     struct drom_exchange *ex = drom_exchange_new();

@@ -40,6 +40,11 @@ int mb_offset_from_json(struct mb_offset *o, const char *json, struct drom_error
 /* Iterates a GTID set "0-1-37,1-2-5": the next GTID at *p, which it
  * advances (malformed items are skipped); false at the end. */
 bool mb_gtid_next(const char **p, uint32_t *domain, uint32_t *server, uint64_t *seq);
+/* Adds MySQL GTID "uuid:gno" to the GTID set `set` ("uuid:1-5:7,uuid:1-3",
+ * as gtid_executed prints it), merging ranges. */
+void mb_gtidset_add(char *set, size_t size, const char *gtid);
+/* A GTID set as SHOW BINARY LOG STATUS prints it, without its line breaks. */
+void mb_gtidset_clean(char *out, size_t size, const char *text);
 
 /* What the server's binlog holds now, to judge a stored position by. */
 struct mb_binlog_file {
@@ -75,6 +80,20 @@ struct mb_cached_table {
     bool stale;               /* a DDL went by: reload the information_schema part at the next map */
 };
 
+/* Where decoded changes go when a recorded binlog is replayed through the
+ * streaming decoder instead of a server's dump (tests, tools): no endpoint,
+ * no server. Set mb_src.replay and leave mb_src.ep NULL. */
+struct mb_row_event;
+struct mb_replay {
+    /* Each row change, with the offset that would be stored once it is done. */
+    int (*emit)(void *arg, const struct mb_row_event *e, const struct mb_offset *after, struct drom_error *err);
+    /* What a server's information_schema adds to a table model: column
+     * names when the map has none (binlog_row_metadata=MINIMAL). May be NULL. */
+    int (*complete)(void *arg, struct mb_table *t, struct drom_error *err);
+    void *arg;
+    bool all_databases;   /* capture the system databases too: recordings often write to `mysql` */
+};
+
 /* The position handed to the engine with each exchange: the offset to store
  * once it is done, and the bytes it holds (for the in-flight byte budget). */
 struct mb_pos {
@@ -83,7 +102,8 @@ struct mb_pos {
 };
 
 struct mb_src {
-    struct drom_endpoint *ep;
+    struct drom_endpoint *ep;         /* NULL when replaying */
+    const struct mb_replay *replay;   /* NULL when streaming from a server */
     struct mb_config cfg;
     pthread_t thread;
     bool thread_started;
@@ -106,6 +126,7 @@ struct mb_src {
     bool have_start;
     int64_t epoch_ms;         /* every offset and event id of this history carries it; 0: ids of the old form */
     bool mariadb;
+    char version[64];         /* @@version, from the start checks */
     struct mb_cached_table **tables;   /* each allocated on its own: a stream keeps pointers across growth */
     size_t ntables, captables;
     struct mb_value *before, *after;
@@ -119,6 +140,25 @@ struct mb_src {
  * of its events can reach a broker) and a snapshot's position. Consumer
  * thread, while none of this start's exchanges is done yet. */
 int mb_store_offset(struct mb_src *s, const struct mb_offset *o, struct drom_error *err);
+
+/* What the start checks read from the server (mb_server.c). */
+struct mb_settings {
+    bool mariadb;
+    const char *version;          /* @@version */
+    bool log_bin;
+    const char *format, *image;   /* binlog_format, binlog_row_image */
+    const char *metadata;         /* binlog_row_metadata; NULL when the server has no such variable */
+    const char *metadata_error;   /* the server's words then */
+    uint32_t server_id;
+};
+/* The binlog settings the source needs, each refused with its fix. */
+int mb_check_settings(const struct mb_settings *st, const struct mb_config *c, struct drom_error *err);
+/* Whether @@version ("8.4.2", "10.11.6-MariaDB-log") is at least major.minor.patch. */
+bool mb_version_at_least(const char *version, int major, int minor, int patch);
+/* The statement reporting the current binlog file, position (and MySQL's executed GTID set). */
+const char *mb_binlog_status_sql(bool mariadb, const char *version);
+/* What to add to a refused login's message ("" when nothing helps). */
+const char *mb_auth_hint(unsigned no, const char *msg);
 
 /* Connects one client session with the endpoint's credentials. */
 MYSQL *mb_connect(struct mb_src *s, bool replication, struct drom_error *err);
@@ -154,6 +194,11 @@ int mb_table_from_schema(MYSQL *m, const char *db, const char *table, struct mb_
  * Debezium takes as its key. Columns are matched by name. */
 int mb_table_load_meta(MYSQL *m, struct mb_table *t, struct drom_error *err);
 
+/* What information_schema's DATA_TYPE/COLUMN_TYPE/CHARACTER_SET_NAME say
+ * that the binlog does not: FLOAT(M,D), MariaDB's UUID, the character set by
+ * name (mb_meta.c). */
+void mb_column_type_hints(struct mb_column *c, const char *data_type, const char *column_type, const char *charset);
+
 /* Cached table for a TABLE_MAP (mb_source.c); NULL with err on a bad map. */
 struct mb_cached_table *mb_table_cache(struct mb_src *s, const uint8_t *body, size_t len, unsigned id_len,
                                        struct drom_error *err);
@@ -169,6 +214,12 @@ void mb_meta_close(struct mb_src *s);
 
 /* The engine's done hook: releases the exchange's bytes from the budget. */
 void mb_exchange_done(struct drom_endpoint *ep, const void *pos, bool failed);
+
+/* The endpoint's counters and gauges; nothing while replaying. */
+void mb_count(struct mb_src *s, const char *name, int64_t delta);
+void mb_gauge(struct mb_src *s, const char *name, int64_t value);
+/* The route id for log lines ("replay" while replaying). */
+const char *mb_route(const struct mb_src *s);
 
 /* Sleeps up to ms unless stopping; true when stopping. */
 bool mb_wait(struct mb_src *s, int64_t ms);

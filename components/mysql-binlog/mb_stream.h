@@ -9,6 +9,10 @@
  * a position the server cannot serve). *connected tells whether the dump
  * had started (the caller resets its backoff). */
 int mb_stream(struct mb_src *s, bool *connected, struct drom_error *err);
+/* Runs a recorded binlog file (data[0..len), named `file`) through the same
+ * decoder as mb_stream, from its start; s->replay receives the changes.
+ * s->cfg shapes the events as when streaming. */
+int mb_replay(struct mb_src *s, const uint8_t *data, size_t len, const char *file, struct drom_error *err);
 int mb_emit_tombstone(struct mb_src *s, const struct mb_row_event *e, const struct mb_offset *after,
                       struct drom_error *err);
 

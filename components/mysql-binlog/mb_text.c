@@ -96,10 +96,10 @@ void mb_text_value(const struct mb_column *c, const char *s, size_t len, struct 
         return;
     }
     case MB_T_ENUM:
-        v->kind = MB_V_UINT;
-        for (size_t i = 0; i < c->nvalues; i++)
-            if (strlen(c->values[i]) == len && memcmp(c->values[i], s, len) == 0)
-                v->u = i + 1;
+        /* kept as text: Debezium writes the snapshot's member as the server does, the binlog's index escaped */
+        v->kind = MB_V_STRING;
+        v->s = (const uint8_t *)s;
+        v->len = len;
         return;
     case MB_T_SET: {
         v->kind = MB_V_UINT;

@@ -8,7 +8,7 @@
 static const char *const snapshot_modes[] = MB_SNAPSHOT_MODES;
 static const int snapshot_ints[] = MB_SNAPSHOT_INTS;
 static const char *const storages[] = {"file", "kafka", NULL};
-static const char *const identities[] = {"mysql", "mariadb", NULL};
+static const char *const identities[] = {"auto", "mysql", "mariadb", NULL};
 static const int storage_ints[] = {MB_STORE_FILE, MB_STORE_KAFKA};
 static const char *const decimal_modes[] = MB_DECIMAL_MODES;
 static const int decimal_ints[] = MB_DECIMAL_INTS;
@@ -70,9 +70,10 @@ static const struct drom_option options[] = {
      .doc = "Follow each delete with a tombstone (null body, same key)"},
     {.name = "heartbeatIntervalMs", MB_AT(heartbeat_interval_ms), .type = DROM_OPT_DURATION, .def = "10000", .group = "consumer",
      .doc = "Server heartbeat period when the binlog is idle, so lag and position stay known (0: off)"},
-    {.name = "connectorIdentity", MB_AT(connector_identity), .type = DROM_OPT_ENUM, .def = "mysql", .values = identities, .group = "format",
-     .doc = "source.connector and the source schema name: Debezium's MySQL or MariaDB connector"},
-    {.name = "debeziumVersion", MB_AT(debezium_version), .type = DROM_OPT_STRING, .def = "3.1.1.Final", .group = "format",
+    {.name = "connectorIdentity", MB_AT(connector_identity), .type = DROM_OPT_ENUM, .def = "auto", .values = identities, .group = "format",
+     .doc = "source.connector and the source schema name: Debezium's MySQL or MariaDB connector (auto: the server's "
+            "flavour, as Debezium 3 needs its MariaDB connector for MariaDB)"},
+    {.name = "debeziumVersion", MB_AT(debezium_version), .type = DROM_OPT_STRING, .def = "3.6.1.Final", .group = "format",
      .doc = "source.version written in every event"},
     {.name = "decimalHandlingMode", MB_AT(decimal_handling_mode), .type = DROM_OPT_ENUM, .def = "precise", .values = decimal_modes, .ints = decimal_ints,
      .group = "format", .doc = "DECIMAL as Kafka Connect Decimal bytes, a double or a string"},

@@ -460,6 +460,7 @@ int mb_rows_kind_of(unsigned event_type, enum mb_rows_kind *kind, bool *v2)
     case 30: *kind = MB_ROWS_WRITE; *v2 = true; return 0;
     case 31: *kind = MB_ROWS_UPDATE; *v2 = true; return 0;
     case 32: *kind = MB_ROWS_DELETE; *v2 = true; return 0;
+    case 39: *kind = MB_ROWS_UPDATE; *v2 = true; return 0;
     default: return -1;
     }
 }
@@ -478,6 +479,7 @@ int mb_rows_parse(struct mb_rows *rows, unsigned event_type, const uint8_t *body
     if (get_le(&r, table_id_len, &rows->table_id, "table id", err) || get_le(&r, 2, &v, "flags", err))
         return -1;
     rows->flags = (uint16_t)v;
+    rows->partial = event_type == 39;
     if (v2) {
         if (get_le(&r, 2, &v, "extra data", err))
             return -1;
@@ -580,6 +582,21 @@ static int decode_decimal(const struct mb_column *c, const uint8_t *p, struct mb
     if (neg && strspn(v->dec + 1, "0.") == strlen(v->dec + 1))
         memmove(v->dec, v->dec + 1, strlen(v->dec));
     v->kind = MB_V_DECIMAL;
+    return 0;
+}
+
+int mb_decimal_text(unsigned precision, unsigned scale, const uint8_t *p, size_t len, char out[80],
+                    struct drom_error *err)
+{
+    if (precision < 1 || precision > 65 || scale > 30 || scale > precision)
+        return drom_err(err, DROM_EINVAL, "DECIMAL(%u,%u) malformed", precision, scale);
+    if (len < decimal_size(precision, scale))
+        return drom_err(err, DROM_EINVAL, "DECIMAL(%u,%u) truncated", precision, scale);
+    struct mb_column c = {.precision = (uint8_t)precision, .scale = (uint8_t)scale};
+    struct mb_value v;
+    if (decode_decimal(&c, p, &v, err))
+        return -1;
+    memcpy(out, v.dec, sizeof v.dec);
     return 0;
 }
 
@@ -815,6 +832,21 @@ int mb_row_decode(const struct mb_table *t, const struct mb_rows *r, bool after,
                         r->ncols, t->db, t->table, t->ncols);
     const uint8_t *present = after && r->present_after ? r->present_after : r->present;
     struct rd rd = {.p = r->data, .len = r->len, .off = *off};
+    const uint8_t *partial = NULL;   /* one bit per JSON column of the table: the value is a diff */
+    if (after && r->partial) {
+        uint64_t options;
+        if (get_lenenc(&rd, &options, "row value options", err))
+            return -1;
+        if (options & 1) {
+            size_t njson = 0;
+            for (size_t i = 0; i < t->ncols; i++)
+                njson += t->cols[i].type == MB_T_JSON;
+            if (need(&rd, (njson + 7) / 8, "partial JSON bitmap", err))
+                return -1;
+            partial = rd.p + rd.off;
+            rd.off += (njson + 7) / 8;
+        }
+    }
     size_t npresent = 0;
     for (size_t i = 0; i < t->ncols; i++)
         npresent += (present[i / 8] >> (i % 8)) & 1;
@@ -823,13 +855,18 @@ int mb_row_decode(const struct mb_table *t, const struct mb_rows *r, bool after,
         return -1;
     const uint8_t *nulls = rd.p + rd.off;
     rd.off += nb;
-    size_t k = 0;
+    size_t k = 0, json = 0;
     for (size_t i = 0; i < t->ncols; i++) {
         const struct mb_column *c = &t->cols[i];
         struct mb_value *v = &vals[i];
         v->kind = MB_V_ABSENT;
         v->zero = false;
         v->dt = (struct mb_datetime){0};
+        bool diff = false;
+        if (c->type == MB_T_JSON) {
+            diff = partial && ((partial[json / 8] >> (json % 8)) & 1);
+            json++;
+        }
         if (!((present[i / 8] >> (i % 8)) & 1))
             continue;
         bool isnull = (nulls[k / 8] >> (k % 8)) & 1;
@@ -845,6 +882,8 @@ int mb_row_decode(const struct mb_table *t, const struct mb_rows *r, bool after,
             drom_err_prefix(err, "%s.%s column %s", t->db, t->table, c->name ? c->name : "?");
             return -1;
         }
+        if (diff)
+            v->kind = MB_V_JSON_DIFF;
         rd.off += size;
     }
     *off = rd.off;

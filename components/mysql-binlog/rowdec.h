@@ -44,6 +44,10 @@ struct mb_column {
     char **values;         /* ENUM/SET member names */
     size_t nvalues;
     char *def;             /* information_schema COLUMN_DEFAULT as the server prints it; NULL: none or unknown */
+    /* from information_schema, for what the binlog does not tell apart */
+    bool float_double;     /* FLOAT(M,D): Debezium makes it a double */
+    bool uuid;             /* MariaDB's UUID type (16 bytes in the binlog) */
+    char charset[16];      /* character set name; "" unknown (the collation id then decides) */
 };
 
 struct mb_table {
@@ -78,10 +82,12 @@ struct mb_rows {
     const uint8_t *present_after;  /* UPDATE: columns present in the after image */
     const uint8_t *data;
     size_t len;
+    bool partial;                  /* PARTIAL_UPDATE_ROWS: after images may carry JSON diffs */
 };
 
-/* Event types 23-25 (v1), 30-32 (v2), 166-168 (MariaDB compressed v1, whose
- * body must already be inflated: pass the library's row data instead).
+/* Event types 23-25 (v1), 30-32 (v2), 39 (MySQL's PARTIAL_UPDATE_ROWS, an
+ * update), 166-168 (MariaDB compressed v1, whose body must already be
+ * inflated: pass the library's row data instead).
  * Returns -1 for another type. */
 int mb_rows_kind_of(unsigned event_type, enum mb_rows_kind *kind, bool *v2);
 int mb_rows_parse(struct mb_rows *r, unsigned event_type, const uint8_t *body, size_t len,
@@ -99,6 +105,8 @@ enum mb_vkind {
     MB_V_TIME,       /* i = signed microseconds */
     MB_V_DATETIME,   /* dt, wall clock */
     MB_V_TIMESTAMP,  /* i = seconds since the epoch, dt.usec */
+    MB_V_JSON_DIFF,  /* s/len: the diffs of a partial JSON update (after image only) */
+    MB_V_JSON_TEXT,  /* s/len: a JSON column already written as text (a partial update applied) */
 };
 
 struct mb_datetime {
@@ -123,5 +131,10 @@ struct mb_value {
  * must match r (same column count). */
 int mb_row_decode(const struct mb_table *t, const struct mb_rows *r, bool after, size_t *off,
                   struct mb_value *vals, struct drom_error *err);
+
+/* A packed binlog DECIMAL(precision, scale) of `len` bytes as text with
+ * exactly `scale` fraction digits (also the opaque DECIMAL of binary JSON). */
+int mb_decimal_text(unsigned precision, unsigned scale, const uint8_t *p, size_t len, char out[80],
+                    struct drom_error *err);
 
 #endif

@@ -20,7 +20,7 @@ mkdir -p build/bench
 # shellcheck disable=SC2046
 cc -std=c17 -D_GNU_SOURCE -O2 -I. $(pkg-config --cflags libxml-2.0 jansson libqpid-proton) -pthread \
   -o "$bin" tests/bench/amqp_bench.c build/libdrom.a \
-  $(pkg-config --libs libxml-2.0 jansson libmariadb rdkafka libqpid-proton libmicrohttpd libsystemd) -pthread -lm
+  $(pkg-config --libs libxml-2.0 jansson libmariadb rdkafka libqpid-proton libmicrohttpd libsystemd libzstd libpcre2-8) -pthread -lm
 stamp="$(date +%s)"
 echo "== dromedary engine, $N messages of $SIZE B, durable, one connection =="
 "$bin" "$ARTEMIS_URI" "$ARTEMIS_USER" "$ARTEMIS_PASSWORD" "bench.drom.$stamp" "$N" "$SIZE"

@@ -33,3 +33,15 @@ DELETE FROM times WHERE id = 102;
 INSERT INTO times (id, d, y, dt0, ts0) VALUES (105, '0000-00-00', 0, '0000-00-00 00:00:00', '0000-00-00 00:00:00');
 UPDATE misc SET j = '{"a":1}', s = 'y', g = NULL WHERE id = 101;
 DELETE FROM misc WHERE id = 103;
+CREATE TEMPORARY TABLE tmp_more AS SELECT * FROM more;
+UPDATE tmp_more SET id = id + 100;
+INSERT INTO more SELECT * FROM tmp_more;
+UPDATE more SET fmd = 1.25, e2 = 'c', d = '0001-01-01', u = 'ffffffff-ffff-ffff-ffff-ffffffffffff' WHERE id = 101;
+DELETE FROM more WHERE id = 102;
+INSERT INTO One VALUES (2, 'two');
+INSERT INTO `Grüße$1` VALUES (3, 'drei');
+
+-- A table made while streaming: Debezium's streaming takes its types from this DDL text (BOOLEAN,
+-- REAL, JSON), where its snapshot (and dromedary, in both) take them from the server.
+CREATE TABLE ddl_typed (id INT PRIMARY KEY, b BOOLEAN, r REAL, j JSON) DEFAULT CHARSET utf8mb4;
+INSERT INTO ddl_typed VALUES (1, TRUE, 1.5, '{"a": [1, 2]}'), (2, FALSE, -0.25, NULL);

@@ -35,6 +35,24 @@ CREATE TABLE times (
   ts6 TIMESTAMP(6) NULL DEFAULT NULL
 ) DEFAULT CHARSET utf8mb4;
 
+-- What the first comparisons found different (issue 16): FLOAT(M,D) (a double in Debezium), an ENUM
+-- value with a comma, years written with two digits, MariaDB's UUID type, text in character sets
+-- other than UTF-8; One: a table of one row (first and last at once) whose capital letter sorts it
+-- before the others.
+CREATE TABLE more (
+  id INT PRIMARY KEY,
+  fmd FLOAT(5,2), e2 ENUM('a,b','c'), d DATE, dt DATETIME, u UUID,
+  l2 VARCHAR(20) CHARACTER SET latin2, w1250 VARCHAR(20) CHARACTER SET cp1250, k8 VARCHAR(20) CHARACTER SET koi8r,
+  sj VARCHAR(20) CHARACTER SET sjis, gr VARCHAR(20) CHARACTER SET greek, u2 VARCHAR(20) CHARACTER SET ucs2,
+  u16 VARCHAR(20) CHARACTER SET utf16
+) DEFAULT CHARSET utf8mb4;
+
+CREATE TABLE One (id INT PRIMARY KEY, v VARCHAR(10)) DEFAULT CHARSET utf8mb4;
+
+-- A name Kafka refuses as a topic: Debezium replaces each character (not each byte) by '_' and names
+-- the schemas after the topic.
+CREATE TABLE `Grüße$1` (id INT PRIMARY KEY, v VARCHAR(10)) DEFAULT CHARSET utf8mb4;
+
 CREATE TABLE misc (
   id INT PRIMARY KEY,
   e ENUM('a','b','c d'), s SET('x','y','z'), j JSON, g GEOMETRY, p POINT
@@ -93,3 +111,13 @@ INSERT INTO misc VALUES
   (2, 'c d', '', '[]', ST_GeomFromText('POINT(3 4)', 4326), ST_GeomFromText('POINT(0 0)')),
   (3, '', 'x,y,z', '"str"', ST_GeomFromText('POLYGON((0 0, 4 0, 4 4, 0 4, 0 0))'), NULL),
   (4, NULL, NULL, NULL, NULL, NULL);
+
+INSERT INTO more VALUES
+  (1, 5.61, 'a,b', '0018-04-01', '0018-04-01 12:34:56', '123e4567-e89b-12d3-a456-426614174000',
+      'Žluťoučký kůň', 'Žluťoučký kůň', 'Привет', 'こんにちは', 'Καλημέρα', 'Ω€', 'Ω𝄞'),
+  (2, -123.45, 'c', '0069-12-31', '0070-01-01 00:00:00', NULL, '', '', '', '', '', '', ''),
+  (3, NULL, NULL, '0100-01-01', '1999-01-01 00:00:00', '00000000-0000-0000-0000-000000000001',
+      NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+
+INSERT INTO One VALUES (1, 'only');
+INSERT INTO `Grüße$1` VALUES (1, 'eins'), (2, 'zwei');

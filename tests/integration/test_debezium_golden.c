@@ -5,21 +5,56 @@
  * connector identity and Debezium's version, every event compared field by
  * field after the normalisation of tests/debezium/normalise.sed. A
  * difference is reported with its JSON path and both values. */
+#include <dirent.h>
+
 #include "tests/integration/test_mysql_binlog_util.h"
 
-#define GOLDEN_DIR "tests/debezium/"
 #define GOLDEN_DB "dbz_golden"
 
-static const char *const tables[] = {"ints", "nums", "strs", "times", "misc"};
-#define NTABLES (sizeof tables / sizeof tables[0])
+/* Where the SQL and expected/ are: tests/debezium/, or DROM_GOLDEN_DIR
+ * (tests/debezium/replay-ddl.sh points it at each of Debezium's own scripts
+ * in turn, and reads the count of identical events this suite prints). */
+static const char *golden_dir(void)
+{
+    const char *d = getenv("DROM_GOLDEN_DIR");
+    return d && *d ? d : "tests/debezium";
+}
+
+/* The tables: one expected/<table>.jsonl each, as capture.sh writes them. */
+#define MAXTABLES 64
+static char *tables[MAXTABLES];
+static size_t NTABLES;
+
+static void list_tables(void)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/expected", golden_dir());
+    DIR *dir = opendir(path);
+    cr_assert(dir, "%s is there (tests/debezium/capture.sh writes it)", path);
+    NTABLES = 0;
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL && NTABLES < MAXTABLES) {
+        size_t n = strlen(e->d_name);
+        if (n > 6 && strcmp(e->d_name + n - 6, ".jsonl") == 0)
+            tables[NTABLES++] = strndup(e->d_name, n - 6);
+    }
+    closedir(dir);
+}
 
 static void run_sql_file(MYSQL *root, const char *name)
 {
-    char path[256];
-    snprintf(path, sizeof path, GOLDEN_DIR "%s", name);
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", golden_dir(), name);
     char *sql = mbt_slurp(path);
     cr_assert(*sql, "%s is there and not empty", path);
-    mbt_sql(root, "%s", sql);
+    if (getenv("DROM_GOLDEN_DIR")) {
+        /* someone else's script: statements MariaDB refuses are skipped, as capture.sh skips them */
+        char cmd[1200];
+        snprintf(cmd, sizeof cmd, "tests/services/mariadb/ctl sql --force " GOLDEN_DB " < '%s' >/dev/null 2>&1", path);
+        int rc = system(cmd);
+        (void)rc;
+    } else
+        mbt_sql(root, "%s", sql);
     free(sql);
 }
 
@@ -56,13 +91,15 @@ static json_t *parse_or_null(const char *text, const char *what)
     return j;
 }
 
-/* One of dromedary's events in the form of the golden lines. */
-static json_t *event_of(struct drom_mock *mk, size_t i)
+/* One of dromedary's events in the form of the golden lines (with schemas
+ * off, the value is normalised once wrapped). */
+static json_t *event_of(struct drom_mock *mk, size_t i, bool schemas)
 {
     char *topic = mbt_header(mk, i, "CamelDebeziumIdentifier"), *key = mbt_header(mk, i, "kafka.KEY");
     char *body = drom_mock_body(mk, i);
     json_t *value = parse_or_null(body, "the body");
-    normalise(value);
+    if (schemas)
+        normalise(value);
     json_t *ev = json_pack("{s:s?, s:o, s:o}", "topic", topic, "key", parse_or_null(key, "kafka.KEY"), "value", value);
     free(topic);
     free(key);
@@ -73,12 +110,64 @@ static json_t *event_of(struct drom_mock *mk, size_t i)
 struct diffs {
     char *text;
     size_t len, count;
+    size_t known;   /* differences of the documented list */
 };
+
+/* Where Debezium disagrees with itself and dromedary keeps one form in both
+ * paths (docs/debezium.md says which and why): each must show up exactly so,
+ * neither more nor differently. '*' in a path stands for any text. */
+static struct known {
+    const char *path, *debezium, *dromedary;
+    bool schema_only;   /* a schema difference: not there when schemas are off */
+    bool seen;
+} known[] = {
+    /* MariaDB stores a UUID of versions 1-5 with its groups reversed; Debezium's streaming does not
+     * undo that (its snapshot reads the text): dromedary writes the UUID in both */
+    {"t.dbz_golden.more#4.value.payload.after.u", "\"00123e45-67e8-9b12-d3a4-564266141740\"",
+     "\"123e4567-e89b-12d3-a456-426614174000\"", false, false},
+    {"t.dbz_golden.more#7.value.payload.before.u", "\"00123e45-67e8-9b12-d3a4-564266141740\"",
+     "\"123e4567-e89b-12d3-a456-426614174000\"", false, false},
+    /* a table created while streaming: Debezium's streaming types it from the DDL text (BOOLEAN,
+     * REAL, JSON), its snapshot and dromedary from the server (tinyint(1), double, longtext) */
+    {"t.dbz_golden.ddl_typed#*.value.schema.fields[*].fields[b].type", "\"boolean\"", "\"int16\"", true, false},
+    {"t.dbz_golden.ddl_typed#*.value.schema.fields[*].fields[r].type", "\"float\"", "\"double\"", true, false},
+    {"t.dbz_golden.ddl_typed#*.value.schema.fields[*].fields[j].name", "\"io.debezium.data.Json\"", "(absent)", true,
+     false},
+    {"t.dbz_golden.ddl_typed#*.value.schema.fields[*].fields[j].version", "1", "(absent)", true, false},
+    {"t.dbz_golden.ddl_typed#*.value.payload.after.b", "true", "1", false, false},
+    {"t.dbz_golden.ddl_typed#*.value.payload.after.b", "false", "0", false, false},
+};
+
+/* `pattern` with '*' for any text (brackets are literal, unlike fnmatch). */
+static bool matches(const char *pattern, const char *s)
+{
+    if (*pattern == '\0')
+        return *s == '\0';
+    if (*pattern == '*')
+        return matches(pattern + 1, s) || (*s && matches(pattern, s + 1));
+    return *s == *pattern && matches(pattern + 1, s + 1);
+}
+
+static bool is_known(const char *path, const char *w, const char *g)
+{
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (matches(known[i].path, path) && strcmp(known[i].debezium, w) == 0 && strcmp(known[i].dromedary, g) == 0) {
+            known[i].seen = true;
+            return true;
+        }
+    return false;
+}
 
 static void add_diff(struct diffs *d, const char *path, const json_t *want, const json_t *got)
 {
     char *w = want ? json_dumps(want, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("(absent)");
     char *g = got ? json_dumps(got, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("(absent)");
+    if (is_known(path, w, g)) {
+        d->known++;
+        free(w);
+        free(g);
+        return;
+    }
     char *line;
     int n = asprintf(&line, "  %s\n    debezium:  %.600s\n    dromedary: %.600s\n", path, w, g);
     cr_assert_neq(n, -1);
@@ -133,19 +222,36 @@ static size_t count_lines(const char *text)
     return n;
 }
 
-Test(debezium_golden, events_match_debezium_3_6_1, .timeout = 180)
+/* With schemas off, dromedary's key and value must be the payloads of
+ * Debezium's: they are wrapped with Debezium's schemas before the comparison. */
+static void wrap(json_t *got, const char *member, const json_t *want)
 {
-    char *golden[NTABLES];
-    size_t total = 0, snapshot = 0;
+    json_t *v = json_object_get(got, member);
+    if (json_is_null(v))
+        return;
+    json_t *w = json_pack("{s:O, s:O}", "schema", json_object_get(json_object_get(want, member), "schema"),
+                          "payload", v);
+    json_object_set_new(got, member, w);
+}
+
+/* Runs dromedary on the golden SQL (snapshot, then stream) and compares
+ * every event; returns the number of differences, listed on stderr. */
+static size_t run_and_compare(bool schemas)
+{
+    list_tables();
+    char *golden[MAXTABLES];
+    size_t total = 0, snapshot = 0, identical = 0;
     for (size_t t = 0; t < NTABLES; t++) {
-        char path[256];
-        snprintf(path, sizeof path, GOLDEN_DIR "expected/%s.jsonl", tables[t]);
+        char path[512];
+        snprintf(path, sizeof path, "%s/expected/%s.jsonl", golden_dir(), tables[t]);
         golden[t] = mbt_slurp(path);
         cr_assert(*golden[t], "%s is there (tests/debezium/capture.sh writes it)", path);
         total += count_lines(golden[t]);
         for (const char *p = golden[t]; (p = strstr(p, "\"op\":\"r\"")) != NULL; p++)
             snapshot++;
     }
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        known[i].seen = false;
 
     MYSQL *root = mbt_root();
     mbt_fresh_db(root, GOLDEN_DB);
@@ -153,8 +259,9 @@ Test(debezium_golden, events_match_debezium_3_6_1, .timeout = 180)
     run_sql_file(root, "types.sql");
     char *offsets = mbt_tmp_path("golden");
     char q[1024];
-    snprintf(q, sizeof q, "databaseIncludeList=" GOLDEN_DB "&snapshotMode=initial&connectorIdentity=mariadb&"
-                          "debeziumVersion=3.6.1.Final&offsetStorageFileName=%s", offsets);
+    /* no connectorIdentity nor debeziumVersion: the defaults must be the MariaDB connector of 3.6.1 */
+    snprintf(q, sizeof q, "databaseIncludeList=" GOLDEN_DB "&snapshotMode=initial&schemas=%s&offsetStorageFileName=%s",
+             schemas ? "true" : "false", offsets);
     struct mbt_run r;
     mbt_start(&r, 5499, q);
     mbt_out(&r, snapshot, 30000);
@@ -164,15 +271,15 @@ Test(debezium_golden, events_match_debezium_3_6_1, .timeout = 180)
     drom_mock_wait(mk, total, 15000);
     mbt_sql(root, "CREATE TABLE " GOLDEN_DB ".zz_sentinel (id INT PRIMARY KEY)");
     size_t n = mbt_before_sentinel(root, mk, "INSERT INTO " GOLDEN_DB ".zz_sentinel VALUES (424242)", "424242", 15000);
-    cr_expect_eq(n, total, "as many events as Debezium's");
+    cr_expect_eq(n, total, "as many events as Debezium's (schemas %s)", schemas ? "on" : "off");
 
     struct diffs d = {0};
-    size_t next[NTABLES] = {0};
-    char *line_of[NTABLES];
+    size_t next[MAXTABLES] = {0};
+    char *line_of[MAXTABLES];
     for (size_t t = 0; t < NTABLES; t++)
         line_of[t] = golden[t];
     for (size_t i = 0; i < n; i++) {
-        json_t *got = event_of(mk, i);
+        json_t *got = event_of(mk, i, schemas);
         const char *topic = json_string_value(json_object_get(got, "topic"));
         size_t t = 0;
         while (t < NTABLES && !(topic && strcmp(topic + strlen("t." GOLDEN_DB "."), tables[t]) == 0))
@@ -189,7 +296,14 @@ Test(debezium_golden, events_match_debezium_3_6_1, .timeout = 180)
         json_t *want = json_loadb(line_of[t], (size_t)(eol - line_of[t]), 0, &je);
         cr_assert_not_null(want, "%s: %s", path, je.text);
         line_of[t] = eol + 1;
+        if (!schemas) {
+            wrap(got, "key", want);
+            wrap(got, "value", want);
+            normalise(json_object_get(got, "value"));
+        }
+        size_t before = d.count, known_before = d.known;
         compare(&d, path, want, got);
+        identical += d.count == before && d.known == known_before;
         json_decref(want);
         json_decref(got);
     }
@@ -197,15 +311,36 @@ Test(debezium_golden, events_match_debezium_3_6_1, .timeout = 180)
         if (*line_of[t])
             add_diff(&d, tables[t], json_string(line_of[t]), NULL);
     if (d.count)
-        fprintf(stderr, "%zu differences from Debezium 3.6.1 (path: expected, got):\n%s", d.count, d.text);
-    cr_expect_eq(d.count, 0, "%zu differences from Debezium 3.6.1, listed above", d.count);
+        fprintf(stderr, "%zu differences from Debezium 3.6.1 with schemas %s (path: expected, got):\n%s", d.count,
+                schemas ? "on" : "off", d.text);
+    fprintf(stderr, "golden: %zu of %zu events identical, %zu differences listed in docs/debezium.md (Debezium wrote "
+            "%zu, schemas %s)\n", identical, n, d.known, total, schemas ? "on" : "off");
+    for (size_t i = 0; i < sizeof known / sizeof known[0] && !getenv("DROM_GOLDEN_DIR"); i++)
+        cr_expect(known[i].seen || (known[i].schema_only && !schemas), "the documented difference at %s did not "
+                  "show with schemas %s (fixed? then drop it from the list and docs/debezium.md)", known[i].path,
+                  schemas ? "on" : "off");
 
     free(d.text);
     mbt_stop(&r);
     unlink(offsets);
     free(offsets);
-    for (size_t t = 0; t < NTABLES; t++)
+    for (size_t t = 0; t < NTABLES; t++) {
         free(golden[t]);
+        free(tables[t]);
+    }
     mbt_sql(root, "DROP DATABASE " GOLDEN_DB);
     mysql_close(root);
+    return d.count;
+}
+
+Test(debezium_golden, events_match_debezium_3_6_1, .timeout = 180)
+{
+    size_t n = run_and_compare(true);
+    cr_expect_eq(n, 0, "%zu differences from Debezium 3.6.1, listed above", n);
+}
+
+Test(debezium_golden, events_without_schemas_are_debezium_payloads, .timeout = 180)
+{
+    size_t n = run_and_compare(false);
+    cr_expect_eq(n, 0, "%zu differences from Debezium 3.6.1's payloads, listed above", n);
 }

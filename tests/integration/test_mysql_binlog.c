@@ -197,7 +197,7 @@ Test(mysql_binlog, seed_changes_give_c_u_c, .timeout = 60)
         char opf[16];
         snprintf(opf, sizeof opf, "\"op\":\"%s\"", ops[i]);
         cr_assert(strstr(p, opf));
-        cr_assert(strstr(p, "\"source\":{\"version\":\"3.1.1.Final\",\"connector\":\"mysql\",\"name\":\"my-mysql\","));
+        cr_assert(strstr(p, "\"source\":{\"version\":\"3.6.1.Final\",\"connector\":\"mariadb\",\"name\":\"my-mysql\","));
         cr_assert(strstr(p, "\"snapshot\":\"false\",\"db\":\"cdcdb\",\"sequence\":null,"));
         cr_assert(strstr(p, "\"table\":\"seed_customers\",\"server_id\":1,\"gtid\":\"0-1-"), "%s", p);
         cr_assert(strstr(p, "\"row\":0,\"thread\":null,\"query\":null},\"transaction\":null,"));

@@ -164,14 +164,14 @@ Test(mysql_binlog_debezium, truncate_event_when_not_skipped, .timeout = 60)
     char *s_insert = between(insert, "{\"schema\":", ",\"payload\":"), *s_trunc = between(trunc, "{\"schema\":", ",\"payload\":");
     cr_assert_str_eq(s_trunc, s_insert);
     char *file = between(trunc, "\"file\":\"", "\""), *gtid = between(trunc, "\"gtid\":\"", "\"");
-    char *ts_ms = between(trunc, "\"source\":{\"version\":\"3.1.1.Final\",\"connector\":\"mysql\",\"name\":\"t\",\"ts_ms\":", ",");
+    char *ts_ms = between(trunc, "\"source\":{\"version\":\"3.6.1.Final\",\"connector\":\"mariadb\",\"name\":\"t\",\"ts_ms\":", ",");
     char *now = between(trunc, "\"op\":\"t\",\"ts_ms\":", ","), *now_us = between(trunc, now, "}");
     long long now_ms = atoll(now), src_ms = atoll(ts_ms), us = atoll(now_us + strlen(",\"ts_us\":"));
     long long pos = event_pos(root, file, "TRUNCATE TABLE k");
     cr_assert_gt(pos, 0);
     char want[2048];
     snprintf(want, sizeof want,
-             "{\"before\":null,\"after\":null,\"source\":{\"version\":\"3.1.1.Final\",\"connector\":\"mysql\","
+             "{\"before\":null,\"after\":null,\"source\":{\"version\":\"3.6.1.Final\",\"connector\":\"mariadb\","
              "\"name\":\"t\",\"ts_ms\":%lld,\"snapshot\":\"false\",\"db\":\"mbt_tr\",\"sequence\":null,\"ts_us\":%lld,"
              "\"ts_ns\":%lld,\"table\":\"k\",\"server_id\":1,\"gtid\":\"%s\",\"file\":\"%s\",\"pos\":%lld,\"row\":0,"
              "\"thread\":null,\"query\":null},\"transaction\":null,\"op\":\"t\",\"ts_ms\":%lld,\"ts_us\":%lld,"

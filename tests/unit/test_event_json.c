@@ -302,3 +302,49 @@ Test(event_json, strings_are_escaped_and_repaired)
     cr_assert_eq(mb_days_from_civil(1969, 12, 31), -1);
     cr_assert_eq(mb_days_from_civil(2024, 2, 29), 19782);
 }
+
+/* Debezium replaces each character Kafka refuses in a topic (not each byte
+ * of it) by '_', and names the schemas after that topic. */
+Test(event_json, topic_sanitized_per_character_and_schemas_named_after_it)
+{
+    struct mb_column col = {.type = MB_T_LONG, .name = (char *)"id", .pk = true};
+    uint32_t pk = 0;
+    struct mb_table t = {.db = (char *)"dbz", .table = (char *)"Gr\xc3\xbc\xc3\x9f" "e$1", .ncols = 1, .cols = &col,
+                         .npk = 1, .pk = &pk, .has_names = true};
+    struct mb_format f = {.prefix = "p", .version = "3.6.1.Final", .schemas = true};
+    struct mb_schema *s = mb_schema_new(&f, &t, NULL);
+    cr_assert_str_eq(mb_schema_topic(s), "p.dbz.Gr__e_1", "one '_' for each of \xc3\xbc, \xc3\x9f and $");
+    struct mb_value v = {.kind = MB_V_INT, .i = 7};
+    struct drom_buf b = DROM_BUF_INIT;
+    mb_json_key(&b, s, &v);
+    cr_assert(strstr(b.data, "\"name\":\"p.dbz.Gr__e_1.Key\""), "%s", b.data);
+    drom_buf_reset(&b);
+    mb_json_value(&b, s, 'c', NULL, &v, &SRC, NULL, NOW_US);
+    cr_assert(strstr(b.data, "\"name\":\"p.dbz.Gr__e_1.Value\""), "%s", b.data);
+    cr_assert(strstr(b.data, "\"name\":\"p.dbz.Gr__e_1.Envelope\""), "%s", b.data);
+    drom_buf_free(&b);
+    mb_schema_free(s);
+}
+
+/* Text in the character sets MariaDB offers reaches the event as UTF-8
+ * (the golden files hold Debezium's own decoding of several); bytes that do
+ * not decode become U+FFFD as in Java, and an unknown set is left alone. */
+Test(event_json, character_sets_decode_to_utf8)
+{
+    struct { const char *cs; const char *in; size_t n; const char *want; } cases[] = {
+        {"latin2", "\xae\x6c\x75\xbb\x6f\x75\xe8\x6b\xfd", 9, "\xc5\xbd" "lu\xc5\xa5ou\xc4\x8dk\xc3\xbd"},
+        {"koi8r", "\xf0\xd2\xc9\xd7\xc5\xd4", 6, "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82"},
+        {"ucs2", "\x03\xa9\x20\xac", 4, "\xce\xa9\xe2\x82\xac"},
+        {"utf16", "\xd8\x34\xdd\x1e", 4, "\xf0\x9d\x84\x9e"},
+        {"sjis", "\x82\xa0\xff", 3, "\xe3\x81\x82\xef\xbf\xbd"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct drom_buf b = DROM_BUF_INIT;
+        cr_assert(mb_charset_to_utf8(&b, cases[i].cs, (const uint8_t *)cases[i].in, cases[i].n), "%s", cases[i].cs);
+        cr_assert_str_eq(drom_buf_cstr(&b), cases[i].want, "%s", cases[i].cs);
+        drom_buf_free(&b);
+    }
+    struct drom_buf b = DROM_BUF_INIT;
+    cr_assert(!mb_charset_to_utf8(&b, "utf8mb4", (const uint8_t *)"x", 1), "UTF-8 needs no conversion");
+    cr_assert_eq(b.len, 0);
+}
