@@ -1,7 +1,7 @@
 # dromedary — build, test and run. `make help` lists the targets.
 SHELL   := /bin/bash
 CC      ?= gcc
-PKGS    := libxml-2.0 yaml-0.1 jansson libmariadb rdkafka libqpid-proton libmicrohttpd libsystemd libpcre2-8 libzstd
+PKGS    := libxml-2.0 yaml-0.1 jansson libmariadb rdkafka libqpid-proton libmicrohttpd libsystemd libpcre2-8 libzstd openssl
 CSTD    := -std=c17 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 OPT     ?= -O2 -g

@@ -439,6 +439,16 @@ static struct drom_gendpoint *bind(struct cc *c, const struct drom_ast_attr *a, 
         if (run_validate(comp, ep->path, &ep->opts, role, &err) < 0)
             hook_error(c, a, text, u, err.msg);
     }
+    if (c->diags->nerrors == nerr && comp->advise) {
+        char warning[512] = "";
+        struct drom_error err = {0};
+        void *conf = drom_conf_new(comp->options, comp->conf_size, &ep->opts, ep->scheme, &err);
+        if (conf)
+            comp->advise(ep->path, conf, warning, sizeof warning);
+        drom_conf_free(comp->options, conf);
+        if (warning[0])
+            cc_warn(c, line, col, "%s", warning);
+    }
     (void)where;
     return c->diags->nerrors == nerr ? ep : NULL;
 }

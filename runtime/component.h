@@ -69,6 +69,10 @@ struct drom_component {
      * anywhere. A message that starts with an option's name is placed at
      * that option. */
     int (*validate)(const char *path, const void *conf, unsigned role, struct drom_error *err);
+    /* Compile-time advice on options that work but are unwise (a password
+     * in clear text to another machine), on the filled conf: a warning into
+     * `warning`, "" for none. May be NULL. Must not connect anywhere. */
+    void (*advise)(const char *path, const void *conf, char *warning, size_t size);
 
     /* Runtime. Any may be NULL where the role does not apply; a component
      * whose runtime is not built yet leaves them all NULL and the engine

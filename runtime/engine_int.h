@@ -23,7 +23,7 @@ struct eng_endpoint {
     struct drom_endpoint_metrics metrics;
     pthread_mutex_t mu;                 /* ready, reason: any thread */
     bool ready;
-    char reason[256];
+    char reason[512];   /* long enough for a refused TLS handshake with its fix */
     /* consumer side */
     struct drom_watermark *wm;
     bool wm_dirty, stop_on_failure, internal;

@@ -5,7 +5,7 @@ set -euo pipefail
 PKGS=(
   build-essential pkg-config make gcc clang
   libxml2-dev libyaml-dev libjansson-dev libmariadb-dev librdkafka-dev libpcre2-dev libzstd-dev
-  libqpid-proton11-dev libmicrohttpd-dev libsystemd-dev
+  libqpid-proton11-dev libmicrohttpd-dev libsystemd-dev libssl-dev
   libcriterion-dev libclang-rt-14-dev
   mariadb-server mariadb-client
   default-jdk-headless maven

@@ -23,15 +23,26 @@ static const struct drom_option options[] = {
     {.name = "remoteURI", AT(remote_uri), .type = DROM_OPT_STRING, .flags = DROM_OPT_REQUIRED, .group = "connection",
      .doc = "Broker address, amqp://host:port or amqps://host:port (usually camel.component.sjms2.remoteURI)"},
     {.name = "username", AT(username), .type = DROM_OPT_STRING, .group = "connection",
-     .doc = "User name for SASL PLAIN (anonymous when unset)"},
+     .doc = "User name for SASL (PLAIN or SCRAM; anonymous when unset and no client certificate logs in)"},
     {.name = "password", AT(password), .type = DROM_OPT_STRING, .flags = DROM_OPT_SECRET, .group = "connection",
-     .doc = "Password for SASL PLAIN"},
+     .doc = "Password of username"},
     {.name = "clientId", AT(client_id), .type = DROM_OPT_STRING, .group = "connection",
      .doc = "AMQP container id (JMS client id), needed for durable subscriptions"},
     {.name = "allowInsecurePlain", AT(allow_insecure_plain), .type = DROM_OPT_BOOL, .def = "false", .group = "security",
      .doc = "Send a password over plain amqp:// to a host that is not loopback"},
     {.name = "sslTrustStore", AT(ssl_trust_store), .type = DROM_OPT_STRING, .group = "security",
      .doc = "CA certificates (PEM file) to verify an amqps:// broker; the system store when unset"},
+    {.name = "sslCert", AT(ssl_cert), .type = DROM_OPT_STRING, .group = "security",
+     .doc = "Client certificate (PEM file) for a broker whose acceptor has needClientAuth (mutual TLS); may hold "
+            "the key too"},
+    {.name = "sslKey", AT(ssl_key), .type = DROM_OPT_STRING, .group = "security",
+     .doc = "Private key of sslCert (PEM file; default: sslCert's file)"},
+    {.name = "sslKeyPassword", AT(ssl_key_password), .type = DROM_OPT_STRING, .flags = DROM_OPT_SECRET,
+     .group = "security", .doc = "Passphrase of an encrypted sslKey"},
+    {.name = "amqp.saslMechanisms", AT(sasl_mechanisms), .type = DROM_OPT_STRING, .group = "security",
+     .doc = "Qpid JMS's option: the SASL mechanisms allowed, comma-separated (EXTERNAL: log in with sslCert; "
+            "SCRAM-SHA-512, SCRAM-SHA-256: only with a qpid-proton built with Cyrus SASL; PLAIN; ANONYMOUS). "
+            "Default: the strongest both sides offer that the given credentials allow"},
     {.name = "sslVerifyHost", AT(ssl_verify_host), .type = DROM_OPT_BOOL, .def = "true", .group = "security",
      .doc = "Check the broker's certificate matches its host name"},
     {.name = "idleTimeout", AT(idle_timeout_ms), .type = DROM_OPT_DURATION, .def = "60000", .group = "connection",
@@ -113,7 +124,7 @@ static int amqp_validate(const char *path, const void *conf, unsigned role, stru
 {
     const struct amqp_conf *o = conf;
     struct amqp_conn_config cfg;
-    if (amqp_conn_config_read(o, &cfg, err) < 0)
+    if (amqp_conn_config_read(o, &cfg, err) < 0 || amqp_tls_files_check(&cfg, err) < 0)
         return -1;
     const char *name;
     bool topic;
@@ -172,7 +183,6 @@ const struct drom_component drom_component_amqp = {
     .roles = DROM_ROLE_CONSUMER | DROM_ROLE_PRODUCER,
     .options = options,
     .conf_size = sizeof(struct amqp_conf),
-    .validate = amqp_validate,
     .create = amqp_create,
     .destroy = amqp_destroy,
     .start = amqp_consumer_start,
@@ -180,4 +190,6 @@ const struct drom_component drom_component_amqp = {
     .produce = amqp_producer_send,
     .commit = amqp_consumer_commit,
     .position_free = free,
+    .validate = amqp_validate,
+    .advise = amqp_advise,
 };

@@ -19,6 +19,7 @@
 #include <proton/delivery.h>
 #include <proton/link.h>
 #include <proton/proactor.h>
+#include <proton/ssl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -77,6 +78,7 @@ enum amqp_ack { AMQP_ACK_AUTO, AMQP_ACK_CLIENT, AMQP_ACK_DUPS_OK, AMQP_ACK_SESSI
 /* The endpoint's options (ep->conf), filled from amqp.c's table. */
 struct amqp_conf {
     const char *remote_uri, *username, *password, *client_id, *ssl_trust_store, *reply_to;
+    const char *ssl_cert, *ssl_key, *ssl_key_password, *sasl_mechanisms;
     const char *durable_subscription_name, *subscription_id, *message_selector;
     const char *connection_factory;   /* read by compiler/beans.c from the properties, not here */
     bool allow_insecure_plain, ssl_verify_host, test_connection_on_startup, transacted, disable_reply_to;
@@ -92,6 +94,7 @@ struct amqp_conn_config {
     char port[16];
     bool tls;
     const char *username, *password, *client_id, *trust_store;   /* borrowed until amqp_conn_new returns */
+    const char *cert, *key, *key_password, *sasl_mechs;          /* likewise; NULL when not given */
     bool verify_host;
     bool allow_insecure_plain;
     int64_t idle_timeout_ms;
@@ -99,8 +102,28 @@ struct amqp_conn_config {
     int64_t backoff_multiplier, max_reconnect_attempts;
 };
 
-/* Parses remoteURI and the connection options of an endpoint; cfg borrows o's strings. */
+/* Parses remoteURI and the connection options of an endpoint (cfg borrows
+ * o's strings); _read also refuses a password in clear text to a host that
+ * is not loopback unless allowInsecurePlain says so. */
+int amqp_conn_config_parse(const struct amqp_conf *o, struct amqp_conn_config *cfg, struct drom_error *err);
 int amqp_conn_config_read(const struct amqp_conf *o, struct amqp_conn_config *cfg, struct drom_error *err);
+
+/* security.c: the client certificate and SASL options of `o` into cfg
+ * (after its URI is read), checked against each other and this proton. */
+int amqp_security_read(const struct amqp_conf *o, struct amqp_conn_config *cfg, struct drom_error *err);
+/* The certificate files of cfg checked offline (validate); and the
+ * component's advice on a password sent in clear text. */
+int amqp_tls_files_check(const struct amqp_conn_config *cfg, struct drom_error *err);
+void amqp_advise(const char *path, const void *conf, char *warning, size_t size);
+/* The SASL mechanisms to allow, space-separated, strongest first, into buf. */
+const char *amqp_sasl_mechs(const struct amqp_conn_config *cfg, char *buf, size_t size);
+/* CA, client certificate and peer checks of a client TLS domain. */
+int amqp_ssl_domain_setup(pn_ssl_domain_t *d, const struct amqp_conn_config *cfg, const char *label,
+                          struct drom_error *err);
+/* Why the connection to `label` was refused, in words with the fix: a
+ * login (`auth`) or a TLS handshake; "" when `what` is neither. */
+void amqp_refusal(const struct amqp_conn_config *cfg, const char *label, bool auth, const char *what, char *buf,
+                  size_t size);
 
 /* The connection of `ep`'s engine for these settings, created on first use,
  * with a reference taken (the thread starts with the first). With `wait_ms`

@@ -29,6 +29,7 @@
 #include "components/amqp/amqp_int.h"
 #include "runtime/engine.h"
 #include "runtime/log.h"
+#include "runtime/tls_files.h"
 #include "runtime/xalloc.h"
 
 #define LOGGER "amqp"
@@ -38,6 +39,7 @@ struct amqp_conn {
     pthread_cond_t cond;             /* state changes, for acquire's wait */
     struct amqp_conn_config cfg;     /* strings below are its own copies */
     char *username, *password, *client_id, *trust_store;
+    char *cert, *key, *key_password, *sasl_mechs;
     char label[300];                 /* amqp://host:port, for logs */
     char addr[300];                  /* host:port for the proactor */
     pn_ssl_domain_t *ssl;
@@ -68,86 +70,6 @@ static void say(char *buf, size_t size, const char *fmt, ...)
     va_end(ap);
 }
 
-/* --- configuration --- */
-
-static bool is_loopback(const char *host)
-{
-    return strcasecmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0;
-}
-
-int amqp_conn_config_read(const struct amqp_conf *o, struct amqp_conn_config *cfg, struct drom_error *err)
-{
-    memset(cfg, 0, sizeof *cfg);
-    const char *uri = o->remote_uri;
-    if (!uri || !*uri)
-        return drom_err(err, DROM_EINVAL, "remoteURI is required (amqp://host:port or amqps://host:port)");
-    const char *p;
-    if (strncasecmp(uri, "amqp://", 7) == 0) {
-        p = uri + 7;
-    } else if (strncasecmp(uri, "amqps://", 8) == 0) {
-        p = uri + 8;
-        cfg->tls = true;
-    } else if (strncasecmp(uri, "failover:", 9) == 0) {
-        return drom_err(err, DROM_EINVAL,
-                        "remoteURI '%s': failover URIs are not supported; give one broker as amqp://host:port or "
-                        "amqps://host:port", uri);
-    } else {
-        return drom_err(err, DROM_EINVAL, "remoteURI '%s': expected amqp://host:port or amqps://host:port", uri);
-    }
-    size_t hl;
-    const char *rest;
-    if (*p == '[') {
-        const char *close = strchr(p, ']');
-        if (!close)
-            return drom_err(err, DROM_EINVAL, "remoteURI '%s': unclosed '[' in the host", uri);
-        hl = (size_t)(close - p - 1);
-        p++;
-        rest = close + 1;
-    } else {
-        hl = strcspn(p, ":/?");
-        rest = p + hl;
-    }
-    if (hl == 0 || hl >= sizeof cfg->host)
-        return drom_err(err, DROM_EINVAL, "remoteURI '%s': no host", uri);
-    memcpy(cfg->host, p, hl);
-    cfg->host[hl] = '\0';
-    if (*rest == ':') {
-        size_t pl = strspn(rest + 1, "0123456789");
-        if (pl == 0 || pl >= sizeof cfg->port)
-            return drom_err(err, DROM_EINVAL, "remoteURI '%s': bad port", uri);
-        memcpy(cfg->port, rest + 1, pl);
-        cfg->port[pl] = '\0';
-        rest += 1 + pl;
-    } else {
-        snprintf(cfg->port, sizeof cfg->port, "%s", cfg->tls ? "5671" : "5672");
-    }
-    if (*rest && *rest != '/' && *rest != '?')
-        return drom_err(err, DROM_EINVAL, "remoteURI '%s': unexpected '%s' after the port", uri, rest);
-    cfg->username = o->username;
-    cfg->password = o->password;
-    if (cfg->username && !*cfg->username)
-        cfg->username = NULL;
-    cfg->client_id = o->client_id;
-    cfg->trust_store = o->ssl_trust_store;
-    cfg->verify_host = o->ssl_verify_host;
-    cfg->allow_insecure_plain = o->allow_insecure_plain;
-    cfg->idle_timeout_ms = o->idle_timeout_ms;
-    cfg->reconnect_delay_ms = o->reconnect_delay_ms;
-    cfg->max_reconnect_delay_ms = o->max_reconnect_delay_ms;
-    cfg->backoff_multiplier = o->reconnect_backoff_multiplier;
-    cfg->max_reconnect_attempts = o->max_reconnect_attempts;
-    if (cfg->reconnect_delay_ms < 1)
-        cfg->reconnect_delay_ms = 1;
-    if (cfg->max_reconnect_delay_ms < cfg->reconnect_delay_ms)
-        cfg->max_reconnect_delay_ms = cfg->reconnect_delay_ms;
-    if (cfg->username && !cfg->tls && !is_loopback(cfg->host) && !cfg->allow_insecure_plain)
-        return drom_err(err, DROM_EINVAL,
-                        "refusing to send the password of user '%s' in clear text to %s over amqp://: use amqps:// "
-                        "or set allowInsecurePlain=true",
-                        cfg->username, cfg->host);
-    return 0;
-}
-
 /* FNV-1a, so that the registry key tells credentials apart without holding them. */
 static uint64_t fnv(const char *s)
 {
@@ -166,14 +88,13 @@ static void *conn_new(void *arg)
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cond, NULL);
     c->cfg = *cfg;
-    c->username = drom_xstrdup(cfg->username);
-    c->password = drom_xstrdup(cfg->password);
-    c->client_id = drom_xstrdup(cfg->client_id);
-    c->trust_store = drom_xstrdup(cfg->trust_store);
-    c->cfg.username = c->username;
-    c->cfg.password = c->password;
-    c->cfg.client_id = c->client_id;
-    c->cfg.trust_store = c->trust_store;
+    /* the borrowed strings of cfg become the connection's own copies */
+    char **own[] = {&c->username, &c->password, &c->client_id, &c->trust_store,
+                    &c->cert, &c->key, &c->key_password, &c->sasl_mechs};
+    const char **ref[] = {&c->cfg.username, &c->cfg.password, &c->cfg.client_id, &c->cfg.trust_store,
+                          &c->cfg.cert, &c->cfg.key, &c->cfg.key_password, &c->cfg.sasl_mechs};
+    for (size_t i = 0; i < sizeof own / sizeof *own; i++)
+        *ref[i] = *own[i] = drom_xstrdup(*ref[i]);
     bool v6 = strchr(cfg->host, ':') != NULL;
     snprintf(c->label, sizeof c->label, "%s://%s%s%s:%s", cfg->tls ? "amqps" : "amqp", v6 ? "[" : "", cfg->host,
              v6 ? "]" : "", cfg->port);
@@ -199,6 +120,13 @@ static void conn_free(void *obj)
     }
     free(c->client_id);
     free(c->trust_store);
+    free(c->cert);
+    free(c->key);
+    if (c->key_password) {
+        memset(c->key_password, 0, strlen(c->key_password));
+        free(c->key_password);
+    }
+    free(c->sasl_mechs);
     free(c);
 }
 
@@ -403,7 +331,8 @@ static void connect_now(struct amqp_conn *c)
     }
     pn_transport_t *t = pn_transport();
     pn_sasl_t *sasl = pn_sasl(t);
-    pn_sasl_allowed_mechs(sasl, c->username ? "PLAIN" : "ANONYMOUS");
+    char mechs[128];
+    pn_sasl_allowed_mechs(sasl, amqp_sasl_mechs(&c->cfg, mechs, sizeof mechs));
     /* Checked in amqp_conn_config_read: plain text only to loopback or when allowed. */
     if (c->username && !c->cfg.tls)
         pn_sasl_set_allow_insecure_mechs(sasl, true);
@@ -467,9 +396,10 @@ static void on_down(struct amqp_conn *c, pn_transport_t *t)
     for (struct amqp_ep *e = c->members; e; e = e->next)
         if (!was_up || link_error)
             drom_endpoint_count(e->ep, "connect_failures", 1);
-    if (auth)
-        say(c->reason, sizeof c->reason, "authentication failed for user '%s' at %s: %s",
-                 c->username ? c->username : "(anonymous)", c->label, what);
+    char refusal[sizeof c->reason];
+    amqp_refusal(&c->cfg, c->label, auth, what, refusal, sizeof refusal);
+    if (refusal[0])
+        say(c->reason, sizeof c->reason, "%s", refusal);
     else if (!link_error)
         say(c->reason, sizeof c->reason, "%s %s: %s", was_up ? "connection lost to" : "cannot connect to",
                  c->label, what);
@@ -492,7 +422,7 @@ static void on_down(struct amqp_conn *c, pn_transport_t *t)
                 l->ops->lost(l);
     } else {
         int64_t wait = jitter(c, c->delay_ms);
-        drom_log(auth || link_error ? DROM_LOG_ERROR : DROM_LOG_WARN, LOGGER, "%s; reconnecting in %lld ms",
+        drom_log(refusal[0] || link_error ? DROM_LOG_ERROR : DROM_LOG_WARN, LOGGER, "%s; reconnecting in %lld ms",
                  c->reason, (long long)wait);
         pn_proactor_set_timeout(c->proactor, (pn_millis_t)wait);
     }
@@ -677,14 +607,16 @@ static void *run(void *arg)
 struct amqp_conn *amqp_conn_acquire(struct drom_endpoint *ep, const struct amqp_conn_config *cfg, int64_t wait_ms,
                                     struct drom_error *err)
 {
-    char key[900];
-    snprintf(key, sizeof key, "amqp-conn|%s|%s|%s|%d|%s|%016" PRIx64 "|%s|%s|%d|%d|%lld|%lld|%lld|%lld|%lld",
+    char key[1800];
+    snprintf(key, sizeof key,
+             "amqp-conn|%s|%s|%s|%d|%s|%016" PRIx64 "|%s|%s|%d|%d|%lld|%lld|%lld|%lld|%lld|%s|%s|%016" PRIx64 "|%s",
              cfg->tls ? "amqps" : "amqp", cfg->host, cfg->port, cfg->username != NULL,
              cfg->username ? cfg->username : "", fnv(cfg->password), cfg->client_id ? cfg->client_id : "",
              cfg->trust_store ? cfg->trust_store : "", cfg->verify_host, cfg->allow_insecure_plain,
              (long long)cfg->idle_timeout_ms, (long long)cfg->reconnect_delay_ms,
              (long long)cfg->max_reconnect_delay_ms, (long long)cfg->backoff_multiplier,
-             (long long)cfg->max_reconnect_attempts);
+             (long long)cfg->max_reconnect_attempts, cfg->cert ? cfg->cert : "", cfg->key ? cfg->key : "",
+             fnv(cfg->key_password), cfg->sasl_mechs ? cfg->sasl_mechs : "");
     struct amqp_conn *c =
         drom_engine_shared(drom_endpoint_engine(ep), key, conn_new, (void *)cfg, conn_free);
     pthread_mutex_lock(&c->mu);
@@ -695,16 +627,12 @@ struct amqp_conn *amqp_conn_acquire(struct drom_endpoint *ep, const struct amqp_
             drom_err(err, DROM_EINVAL, "%s: this qpid-proton has no TLS support", c->label);
             return NULL;
         }
-        if (c->trust_store && pn_ssl_domain_set_trusted_ca_db(c->ssl, c->trust_store) != 0) {
+        if (amqp_ssl_domain_setup(c->ssl, &c->cfg, c->label, err) < 0) {
             pn_ssl_domain_free(c->ssl);
             c->ssl = NULL;
             pthread_mutex_unlock(&c->mu);
-            drom_err(err, DROM_EINVAL, "%s: cannot read the CA certificates in sslTrustStore '%s'", c->label,
-                     c->trust_store);
             return NULL;
         }
-        pn_ssl_domain_set_peer_authentication(c->ssl, c->cfg.verify_host ? PN_SSL_VERIFY_PEER_NAME : PN_SSL_VERIFY_PEER,
-                                              NULL);
     }
     c->refs++;
     if (!c->running) {

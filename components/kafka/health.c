@@ -12,6 +12,7 @@
 
 #include "components/kafka/kafka.h"
 #include "runtime/log.h"
+#include "runtime/tls_files.h"
 
 void kafka_health_init(struct kafka_health *h, struct drom_endpoint *ep, const char *reason)
 {
@@ -19,6 +20,8 @@ void kafka_health_init(struct kafka_health *h, struct drom_endpoint *ep, const c
     atomic_store(&h->up, false);
     atomic_store(&h->fatal, false);
     atomic_store(&h->lag, -1);
+    atomic_store(&h->refused, false);
+    h->refusal[0] = '\0';
     drom_endpoint_set_ready(ep, false, reason);
 }
 
@@ -27,15 +30,78 @@ static void set_up(struct kafka_health *h, bool up, const char *reason, bool err
 {
     if (atomic_load(&h->fatal))
         return;
+    if (up)
+        atomic_store(&h->refused, false);
     bool was = atomic_exchange(&h->up, up);
     if (was != up || error)
         drom_endpoint_set_ready(h->ep, up, up ? NULL : reason);
 }
 
+/* A client property, NULL when unset or empty. */
+static const char *conf_str(rd_kafka_t *rk, const char *name, char *buf, size_t size)
+{
+    size_t n = size;
+    return rd_kafka_conf_get(rd_kafka_conf(rk), name, buf, &n) == RD_KAFKA_CONF_OK && buf[0] ? buf : NULL;
+}
+
+/* librdkafka says "SASL authentication error: Authentication failed ...
+ * (after N ms in state AUTH_REQ)": said as a refusal that names the broker
+ * and the user (never the password), as for the other servers. */
+static void refused_login(rd_kafka_t *rk, const char *reason, char *msg, size_t size)
+{
+    char user[256], mech[64], brokers[512];
+    if (!strstr(reason, "SASL") && !strstr(reason, "uthentication failed"))
+        return;
+    const char *u = conf_str(rk, "sasl.username", user, sizeof user);
+    const char *m = conf_str(rk, "sasl.mechanisms", mech, sizeof mech);
+    const char *b = conf_str(rk, "bootstrap.servers", brokers, sizeof brokers);
+    snprintf(msg, size, "the broker at %s refused the login of user '%s' (SASL %s: %s)", b ? b : "?",
+             u ? u : "(none)", m ? m : "?", reason);
+}
+
+/* librdkafka says "certificate verify failed" whatever the cause: asked
+ * again of the first bootstrap broker ("host:port,..."). */
+static void probe_first(rd_kafka_t *rk, const char *brokers, const char *ca, char *buf, size_t size)
+{
+    char host[256], algo[32];
+    size_t len = strcspn(brokers, ",");
+    snprintf(host, sizeof host, "%.*s", (int)len, brokers);
+    char *colon = strrchr(host, ':');
+    if (!colon)
+        return;
+    *colon = '\0';
+    const char *a = conf_str(rk, "ssl.endpoint.identification.algorithm", algo, sizeof algo);
+    drom_tls_probe(host, colon + 1, ca, a && strcmp(a, "https") == 0, buf, size);
+}
+
+/* A TLS handshake that failed, with the fix for each cause. */
+static void refused_tls(rd_kafka_t *rk, const char *reason, char *msg, size_t size)
+{
+    char ca[512], brokers[512], pem[512], p12[512], text[1024];
+    const char *cert = conf_str(rk, "ssl.certificate.location", pem, sizeof pem);
+    struct drom_tls_peer peer = {
+        .what = "broker", .at = conf_str(rk, "bootstrap.servers", brokers, sizeof brokers),
+        .ca_opt = "sslTruststoreLocation", .ca = conf_str(rk, "ssl.ca.location", ca, sizeof ca),
+        .cert_opt = "sslKeystoreLocation", .cert = cert ? cert : conf_str(rk, "ssl.keystore.location", p12, sizeof p12),
+        .name_fix = "set sslEndpointAlgorithm= (empty) to skip the check", .renew = ""};
+    if (!peer.at)
+        peer.at = "?";
+    enum drom_tls_failure kind = drom_tls_failure_of(reason);
+    char detail[200] = "", why[1200];
+    if (kind == DROM_TLS_FAIL_UNTRUSTED && peer.at[0] != '?')
+        probe_first(rk, peer.at, peer.ca, detail, sizeof detail);
+    if (detail[0])
+        kind = drom_tls_failure_of(detail);
+    snprintf(why, sizeof why, "%s%s%s", reason, detail[0] ? ": " : "", detail);
+    drom_tls_explain(kind, &peer, why, text, sizeof text);
+    if (text[0])
+        snprintf(msg, size, "%s", text);
+}
+
 static void error_cb(rd_kafka_t *rk, int code, const char *reason, void *opaque)
 {
     struct kafka_health *h = opaque;
-    char msg[512];
+    char msg[1400];
     if (code == RD_KAFKA_RESP_ERR__FATAL) {
         char why[400];
         rd_kafka_resp_err_t orig = rd_kafka_fatal_error(rk, why, sizeof why);
@@ -46,10 +112,23 @@ static void error_cb(rd_kafka_t *rk, int code, const char *reason, void *opaque)
         return;
     }
     snprintf(msg, sizeof msg, "%s: %s", rd_kafka_err2name(code), reason);
-    if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || code == RD_KAFKA_RESP_ERR__AUTHENTICATION ||
-        code == RD_KAFKA_RESP_ERR__RESOLVE || code == RD_KAFKA_RESP_ERR__SSL) {
+    /* TLS 1.3 tells a refused client certificate after the handshake: an
+     * alert read as a transport error. */
+    bool tls_alert = code == RD_KAFKA_RESP_ERR__TRANSPORT && drom_tls_failure_of(reason) == DROM_TLS_FAIL_CLIENT_CERT;
+    bool refusal = code == RD_KAFKA_RESP_ERR__AUTHENTICATION || code == RD_KAFKA_RESP_ERR__SSL || tls_alert;
+    if (code == RD_KAFKA_RESP_ERR__AUTHENTICATION)
+        refused_login(rk, reason, msg, sizeof msg);
+    else if (refusal)
+        refused_tls(rk, reason, msg, sizeof msg);
+    if (refusal) {
+        snprintf(h->refusal, sizeof h->refusal, "%s", msg);
+        atomic_store(&h->refused, true);
+    } else if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN && atomic_load(&h->refused)) {
+        snprintf(msg, sizeof msg, "%s", h->refusal);
+    }
+    if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || code == RD_KAFKA_RESP_ERR__RESOLVE || refusal) {
         set_up(h, false, msg, true);
-        drom_log_limited(DROM_LOG_WARN, "kafka", 60000, "%s: %s", h->ep->uri_masked, msg);
+        drom_log_limited(refusal ? DROM_LOG_ERROR : DROM_LOG_WARN, "kafka", 60000, "%s: %s", h->ep->uri_masked, msg);
     } else {
         drom_log(DROM_LOG_DEBUG, "kafka", "%s: %s", h->ep->uri_masked, msg);
     }

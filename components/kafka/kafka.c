@@ -203,7 +203,7 @@ static int validate(const char *path, const void *conf, unsigned role, struct dr
     const struct kafka_conf *o = conf;
     if (role == DROM_ROLE_CONSUMER && !o->group_id)
         return drom_err(err, DROM_EINVAL, "a kafka consumer needs groupId: offsets are committed to its group");
-    return kafka_conf_check_extra(conf, err);
+    return kafka_conf_check_extra(conf, err) < 0 ? -1 : kafka_tls_validate(conf, err);
 }
 
 /* An endpoint does not learn whether it is a source before start(), so
@@ -289,6 +289,7 @@ const struct drom_component drom_component_kafka = {
     .options = options,
     .conf_size = sizeof(struct kafka_conf),
     .validate = validate,
+    .advise = kafka_advise,
     .create = k_create,
     .destroy = k_destroy,
     .start = k_start,

@@ -76,6 +76,10 @@ rd_kafka_conf_t *kafka_conf_build(const struct kafka_conf *o, enum kafka_role ro
  * other protocols): CA certificates as PEM, the client's certificate as PEM
  * or PKCS#12; a Java key store is refused with how to convert it. */
 int kafka_conf_tls(rd_kafka_conf_t *conf, const struct kafka_conf *o, struct drom_error *err);
+/* The compile-time checks of the same options (files, offline), and the
+ * warning for a SASL PLAIN password in clear text to another machine. */
+int kafka_tls_validate(const struct kafka_conf *o, struct drom_error *err);
+void kafka_advise(const char *path, const void *conf, char *warning, size_t size);
 /* Sets one property, err naming it. */
 int kafka_conf_set(rd_kafka_conf_t *conf, const char *name, const char *value, struct drom_error *err);
 /* librdkafka log lines into the runtime's log. */
@@ -102,6 +106,11 @@ struct kafka_health {
     atomic_bool up;            /* a broker connection is up */
     atomic_bool fatal;         /* a fatal error: the client is unusable */
     atomic_llong lag;          /* consumer: records behind the high watermark, -1 unknown */
+    /* The last refused login or handshake, kept as the reason while the
+     * brokers stay down (librdkafka's "all brokers are down" follows it).
+     * Written by the error callback only; cleared once a broker is up. */
+    char refusal[1400];
+    atomic_bool refused;
 };
 void kafka_health_init(struct kafka_health *h, struct drom_endpoint *ep, const char *reason);
 /* Wires error_cb and stats_cb (statistics every second unless set) into conf. */

@@ -4,58 +4,16 @@
  * looked at here, before the client exists, so that a Java key store gets a
  * message saying what to convert it to instead of an OpenSSL parse error,
  * and the type options need not match Camel's defaults. */
-#include <errno.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <strings.h>
 
 #include "components/kafka/kafka.h"
-
-enum store_kind { STORE_PEM, STORE_PKCS12, STORE_JKS, STORE_DIR };
-
-/* By content: JKS and JCEKS start with a magic number, PKCS#12 is DER (a
- * SEQUENCE), anything else is taken as PEM (OpenSSL skips text around the
- * -----BEGIN blocks). */
-static int store_kind(const char *opt, const char *path, enum store_kind *kind, struct drom_error *err)
-{
-    struct stat st;
-    if (stat(path, &st) < 0)
-        return drom_err(err, DROM_EINVAL, "option %s: cannot read %s: %s", opt, path, strerror(errno));
-    if (S_ISDIR(st.st_mode)) {
-        *kind = STORE_DIR;
-        return 0;
-    }
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return drom_err(err, DROM_EINVAL, "option %s: cannot read %s: %s", opt, path, strerror(errno));
-    unsigned char head[4] = {0};
-    size_t n = fread(head, 1, sizeof head, f);
-    fclose(f);
-    if (n == 4 && ((head[0] == 0xFE && head[1] == 0xED && head[2] == 0xFE && head[3] == 0xED) ||
-                   (head[0] == 0xCE && head[1] == 0xCE && head[2] == 0xCE && head[3] == 0xCE)))
-        *kind = STORE_JKS;
-    else if (n >= 1 && head[0] == 0x30)
-        *kind = STORE_PKCS12;
-    else
-        *kind = STORE_PEM;
-    return 0;
-}
+#include "runtime/tls_files.h"
 
 static int set_truststore(rd_kafka_conf_t *conf, const char *path, struct drom_error *err)
 {
-    enum store_kind kind;
-    if (store_kind("sslTruststoreLocation", path, &kind, err) < 0)
+    if (drom_tls_need_pem_ca("sslTruststoreLocation", path, err) < 0)
         return -1;
-    if (kind == STORE_JKS)
-        return drom_err(err, DROM_EINVAL,
-                        "option sslTruststoreLocation: %s is a Java key store; give the CA certificates as a PEM "
-                        "file (keytool -exportcert -rfc -keystore %s -alias CA > ca.pem)",
-                        path, path);
-    if (kind == STORE_PKCS12)
-        return drom_err(err, DROM_EINVAL,
-                        "option sslTruststoreLocation: %s is PKCS#12; give the CA certificates as a PEM file "
-                        "(openssl pkcs12 -in %s -nokeys -out ca.pem)",
-                        path, path);
     return kafka_conf_set(conf, "ssl.ca.location", path, err);
 }
 
@@ -64,15 +22,11 @@ static int set_truststore(rd_kafka_conf_t *conf, const char *path, struct drom_e
 static int set_keystore(rd_kafka_conf_t *conf, const struct kafka_conf *o, const char *path,
                         struct drom_error *err)
 {
-    enum store_kind kind;
-    if (store_kind("sslKeystoreLocation", path, &kind, err) < 0)
+    enum drom_tls_kind kind;
+    if (drom_tls_need_pem_client("sslKeystoreLocation", path, true, err) < 0 ||
+        drom_tls_kind("sslKeystoreLocation", path, &kind, err) < 0)
         return -1;
-    if (kind == STORE_JKS || kind == STORE_DIR)
-        return drom_err(err, DROM_EINVAL,
-                        "option sslKeystoreLocation: %s is %s; give a PKCS#12 file (keytool -importkeystore "
-                        "-deststoretype PKCS12) or a PEM file with the certificate and its key",
-                        path, kind == STORE_JKS ? "a Java key store" : "a folder");
-    if (kind == STORE_PKCS12) {
+    if (kind == DROM_TLS_PKCS12) {
         const char *pass = o->ssl_keystore_password;
         return kafka_conf_set(conf, "ssl.keystore.location", path, err) < 0 ||
                        (pass && kafka_conf_set(conf, "ssl.keystore.password", pass, err) < 0)
@@ -107,4 +61,47 @@ int kafka_conf_tls(rd_kafka_conf_t *conf, const struct kafka_conf *o, struct dro
     if (ciphers && *ciphers && kafka_conf_set(conf, "ssl.cipher.suites", ciphers, err) < 0)
         return -1;
     return 0;
+}
+
+int kafka_tls_validate(const struct kafka_conf *o, struct drom_error *err)
+{
+    if (o->security_protocol != KAFKA_SSL && o->security_protocol != KAFKA_SASL_SSL)
+        return 0;
+    const char *keystore = o->ssl_keystore_location;
+    if (keystore && *keystore && drom_tls_need_pem_client("sslKeystoreLocation", keystore, true, err) < 0)
+        return -1;
+    return drom_tls_check_files("sslTruststoreLocation", o->ssl_truststore_location, NULL, NULL, NULL, NULL, err);
+}
+
+/* Whether every broker of a "host:port,host:port" list is on this machine. */
+static bool all_loopback(const char *brokers)
+{
+    for (const char *p = brokers; p && *p;) {
+        p += strspn(p, ", ");
+        size_t len = strcspn(p, ",");
+        if (!len)
+            break;
+        char host[256];
+        size_t hl = len;
+        const char *colon = memrchr(p, ':', len);
+        if (colon && *p != '[')
+            hl = (size_t)(colon - p);
+        snprintf(host, sizeof host, "%.*s", (int)hl, p);
+        if (!drom_host_is_loopback(host))
+            return false;
+        p += len;
+    }
+    return true;
+}
+
+void kafka_advise(const char *path, const void *conf, char *warning, size_t size)
+{
+    const struct kafka_conf *o = conf;
+    warning[0] = '\0';
+    if (o->security_protocol != KAFKA_SASL_PLAINTEXT || !o->sasl_mechanism || strcmp(o->sasl_mechanism, "PLAIN") != 0 ||
+        all_loopback(o->brokers))
+        return;
+    snprintf(warning, size,
+             "SASL PLAIN over SASL_PLAINTEXT sends the password in clear text to %s: use securityProtocol=SASL_SSL",
+             o->brokers);
 }

@@ -2,6 +2,7 @@
 
 #include "components/mysql-binlog/mb_endpoint.h"
 #include "components/mysql-binlog/mb_options.h"
+#include "components/mysql-binlog/mb_tls.h"
 
 /* Camel 4's debezium-mysql with its option names and defaults (tombstones
  * off, Kafka Connect class names for the offset store). Options that only
@@ -17,6 +18,7 @@ static const char *const time_modes[] = MB_TIME_MODES;
 static const char *const binary_modes[] = MB_BINARY_MODES;
 static const int binary_ints[] = MB_BINARY_INTS;
 static const char *const bigint_modes[] = MB_BIGINT_MODES;
+static const char *const ssl_modes[] = MB_SSL_MODES;
 
 #define IGN(n, t, d, text) \
     {.name = n, .type = t, .def = d, .flags = DROM_OPT_IGNORED, .group = "advanced", .doc = text}
@@ -107,11 +109,19 @@ static const struct drom_option options[] = {
     IGN("databaseJdbcDriver", DROM_OPT_STRING, "com.mysql.cj.jdbc.Driver", "JDBC driver class"),
     IGN("databaseProtocol", DROM_OPT_STRING, "jdbc:mysql", "JDBC protocol"),
     IGN("databaseServerIdOffset", DROM_OPT_INT, "10000", "Server id offset of the schema-only recovery"),
-    IGN("databaseSslMode", DROM_OPT_STRING, "preferred", "TLS mode (not supported yet)"),
-    IGN("databaseSslKeystore", DROM_OPT_STRING, NULL, "Java key store"),
-    IGN("databaseSslKeystorePassword", DROM_OPT_STRING, NULL, "Java key store password"),
-    IGN("databaseSslTruststore", DROM_OPT_STRING, NULL, "Java trust store"),
-    IGN("databaseSslTruststorePassword", DROM_OPT_STRING, NULL, "Java trust store password"),
+    {.name = "databaseSslMode", MB_AT(ssl_mode), .type = DROM_OPT_ENUM, .def = "preferred", .values = ssl_modes, .group = "mysql",
+     .doc = "disabled, preferred (TLS when offered), required, verify_ca (server certificate signed by the trust "
+            "store's CA) or verify_identity (and issued for databaseHostname)"},
+    {.name = "databaseSslTruststore", MB_AT(ssl_ca), .type = DROM_OPT_STRING, .group = "mysql",
+     .doc = "CA certificates that signed the server's certificate, as a PEM file (a Java trust store is refused "
+            "with the command that converts it)"},
+    {.name = "databaseSslTruststorePassword", .type = DROM_OPT_STRING, .flags = DROM_OPT_SECRET | DROM_OPT_IGNORED,
+     .group = "mysql", .doc = "Password of a Java trust store (a PEM file has none)"},
+    {.name = "databaseSslKeystore", MB_AT(ssl_cert), .type = DROM_OPT_STRING, .group = "mysql",
+     .doc = "The client's certificate and private key in one PEM file (a Java key store or PKCS#12 is refused "
+            "with the command that converts it)"},
+    {.name = "databaseSslKeystorePassword", MB_AT(ssl_key_password), .type = DROM_OPT_STRING, .flags = DROM_OPT_SECRET, .group = "mysql",
+     .doc = "Passphrase of an encrypted key in databaseSslKeystore"},
     IGN("datatypePropagateSourceType", DROM_OPT_STRING, NULL, "Add source type parameters to schemas"),
     IGN("enableTimeAdjuster", DROM_OPT_BOOL, "true", "Two-digit year adjustment"),
     IGN("errorsMaxRetries", DROM_OPT_INT, "-1", "Retries of retriable errors"),
@@ -177,4 +187,5 @@ const struct drom_component drom_component_debezium_mysql = {
     .offset_location = mb_offset_location,
     .position_json = mb_position_json,
     .validate = mb_validate_debezium,
+    .advise = mb_advise_debezium,
 };

@@ -57,6 +57,32 @@ static int compile_filters(struct mb_config *c, const struct mb_options *o, stru
     return 0;
 }
 
+static const char *const ssl_modes[] = MB_SSL_MODES;
+
+const char *mb_ssl_mode_name(enum mb_ssl_mode mode)
+{
+    return ssl_modes[mode];
+}
+
+static char *dup_nonempty(const char *v)
+{
+    return v && *v ? drom_xstrdup(v) : NULL;
+}
+
+/* Debezium's database.ssl.* under either scheme's names. debezium-mysql's
+ * key store is one PEM file holding the client's certificate and key. */
+static void load_tls(struct mb_config *c, bool camel, const struct mb_options *o)
+{
+    c->opt_mode = camel ? "databaseSslMode" : "sslMode";
+    c->opt_ca = camel ? "databaseSslTruststore" : "sslCa";
+    c->opt_cert = camel ? "databaseSslKeystore" : "sslCert";
+    c->ssl_mode = o->ssl_mode >= 0 ? (enum mb_ssl_mode)o->ssl_mode : MB_SSL_PREFERRED;
+    c->ssl_ca = dup_nonempty(o->ssl_ca);
+    c->ssl_cert = dup_nonempty(o->ssl_cert);
+    c->ssl_key = dup_nonempty(camel ? o->ssl_cert : o->ssl_key);
+    c->ssl_key_password = dup_nonempty(o->ssl_key_password);
+}
+
 int mb_config_load(struct mb_config *c, bool camel, const char *path, const struct mb_options *o,
                    struct drom_error *err)
 {
@@ -68,6 +94,7 @@ int mb_config_load(struct mb_config *c, bool camel, const char *path, const stru
     c->user = drom_xstrdup(o->user);
     c->password = drom_xstrdup(o->password);
     c->server_id = (uint32_t)o->server_id;
+    load_tls(c, camel, o);
     c->connect_timeout_ms = o->connect_timeout_ms;
     /* debezium-mysql has no such options: Debezium's own values */
     c->backoff_initial_ms = camel ? 1000 : o->backoff_initial_ms;
@@ -114,6 +141,13 @@ void mb_config_free(struct mb_config *c)
     free(c->host);
     free(c->user);
     free(c->password);
+    free(c->ssl_ca);
+    free(c->ssl_cert);
+    free(c->ssl_key);
+    if (c->ssl_key_password) {
+        memset(c->ssl_key_password, 0, strlen(c->ssl_key_password));
+        free(c->ssl_key_password);
+    }
     free((char *)c->fmt.prefix);
     free((char *)c->fmt.version);
     free(c->offset_file);

@@ -19,6 +19,9 @@ struct mb_config {
     char *name;                 /* endpoint path */
     char *host, *user, *password;
     unsigned port;
+    enum mb_ssl_mode ssl_mode;
+    char *ssl_ca, *ssl_cert, *ssl_key, *ssl_key_password;   /* PEM files; NULL when not given */
+    const char *opt_mode, *opt_ca, *opt_cert;                /* the scheme's option names, for messages */
     uint32_t server_id;
     int64_t connect_timeout_ms, backoff_initial_ms, backoff_max_ms, heartbeat_ms, flush_ms;
     int64_t max_inflight_bytes;   /* 0: no limit */
@@ -37,6 +40,8 @@ struct mb_config {
 int mb_config_load(struct mb_config *c, bool camel, const char *path, const struct mb_options *o,
                    struct drom_error *err);
 void mb_config_free(struct mb_config *c);
+
+const char *mb_ssl_mode_name(enum mb_ssl_mode mode);
 
 bool mb_config_wants_table(const struct mb_config *c, const char *db, const char *table);
 /* Whether db.table.column appears in events. */

@@ -7,6 +7,7 @@
 
 #include "components/mysql-binlog/mb_endpoint.h"
 #include "components/mysql-binlog/mb_stream.h"
+#include "components/mysql-binlog/mb_tls.h"
 #include "runtime/engine.h"
 #include "runtime/log.h"
 #include "runtime/xalloc.h"
@@ -258,6 +259,13 @@ out:
     return rc;
 }
 
+/* A login or a TLS handshake the server refused: fixed on the server or in
+ * the files, not by waiting alone, so said louder than a lost connection. */
+static bool refused(const char *msg)
+{
+    return strstr(msg, "refused the") || strstr(msg, "certificate") || strstr(msg, "TLS");
+}
+
 static void *run(void *arg)
 {
     struct mb_src *s = arg;
@@ -297,7 +305,8 @@ static void *run(void *arg)
             if (err.code == DROM_ESTATE)
                 break;   /* the position cannot be served; retrying would not help */
         } else
-            drom_warn(s->ep->route_id, "%s: %s; reconnecting in %" PRId64 " ms", s->ep->uri_masked, err.msg, backoff);
+            drom_log(refused(err.msg) ? DROM_LOG_ERROR : DROM_LOG_WARN, s->ep->route_id,
+                     "%s: %s; reconnecting in %" PRId64 " ms", s->ep->uri_masked, err.msg, backoff);
         if (connected)
             backoff = s->cfg.backoff_initial_ms;
         if (mb_wait(s, backoff))
@@ -344,6 +353,10 @@ int mb_start(struct drom_endpoint *ep, struct drom_error *err)
     struct drom_error cerr;
     MYSQL *m = mb_connect(s, false, &cerr);
     if (m) {
+        char tls[200];
+        mb_tls_describe(m, tls, sizeof tls);
+        drom_info(ep->route_id, "%s: connected to %s:%u as '%s' over %s (%s=%s)", ep->uri_masked, s->cfg.host,
+                  s->cfg.port, s->cfg.user, tls, s->cfg.opt_mode, mb_ssl_mode_name(s->cfg.ssl_mode));
         int rc = mb_check_server(s, m, err);
         pthread_mutex_lock(&s->mu);
         s->conn[1] = NULL;
@@ -352,9 +365,10 @@ int mb_start(struct drom_endpoint *ep, struct drom_error *err)
         if (rc)
             return -1;
         drom_endpoint_set_ready(ep, false, "taking the snapshot or connecting to the binlog");
-    } else if (strstr(cerr.msg, "Access denied")) {
-        /* wrong credentials do not heal by waiting */
-        return drom_err(err, DROM_EINVAL, "%s: check the user and password of the source", cerr.msg);
+    } else if (refused(cerr.msg)) {
+        /* Fixed on the server or in the files, not in the route: an outage that says why. */
+        drom_error_log(ep->route_id, "%s: %s; will keep trying", ep->uri_masked, cerr.msg);
+        drom_endpoint_set_ready(ep, false, cerr.msg);
     } else {
         drom_warn(ep->route_id, "%s: %s; will keep trying", ep->uri_masked, cerr.msg);
         drom_endpoint_set_ready(ep, false, cerr.msg);

@@ -17,6 +17,7 @@ enum mb_snapshot_mode { MB_SNAP_INITIAL, MB_SNAP_INITIAL_ONLY, MB_SNAP_NO_DATA, 
                         MB_SNAP_NEVER, MB_SNAP_ALWAYS };
 enum mb_storage { MB_STORE_FILE, MB_STORE_KAFKA };
 enum mb_identity { MB_ID_AUTO, MB_ID_MYSQL, MB_ID_MARIADB };
+enum mb_ssl_mode { MB_SSL_DISABLED, MB_SSL_PREFERRED, MB_SSL_REQUIRED, MB_SSL_VERIFY_CA, MB_SSL_VERIFY_IDENTITY };
 enum mb_time_mode { MB_TIME_ADAPTIVE, MB_TIME_CONNECT };
 enum mb_bigint_mode { MB_BIGINT_LONG, MB_BIGINT_PRECISE };
 /* The include/exclude lists, in this order. */
@@ -33,6 +34,7 @@ enum mb_filter { MB_DB_INC, MB_DB_EXC, MB_TABLE_INC, MB_TABLE_EXC, MB_COL_INC, M
 #define MB_BINARY_MODES {"bytes", "base64", "base64-url-safe", "hex", NULL}
 #define MB_BINARY_INTS {MB_BIN_BYTES, MB_BIN_BASE64, MB_BIN_BASE64_URL, MB_BIN_HEX}
 #define MB_BIGINT_MODES {"long", "precise", NULL}
+#define MB_SSL_MODES {"disabled", "preferred", "required", "verify_ca", "verify_identity", NULL}
 
 struct mb_options {
     const char *host, *user, *password, *topic_prefix, *debezium_version, *skipped_operations;
@@ -49,6 +51,10 @@ struct mb_options {
     int time_precision_mode;              /* enum mb_time_mode */
     int binary_handling_mode;             /* enum mb_binary_mode */
     int bigint_unsigned_handling_mode;    /* enum mb_bigint_mode */
+    /* TLS (Debezium's database.ssl.*): debezium-mysql's key store is one PEM
+     * file with certificate and key, so it fills ssl_cert only. */
+    const char *ssl_ca, *ssl_cert, *ssl_key, *ssl_key_password;
+    int ssl_mode;                         /* enum mb_ssl_mode */
 };
 
 #define MB_AT(f) DROM_OPT_AT(struct mb_options, f)
@@ -58,5 +64,8 @@ const char *mb_options_extra(const struct mb_options *o, const char *key);
 
 int mb_validate_binlog(const char *path, const void *conf, unsigned role, struct drom_error *err);
 int mb_validate_debezium(const char *path, const void *conf, unsigned role, struct drom_error *err);
+/* A warning when the connection is told not to use TLS to another machine. */
+void mb_advise_binlog(const char *path, const void *conf, char *warning, size_t size);
+void mb_advise_debezium(const char *path, const void *conf, char *warning, size_t size);
 
 #endif

@@ -1,5 +1,6 @@
 #include "components/mysql-binlog/mb_source.h"
 #include "components/mysql-binlog/mb_stream.h"
+#include "components/mysql-binlog/mb_tls.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -46,9 +47,13 @@ MYSQL *mb_connect(struct mb_src *s, bool replication, struct drom_error *err)
         mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &rt);
     }
     mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    mb_tls_apply(m, c);
     if (!mysql_real_connect(m, c->host, c->user, c->password ? c->password : "", NULL, c->port, NULL, 0)) {
-        drom_err(err, DROM_ECONNECT, "cannot connect to %s:%u as '%s': %s%s", c->host, c->port, c->user,
-                 mysql_error(m), mb_auth_hint(mysql_errno(m), mysql_error(m)));
+        mb_tls_connect_error(m, c, err);
+        mysql_close(m);
+        return NULL;
+    }
+    if (mb_tls_check_negotiated(m, c, err)) {
         mysql_close(m);
         return NULL;
     }

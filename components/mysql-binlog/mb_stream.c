@@ -11,6 +11,7 @@
 #include "components/mysql-binlog/mb_event.h"
 #include "components/mysql-binlog/mb_jsonb.h"
 #include "components/mysql-binlog/mb_stream.h"
+#include "components/mysql-binlog/mb_tls.h"
 #include "components/mysql-binlog/mb_text.h"
 #include "runtime/log.h"
 #include "runtime/xalloc.h"
@@ -775,8 +776,10 @@ int mb_stream(struct mb_src *s, bool *connected, struct drom_error *err)
     drom_endpoint_set_ready(s->ep, true, NULL);
     drom_endpoint_gauge(s->ep, "Connected", 1);
     drom_endpoint_text(s->ep, "BinlogFilename", s->start.file);
-    drom_info(s->ep->route_id, "%s streaming binlog from %s:%" PRIu64 " of %s:%u", s->ep->uri_masked, s->start.file,
-              s->start.pos, s->cfg.host, s->cfg.port);
+    char tls[200];
+    mb_tls_describe(m, tls, sizeof tls);
+    drom_info(s->ep->route_id, "%s streaming binlog from %s:%" PRIu64 " of %s:%u over %s", s->ep->uri_masked,
+              s->start.file, s->start.pos, s->cfg.host, s->cfg.port, tls);
     while (!atomic_load(&s->stopping)) {
         const uint8_t *raw = NULL;
         size_t len = 0;

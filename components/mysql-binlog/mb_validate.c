@@ -2,7 +2,9 @@
 #include <string.h>
 
 #include "components/mysql-binlog/mb_options.h"
+#include "components/mysql-binlog/mb_tls.h"
 #include "runtime/regex.h"
+#include "runtime/tls_files.h"
 
 #define FILE_STORE "org.apache.kafka.connect.storage.FileOffsetBackingStore"
 #define KAFKA_STORE "org.apache.kafka.connect.storage.KafkaOffsetBackingStore"
@@ -68,7 +70,7 @@ int mb_validate_binlog(const char *path, const void *conf, unsigned role, struct
         return drom_err(err, DROM_EINVAL, "offsetStorageTopic must be set since offsetStorage is 'kafka'");
     if (o->offset_storage == MB_STORE_KAFKA && !o->offset_storage_brokers)
         return drom_err(err, DROM_EINVAL, "offsetStorageBrokers must be set since offsetStorage is 'kafka'");
-    if (check_lists(o, err))
+    if (check_lists(o, err) || mb_tls_validate(o, false, err))
         return -1;
     return check_ops(o->skipped_operations, err);
 }
@@ -89,7 +91,27 @@ int mb_validate_debezium(const char *path, const void *conf, unsigned role, stru
         return drom_err(err, DROM_EINVAL,
                         "Required field 'additionalProperties.bootstrap.servers' must be set since 'offsetStorage' is "
                         "set to '%s'", KAFKA_STORE);
-    if (check_lists(o, err))
+    if (check_lists(o, err) || mb_tls_validate(o, true, err))
         return -1;
     return check_ops(o->skipped_operations, err);
+}
+
+static void advise(const struct mb_options *o, bool camel, char *warning, size_t size)
+{
+    warning[0] = '\0';
+    if (o->ssl_mode != MB_SSL_DISABLED || drom_host_is_loopback(o->host))
+        return;
+    snprintf(warning, size,
+             "%s=disabled: the login and every change read from %s travel unencrypted; use preferred or stronger",
+             camel ? "databaseSslMode" : "sslMode", o->host);
+}
+
+void mb_advise_binlog(const char *path, const void *conf, char *warning, size_t size)
+{
+    advise(conf, false, warning, size);
+}
+
+void mb_advise_debezium(const char *path, const void *conf, char *warning, size_t size)
+{
+    advise(conf, true, warning, size);
 }

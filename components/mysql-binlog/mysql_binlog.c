@@ -2,6 +2,7 @@
 
 #include "components/mysql-binlog/mb_endpoint.h"
 #include "components/mysql-binlog/mb_options.h"
+#include "components/mysql-binlog/mb_tls.h"
 
 /* Our own scheme for the binlog source: Debezium's names in camelCase, its
  * defaults (tombstones on), and the whole envelope as the body. */
@@ -16,6 +17,7 @@ static const char *const time_modes[] = MB_TIME_MODES;
 static const char *const binary_modes[] = MB_BINARY_MODES;
 static const int binary_ints[] = MB_BINARY_INTS;
 static const char *const bigint_modes[] = MB_BIGINT_MODES;
+static const char *const ssl_modes[] = MB_SSL_MODES;
 
 static const struct drom_option options[] = {
     {.name = "host", MB_AT(host), .type = DROM_OPT_STRING, .def = "127.0.0.1", .group = "connection",
@@ -26,6 +28,18 @@ static const struct drom_option options[] = {
      .doc = "User with SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE and REPLICATION CLIENT (BINLOG MONITOR)"},
     {.name = "password", MB_AT(password), .type = DROM_OPT_STRING, .flags = DROM_OPT_SECRET, .group = "security",
      .doc = "Password of user"},
+    {.name = "sslMode", MB_AT(ssl_mode), .type = DROM_OPT_ENUM, .def = "preferred", .values = ssl_modes,
+     .group = "security",
+     .doc = "Debezium's database.ssl.mode: disabled; preferred (TLS when the server offers it); required; "
+            "verify_ca (the server's certificate signed by sslCa); verify_identity (and issued for host)"},
+    {.name = "sslCa", MB_AT(ssl_ca), .type = DROM_OPT_STRING, .group = "security",
+     .doc = "CA certificates (PEM file) that signed the server's certificate, for verify_ca and verify_identity"},
+    {.name = "sslCert", MB_AT(ssl_cert), .type = DROM_OPT_STRING, .group = "security",
+     .doc = "Client certificate (PEM file), for a user created REQUIRE X509 or SUBJECT"},
+    {.name = "sslKey", MB_AT(ssl_key), .type = DROM_OPT_STRING, .group = "security",
+     .doc = "Private key of sslCert (PEM file; may be the same file)"},
+    {.name = "sslKeyPassword", MB_AT(ssl_key_password), .type = DROM_OPT_STRING, .flags = DROM_OPT_SECRET,
+     .group = "security", .doc = "Passphrase of an encrypted sslKey"},
     {.name = "serverId", MB_AT(server_id), .type = DROM_OPT_INT, .def = "5400", .min = 1, .max = 4294967295LL,
      .group = "connection",
      .doc = "Replica server id this source registers with; unique among the server's replicas"},
@@ -113,4 +127,5 @@ const struct drom_component drom_component_mysql_binlog = {
     .offset_location = mb_offset_location,
     .position_json = mb_position_json,
     .validate = mb_validate_binlog,
+    .advise = mb_advise_binlog,
 };

@@ -284,7 +284,8 @@ def group_manifests(c):
     for v in dig(dep, "spec", "template", "spec", "volumes", default=[]) or []:
         if "configMap" in v:
             c.check(v["configMap"].get("name") in names["ConfigMap"], f"Deployment: volume {v['name']}: no such ConfigMap")
-        if "secret" in v:
+        # an optional Secret (the TLS certificates) is made by the operator, never kept here
+        if "secret" in v and not v["secret"].get("optional"):
             c.check(v["secret"].get("secretName") in names["Secret"], f"Deployment: volume {v['name']}: no such Secret")
         if "persistentVolumeClaim" in v:
             c.check(v["persistentVolumeClaim"].get("claimName") in names["PersistentVolumeClaim"],

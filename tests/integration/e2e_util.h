@@ -210,6 +210,7 @@ struct e2e {
     const char *flag;    /* one more dromd flag (--exit-on-failure), NULL for none */
     const char *props;   /* the properties file; NULL for routes/cdc-pipeline.properties */
     const char *defines[8];   /* -D key=value arguments, NULL-terminated */
+    bool tls;            /* every hop encrypted: MariaDB verify_identity, Kafka SSL, Artemis mutual TLS */
     bool failed;         /* a check failed: keep the temp dir */
     long long handled[2];   /* exchanges of each route, summed over the dromd processes */
 };
@@ -373,7 +374,26 @@ static E2E_UNUSED bool e2e_wait_ready(struct e2e *t, int want, int timeout_ms)
 /* Starts build/dromd on the test's routes with the shipped properties file,
  * the servers given through the environment as users would, and waits until
  * it is ready. The state dir persists across starts. */
-static E2E_UNUSED void e2e_start(struct e2e *t)
+/* The TLS endpoints and certificates of the test servers (their ctl env). */
+static E2E_UNUSED void e2e_tls_env(void)
+{
+    static const char *const from_to[][2] = {
+        {"MARIADB_TLS_CA", "DB_SSL_CA"},       {"KAFKA_SSL_BROKERS", "KAFKA_BROKERS"},
+        {"KAFKA_SSL_CA", "KAFKA_SSL_CA"},      {"ARTEMIS_TLS_URI", "AMQ_URI"},
+        {"ARTEMIS_TLS_CA", "AMQ_SSL_CA"},      {"ARTEMIS_TLS_CLIENT_CERT", "AMQ_SSL_CERT"},
+        {"ARTEMIS_TLS_CLIENT_KEY", "AMQ_SSL_KEY"},
+    };
+    for (size_t i = 0; i < sizeof from_to / sizeof *from_to; i++) {
+        const char *v = getenv(from_to[i][0]);
+        cr_assert(v && *v, "%s is set (. tests/services/env.sh)", from_to[i][0]);
+        setenv(from_to[i][1], v, 1);
+    }
+    setenv("DB_SSL_MODE", "verify_identity", 1);
+    setenv("KAFKA_SECURITY_PROTOCOL", "SSL", 1);
+}
+
+/* Starts dromd as e2e_start does, without waiting for readiness. */
+static E2E_UNUSED void e2e_launch(struct e2e *t)
 {
     char sid[32], http[64];
     snprintf(sid, sizeof sid, "%u", t->server_id);
@@ -386,6 +406,8 @@ static E2E_UNUSED void e2e_start(struct e2e *t)
     setenv("AMQ_URI", e2e_env("ARTEMIS_URI", "amqp://127.0.0.1:61716"), 1);
     setenv("AMQ_USER", e2e_env("ARTEMIS_USER", "admin"), 1);
     setenv("AMQ_PASSWORD", e2e_env("ARTEMIS_PASSWORD", "admin"), 1);
+    if (t->tls)
+        e2e_tls_env();
     /* A fixed free port: the same one on every start, so a test can watch readiness across restarts. */
     if (t->http <= 0) {
         int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -431,6 +453,13 @@ static E2E_UNUSED void e2e_start(struct e2e *t)
         execv(argv[0], argv);
         _exit(127);
     }
+}
+
+static E2E_UNUSED void e2e_start(struct e2e *t)
+{
+    char http[64];
+    e2e_launch(t);
+    snprintf(http, sizeof http, "127.0.0.1:%d", t->http);
     bool ready = e2e_wait_ready(t, 200, 60000);
     if (!ready) {
         char *log = proc_slurp(t->log);

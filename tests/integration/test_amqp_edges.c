@@ -21,7 +21,7 @@ Test(amqp_edges, wrong_password_is_a_clear_error_and_never_spins, .timeout = 60)
              q, ta_uri());
     struct te t = {0};
     ta_start(&t, xml, 0);
-    TE_WAIT_FOR(ready_reason_has(&t, "authentication failed for user 'admin'"), 10000);
+    TE_WAIT_FOR(ready_reason_has(&t, "refused the login of user 'admin' (amqp:unauthorized-access"), 10000);
     char reason[512];
     drom_engine_ready(t.eng, reason, sizeof reason);
     cr_log_info("readiness: %s", reason);

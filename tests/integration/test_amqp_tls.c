@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 
@@ -38,6 +39,8 @@ static bool port_open(int port)
     return ok;
 }
 
+static void socat_up(struct tls_env *e, const char *cert);
+
 static void tls_up(struct tls_env *e)
 {
     snprintf(e->dir, sizeof e->dir, "/tmp/drom-amqp-tls-XXXXXX");
@@ -48,15 +51,23 @@ static void tls_up(struct tls_env *e)
              "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=drom-test-ca && "
              "openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem -days 2 -subj /CN=other-ca && "
              "openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj /CN=localhost && "
-             "openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 -extfile ext) >/dev/null 2>&1",
+             "openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 -extfile ext && "
+             "openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out old.pem -days -1 -extfile ext"
+             ") >/dev/null 2>&1",
              e->dir);
     cr_assert_eq(system(cmd), 0, "openssl made the certificates");
     e->port = free_port();
+    socat_up(e, "srv.pem");
+}
+
+/* The TLS terminator on e->port with certificate `cert` of e->dir. */
+static void socat_up(struct tls_env *e, const char *cert)
+{
     const char *uri = ta_uri();
     const char *hostport = strstr(uri, "://") ? strstr(uri, "://") + 3 : uri;
     char listen[256], target[300];
-    snprintf(listen, sizeof listen, "OPENSSL-LISTEN:%d,bind=127.0.0.1,reuseaddr,fork,verify=0,cert=%s/srv.pem,key=%s/srv.key",
-             e->port, e->dir, e->dir);
+    snprintf(listen, sizeof listen, "OPENSSL-LISTEN:%d,bind=127.0.0.1,reuseaddr,fork,verify=0,cert=%s/%s,key=%s/srv.key",
+             e->port, e->dir, cert, e->dir);
     snprintf(target, sizeof target, "TCP:%s", hostport);
     e->socat = fork();
     if (e->socat == 0) {
@@ -73,12 +84,18 @@ static void tls_up(struct tls_env *e)
     cr_assert(port_open(e->port), "socat listens on %d", e->port);
 }
 
-static void tls_down(struct tls_env *e)
+static void socat_down(struct tls_env *e)
 {
     if (e->socat > 0) {
         kill(e->socat, SIGTERM);
         waitpid(e->socat, NULL, 0);
+        e->socat = 0;
     }
+}
+
+static void tls_down(struct tls_env *e)
+{
+    socat_down(e);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", e->dir);
     if (system(cmd) != 0)
@@ -134,7 +151,7 @@ Test(amqp_tls, amqps_verifies_the_broker, .timeout = 90)
 
     /* The certificate names localhost, not 127.0.0.1: refused by default... */
     snprintf(remote, sizeof remote, "amqps://127.0.0.1:%d", e.port);
-    cr_assert_not(try_send(remote, opts, "cannot connect", reason, sizeof reason));
+    cr_assert_not(try_send(remote, opts, "is not for host '127.0.0.1'", reason, sizeof reason));
     cr_log_info("name mismatch: %s", reason);
     cr_assert(strstr(reason, "SSL") || strstr(reason, "certificate") || strstr(reason, "verif"), "%s", reason);
 
@@ -145,7 +162,7 @@ Test(amqp_tls, amqps_verifies_the_broker, .timeout = 90)
     /* A CA that did not sign the broker's certificate: refused. */
     snprintf(remote, sizeof remote, "amqps://localhost:%d", e.port);
     snprintf(opts, sizeof opts, "&amp;sslTrustStore=%s/other.pem", e.dir);
-    cr_assert_not(try_send(remote, opts, "cannot connect", reason, sizeof reason));
+    cr_assert_not(try_send(remote, opts, "does not verify against sslTrustStore", reason, sizeof reason));
     cr_log_info("unknown CA: %s", reason);
     tls_down(&e);
 }
@@ -202,4 +219,47 @@ Test(amqp_tls, a_graph_that_skipped_validate_is_refused_at_start)
     drom_engine_free(t.eng);
     t.eng = NULL;
     te_free(&t);
+}
+
+/* The broker's certificate has expired: refused with the reason, and once
+ * it is renewed (the terminator restarted with a valid one) the messages
+ * held meanwhile are delivered, each once. */
+Test(amqp_tls, expired_broker_certificate_then_renewed, .timeout = 90)
+{
+    ta_broker_up();
+    struct tls_env e = {0};
+    tls_up(&e);
+    socat_down(&e);
+    socat_up(&e, "old.pem");
+    char q[200], xml[2048];
+    ta_queue_name(q, sizeof q, "expired");
+    snprintf(xml, sizeof xml,
+             "<routes><route id=\"in\"><from uri=\"timer:feed\"/>"
+             "<to uri=\"amqp:queue:%s?remoteURI=amqps://localhost:%d&amp;username=admin&amp;password=admin"
+             "&amp;sslTrustStore=%s/ca.pem&amp;reconnectDelay=200&amp;maxReconnectDelay=500\"/></route></routes>",
+             q, e.port, e.dir);
+    struct te t = {0};
+    ta_start(&t, xml, 0);
+    struct feed *f = te_feed(&t, "feed");
+    ta_feed_range(f, q, 0, 10);
+    char reason[1024] = "";
+    int64_t deadline = te_now_ms() + 20000;
+    while (te_now_ms() < deadline &&
+           (drom_engine_ready(t.eng, reason, sizeof reason) || !strstr(reason, "has expired")))
+        poll(NULL, 0, 20);
+    cr_log_info("expired: %s", reason);
+    cr_assert(strstr(reason, "the certificate of the broker at amqps://localhost:") && strstr(reason, "has expired"),
+              "%s", reason);
+    cr_assert_eq(te_committed(f), -1, "nothing accepted meanwhile");
+    socat_down(&e);
+    socat_up(&e, "srv.pem");
+    deadline = te_now_ms() + 20000;
+    while (te_now_ms() < deadline && te_committed(f) < 9)
+        poll(NULL, 0, 20);
+    cr_assert_eq(te_committed(f), 9, "the ten messages accepted once the certificate is valid");
+    struct drom_error err = {0};
+    drom_engine_stop(t.eng, 2000, &err);
+    te_free(&t);
+    tls_down(&e);
+    cr_assert_eq(ta_queue_count(q), 10, "each of them once on the queue");
 }

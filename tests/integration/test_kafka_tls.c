@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "tests/integration/test_kafka_util.h"
+#include "tests/support/tlstest.h"
 
 static bool not_ready_because(struct te *t, const char *needle, char *reason, size_t size)
 {
@@ -119,4 +120,74 @@ Test(kafka_tls, a_wrong_ca_is_not_ready_and_loses_nothing, .timeout = 120)
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf /tmp/drom-other-ca-%d", (int)getpid());
     cr_assert_eq(system(cmd), 0);
+}
+
+/* The listener that requires a client certificate of the test CA:
+ * sslKeystoreLocation with the test client's certificate and key (one PEM
+ * file) is let in; one of another CA is refused, and readiness says so. */
+Test(kafka_tls, mutual_tls_needs_a_client_certificate_the_broker_trusts, .timeout = 90)
+{
+    enum { N = 20 };
+    char topic[128];
+    kt_topic(topic, sizeof topic, "mtls");
+    kt_create_topic(topic, 1);
+    setenv("KT_MTLS", tlst_need("KAFKA_MTLS_BROKERS"), 1);
+    setenv("KT_CA", tlst_need("KAFKA_SSL_CA"), 1);
+    setenv("KT_CERT", tlst_need("KAFKA_MTLS_CLIENT"), 1);
+    static const char xml[] =
+        "<routes><route id=\"out\"><from uri=\"timer:feed\"/><to uri=\"kafka:%T?brokers={{env:KT_MTLS}}"
+        "&amp;securityProtocol=SSL&amp;sslTruststoreLocation={{env:KT_CA}}&amp;sslKeystoreLocation={{env:KT_CERT}}"
+        "&amp;shutdownTimeout=1000\"/></route></routes>";
+    struct te t = {0};
+    kt_run(&t, xml, topic);
+    struct feed *f = te_feed(&t, "feed");
+    for (int64_t i = 0; i < N; i++)
+        cr_assert_eq(te_send_pos(f, "over mutual TLS", i, NULL, NULL), 0);
+    TE_WAIT_FOR(te_committed(f) == N - 1, 30000);
+    te_free(&t);
+
+    char dir[64];
+    tlst_mkdir(dir, sizeof dir, "kmtls");
+    tlst_foreign_client(dir, "dromedary-client");
+    tlst_sh("cat %s/other.pem %s/other.key > %s/client.pem", dir, dir, dir);
+    char cert[128];
+    snprintf(cert, sizeof cert, "%s/client.pem", dir);
+    setenv("KT_CERT", cert, 1);
+    struct te t2 = {0};
+    kt_run(&t2, xml, topic);
+    struct feed *f2 = te_feed(&t2, "feed");
+    cr_assert_eq(te_send_pos(f2, "refused", 0, NULL, NULL), 0);
+    char reason[1024] = "";
+    TE_WAIT_FOR(not_ready_because(&t2, "refused the client certificate sslKeystoreLocation=", reason, sizeof reason),
+                20000);
+    cr_log_info("foreign client certificate: %s", reason);
+    cr_assert(strstr(reason, tlst_need("KAFKA_MTLS_BROKERS")), "names the broker: %s", reason);
+    cr_assert_eq(te_committed(f2), -1, "nothing acknowledged");
+    te_free(&t2);
+    tlst_rmdir(dir);
+}
+
+/* A broker whose certificate has expired (the test broker's EXPIRED
+ * listener): librdkafka says only "certificate verify failed"; readiness
+ * says which certificate and why. */
+Test(kafka_tls, an_expired_broker_certificate_is_named, .timeout = 60)
+{
+    char topic[128];
+    kt_topic(topic, sizeof topic, "expired");
+    setenv("KT_EXPIRED", tlst_need("KAFKA_EXPIRED_BROKERS"), 1);
+    setenv("KT_CA", tlst_need("KAFKA_SSL_CA"), 1);
+    struct te t = {0};
+    kt_run(&t,
+           "<routes><route id=\"out\"><from uri=\"timer:feed\"/><to uri=\"kafka:%T?brokers={{env:KT_EXPIRED}}"
+           "&amp;securityProtocol=SSL&amp;sslTruststoreLocation={{env:KT_CA}}&amp;shutdownTimeout=1000\"/>"
+           "</route></routes>",
+           topic);
+    struct feed *f = te_feed(&t, "feed");
+    cr_assert_eq(te_send_pos(f, "never", 0, NULL, NULL), 0);
+    char reason[1024] = "", want[160];
+    snprintf(want, sizeof want, "the certificate of the broker at %s has expired", tlst_need("KAFKA_EXPIRED_BROKERS"));
+    TE_WAIT_FOR(not_ready_because(&t, want, reason, sizeof reason), 20000);
+    cr_log_info("expired: %s", reason);
+    cr_assert_eq(te_committed(f), -1, "nothing acknowledged");
+    te_free(&t);
 }

@@ -127,6 +127,22 @@ MBT_UNUSED static char *mbt_tmp_path(const char *what)
     return strdup(path);
 }
 
+/* Compiles routes `xml` (which must compile) and starts an engine on them
+ * with `state_dir`. */
+MBT_UNUSED static int mbt_start_xml(struct mbt_run *r, const char *xml, const char *state_dir, struct drom_error *err)
+{
+    struct drom_diags d = DROM_DIAGS_INIT;
+    int rc = drom_compile_mem(xml, strlen(xml), "test.xml", NULL, &r->graph, &d);
+    if (rc < 0)
+        drom_diags_print(&d, stderr);
+    drom_diags_free(&d);
+    cr_assert_eq(rc, 0, "%s", xml);
+    struct drom_engine_options o = {.quiet = true, .state_dir = state_dir, .offset_kafka_open = drom_offset_kafka_open};
+    r->eng = drom_engine_new(&r->graph, &o, err);
+    cr_assert_not_null(r->eng, "%s", err->msg);
+    return drom_engine_start(r->eng, err);
+}
+
 /* `query` is the endpoint's options after the connection ones ('&' is escaped here). */
 MBT_UNUSED static int mbt_start_try(struct mbt_run *r, unsigned server_id, const char *query, struct drom_error *err)
 {
@@ -145,16 +161,7 @@ MBT_UNUSED static int mbt_start_try(struct mbt_run *r, unsigned server_id, const
              "<routes><route id=\"cdc\"><from uri=\"mysql-binlog:cdc?host=127.0.0.1&amp;port=%u&amp;user=%s&amp;"
              "password=%s&amp;serverId=%u&amp;topicPrefix=t&amp;%s\"/><to uri=\"mock:out\"/></route></routes>",
              mbt_port(), mbt_env("MBT_USER", "debezium"), mbt_env("MBT_PASSWORD", "debezium"), server_id, query);
-    struct drom_diags d = DROM_DIAGS_INIT;
-    int rc = drom_compile_mem(xml, strlen(xml), "test.xml", NULL, &r->graph, &d);
-    if (rc < 0)
-        drom_diags_print(&d, stderr);
-    drom_diags_free(&d);
-    cr_assert_eq(rc, 0, "%s", xml);
-    struct drom_engine_options o = {.quiet = true, .state_dir = "/tmp", .offset_kafka_open = drom_offset_kafka_open};
-    r->eng = drom_engine_new(&r->graph, &o, err);
-    cr_assert_not_null(r->eng, "%s", err->msg);
-    return drom_engine_start(r->eng, err);
+    return mbt_start_xml(r, xml, "/tmp", err);
 }
 
 MBT_UNUSED static bool mbt_wait_ready(struct mbt_run *r, int64_t timeout_ms, char *reason, size_t size)

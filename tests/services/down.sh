@@ -6,4 +6,5 @@ export DROM_PROFILE="${DROM_PROFILE:-test}"
 for svc in artemis kafka mariadb; do
   [ -x "$here/$svc/ctl" ] && "$here/$svc/ctl" stop
 done
+MARIADB_VARIANT=plain "$here/mariadb/ctl" stop
 exit 0

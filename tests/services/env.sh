@@ -8,6 +8,7 @@ for _svc in mariadb kafka artemis; do
     eval "$("$_svc_dir/$_svc/ctl" env)"
   fi
 done
+eval "$(MARIADB_VARIANT=plain "$_svc_dir/mariadb/ctl" env)"
 unset _svc _svc_dir
 # The Prometheus of make observe (tests/services/common.sh has the defaults).
 export PROMETHEUS_PORT="${PROMETHEUS_PORT:-19090}"

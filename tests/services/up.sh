@@ -11,3 +11,7 @@ for svc in mariadb kafka artemis; do
     echo "services: $svc up ($((SECONDS - start)) s)"
   fi
 done
+# The second MariaDB, without TLS (the sslMode tests).
+start=$SECONDS
+MARIADB_VARIANT=plain "$here/mariadb/ctl" start
+echo "services: mariadb without TLS up ($((SECONDS - start)) s)"

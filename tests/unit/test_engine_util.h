@@ -54,6 +54,24 @@ static TE_UNUSED int te_resolve(void *arg, const char *uri, struct drom_arena *a
     return 0;
 }
 
+/* The compiler's messages for `xml` as dromc prints them (malloc'ed);
+ * *rc is drom_compile_mem's answer. */
+static TE_UNUSED char *te_compile_msgs(const char *xml, int *rc)
+{
+    struct drom_graph g = {0};
+    struct drom_diags d = DROM_DIAGS_INIT;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    *rc = drom_compile_mem(xml, strlen(xml), "test.xml", NULL, &g, &d);
+    drom_diags_print(&d, out);
+    fclose(out);
+    drom_diags_free(&d);
+    if (*rc == 0)
+        drom_graph_free(&g);
+    return text;
+}
+
 static TE_UNUSED void te_compile(struct te *t, const char *xml)
 {
     struct drom_diags d = DROM_DIAGS_INIT;
