@@ -57,13 +57,6 @@ static int compile_filters(struct mb_config *c, const struct mb_options *o, stru
     return 0;
 }
 
-static const char *const ssl_modes[] = MB_SSL_MODES;
-
-const char *mb_ssl_mode_name(enum mb_ssl_mode mode)
-{
-    return ssl_modes[mode];
-}
-
 static char *dup_nonempty(const char *v)
 {
     return v && *v ? drom_xstrdup(v) : NULL;

@@ -41,7 +41,6 @@ int mb_config_load(struct mb_config *c, bool camel, const char *path, const stru
                    struct drom_error *err);
 void mb_config_free(struct mb_config *c);
 
-const char *mb_ssl_mode_name(enum mb_ssl_mode mode);
 
 bool mb_config_wants_table(const struct mb_config *c, const char *db, const char *table);
 /* Whether db.table.column appears in events. */

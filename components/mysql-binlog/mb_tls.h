@@ -14,6 +14,9 @@
 #include "runtime/option.h"
 
 
+/* "verify_identity" for MB_SSL_VERIFY_IDENTITY, and so on. */
+const char *mb_ssl_mode_name(enum mb_ssl_mode mode);
+
 /* Sets the TLS options of `m` before mysql_real_connect. */
 void mb_tls_apply(MYSQL *m, const struct mb_config *c);
 
