@@ -86,14 +86,6 @@ static const char *const refused[] = {
     "ssl.providers", "oauthbearer_token_refresh_cb", "ssl_engine_callback_data", NULL,
 };
 
-int kafka_conf_set(rd_kafka_conf_t *conf, const char *name, const char *value, struct drom_error *err)
-{
-    char why[512];
-    if (rd_kafka_conf_set(conf, name, value, why, sizeof why) != RD_KAFKA_CONF_OK)
-        return drom_err(err, DROM_EINVAL, "kafka property %s: %s", name, why);
-    return 0;
-}
-
 int kafka_conf_set_extra(rd_kafka_conf_t *conf, const char *name, const char *value, struct drom_error *err)
 {
     for (const char *const *r = refused; *r; r++)

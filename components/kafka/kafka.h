@@ -80,8 +80,15 @@ int kafka_conf_tls(rd_kafka_conf_t *conf, const struct kafka_conf *o, struct dro
  * warning for a SASL PLAIN password in clear text to another machine. */
 int kafka_tls_validate(const struct kafka_conf *o, struct drom_error *err);
 void kafka_advise(const char *path, const void *conf, char *warning, size_t size);
-/* Sets one property, err naming it. */
-int kafka_conf_set(rd_kafka_conf_t *conf, const char *name, const char *value, struct drom_error *err);
+/* Sets one property, err naming it. Inline so that conf.c and tls.c share
+ * it without calling into each other. */
+static inline int kafka_conf_set(rd_kafka_conf_t *conf, const char *name, const char *value, struct drom_error *err)
+{
+    char why[512];
+    if (rd_kafka_conf_set(conf, name, value, why, sizeof why) != RD_KAFKA_CONF_OK)
+        return drom_err(err, DROM_EINVAL, "kafka property %s: %s", name, why);
+    return 0;
+}
 /* librdkafka log lines into the runtime's log. */
 void kafka_conf_log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf);
 
