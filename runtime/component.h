@@ -110,6 +110,10 @@ void drom_exchange_complete(struct drom_exchange *ex, enum drom_status status, c
 
 /* Readiness for /health/ready: false with a reason while disconnected. */
 void drom_endpoint_set_ready(struct drom_endpoint *ep, bool ready, const char *reason);
+/* A second readiness, the source's offset store: false with a reason while
+ * positions cannot be stored. Kept apart from the connection's, so a
+ * reconnect that sets the first never hides a failing store. Any thread. */
+void drom_endpoint_set_store_ready(struct drom_endpoint *ep, bool ready, const char *reason);
 
 /* Adds to a per-endpoint counter shown in /metrics as
  * drom_endpoint_<name>{routeId,endpoint}; gauges are set instead. */

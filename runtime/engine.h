@@ -192,6 +192,10 @@ void drom_endpoint_on_done(struct drom_endpoint *ep,
  * source's commit, and the producer writes, with each batch, the offset
  * that covers the batch. */
 
+/* True when a transactional producer stores this source's offsets
+ * (drom_endpoint_claim_source_offsets): the source's commit is not called and
+ * a done exchange's position is already stored. Any thread after create. */
+bool drom_endpoint_commit_taken(const struct drom_endpoint *ep);
 /* True for the endpoint that is its route's source. Engine thread. */
 bool drom_endpoint_is_source(const struct drom_endpoint *ep);
 /* Create time, engine thread: the source of producer `ep`'s route (created

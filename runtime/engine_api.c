@@ -56,6 +56,15 @@ void drom_endpoint_log_here(const struct drom_endpoint *ep)
     drom_log_ctx_set((struct drom_log_ctx){.route_id = ep->route_id, .endpoint = ep->uri_masked});
 }
 
+void drom_endpoint_set_store_ready(struct drom_endpoint *ep, bool ready, const char *reason)
+{
+    struct eng_endpoint *e = E(ep);
+    pthread_mutex_lock(&e->mu);
+    e->store_down = !ready;
+    snprintf(e->store_reason, sizeof e->store_reason, "%s", reason ? reason : "");
+    pthread_mutex_unlock(&e->mu);
+}
+
 void drom_endpoint_count(struct drom_endpoint *ep, const char *name, int64_t delta)
 {
     drom_endpoint_metrics_put(&E(ep)->metrics, name, delta, 0);
@@ -237,7 +246,11 @@ bool drom_engine_ready(struct drom_engine *eng, char *reason, size_t size)
     pthread_mutex_lock(&eng->eps_mu);
     for (struct eng_endpoint *e = eng->endpoints; e && ready; e = e->next) {
         pthread_mutex_lock(&e->mu);
-        if (!e->ready) {
+        if (e->store_down) {
+            ready = false;
+            snprintf(reason, size, "route %s: %s: %s", e->route->g->id, e->ep.uri_masked,
+                     e->store_reason[0] ? e->store_reason : "offset store failing");
+        } else if (!e->ready) {
             ready = false;
             snprintf(reason, size, "route %s: %s: %s", e->route->g->id, e->ep.uri_masked,
                      e->reason[0] ? e->reason : "not ready");
@@ -344,6 +357,11 @@ void drom_engine_metrics(struct drom_engine *eng, struct drom_buf *out)
 bool drom_endpoint_is_source(const struct drom_endpoint *ep)
 {
     return E(ep)->is_from;
+}
+
+bool drom_endpoint_commit_taken(const struct drom_endpoint *ep)
+{
+    return E(ep)->commit_taken;
 }
 
 int drom_endpoint_claim_source_offsets(struct drom_endpoint *ep, struct drom_endpoint **source,

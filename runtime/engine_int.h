@@ -21,9 +21,11 @@ struct eng_endpoint {
     const struct drom_gendpoint *g;
     bool created, started, is_from;
     struct drom_endpoint_metrics metrics;
-    pthread_mutex_t mu;                 /* ready, reason: any thread */
+    pthread_mutex_t mu;                 /* ready, reason, store_*: any thread */
     bool ready;
     char reason[512];   /* long enough for a refused TLS handshake with its fix */
+    bool store_down;
+    char store_reason[512];
     /* consumer side */
     struct drom_watermark *wm;
     bool wm_dirty, stop_on_failure, internal;

@@ -85,6 +85,17 @@ static int load(struct file_store *fs, struct drom_error *err)
         return drom_err(err, DROM_ESTATE, "offset file %s has format %lld; this dromd reads format 1", fs->path,
                         format);
     }
+    if (json_object_size(offs) == 0) {
+        /* dromd creates the file with its first position and never empties
+         * it, so this one was written or emptied by hand (or is another
+         * deployment's): starting over would send every change again under
+         * new event ids, past the broker's de-duplication. */
+        json_decref(root);
+        return drom_err(err, DROM_ESTATE,
+                        "offset file %s holds no offsets, which dromd never writes (made or emptied by hand?); "
+                        "refusing to start the sources over: restore the file, set positions with `dromd offsets "
+                        "set`, or remove the file to replay every source from its configured start", fs->path);
+    }
     fs->offsets = json_incref(offs);
     json_decref(root);
     return 0;

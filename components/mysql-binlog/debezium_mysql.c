@@ -58,6 +58,10 @@ static const struct drom_option options[] = {
      .doc = "Kafka topic of offsets (required with the Kafka store)"},
     {.name = "offsetFlushIntervalMs", MB_AT(offset_flush_interval_ms), .type = DROM_OPT_DURATION, .def = "60000", .group = "consumer",
      .doc = "Interval at which acknowledged offsets are written"},
+    {.name = "maxUncommittedEvents", MB_AT(max_uncommitted_events), .type = DROM_OPT_INT, .def = "10000", .min = 0,
+     .max = INT32_MAX, .group = "consumer",
+     .doc = "Most changes sent past the last stored position; beyond it reading waits for the offset store, so a "
+            "crash replays at most this many (keep it below Artemis' id-cache-size, 20000 by default; 0: no bound)"},
     {.name = "tombstonesOnDelete", MB_AT(tombstones_on_delete), .type = DROM_OPT_BOOL, .def = "false", .group = "mysql",
      .doc = "Follow each delete with a tombstone exchange (null body)"},
     {.name = "heartbeatIntervalMs", MB_AT(heartbeat_interval_ms), .type = DROM_OPT_DURATION, .def = "0", .group = "mysql",

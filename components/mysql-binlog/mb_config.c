@@ -89,12 +89,13 @@ int mb_config_load(struct mb_config *c, bool camel, const char *path, const stru
     c->server_id = (uint32_t)o->server_id;
     load_tls(c, camel, o);
     c->connect_timeout_ms = o->connect_timeout_ms;
-    /* debezium-mysql has no such options: Debezium's own values */
+    /* debezium-mysql has no such options: a short cap, as for mysql-binlog */
     c->backoff_initial_ms = camel ? 1000 : o->backoff_initial_ms;
-    c->backoff_max_ms = camel ? 120000 : o->backoff_max_ms;
+    c->backoff_max_ms = camel ? 5000 : o->backoff_max_ms;
     c->heartbeat_ms = o->heartbeat_interval_ms;
     c->flush_ms = o->offset_flush_interval_ms;
     c->max_inflight_bytes = o->max_queue_size_in_bytes;
+    c->max_uncommitted = o->max_uncommitted_events;
     c->fmt.prefix = drom_xstrdup(o->topic_prefix ? o->topic_prefix : c->name);
     c->fmt.version = drom_xstrdup(camel ? "3.1.1.Final" : o->debezium_version);
     c->fmt.mariadb = !camel && o->connector_identity == MB_ID_MARIADB;

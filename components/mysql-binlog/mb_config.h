@@ -25,6 +25,7 @@ struct mb_config {
     uint32_t server_id;
     int64_t connect_timeout_ms, backoff_initial_ms, backoff_max_ms, heartbeat_ms, flush_ms;
     int64_t max_inflight_bytes;   /* 0: no limit */
+    int64_t max_uncommitted;      /* changes sent past the last stored position; 0: no limit */
     struct mb_format fmt;
     bool identity_auto;         /* fmt.mariadb follows the server's flavour, learnt by the start checks */
     enum mb_snapshot_mode snapshot;

@@ -37,20 +37,71 @@ int mb_create(struct drom_endpoint *ep, struct drom_error *err)
     return 0;
 }
 
-static void flush(struct mb_src *s)
+enum { STORE_RETRY_MS = 1000 };
+
+static void flush_timer(void *arg);
+
+static const char *store_name(const struct mb_src *s)
+{
+    return s->cfg.offset_kafka ? "the Kafka offset store" : "the offset file";
+}
+
+/* A failing store is an outage, not a log line: readiness goes off with the
+ * reason, the failures are counted, the write is retried every second, and
+ * the source stops reading maxUncommittedEvents past the last stored
+ * position (mb_source.c) until a write succeeds. */
+static void store_failed(struct mb_src *s, const struct drom_error *err)
+{
+    drom_endpoint_count(s->ep, "OffsetStoreFailures", 1);
+    if (!s->store_failing || s->store_failures % 30 == 0)
+        drom_error_log(s->ep->route_id, "%s: storing the binlog offset failed%s: %s; retrying every %d ms, reading "
+                       "holds %lld changes past the last stored position (maxUncommittedEvents)",
+                       s->ep->uri_masked, s->store_failing ? " again" : "", err->msg, STORE_RETRY_MS,
+                       (long long)s->cfg.max_uncommitted);
+    char reason[1200];
+    snprintf(reason, sizeof reason, "%s cannot store positions: %.1000s", store_name(s), err->msg);
+    drom_endpoint_set_store_ready(s->ep, false, reason);
+    s->store_failing = true;
+    s->store_failures++;
+    if (!s->flush_timer)
+        s->flush_timer = drom_engine_timer(drom_endpoint_engine(s->ep), STORE_RETRY_MS, flush_timer, s);
+}
+
+static void stored(struct mb_src *s)
+{
+    if (s->store_failing) {
+        drom_info(s->ep->route_id, "%s: %s takes positions again (after %lld failed writes); reading resumes",
+                  s->ep->uri_masked, store_name(s), (long long)s->store_failures);
+        drom_endpoint_set_store_ready(s->ep, true, NULL);
+    }
+    s->store_failing = false;
+    s->store_failures = 0;
+    pthread_mutex_lock(&s->mu);
+    if (s->pending_seq > s->stored)
+        s->stored = s->pending_seq;
+    pthread_cond_broadcast(&s->cond);
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* Writes the pending position; 0 when there was none or it is stored. */
+static int flush(struct mb_src *s)
 {
     if (!s->pending || !s->store)
-        return;
+        return 0;
     struct drom_error err;
+    s->last_put_ms = drom_monotonic_ms();
     if (drom_offset_put(s->store, s->offset_key, s->pending, &err)) {
-        drom_error_log(s->ep->route_id, "%s: storing the binlog offset failed: %s", s->ep->uri_masked, err.msg);
-        drom_endpoint_count(s->ep, "OffsetStoreFailures", 1);
-    } else {
-        drom_endpoint_gauge(s->ep, "OffsetStoredMs", drom_now_us() / 1000);
+        store_failed(s, &err);
+        drom_endpoint_gauge(s->ep, "OffsetAgeMs", s->last_put_ms - s->pending_since_ms);
+        return -1;
     }
+    stored(s);
+    drom_endpoint_gauge(s->ep, "OffsetStoredMs", drom_now_us() / 1000);
     free(s->pending);
     s->pending = NULL;
-    s->last_put_ms = drom_monotonic_ms();
+    s->pending_since_ms = 0;
+    drom_endpoint_gauge(s->ep, "OffsetAgeMs", 0);
+    return 0;
 }
 
 static void flush_timer(void *arg)
@@ -63,12 +114,29 @@ static void flush_timer(void *arg)
 void mb_commit(struct drom_endpoint *ep, const void *pos)
 {
     struct mb_src *s = S(ep);
+    const struct mb_pos *p = pos;
     free(s->pending);
-    s->pending = drom_xstrdup(((const struct mb_pos *)pos)->json);
-    int64_t since = drom_monotonic_ms() - s->last_put_ms;
-    if (s->cfg.flush_ms <= 0 || since >= s->cfg.flush_ms)
+    s->pending = drom_xstrdup(p->json);
+    s->pending_seq = p->seq;
+    int64_t now = drom_monotonic_ms();
+    if (!s->pending_since_ms)
+        s->pending_since_ms = now;
+    if (s->store_failing)
+        return;   /* the retry timer writes the newest */
+    int64_t since = now - s->last_put_ms;
+    pthread_mutex_lock(&s->mu);
+    int64_t unstored = p->seq - s->stored;
+    pthread_mutex_unlock(&s->mu);
+    /* Half the bound unstored: write now, so a long flush interval never
+     * holds the source up by itself. */
+    bool half = s->cfg.max_uncommitted > 0 && unstored * 2 >= s->cfg.max_uncommitted;
+    if (s->cfg.flush_ms <= 0 || since >= s->cfg.flush_ms || half) {
+        if (s->flush_timer) {
+            drom_engine_timer_cancel(drom_endpoint_engine(ep), s->flush_timer);
+            s->flush_timer = 0;
+        }
         flush(s);
-    else if (!s->flush_timer)
+    } else if (!s->flush_timer)
         s->flush_timer = drom_engine_timer(drom_endpoint_engine(ep), s->cfg.flush_ms - since, flush_timer, s);
 }
 
@@ -338,16 +406,25 @@ int mb_start(struct drom_endpoint *ep, struct drom_error *err)
         drom_engine_timer_cancel(drom_endpoint_engine(ep), s->flush_timer);
         s->flush_timer = 0;
     }
-    flush(s);
+    if (flush(s))
+        return drom_err(err, DROM_EIO, "%s cannot store the previous start's last position (see the error above); "
+                        "not starting from an older one", store_name(s));
+    pthread_mutex_lock(&s->mu);
+    s->submitted = s->stored = 0;
+    pthread_mutex_unlock(&s->mu);
+    s->pending_seq = 0;
     char *json = NULL;
     if (drom_offset_get(s->store, s->offset_key, &json, err))
         return -1;
     s->have_start = false;
     if (json) {
-        int rc = mb_offset_from_json(&s->start, json, err);
+        int rc = mb_offset_from_json(&s->start, s->offset_key, json, err);
         free(json);
         if (rc)
             return -1;
+        if (s->start.legacy)
+            drom_warn(ep->route_id, "%s: the stored position has no checksum (an older dromd wrote it); the next "
+                      "commit stores it with one", ep->uri_masked);
         s->have_start = true;
     }
     struct drom_error cerr;

@@ -7,12 +7,27 @@
 #include <strings.h>
 
 #include "components/mysql-binlog/mb_source.h"
+#include "runtime/checksum.h"
 #include "runtime/xalloc.h"
 
+/* The checksum of an offset: CRC-32 of its members but "checksum", sorted
+ * and compact, so a store that reorders members keeps it valid. */
+static void checksum_of(json_t *j, char out[16])
+{
+    json_t *c = json_copy(j);
+    json_object_del(c, "checksum");
+    char *text = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
+    snprintf(out, 16, "%08x", drom_crc32(text, strlen(text)));
+    free(text);
+    json_decref(c);
+}
+
 /* Debezium's offset keys (file, pos, gtids, event, row, server_id, ts_sec,
- * snapshot), plus "tombstone" for a delete whose tombstone is still owed and
- * "epoch" (ms) for the offset history the event ids belong to. */
-void mb_offset_to_json(const struct mb_offset *o, struct drom_buf *out)
+ * snapshot), plus "tombstone" for a delete whose tombstone is still owed,
+ * "epoch" (ms) for the offset history the event ids belong to, "source"
+ * (the store key it belongs to) and "checksum", which tells damage and hand
+ * edits from what dromd wrote. */
+void mb_offset_to_json(const struct mb_offset *o, const char *source, struct drom_buf *out)
 {
     json_t *j = json_object();
     json_object_set_new(j, "file", json_string(o->file));
@@ -33,13 +48,19 @@ void mb_offset_to_json(const struct mb_offset *o, struct drom_buf *out)
         json_object_set_new(j, "snapshot", json_string("INITIAL"));
     if (o->epoch_ms)
         json_object_set_new(j, "epoch", json_integer(o->epoch_ms));
+    if (source) {
+        json_object_set_new(j, "source", json_string(source));
+        char sum[16];
+        checksum_of(j, sum);
+        json_object_set_new(j, "checksum", json_string(sum));
+    }
     char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
     drom_buf_puts(out, s);
     free(s);
     json_decref(j);
 }
 
-int mb_offset_from_json(struct mb_offset *o, const char *text, struct drom_error *err)
+int mb_offset_from_json(struct mb_offset *o, const char *source, const char *text, struct drom_error *err)
 {
     json_error_t je;
     memset(o, 0, sizeof *o);
@@ -47,6 +68,26 @@ int mb_offset_from_json(struct mb_offset *o, const char *text, struct drom_error
     if (!j || !json_is_object(j)) {
         json_decref(j);
         return drom_err(err, DROM_ESTATE, "stored binlog offset is not a JSON object: %s", text);
+    }
+    const char *sum = json_string_value(json_object_get(j, "checksum"));
+    const char *owner = json_string_value(json_object_get(j, "source"));
+    if (json_object_get(j, "checksum")) {
+        char want[16];
+        checksum_of(j, want);
+        if (!sum || strcmp(sum, want) != 0) {
+            json_decref(j);
+            return drom_err(err, DROM_ESTATE,
+                            "stored binlog offset fails its checksum (damaged or edited by hand): %s; refusing to "
+                            "guess a position: restore the store, or set one with `dromd offsets set`", text);
+        }
+    } else
+        o->legacy = true;
+    if (source && owner && strcmp(owner, source) != 0) {
+        drom_err(err, DROM_ESTATE,
+                 "stored binlog offset belongs to source '%s', not '%s': the store was copied from another "
+                 "source; restore this source's store, or set its position with `dromd offsets set`", owner, source);
+        json_decref(j);
+        return -1;
     }
     const char *file = json_string_value(json_object_get(j, "file"));
     json_t *pos = json_object_get(j, "pos");

@@ -42,7 +42,7 @@ struct mb_options {
     const char *offset_storage_file_name, *offset_storage_topic, *offset_storage_brokers;
     struct drom_optpairs additional_properties;
     int64_t port, server_id, connect_timeout_ms, backoff_initial_ms, backoff_max_ms;
-    int64_t offset_flush_interval_ms, heartbeat_interval_ms, max_queue_size_in_bytes;
+    int64_t offset_flush_interval_ms, heartbeat_interval_ms, max_queue_size_in_bytes, max_uncommitted_events;
     bool schemas, tombstones_on_delete, include_query, provide_transaction_metadata;
     int snapshot_mode;                    /* enum mb_snapshot_mode */
     int offset_storage;                   /* enum mb_storage */

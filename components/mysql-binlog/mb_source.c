@@ -145,7 +145,7 @@ int mb_check_server(struct mb_src *s, MYSQL *m, struct drom_error *err)
 int mb_store_offset(struct mb_src *s, const struct mb_offset *o, struct drom_error *err)
 {
     struct drom_buf b = DROM_BUF_INIT;
-    mb_offset_to_json(o, &b);
+    mb_offset_to_json(o, s->offset_key, &b);
     int rc = drom_offset_put(s->store, s->offset_key, b.data, err);
     drom_buf_free(&b);
     if (rc)
@@ -356,12 +356,13 @@ static size_t set_headers(struct mb_src *s, struct drom_exchange *ex, const stru
     return bytes;
 }
 
-static struct mb_pos *make_pos(const struct mb_offset *o, int64_t bytes)
+static struct mb_pos *make_pos(const char *source, const struct mb_offset *o, int64_t bytes, int64_t seq)
 {
     struct drom_buf b = DROM_BUF_INIT;
-    mb_offset_to_json(o, &b);
+    mb_offset_to_json(o, source, &b);
     struct mb_pos *p = drom_xmalloc(sizeof *p + b.len + 1);
     p->bytes = bytes;
+    p->seq = seq;
     memcpy(p->json, b.data, b.len + 1);
     drom_buf_free(&b);
     return p;
@@ -369,25 +370,55 @@ static struct mb_pos *make_pos(const struct mb_offset *o, int64_t bytes)
 
 /* Memory follows the bytes in flight, not only their count: a source of
  * 16 MB rows waits here until earlier ones are done. One exchange larger
- * than the budget goes alone. */
+ * than the budget goes alone.
+ *
+ * A crash replays every change sent after the last stored position, and
+ * Artemis drops a replay only while its id is in the address's duplicate
+ * cache (id-cache-size, 20000 by default). So reading also waits while
+ * maxUncommittedEvents changes are sent past the stored position: when the
+ * store fails (disk full, Kafka down), the source holds there and resumes
+ * once a write succeeds (mb_endpoint.c). */
 static int submit(struct mb_src *s, struct drom_exchange *ex, const struct mb_offset *o, int64_t bytes,
                   struct drom_error *err)
 {
-    int64_t budget = s->cfg.max_inflight_bytes;
+    int64_t budget = s->cfg.max_inflight_bytes, bound = s->cfg.max_uncommitted;
     pthread_mutex_lock(&s->mu);
     while (budget > 0 && s->inflight_bytes > 0 && s->inflight_bytes + bytes > budget && !atomic_load(&s->stopping))
         pthread_cond_wait(&s->cond, &s->mu);
+    bool held = false;
+    while (bound > 0 && s->submitted - s->stored >= bound && !atomic_load(&s->stopping)) {
+        if (!held) {
+            held = true;
+            pthread_mutex_unlock(&s->mu);
+            drom_endpoint_gauge(s->ep, "OffsetHeld", 1);
+            drom_warn(s->ep->route_id, "%s: %lld changes sent past the last stored position (maxUncommittedEvents); "
+                      "reading waits for the offset store", s->ep->uri_masked, (long long)bound);
+            pthread_mutex_lock(&s->mu);
+            continue;
+        }
+        pthread_cond_wait(&s->cond, &s->mu);
+    }
     s->inflight_bytes += bytes;
+    int64_t seq = ++s->submitted, unstored = seq - s->stored;
     pthread_mutex_unlock(&s->mu);
-    return drom_consumer_submit(s->ep, ex, make_pos(o, bytes), err);
+    if (held) {
+        drom_endpoint_gauge(s->ep, "OffsetHeld", 0);
+        drom_info(s->ep->route_id, "%s: the offset store caught up; reading again", s->ep->uri_masked);
+    }
+    drom_endpoint_gauge(s->ep, "OffsetUncommittedEvents", unstored);
+    return drom_consumer_submit(s->ep, ex, make_pos(s->offset_key, o, bytes, seq), err);
 }
 
 void mb_exchange_done(struct drom_endpoint *ep, const void *pos, bool failed)
 {
     struct mb_src *s = ep->state;
     const struct mb_pos *p = pos;
+    bool in_txn = drom_endpoint_commit_taken(ep);
     pthread_mutex_lock(&s->mu);
     s->inflight_bytes -= p->bytes;
+    /* a transactional producer stored the position with the records */
+    if (in_txn && !failed && p->seq > s->stored)
+        s->stored = p->seq;
     pthread_cond_broadcast(&s->cond);
     pthread_mutex_unlock(&s->mu);
 }

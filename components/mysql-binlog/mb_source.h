@@ -32,10 +32,15 @@ struct mb_offset {
     uint32_t server_id;
     int64_t ts_sec;
     int64_t epoch_ms;         /* the offset history's epoch; 0 in offsets stored before epochs */
+    bool legacy;              /* read without a checksum (an older dromd's) */
 };
 
-void mb_offset_to_json(const struct mb_offset *o, struct drom_buf *out);
-int mb_offset_from_json(struct mb_offset *o, const char *json, struct drom_error *err);
+/* `source` is the store key the offset belongs to; with it the JSON carries
+ * "source" and "checksum" (NULL: neither, Debezium's keys only). Reading
+ * refuses a checksum that does not match and an offset of another source;
+ * one without a checksum (stored by an older dromd) sets `legacy`. */
+void mb_offset_to_json(const struct mb_offset *o, const char *source, struct drom_buf *out);
+int mb_offset_from_json(struct mb_offset *o, const char *source, const char *json, struct drom_error *err);
 
 /* Iterates a GTID set "0-1-37,1-2-5": the next GTID at *p, which it
  * advances (malformed items are skipped); false at the end. */
@@ -98,6 +103,7 @@ struct mb_replay {
  * once it is done, and the bytes it holds (for the in-flight byte budget). */
 struct mb_pos {
     int64_t bytes;
+    int64_t seq;              /* the exchange's number in this start (1, 2, ...) */
     char json[];
 };
 
@@ -111,6 +117,8 @@ struct mb_src {
     pthread_mutex_t mu;       /* guards conn (stop shuts its socket) and the wake-up */
     pthread_cond_t cond;      /* stop, and room in the byte budget */
     int64_t inflight_bytes;   /* under mu: bytes of submitted exchanges not yet done */
+    int64_t submitted;        /* under mu: exchanges submitted in this start */
+    int64_t stored;           /* under mu: the number of the newest exchange whose position is stored */
     MYSQL *conn[2];           /* replication and snapshot connections, for stop */
 
     /* engine thread only */
@@ -118,8 +126,12 @@ struct mb_src {
     bool own_store;
     char *offset_key;
     char *pending;            /* newest committed offset not yet written */
+    int64_t pending_seq;      /* its exchange's number */
+    int64_t pending_since_ms; /* when the oldest unwritten commit came; 0: none waits */
     int64_t last_put_ms;
     uint64_t flush_timer;
+    bool store_failing;       /* the last write failed: retried every second, readiness off */
+    int64_t store_failures;   /* writes failed in a row */
 
     /* consumer thread only */
     struct mb_offset start;   /* where streaming begins */

@@ -11,7 +11,7 @@
 static char *to_json(const struct mb_offset *o)
 {
     struct drom_buf b = DROM_BUF_INIT;
-    mb_offset_to_json(o, &b);
+    mb_offset_to_json(o, NULL, &b);
     return drom_buf_detach(&b);
 }
 
@@ -24,7 +24,7 @@ Test(mb_offset, epoch_round_trips)
                         "\"server_id\":1,\"ts_sec\":1700000000,\"epoch\":1767225600123}");
     struct mb_offset back;
     struct drom_error err = {0};
-    cr_assert_eq(mb_offset_from_json(&back, j, &err), 0, "%s", err.msg);
+    cr_assert_eq(mb_offset_from_json(&back, NULL, j, &err), 0, "%s", err.msg);
     cr_assert_eq(back.epoch_ms, 1767225600123);
     char *again = to_json(&back);
     cr_assert_str_eq(again, j, "every field comes back");
@@ -37,7 +37,7 @@ Test(mb_offset, offset_from_before_epochs_has_none)
     /* as stored by an earlier version: the ids of its replays keep the old form */
     struct mb_offset o;
     struct drom_error err = {0};
-    cr_assert_eq(mb_offset_from_json(&o, "{\"file\":\"mysql-bin.000001\",\"pos\":4567,\"gtids\":\"0-1-9\"}", &err), 0,
+    cr_assert_eq(mb_offset_from_json(&o, NULL, "{\"file\":\"mysql-bin.000001\",\"pos\":4567,\"gtids\":\"0-1-9\"}", &err), 0,
                  "%s", err.msg);
     cr_assert_eq(o.epoch_ms, 0);
     char *j = to_json(&o);
@@ -56,7 +56,7 @@ Test(mb_offset, bad_epoch_is_refused)
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         struct mb_offset o;
         struct drom_error err = {0};
-        cr_assert_eq(mb_offset_from_json(&o, bad[i], &err), -1, "%s", bad[i]);
+        cr_assert_eq(mb_offset_from_json(&o, NULL, bad[i], &err), -1, "%s", bad[i]);
         cr_assert_eq(err.code, DROM_ESTATE);
         cr_assert(strstr(err.msg, "epoch that is not a positive integer") && strstr(err.msg, bad[i]), "%s", err.msg);
     }
@@ -132,4 +132,69 @@ Test(mb_offset, gtid_beyond_the_server_is_ahead)
     /* the server's GTID state was cleared (RESET MASTER), its binlog grew past the stored position again */
     cr_assert_eq(check("mysql-bin.000008", 300, "0-1-40", "", why), MB_POSITION_AHEAD);
     cr_assert_str_eq(why, "GTID 0-1-40 is of domain 0, which the server's GTID position '' lacks");
+}
+
+static char *replace_once(const char *s, const char *from, const char *to)
+{
+    const char *hit = strstr(s, from);
+    cr_assert_not_null(hit, "%s in %s", from, s);
+    struct drom_buf b = DROM_BUF_INIT;
+    drom_buf_append(&b, s, (size_t)(hit - s));
+    drom_buf_puts(&b, to);
+    drom_buf_puts(&b, hit + strlen(from));
+    return drom_buf_detach(&b);
+}
+
+static char *to_json_of(const struct mb_offset *o, const char *source)
+{
+    struct drom_buf b = DROM_BUF_INIT;
+    mb_offset_to_json(o, source, &b);
+    return drom_buf_detach(&b);
+}
+
+Test(mb_offset, checksum_and_source_round_trip)
+{
+    struct mb_offset o = {.file = "mysql-bin.000003", .pos = 1234, .gtids = "0-1-37", .event = 1, .epoch_ms = 42};
+    char *j = to_json_of(&o, "mysql-binlog/shop");
+    cr_assert(strstr(j, "\"source\":\"mysql-binlog/shop\"") && strstr(j, "\"checksum\":\""), "%s", j);
+    struct mb_offset back;
+    struct drom_error err = {0};
+    cr_assert_eq(mb_offset_from_json(&back, "mysql-binlog/shop", j, &err), 0, "%s", err.msg);
+    cr_assert_not(back.legacy);
+    cr_assert_eq(back.pos, 1234);
+    free(j);
+}
+
+Test(mb_offset, a_hand_edited_position_fails_its_checksum)
+{
+    struct mb_offset o = {.file = "mysql-bin.000003", .pos = 91234, .epoch_ms = 42};
+    char *j = to_json_of(&o, "mysql-binlog/shop");
+    char *edited = replace_once(j, "\"pos\":91234", "\"pos\":4");
+    struct mb_offset back;
+    struct drom_error err = {0};
+    cr_assert_eq(mb_offset_from_json(&back, "mysql-binlog/shop", edited, &err), -1);
+    cr_assert_eq(err.code, DROM_ESTATE);
+    cr_assert(strstr(err.msg, "fails its checksum") && strstr(err.msg, "dromd offsets set"), "%s", err.msg);
+    free(edited);
+    free(j);
+}
+
+Test(mb_offset, another_sources_offset_is_refused)
+{
+    struct mb_offset o = {.file = "mysql-bin.000003", .pos = 1234, .epoch_ms = 42};
+    char *j = to_json_of(&o, "mysql-binlog/other");
+    struct mb_offset back;
+    struct drom_error err = {0};
+    cr_assert_eq(mb_offset_from_json(&back, "mysql-binlog/shop", j, &err), -1);
+    cr_assert(strstr(err.msg, "belongs to source 'mysql-binlog/other', not 'mysql-binlog/shop'"), "%s", err.msg);
+    free(j);
+}
+
+Test(mb_offset, an_offset_without_checksum_is_an_older_dromds)
+{
+    struct mb_offset o;
+    struct drom_error err = {0};
+    cr_assert_eq(mb_offset_from_json(&o, "mysql-binlog/shop", "{\"file\":\"f.000001\",\"pos\":400,\"epoch\":7}", &err),
+                 0, "%s", err.msg);
+    cr_assert(o.legacy);
 }

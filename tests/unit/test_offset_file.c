@@ -110,6 +110,12 @@ Test(offset_file, future_format_is_refused)
     expect_refused("{\"format\":7,\"offsets\":{}}", "format 7");
 }
 
+Test(offset_file, a_file_without_offsets_is_refused)
+{
+    /* parseable, but dromd never writes it: a new start would replay everything under new ids */
+    expect_refused("{\"format\":1,\"offsets\":{}}", "holds no offsets");
+}
+
 Test(offset_file, unwritable_directory_is_an_error)
 {
     test_drop_root();
