@@ -127,6 +127,7 @@ static void on_assign(struct kafka_member *m, rd_kafka_topic_partition_list_t *l
     } else {
         rd_kafka_assign(m->rk, l);
     }
+    kafka_health_assigned(&m->health, true);
 }
 
 static void on_revoke(struct kafka_member *m, rd_kafka_topic_partition_list_t *l, bool coop)
@@ -147,6 +148,10 @@ static void on_revoke(struct kafka_member *m, rd_kafka_topic_partition_list_t *l
     m->last = NULL;
     pthread_mutex_unlock(&c->mu);
     drom_log(DROM_LOG_INFO, "kafka", "%s: %d partition(s) revoked", c->ep->uri_masked, l->cnt);
+    /* An eager rebalance takes everything back before the next assignment;
+     * a cooperative one only moves some partitions and the rest keep flowing. */
+    if (!coop)
+        kafka_health_assigned(&m->health, false);
     if (coop) {
         rd_kafka_error_t *e = rd_kafka_incremental_unassign(m->rk, l);
         if (e)
@@ -347,6 +352,7 @@ static int member_start(struct kafka_consumer *c, struct kafka_member *m, struct
 {
     m->c = c;
     kafka_health_init(&m->health, c->ep, "connecting to the Kafka brokers");
+    kafka_health_gate(&m->health, ((const struct kafka_conf *)c->ep->conf)->group_id);
     rd_kafka_conf_t *conf = kafka_conf_build(c->ep->conf, KAFKA_CONSUMER, err);
     if (!conf)
         return -1;

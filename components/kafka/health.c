@@ -22,19 +22,53 @@ void kafka_health_init(struct kafka_health *h, struct drom_endpoint *ep, const c
     atomic_store(&h->lag, -1);
     atomic_store(&h->refused, false);
     h->refusal[0] = '\0';
+    atomic_store(&h->gated, false);
+    atomic_store(&h->assigned, false);
+    atomic_store(&h->shown, 0);
+    h->group = NULL;
     drom_endpoint_set_ready(ep, false, reason);
 }
 
-/* `error`: the reason is news even when readiness was already off. */
-static void set_up(struct kafka_health *h, bool up, const char *reason, bool error)
+void kafka_health_gate(struct kafka_health *h, const char *group)
+{
+    h->group = group;
+    atomic_store(&h->gated, true);
+}
+
+/* Gives the endpoint the readiness the broker connection and, for a
+ * consumer, the group assignment say. `error`: the reason is news even
+ * when readiness was already off. */
+static void show(struct kafka_health *h, const char *reason, bool error)
 {
     if (atomic_load(&h->fatal))
         return;
+    bool up = atomic_load(&h->up);
+    bool ready = up && (!atomic_load(&h->gated) || atomic_load(&h->assigned));
+    int state = ready ? 2 : up ? 1 : 0;   /* ready, waiting for the group, no broker */
+    int was = atomic_exchange(&h->shown, state);
+    if (was == state && !error)
+        return;
+    char why[512];
+    if (!ready && up) {
+        snprintf(why, sizeof why, "connected, waiting for consumer group '%s' to assign partitions",
+                 h->group ? h->group : "?");
+        reason = why;
+    }
+    drom_endpoint_set_ready(h->ep, ready, ready ? NULL : reason);
+}
+
+static void set_up(struct kafka_health *h, bool up, const char *reason, bool error)
+{
     if (up)
         atomic_store(&h->refused, false);
-    bool was = atomic_exchange(&h->up, up);
-    if (was != up || error)
-        drom_endpoint_set_ready(h->ep, up, up ? NULL : reason);
+    atomic_store(&h->up, up);
+    show(h, reason, error);
+}
+
+void kafka_health_assigned(struct kafka_health *h, bool assigned)
+{
+    atomic_store(&h->assigned, assigned);
+    show(h, "no connection to any broker", false);
 }
 
 /* A client property, NULL when unset or empty. */

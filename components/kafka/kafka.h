@@ -118,8 +118,18 @@ struct kafka_health {
      * Written by the error callback only; cleared once a broker is up. */
     char refusal[1400];
     atomic_bool refused;
+    atomic_bool gated;         /* consumer: ready only once the group assigned its partitions */
+    atomic_bool assigned;      /* the group's assignment arrived (possibly empty) */
+    atomic_int shown;          /* what the endpoint was told last: 0 no broker, 1 waiting for the group, 2 ready */
+    const char *group;         /* consumer: its group id, for the reason */
 };
 void kafka_health_init(struct kafka_health *h, struct drom_endpoint *ep, const char *reason);
+/* A consumer: ready only while the group has given this member its
+ * partitions, or told it there are none for it; nothing is delivered
+ * before that, so ready earlier would be a lie. `group` is borrowed. */
+void kafka_health_gate(struct kafka_health *h, const char *group);
+/* The rebalance callback: an assignment arrived (true) or was taken back (false). */
+void kafka_health_assigned(struct kafka_health *h, bool assigned);
 /* Wires error_cb and stats_cb (statistics every second unless set) into conf. */
 void kafka_health_wire(struct kafka_health *h, rd_kafka_conf_t *conf, struct drom_error *err);
 
