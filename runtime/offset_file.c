@@ -202,6 +202,45 @@ static int file_put(struct drom_offset_store *s, const char *key, const char *js
     return rc;
 }
 
+static int file_del(struct drom_offset_store *s, const char *key, struct drom_error *err)
+{
+    struct file_store *fs = (struct file_store *)s;
+    pthread_mutex_lock(&fs->mu);
+    int rc = 0;
+    if (json_object_get(fs->offsets, key)) {
+        json_t *next = json_copy(fs->offsets);
+        json_object_del(next, key);
+        if (json_object_size(next) > 0) {
+            rc = save(fs, next, err);
+        } else if (unlink(fs->path) < 0 && errno != ENOENT) {
+            rc = drom_err(err, DROM_EIO, "cannot remove offset file %s: %s", fs->path, strerror(errno));
+        } else {
+            rc = fsync_path(fs->dir, O_RDONLY | O_DIRECTORY, err);
+        }
+        if (rc == 0) {
+            json_decref(fs->offsets);
+            fs->offsets = next;
+        } else {
+            json_decref(next);
+        }
+    }
+    pthread_mutex_unlock(&fs->mu);
+    return rc;
+}
+
+static int file_keys(struct drom_offset_store *s, char ***keys, size_t *n, struct drom_error *err)
+{
+    struct file_store *fs = (struct file_store *)s;
+    pthread_mutex_lock(&fs->mu);
+    *keys = drom_xcalloc(json_object_size(fs->offsets) + 1, sizeof **keys);
+    const char *k;
+    json_t *v;
+    json_object_foreach(fs->offsets, k, v)
+        (*keys)[(*n)++] = drom_xstrdup(k);
+    pthread_mutex_unlock(&fs->mu);
+    return 0;
+}
+
 static void file_close(struct drom_offset_store *s)
 {
     struct file_store *fs = (struct file_store *)s;
@@ -216,6 +255,8 @@ static const struct drom_offset_store_ops file_ops = {
     .name = "file",
     .get = file_get,
     .put = file_put,
+    .del = file_del,
+    .keys = file_keys,
     .close = file_close,
 };
 

@@ -15,6 +15,7 @@
 #ifndef DROM_RUNTIME_OFFSET_STORE_H
 #define DROM_RUNTIME_OFFSET_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "runtime/error.h"
@@ -27,6 +28,10 @@ struct drom_offset_store_ops {
     int (*get)(struct drom_offset_store *s, const char *key, char **json, struct drom_error *err);
     /* Durable when it returns 0. `json` must be one JSON value. */
     int (*put)(struct drom_offset_store *s, const char *key, const char *json, struct drom_error *err);
+    /* Removes the key's entry, durably when it returns 0 (none is fine). */
+    int (*del)(struct drom_offset_store *s, const char *key, struct drom_error *err);
+    /* The keys with an entry, sorted: *keys malloc'ed, each key malloc'ed. */
+    int (*keys)(struct drom_offset_store *s, char ***keys, size_t *n, struct drom_error *err);
     void (*close)(struct drom_offset_store *s);
 };
 
@@ -37,6 +42,10 @@ struct drom_offset_store {
 
 int drom_offset_get(struct drom_offset_store *s, const char *key, char **json, struct drom_error *err);
 int drom_offset_put(struct drom_offset_store *s, const char *key, const char *json, struct drom_error *err);
+int drom_offset_del(struct drom_offset_store *s, const char *key, struct drom_error *err);
+/* Free with drom_offset_keys_free. */
+int drom_offset_keys(struct drom_offset_store *s, char ***keys, size_t *n, struct drom_error *err);
+void drom_offset_keys_free(char **keys, size_t n);
 /* NULL is fine. */
 void drom_offset_store_close(struct drom_offset_store *s);
 
@@ -45,7 +54,9 @@ void drom_offset_store_close(struct drom_offset_store *s);
  * and is read whole at open: a missing file is an empty store (its
  * directory is created), an empty, truncated or otherwise unparseable file
  * is an error naming the file and what is wrong. Every put rewrites it
- * atomically: write "<path>.tmp", fsync, rename over, fsync the directory. */
+ * atomically: write "<path>.tmp", fsync, rename over, fsync the directory.
+ * A file with no entry is refused too: dromd never writes one (removing the
+ * last entry removes the file), so it was made or emptied by hand. */
 struct drom_offset_store *drom_offset_file_open(const char *path, struct drom_error *err);
 
 /* The Kafka backend lives in the kafka component (components/kafka), which a

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd/dromd/cli.h"
+#include "cmd/dromd/offsets.h"
 #include "cmd/dromd/service.h"
 #include "cmd/dromd/status.h"
 
@@ -11,6 +12,8 @@ int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "status") == 0)
         return dromd_cmd_status(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "offsets") == 0)
+        return dromd_cmd_offsets(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "health") == 0)
         return dromd_cmd_health(argc - 1, argv + 1);
     struct dromd_opts o;

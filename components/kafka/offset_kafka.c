@@ -235,14 +235,14 @@ static int k_get(struct drom_offset_store *s, const char *key, char **json, stru
     return 0;
 }
 
-static int k_put(struct drom_offset_store *s, const char *key, const char *json, struct drom_error *err)
+/* Writes `json` (NULL: a tombstone) for `key` and waits for the broker. */
+static int k_write(struct okafka *o, const char *key, const char *json, struct drom_error *err)
 {
-    struct okafka *o = s->impl;
     pthread_mutex_lock(&o->mu);
     struct put_wait w = {0};
     rd_kafka_resp_err_t e = rd_kafka_producev(o->producer, RD_KAFKA_V_TOPIC(o->topic),
                                               RD_KAFKA_V_KEY(key, strlen(key)),
-                                              RD_KAFKA_V_VALUE((void *)json, strlen(json)),
+                                              RD_KAFKA_V_VALUE((void *)json, json ? strlen(json) : 0),
                                               RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(&w),
                                               RD_KAFKA_V_END);
     int64_t deadline = drom_monotonic_ms() + o->timeout_ms;
@@ -260,10 +260,32 @@ static int k_put(struct drom_offset_store *s, const char *key, const char *json,
         rc = drom_err(err, DROM_EIO, "Kafka offset store: writing %s to %s not acknowledged within %lld ms", key,
                       o->topic, (long long)o->timeout_ms);
     } else {
-        remember(o, key, strlen(key), json, strlen(json));
+        remember(o, key, strlen(key), json, json ? strlen(json) : 0);
     }
     pthread_mutex_unlock(&o->mu);
     return rc;
+}
+
+static int k_put(struct drom_offset_store *s, const char *key, const char *json, struct drom_error *err)
+{
+    return k_write(s->impl, key, json, err);
+}
+
+static int k_del(struct drom_offset_store *s, const char *key, struct drom_error *err)
+{
+    return k_write(s->impl, key, NULL, err);
+}
+
+static int k_keys(struct drom_offset_store *s, char ***keys, size_t *n, struct drom_error *err)
+{
+    struct okafka *o = s->impl;
+    pthread_mutex_lock(&o->mu);
+    *keys = drom_xcalloc(o->n + 1, sizeof **keys);
+    for (size_t i = 0; i < o->n; i++)
+        if (o->items[i].json)
+            (*keys)[(*n)++] = drom_xstrdup(o->items[i].key);
+    pthread_mutex_unlock(&o->mu);
+    return 0;
 }
 
 static void k_close(struct drom_offset_store *s)
@@ -287,5 +309,7 @@ static const struct drom_offset_store_ops ops = {
     .name = "kafka",
     .get = k_get,
     .put = k_put,
+    .del = k_del,
+    .keys = k_keys,
     .close = k_close,
 };
