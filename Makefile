@@ -27,10 +27,11 @@ DROMD_SRC := $(wildcard cmd/dromd/*.c)
 PROGS    := $(if $(DROMC_SRC),$(BUILD)/dromc) $(if $(DROMD_SRC),$(BUILD)/dromd)
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c tests/golden/*.c))
 INTEG_SRC := $(sort $(wildcard tests/integration/*.c tests/observe/*.c))
+FAULTS_SRC := $(sort $(wildcard tests/faults/*.c))
 TEST_LIBS := $(shell pkg-config --libs criterion 2>/dev/null)
 
 .PHONY: all deps test unit integration san san-integration check-layers fuzz valgrind tsan clean help \
-        services-up services-down demo demo-stop bench debezium-golden observe camel-compat debezium-replay
+        services-up services-down demo demo-stop bench debezium-golden observe camel-compat debezium-replay faults
 all: $(LIB) $(PROGS)
 
 help:
@@ -47,6 +48,7 @@ help:
 	@echo "make bench      benchmarks (not part of make test)"
 	@echo "make observe    only the dashboard/alerts (real Prometheus) and status page (headless Chromium) suites"
 	@echo "make camel-compat  routes/camel-debezium.xml + .properties under dromd and Camel Main 4.17 (Java, mvn), same queue"
+	@echo "make faults     the fault matrix on the seed pipeline (~20 min; writes docs/reliability.md)"
 	@echo "make debezium-golden  rewrite tests/debezium/expected/ with Debezium 3.6.1 (Java 21+), then compare"
 	@echo "make debezium-replay  Debezium's own test scripts through Debezium 3.6.1 and dromedary (about 30 min)"
 
@@ -89,6 +91,10 @@ $(BUILD)/test-unit: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(LIB)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
 
 $(BUILD)/test-integration: $(INTEG_SRC:%.c=$(BUILD)/%.o) $(LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
+
+$(BUILD)/test-faults: $(FAULTS_SRC:%.c=$(BUILD)/%.o) $(LIB)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
 
@@ -175,6 +181,11 @@ demo-stop:
 
 bench: all
 	bash tests/bench/run.sh
+
+# The fault matrix: long (each row restarts servers), so not in `make test`.
+# Every row is recorded even when it fails; the report is written either way.
+faults: all $(BUILD)/test-faults
+	bash tests/faults/run.sh $(BUILD)/test-faults
 
 clean:
 	rm -rf build dromc dromd
