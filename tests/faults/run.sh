@@ -11,7 +11,7 @@ mkdir -p build/faults
 export FAULTS_RESULTS="$PWD/build/faults/results.jsonl"
 : >"$FAULTS_RESULTS"
 started=$(date +%s)
-"$bin" --jobs 1 --verbose=1 --full-stats ${CRITERION_ARGS:-} 2>&1 | tee build/faults/run.log
+"$bin" --jobs 1 --verbose=1 ${CRITERION_ARGS:-} 2>&1 | tee build/faults/run.log
 rc=${PIPESTATUS[0]}
 python3 tests/faults/report.py "$FAULTS_RESULTS" $(( $(date +%s) - started )) >docs/reliability.md.tmp &&
   mv docs/reliability.md.tmp docs/reliability.md

@@ -148,7 +148,8 @@ static void dromd_killed(const char *id, const char *fault, unsigned sid, uint64
     e2e_work_plan(&w, N, ROWS, seed);
     e2e_start(&t);
     struct e2e_writer wr;
-    start_writer_and_wait(&t, &wr, &w, 0, N, 10, 20, N / 8);
+    /* slow enough (~100 changes/s) that every kill lands while changes are made */
+    start_writer_and_wait(&t, &wr, &w, 0, N, 2, 20, N / 40);
     long long healed = 0;
     for (int i = 0; i < times; i++) {
         long long before = e2e_queue_count(&t);
@@ -158,7 +159,7 @@ static void dromd_killed(const char *id, const char *fault, unsigned sid, uint64
         e2e_start(&t);
         /* the next kill lands while this process has work in flight again */
         if (i + 1 < times)
-            e2e_wait_queue(&t, before + 40, 15000);
+            e2e_wait_queue(&t, before + 40 < N ? before + 40 : N, 15000);
     }
     if (sig == SIGKILL && times > 1)
         snprintf(r.note, sizeof r.note, "%d kills, each after the previous process delivered again", times);
