@@ -93,6 +93,12 @@ struct drom_component {
      * or both NULL when nobody else may write the source's offsets. */
     int (*offset_location)(struct drom_endpoint *ep, struct drom_offset_location *out, struct drom_error *err);
     char *(*position_json)(const void *pos);
+    /* Producer, optional: the DromEventId of the newest record its
+     * destination holds in each of its partitions (a kafka topic), so that a
+     * source can tell an offset store that is behind what its route already
+     * produced. *ids is a malloc'ed array of malloc'ed strings (none: *n 0).
+     * Any thread after create; connects, so it may take up to a few seconds. */
+    int (*produced_ids)(struct drom_endpoint *ep, char ***ids, size_t *n, struct drom_error *err);
 };
 
 /* --- Called by components, implemented by the engine --- */

@@ -196,6 +196,13 @@ void drom_endpoint_on_done(struct drom_endpoint *ep,
  * (drom_endpoint_claim_source_offsets): the source's commit is not called and
  * a done exchange's position is already stored. Any thread after create. */
 bool drom_endpoint_commit_taken(const struct drom_endpoint *ep);
+/* The newest event ids the producers of source `ep`'s route hold (the
+ * route's top-level `to` endpoints whose component can tell): see
+ * drom_component.produced_ids. *what names the first such endpoint (masked
+ * URI, borrowed) or is NULL when none can tell (then *n is 0). Any thread
+ * once the engine started. */
+int drom_route_produced_ids(struct drom_endpoint *ep, char ***ids, size_t *n, const char **what,
+                            struct drom_error *err);
 /* True for the endpoint that is its route's source. Engine thread. */
 bool drom_endpoint_is_source(const struct drom_endpoint *ep);
 /* Create time, engine thread: the source of producer `ep`'s route (created

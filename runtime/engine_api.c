@@ -359,6 +359,23 @@ bool drom_endpoint_is_source(const struct drom_endpoint *ep)
     return E(ep)->is_from;
 }
 
+int drom_route_produced_ids(struct drom_endpoint *ep, char ***ids, size_t *n, const char **what,
+                            struct drom_error *err)
+{
+    struct eng_route *r = E(ep)->route;
+    *ids = NULL;
+    *n = 0;
+    *what = NULL;
+    for (size_t i = 0; i < r->nsteps; i++) {
+        struct eng_endpoint *to = r->steps[i].kind == DROM_STEP_TO ? r->steps[i].ep : NULL;
+        if (!to || !to->created || !to->ep.comp->produced_ids)
+            continue;
+        *what = to->ep.uri_masked;
+        return to->ep.comp->produced_ids(&to->ep, ids, n, err);
+    }
+    return 0;
+}
+
 bool drom_endpoint_commit_taken(const struct drom_endpoint *ep)
 {
     return E(ep)->commit_taken;

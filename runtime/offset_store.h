@@ -69,7 +69,7 @@ struct drom_offset_kafka_config {
     const char *brokers;          /* bootstrap servers */
     const char *topic;            /* compacted topic, created when missing */
     const char *const *props;     /* extra librdkafka properties: name, value, ..., NULL; may be NULL */
-    int64_t timeout_ms;           /* open (read to the end) and each put; 0 = 30000 */
+    int64_t timeout_ms;           /* open (read to the end); each put waits at most 5 s of it; 0 = 30000 */
 };
 #endif
 typedef struct drom_offset_store *(*drom_offset_kafka_open_fn)(const struct drom_offset_kafka_config *cfg,

@@ -21,7 +21,7 @@ static void usage(FILE *out)
           "       --kafka BROKERS --topic TOPIC (offsetStorage=kafka)\n"
           "KEY is the source's key, e.g. mysql-binlog/<topicPrefix> (`show` lists them).\n"
           "set writes a checked position (keeping the source's epoch, so replays keep their ids);\n"
-          "reset removes the entry: the source starts from its configured start (snapshotMode).\n"
+          "reset marks the entry: the source starts over from its configured start (snapshotMode).\n"
           "Run them while the dromd that owns the store is stopped.\n",
           out);
 }
@@ -140,6 +140,8 @@ static void show_one(struct drom_offset_store *s, const char *key, bool raw)
     struct mb_offset o;
     if (mb_offset_from_json(&o, key, json, &err)) {
         printf("%s\tREFUSED: %s\n", key, err.msg);
+    } else if (o.reset) {
+        printf("%s\treset: starts over from its configured start (snapshotMode)\n", key);
     } else {
         printf("%s\t%s:%" PRIu64, key, o.file, o.pos);
         if (o.event || o.row)
@@ -252,12 +254,25 @@ int dromd_cmd_offsets(int argc, char **argv)
         rc = show(s, &a, where);
     } else if (strcmp(a.cmd, "set") == 0) {
         rc = set(s, &a, where);
+    } else if (is_binlog_key(a.key)) {
+        /* A mark rather than nothing: the source then knows the fresh start
+         * is meant, and does not refuse it for what its topic already holds. */
+        struct mb_offset o = {.reset = true};
+        struct drom_buf b = DROM_BUF_INIT;
+        mb_offset_to_json(&o, a.key, &b);
+        rc = drom_offset_put(s, a.key, b.data, &err) ? 1 : 0;
+        drom_buf_free(&b);
+        if (rc)
+            fprintf(stderr, "dromd offsets reset: %s\n", err.msg);
+        else
+            printf("%s\treset in %s: the source starts over from its configured start (snapshotMode), in a new "
+                   "history\n", a.key, where);
     } else {
         rc = drom_offset_del(s, a.key, &err) ? 1 : 0;
         if (rc)
             fprintf(stderr, "dromd offsets reset: %s\n", err.msg);
         else
-            printf("%s\tremoved from %s: the source starts from its configured start\n", a.key, where);
+            printf("%s\tremoved from %s\n", a.key, where);
     }
     drom_offset_store_close(s);
     return rc;

@@ -250,6 +250,27 @@ fail:
     return NULL;
 }
 
+rd_kafka_t *kafka_reader_new(rd_kafka_conf_t *conf, const char *group, const char *what, struct drom_error *err)
+{
+    /* A group id is needed to poll, though nothing joins the group or
+     * commits: the partitions are assigned by hand. Records of aborted
+     * transactions (a transactionalId producer) must not count. */
+    if (kafka_conf_set(conf, "group.id", group, err) < 0 ||
+        kafka_conf_set(conf, "enable.partition.eof", "true", err) < 0 ||
+        kafka_conf_set(conf, "enable.auto.commit", "false", err) < 0 ||
+        kafka_conf_set(conf, "isolation.level", "read_committed", err) < 0) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    char why[512];
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
+    if (!rk) {
+        rd_kafka_conf_destroy(conf);
+        drom_err(err, DROM_EINVAL, "%s: %s", what, why);
+    }
+    return rk;
+}
+
 void kafka_conf_log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
     enum drom_log_level l = level <= 3 ? DROM_LOG_ERROR : level == 4 ? DROM_LOG_WARN

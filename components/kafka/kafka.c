@@ -297,4 +297,5 @@ const struct drom_component drom_component_kafka = {
     .produce = k_produce,
     .commit = k_commit,
     .position_free = free,
+    .produced_ids = kafka_produced_ids,
 };

@@ -11,6 +11,7 @@
  *   consumer.c     group consumer threads feeding the route
  *   commit.c       the consumer's per-partition watermark and offset commits
  *   offset_kafka.c the offset store on a compacted topic (runtime/offset_store.h)
+ *   produced.c     the newest event ids a producer's topic holds, for a source's start check
  *
  * Threads: create/destroy/start/stop/produce/commit run on the engine thread
  * (runtime/component.h); each producer has one poll thread serving delivery
@@ -72,6 +73,10 @@ int kafka_conf_check_extra(const struct kafka_conf *o, struct drom_error *err);
  * common and security options, the role's own, then additionalProperties.*
  * (which override). Owned by the caller (or by rd_kafka_new once passed). */
 rd_kafka_conf_t *kafka_conf_build(const struct kafka_conf *o, enum kafka_role role, struct drom_error *err);
+/* A consumer that reads partitions assigned by hand to their end (EOF
+ * events), committed records only, in no group; takes `conf` (destroyed on
+ * failure). `what` names it in the error. */
+rd_kafka_t *kafka_reader_new(rd_kafka_conf_t *conf, const char *group, const char *what, struct drom_error *err);
 /* tls.c: the ssl* options of an SSL or SASL_SSL endpoint (nothing for the
  * other protocols): CA certificates as PEM, the client's certificate as PEM
  * or PKCS#12; a Java key store is refused with how to convert it. */
@@ -195,6 +200,12 @@ struct kafka_ep {
     struct kafka_txn *txn;            /* instead of producer with transactionalId */
     struct kafka_consumer *consumer;
 };
+
+/* --- produced.c --- */
+
+/* drom_component.produced_ids for a kafka producer: the DromEventId of the
+ * newest record of each partition of its topic. */
+int kafka_produced_ids(struct drom_endpoint *ep, char ***ids, size_t *n, struct drom_error *err);
 
 /* --- offset_kafka.c --- */
 

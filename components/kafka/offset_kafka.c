@@ -17,6 +17,8 @@
 #include "components/kafka/kafka.h"
 #include "runtime/xalloc.h"
 
+enum { PUT_TIMEOUT_MS = 5000 };
+
 struct entry {
     char *key;
     char *json;
@@ -106,25 +108,11 @@ static int read_all(struct okafka *o, const struct drom_offset_kafka_config *cfg
     rd_kafka_conf_t *conf = base_conf(cfg, err);
     if (!conf)
         return -1;
-    /* A group id is needed to poll, though nothing joins the group or
-     * commits: the partitions are assigned by hand. */
     char group[256];
     snprintf(group, sizeof group, "drom-offset-reader-%s", o->topic);
-    if (kafka_conf_set(conf, "group.id", group, err) < 0 ||
-        kafka_conf_set(conf, "enable.partition.eof", "true", err) < 0 ||
-        kafka_conf_set(conf, "enable.auto.commit", "false", err) < 0 ||
-        /* A transactional producer (kafka's transactionalId) writes offsets
-         * too: those of aborted transactions must not count. */
-        kafka_conf_set(conf, "isolation.level", "read_committed", err) < 0) {
-        rd_kafka_conf_destroy(conf);
+    rd_kafka_t *rk = kafka_reader_new(conf, group, "offset store consumer", err);
+    if (!rk)
         return -1;
-    }
-    char why[512];
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
-    if (!rk) {
-        rd_kafka_conf_destroy(conf);
-        return drom_err(err, DROM_EINVAL, "offset store consumer: %s", why);
-    }
     int rc = -1;
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, o->topic, NULL);
     const struct rd_kafka_metadata *md = NULL;
@@ -245,7 +233,11 @@ static int k_write(struct okafka *o, const char *key, const char *json, struct d
                                               RD_KAFKA_V_VALUE((void *)json, json ? strlen(json) : 0),
                                               RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(&w),
                                               RD_KAFKA_V_END);
-    int64_t deadline = drom_monotonic_ms() + o->timeout_ms;
+    /* Puts run on the engine thread and a failed one is retried a second
+     * later, so a broker that is gone must not hold the loop for the whole
+     * open timeout. */
+    int64_t wait_ms = o->timeout_ms < PUT_TIMEOUT_MS ? o->timeout_ms : PUT_TIMEOUT_MS;
+    int64_t deadline = drom_monotonic_ms() + wait_ms;
     while (e == RD_KAFKA_RESP_ERR_NO_ERROR && !w.done && drom_monotonic_ms() < deadline)
         rd_kafka_poll(o->producer, 50);
     int rc = 0;
@@ -258,7 +250,7 @@ static int k_write(struct okafka *o, const char *key, const char *json, struct d
         while (!w.done)
             rd_kafka_poll(o->producer, 50);
         rc = drom_err(err, DROM_EIO, "Kafka offset store: writing %s to %s not acknowledged within %lld ms", key,
-                      o->topic, (long long)o->timeout_ms);
+                      o->topic, (long long)wait_ms);
     } else {
         remember(o, key, strlen(key), json, json ? strlen(json) : 0);
     }

@@ -258,6 +258,86 @@ static int check_stored(struct mb_src *s, MYSQL *m, struct drom_error *err)
     return 1;
 }
 
+/* The server's newest GTID of `domain` in its binlog position set. */
+static bool gtid_seq_of(const char *set, uint32_t domain, uint64_t *seq)
+{
+    uint32_t d, sv;
+    uint64_t q;
+    for (const char *p = set; p && mb_gtid_next(&p, &d, &sv, &q);)
+        if (d == domain) {
+            *seq = q;
+            return true;
+        }
+    return false;
+}
+
+/* The stored position against what the route already produced (the newest
+ * DromEventId in its kafka topic), when both can tell: a store without an
+ * entry, of an older history, or further behind than maxUncommittedEvents
+ * would send changes again as new events or past Artemis' duplicate-id
+ * cache, so it is refused. Changes the server's binlog no longer has in
+ * that order (ahead of it: RESET MASTER, a re-created server) start a new
+ * history as before. -1 with DROM_ESTATE (refused) or another code (could
+ * not look: try again). Any thread. */
+static int check_produced(struct mb_src *s, MYSQL *m, struct drom_error *err)
+{
+    if (s->start_reset) {
+        s->produced_checked = true;
+        return 0;
+    }
+    char **ids;
+    size_t n;
+    const char *what;
+    if (drom_route_produced_ids(s->ep, &ids, &n, &what, err) < 0)
+        return -1;
+    struct mb_event_id newest = {0}, e;
+    char newest_id[256] = "";
+    for (size_t i = 0; i < n; i++) {
+        if (mb_event_id_parse(ids[i], &e) && e.has_gtid &&
+            (!newest_id[0] || e.epoch_ms > newest.epoch_ms ||
+             (e.epoch_ms == newest.epoch_ms && e.domain == newest.domain && e.seq > newest.seq))) {
+            newest = e;
+            snprintf(newest_id, sizeof newest_id, "%s", ids[i]);
+        }
+        free(ids[i]);
+    }
+    free(ids);
+    s->produced_checked = true;
+    struct mb_server_binlogs b;
+    if (!newest_id[0] || read_binlogs(s, m, &b, err) < 0)
+        return newest_id[0] ? -1 : 0;
+    uint64_t server_seq = 0;
+    bool served = b.gtids && gtid_seq_of(b.gtids, newest.domain, &server_seq) && newest.seq <= server_seq;
+    binlogs_free(&b);
+    if (!served)
+        return 0;   /* ahead of the server: its binlog was reset, those ids belong to another history */
+    const char *key = s->offset_key;
+    if (!s->have_start)
+        return drom_err(err, DROM_ESTATE,
+                        "the offset store has no position for source %s, but %s already holds its changes (newest "
+                        "event id %s, a GTID this server's binlog has): starting over would send them again as new "
+                        "events, past the broker's duplicate detection; restore the offset store (the state dir), set "
+                        "the position with `dromd offsets set %s --to FILE:POS:GTIDS`, or start over on purpose with "
+                        "`dromd offsets reset %s`", key, what, newest_id, key, key);
+    if (s->start.epoch_ms && newest.epoch_ms > s->start.epoch_ms)
+        return drom_err(err, DROM_ESTATE,
+                        "the stored position of %s is of an older offset history (epoch %lld) than what %s holds "
+                        "(newest event id %s): the store is an older copy; restore the current one, set the position "
+                        "with `dromd offsets set %s`, or start over on purpose with `dromd offsets reset %s`",
+                        key, (long long)s->start.epoch_ms, what, newest_id, key, key);
+    uint64_t stored_seq = 0;
+    int64_t bound = s->cfg.max_uncommitted;
+    if (newest.epoch_ms == s->start.epoch_ms && bound > 0 && gtid_seq_of(s->start.gtids, newest.domain, &stored_seq) &&
+        newest.seq > stored_seq + (uint64_t)bound)
+        return drom_err(err, DROM_ESTATE,
+                        "the stored position of %s (GTIDs %s) is %llu transactions behind what %s already holds "
+                        "(newest event id %s), more than maxUncommittedEvents=%lld: replaying them would pass the "
+                        "broker's duplicate detection; restore the current offset store, or set the position with "
+                        "`dromd offsets set %s`", key, s->start.gtids, (unsigned long long)(newest.seq - stored_seq),
+                        what, newest_id, (long long)bound, key);
+    return 0;
+}
+
 /* Decides snapshot or position, once per start. Consumer thread. */
 static int prepare(struct mb_src *s, bool *snapshot_only_done, struct drom_error *err)
 {
@@ -267,6 +347,8 @@ static int prepare(struct mb_src *s, bool *snapshot_only_done, struct drom_error
     if (!m)
         return -1;
     int rc = -1;
+    if (!s->produced_checked && check_produced(s, m, err) < 0)
+        goto out;
     if (s->have_start && !s->start.snapshot) {
         s->epoch_ms = s->start.epoch_ms;
         int gone = check_stored(s, m, err);
@@ -416,16 +498,17 @@ int mb_start(struct drom_endpoint *ep, struct drom_error *err)
     char *json = NULL;
     if (drom_offset_get(s->store, s->offset_key, &json, err))
         return -1;
-    s->have_start = false;
+    s->have_start = s->start_reset = s->produced_checked = false;
     if (json) {
         int rc = mb_offset_from_json(&s->start, s->offset_key, json, err);
         free(json);
         if (rc)
             return -1;
+        s->start_reset = s->start.reset;
         if (s->start.legacy)
             drom_warn(ep->route_id, "%s: the stored position has no checksum (an older dromd wrote it); the next "
                       "commit stores it with one", ep->uri_masked);
-        s->have_start = true;
+        s->have_start = !s->start_reset;
     }
     struct drom_error cerr;
     MYSQL *m = mb_connect(s, false, &cerr);
@@ -435,6 +518,18 @@ int mb_start(struct drom_endpoint *ep, struct drom_error *err)
         drom_info(ep->route_id, "%s: connected to %s:%u as '%s' over %s (%s=%s)", ep->uri_masked, s->cfg.host,
                   s->cfg.port, s->cfg.user, tls, s->cfg.opt_mode, mb_ssl_mode_name(s->cfg.ssl_mode));
         int rc = mb_check_server(s, m, err);
+        /* refused here, dromd does not start; when the check cannot look
+         * now (Kafka down), the consumer thread does before streaming */
+        struct drom_error perr = {0};
+        if (rc == 0 && check_produced(s, m, &perr) < 0) {
+            if (perr.code == DROM_ESTATE) {
+                *err = perr;
+                rc = -1;
+            } else {
+                s->produced_checked = false;
+                drom_warn(ep->route_id, "%s: %s; checked again before streaming", ep->uri_masked, perr.msg);
+            }
+        }
         pthread_mutex_lock(&s->mu);
         s->conn[1] = NULL;
         pthread_mutex_unlock(&s->mu);

@@ -30,6 +30,10 @@ static void checksum_of(json_t *j, char out[16])
 void mb_offset_to_json(const struct mb_offset *o, const char *source, struct drom_buf *out)
 {
     json_t *j = json_object();
+    if (o->reset) {
+        json_object_set_new(j, "reset", json_true());
+        goto done;
+    }
     json_object_set_new(j, "file", json_string(o->file));
     json_object_set_new(j, "pos", json_integer((json_int_t)o->pos));
     if (o->gtids[0])
@@ -48,6 +52,7 @@ void mb_offset_to_json(const struct mb_offset *o, const char *source, struct dro
         json_object_set_new(j, "snapshot", json_string("INITIAL"));
     if (o->epoch_ms)
         json_object_set_new(j, "epoch", json_integer(o->epoch_ms));
+done:
     if (source) {
         json_object_set_new(j, "source", json_string(source));
         char sum[16];
@@ -88,6 +93,12 @@ int mb_offset_from_json(struct mb_offset *o, const char *source, const char *tex
                  "source; restore this source's store, or set its position with `dromd offsets set`", owner, source);
         json_decref(j);
         return -1;
+    }
+    if (json_is_true(json_object_get(j, "reset"))) {
+        /* `dromd offsets reset`: a fresh start on purpose, no position */
+        o->reset = true;
+        json_decref(j);
+        return 0;
     }
     const char *file = json_string_value(json_object_get(j, "file"));
     json_t *pos = json_object_get(j, "pos");
@@ -133,6 +144,35 @@ bool mb_gtid_next(const char **p, uint32_t *domain, uint32_t *server, uint64_t *
         }
     }
     return false;
+}
+
+bool mb_event_id_parse(const char *id, struct mb_event_id *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *slash = strchr(id, '/'), *colon = strchr(id, ':');
+    if (!colon)
+        return false;
+    if (slash && slash < colon) {
+        char *end;
+        long long e = strtoll(id, &end, 10);
+        if (end != slash || e <= 0)
+            return false;
+        out->epoch_ms = e;
+        id = slash + 1;
+    }
+    const char *field = strchr(id, ':');
+    if (!field)
+        return false;
+    unsigned long d, sv;
+    unsigned long long q;
+    int used = 0;
+    if (sscanf(field + 1, "%lu-%lu-%llu%n", &d, &sv, &q, &used) == 3 && field[1 + used] == ':') {
+        out->has_gtid = true;
+        out->domain = (uint32_t)d;
+        out->server = (uint32_t)sv;
+        out->seq = q;
+    }
+    return true;
 }
 
 /* Binlogs are named base.NNNNNN with a growing number; names of another

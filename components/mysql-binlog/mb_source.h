@@ -33,6 +33,7 @@ struct mb_offset {
     int64_t ts_sec;
     int64_t epoch_ms;         /* the offset history's epoch; 0 in offsets stored before epochs */
     bool legacy;              /* read without a checksum (an older dromd's) */
+    bool reset;               /* `dromd offsets reset`: no position, start over on purpose */
 };
 
 /* `source` is the store key the offset belongs to; with it the JSON carries
@@ -41,6 +42,17 @@ struct mb_offset {
  * one without a checksum (stored by an older dromd) sets `legacy`. */
 void mb_offset_to_json(const struct mb_offset *o, const char *source, struct drom_buf *out);
 int mb_offset_from_json(struct mb_offset *o, const char *source, const char *json, struct drom_error *err);
+
+/* What a DromEventId says: "<epoch>/<server_id>:<gtid-or-file>:<pos>:<row>..."
+ * (no "<epoch>/" in ids of offsets stored before epochs, epoch 0). */
+struct mb_event_id {
+    int64_t epoch_ms;
+    bool has_gtid;
+    uint32_t domain, server;
+    uint64_t seq;
+};
+/* False when `id` is not of that form. */
+bool mb_event_id_parse(const char *id, struct mb_event_id *out);
 
 /* Iterates a GTID set "0-1-37,1-2-5": the next GTID at *p, which it
  * advances (malformed items are skipped); false at the end. */
@@ -136,6 +148,8 @@ struct mb_src {
     /* consumer thread only */
     struct mb_offset start;   /* where streaming begins */
     bool have_start;
+    bool start_reset;         /* the store says: start over on purpose (dromd offsets reset) */
+    bool produced_checked;    /* the stored position was compared with what the route produced */
     int64_t epoch_ms;         /* every offset and event id of this history carries it; 0: ids of the old form */
     bool mariadb;
     char version[64];         /* @@version, from the start checks */

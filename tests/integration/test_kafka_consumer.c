@@ -207,3 +207,73 @@ Test(kafka_consumer, seek_to_end_skips_existing_records, .timeout = 120)
     cr_log_info("seekTo=end: a whole round arrived after %lld new record(s)", (long long)(next - OLD));
     te_free(&t);
 }
+
+static void other_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *l, void *opaque)
+{
+    rd_kafka_assign(rk, err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS ? l : NULL);
+}
+
+/* A group member that handles rebalances only while the application polls
+ * it (a rebalance callback), so a rebalance waits for it once it stops. */
+static rd_kafka_t *held_member(const char *group)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    char why[512];
+    rd_kafka_conf_set(conf, "bootstrap.servers", kt_brokers(), why, sizeof why);
+    rd_kafka_conf_set(conf, "log_level", "3", why, sizeof why);
+    rd_kafka_conf_set(conf, "group.id", group, why, sizeof why);
+    rd_kafka_conf_set(conf, "partition.assignment.strategy", "range", why, sizeof why);
+    rd_kafka_conf_set_rebalance_cb(conf, other_rebalance);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
+    cr_assert_not_null(rk, "%s", why);
+    rd_kafka_poll_set_consumer(rk);
+    return rk;
+}
+
+/* Readiness waits for the group: while another member holds the only
+ * partition and the rebalance cannot finish, the route is connected but not
+ * ready, and says so; once the other member leaves and the partition is
+ * assigned here, it is ready and delivers. */
+Test(kafka_consumer, ready_only_once_the_group_assigned_its_partitions, .timeout = 120)
+{
+    char topic[128], group[160];
+    new_topic(topic, group, "rdy", 1, 10, 2);
+    /* the other member: holds the partition, then stops polling, so the
+     * rebalance our member's join starts waits for it */
+    rd_kafka_t *other = held_member(group);
+    rd_kafka_topic_partition_list_t *subs = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(subs, topic, RD_KAFKA_PARTITION_UA);
+    cr_assert_eq(rd_kafka_subscribe(other, subs), 0);
+    rd_kafka_topic_partition_list_destroy(subs);
+    rd_kafka_topic_partition_list_t *held = NULL;
+    for (int64_t end = te_now_ms() + 30000; te_now_ms() < end;) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(other, 100);
+        if (m)
+            rd_kafka_message_destroy(m);
+        rd_kafka_assignment(other, &held);
+        bool got = held && held->cnt == 1;
+        rd_kafka_topic_partition_list_destroy(held);
+        if (got)
+            break;
+    }
+    struct te t = {0};
+    kt_run(&t, "<routes><route id=\"in\"><from uri=\"kafka:%T?brokers=%B&amp;groupId=g-%T&amp;"
+           "autoOffsetReset=earliest\"/><to uri=\"mock:check-rdy-10\"/></route></routes>",
+           topic);
+    struct kcheck *k = kt_check(&t, "check-rdy-10");
+    char reason[512] = "";
+    bool waiting = false;
+    for (int64_t end = te_now_ms() + 30000; te_now_ms() < end && !waiting; usleep(20000))
+        waiting = !drom_engine_ready(t.eng, reason, sizeof reason) && strstr(reason, "waiting for consumer group");
+    cr_assert(waiting, "connected but not ready while the group has not assigned: %s", reason);
+    cr_assert(strstr(reason, group) && strstr(reason, "kafka:"), "names the endpoint and the group: %s", reason);
+    cr_assert_eq(kcheck_arrivals(k), 0, "nothing delivered meanwhile");
+    rd_kafka_consumer_close(other);
+    rd_kafka_destroy(other);
+    bool ready = false;
+    for (int64_t end = te_now_ms() + 60000; te_now_ms() < end && !ready; usleep(20000))
+        ready = drom_engine_ready(t.eng, reason, sizeof reason);
+    cr_assert(ready, "ready once the partition is assigned: %s", reason);
+    expect_all_once(k, 10, true);
+    te_free(&t);
+}

@@ -6,6 +6,7 @@
 #include <sys/mount.h>
 
 #include "runtime/buf.h"
+#include "tests/integration/test_kafka_util.h"
 #include "tests/integration/test_mysql_binlog_util.h"
 
 /* The value of the first metric line starting with `prefix`, -1 when absent. */
@@ -36,6 +37,36 @@ static bool wait_metric(struct mbt_run *r, const char *prefix, long long want, i
     return true;
 }
 
+/* n rows 1..n in one statement: n changes of one rows event. */
+static void insert_rows(MYSQL *root, const char *table, int n)
+{
+    struct drom_buf ins = DROM_BUF_INIT;
+    drom_buf_printf(&ins, "INSERT INTO %s VALUES (1)", table);
+    for (int i = 2; i <= n; i++)
+        drom_buf_printf(&ins, ",(%d)", i);
+    drom_buf_cstr(&ins);
+    mbt_sql(root, "%s", ins.data);
+    drom_buf_free(&ins);
+}
+
+/* The source holds at maxUncommittedEvents=20 (the 21st change waits for the
+ * store), exactly 20 arrived, and readiness names the route, the endpoint
+ * and `store_says`. The mock is returned. */
+static struct drom_mock *expect_held(struct mbt_run *r, const char *store_says, char *reason, size_t size)
+{
+    cr_assert(wait_metric(r, "drom_endpoint_offset_held{", 1, 30000), "the source holds at the bound");
+    struct drom_mock *m = mbt_out(r, 20, 10000);
+    cr_assert_eq(drom_mock_received(m), 20, "exactly maxUncommittedEvents past the stored position");
+    /* held may come first: a write to an unreachable Kafka fails only at its timeout */
+    bool down = false;
+    for (int64_t end = mbt_now_ms() + 30000; !down && mbt_now_ms() < end; usleep(20000))
+        down = !drom_engine_ready(r->eng, reason, size) && strstr(reason, store_says);
+    cr_assert(down, "not ready while the store fails: %s", reason);
+    cr_assert(strstr(reason, "route cdc: mysql-binlog:cdc?"), "the reason names the route and the endpoint: %s",
+              reason);
+    return m;
+}
+
 Test(offset_outage, a_full_state_dir_holds_the_source_at_the_bound_and_it_resumes, .timeout = 90)
 {
     char dir[] = "/tmp/drom-oo-XXXXXX";
@@ -63,23 +94,11 @@ Test(offset_outage, a_full_state_dir_holds_the_source_at_the_bound_and_it_resume
     while (fwrite(block, 1, sizeof block, f) == sizeof block && fflush(f) == 0)
         ;
     fclose(f);
-    struct drom_buf ins = DROM_BUF_INIT;
-    drom_buf_puts(&ins, "INSERT INTO oo_full.t VALUES (1)");
-    for (int i = 2; i <= 50; i++)
-        drom_buf_printf(&ins, ",(%d)", i);
-    drom_buf_cstr(&ins);
-    mbt_sql(root, "%s", ins.data);
-    drom_buf_free(&ins);
+    insert_rows(root, "oo_full.t", 50);
 
-    /* held: the 21st change waits for the store */
-    cr_assert(wait_metric(&r, "drom_endpoint_offset_held{", 1, 20000), "the source holds at the bound");
-    struct drom_mock *m = mbt_out(&r, 20, 10000);
-    cr_assert_eq(drom_mock_received(m), 20, "exactly maxUncommittedEvents past the stored position");
     char reason[1024];
-    cr_assert_not(drom_engine_ready(r.eng, reason, sizeof reason), "not ready while the store fails");
-    cr_assert(strstr(reason, "route cdc: mysql-binlog:cdc?") && strstr(reason, "the offset file cannot store positions") &&
-                  strstr(reason, "No space left on device"),
-              "the reason names the route, the endpoint and the error: %s", reason);
+    struct drom_mock *m = expect_held(&r, "the offset file cannot store positions", reason, sizeof reason);
+    cr_assert(strstr(reason, "No space left on device"), "the reason says why: %s", reason);
     cr_assert_geq(metric(&r, "drom_endpoint_offset_commit_failures{"), 1, "failed writes are counted");
     cr_assert_eq(metric(&r, "drom_endpoint_offset_uncommitted_events{"), 20);
 
@@ -96,5 +115,37 @@ Test(offset_outage, a_full_state_dir_holds_the_source_at_the_bound_and_it_resume
     free(text);
     umount2(dir, MNT_DETACH);
     rmdir(dir);
+    mysql_close(root);
+}
+
+static void kafka_back(void)
+{
+    kt_ctl("start");
+}
+
+/* The same with the offsets in a Kafka topic and Kafka stopped. */
+Test(offset_outage, kafka_offset_store_down_holds_the_source_and_it_resumes, .timeout = 150, .fini = kafka_back)
+{
+    MYSQL *root = mbt_root();
+    mbt_fresh_db(root, "oo_kafka");
+    mbt_sql(root, "CREATE TABLE oo_kafka.t (id INT PRIMARY KEY)");
+    char q[768], topic[128];
+    snprintf(topic, sizeof topic, "drom-oo-offsets-%d-%ld", (int)getpid(), (long)mbt_now_ms());
+    snprintf(q, sizeof q,
+             "tableIncludeList=oo_kafka.t&schemas=false&snapshotMode=no_data&offsetFlushIntervalMs=0&"
+             "tombstonesOnDelete=false&maxUncommittedEvents=20&connectTimeoutMs=2000&offsetStorage=kafka&"
+             "offsetStorageTopic=%s&offsetStorageBrokers=%s",
+             topic, mbt_env("KAFKA_BROKERS", "127.0.0.1:19092"));
+    struct mbt_run r = {0};
+    mbt_start(&r, 5472, q);
+    cr_assert_eq(kt_ctl("stop"), 0, "tests/services/kafka/ctl stop");
+    insert_rows(root, "oo_kafka.t", 50);
+    char reason[1024];
+    struct drom_mock *m = expect_held(&r, "the Kafka offset store cannot store positions", reason, sizeof reason);
+    cr_assert_eq(kt_ctl("start"), 0, "tests/services/kafka/ctl start");
+    mbt_out(&r, 50, 60000);
+    cr_assert(mbt_wait_ready(&r, 30000, reason, sizeof reason), "ready again: %s", reason);
+    cr_assert_eq(drom_mock_received(m), 50, "every change once");
+    mbt_stop(&r);
     mysql_close(root);
 }

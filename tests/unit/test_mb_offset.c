@@ -198,3 +198,29 @@ Test(mb_offset, an_offset_without_checksum_is_an_older_dromds)
                  0, "%s", err.msg);
     cr_assert(o.legacy);
 }
+
+Test(mb_offset, event_ids_parse_their_epoch_and_gtid)
+{
+    struct mb_event_id e;
+    cr_assert(mb_event_id_parse("1767225600123/1:0-1-37:1234:2", &e));
+    cr_assert_eq(e.epoch_ms, 1767225600123);
+    cr_assert(e.has_gtid);
+    cr_assert(e.domain == 0 && e.server == 1 && e.seq == 37);
+    cr_assert(mb_event_id_parse("1767225600123/1:0-1-37:1234:2:tombstone", &e) && e.seq == 37);
+    cr_assert(mb_event_id_parse("1:mysql-bin.000003:1234:0", &e), "an id from before epochs");
+    cr_assert_eq(e.epoch_ms, 0);
+    cr_assert_not(e.has_gtid, "file form");
+    cr_assert(mb_event_id_parse("42/0:mysql-bin.000001:4:db.t#7", &e) && e.epoch_ms == 42 && !e.has_gtid, "snapshot");
+    cr_assert_not(mb_event_id_parse("garbage", &e));
+}
+
+Test(mb_offset, a_reset_mark_round_trips)
+{
+    struct mb_offset o = {.reset = true}, back;
+    char *j = to_json_of(&o, "mysql-binlog/shop");
+    cr_assert(strstr(j, "\"reset\":true") && !strstr(j, "\"file\""), "%s", j);
+    struct drom_error err = {0};
+    cr_assert_eq(mb_offset_from_json(&back, "mysql-binlog/shop", j, &err), 0, "%s", err.msg);
+    cr_assert(back.reset);
+    free(j);
+}
