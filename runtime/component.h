@@ -97,8 +97,8 @@ struct drom_component {
      * destination holds in each of its partitions (a kafka topic), so that a
      * source can tell an offset store that is behind what its route already
      * produced. *ids is a malloc'ed array of malloc'ed strings (none: *n 0).
-     * Any thread after create; connects, so it may take up to a few seconds. */
-    int (*produced_ids)(struct drom_endpoint *ep, char ***ids, size_t *n, struct drom_error *err);
+     * Any thread after create; connects, and gives up after timeout_ms. */
+    int (*produced_ids)(struct drom_endpoint *ep, int64_t timeout_ms, char ***ids, size_t *n, struct drom_error *err);
 };
 
 /* --- Called by components, implemented by the engine --- */

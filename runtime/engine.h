@@ -201,7 +201,7 @@ bool drom_endpoint_commit_taken(const struct drom_endpoint *ep);
  * drom_component.produced_ids. *what names the first such endpoint (masked
  * URI, borrowed) or is NULL when none can tell (then *n is 0). Any thread
  * once the engine started. */
-int drom_route_produced_ids(struct drom_endpoint *ep, char ***ids, size_t *n, const char **what,
+int drom_route_produced_ids(struct drom_endpoint *ep, int64_t timeout_ms, char ***ids, size_t *n, const char **what,
                             struct drom_error *err);
 /* True for the endpoint that is its route's source. Engine thread. */
 bool drom_endpoint_is_source(const struct drom_endpoint *ep);

@@ -359,7 +359,7 @@ bool drom_endpoint_is_source(const struct drom_endpoint *ep)
     return E(ep)->is_from;
 }
 
-int drom_route_produced_ids(struct drom_endpoint *ep, char ***ids, size_t *n, const char **what,
+int drom_route_produced_ids(struct drom_endpoint *ep, int64_t timeout_ms, char ***ids, size_t *n, const char **what,
                             struct drom_error *err)
 {
     struct eng_route *r = E(ep)->route;
@@ -371,7 +371,7 @@ int drom_route_produced_ids(struct drom_endpoint *ep, char ***ids, size_t *n, co
         if (!to || !to->created || !to->ep.comp->produced_ids)
             continue;
         *what = to->ep.uri_masked;
-        return to->ep.comp->produced_ids(&to->ep, ids, n, err);
+        return to->ep.comp->produced_ids(&to->ep, timeout_ms, ids, n, err);
     }
     return 0;
 }

@@ -205,7 +205,7 @@ struct kafka_ep {
 
 /* drom_component.produced_ids for a kafka producer: the DromEventId of the
  * newest record of each partition of its topic. */
-int kafka_produced_ids(struct drom_endpoint *ep, char ***ids, size_t *n, struct drom_error *err);
+int kafka_produced_ids(struct drom_endpoint *ep, int64_t timeout_ms, char ***ids, size_t *n, struct drom_error *err);
 
 /* --- offset_kafka.c --- */
 

@@ -10,10 +10,11 @@
 #include "components/kafka/kafka.h"
 #include "runtime/xalloc.h"
 
-enum { PROBE_TIMEOUT_MS = 5000, TAIL = 50 };
+enum { TAIL = 50 };
 
-int kafka_produced_ids(struct drom_endpoint *ep, char ***ids, size_t *n, struct drom_error *err)
+int kafka_produced_ids(struct drom_endpoint *ep, int64_t timeout_ms, char ***ids, size_t *n, struct drom_error *err)
 {
+    int t = (int)timeout_ms;
     *ids = NULL;
     *n = 0;
     const char *topic = ep->path;
@@ -26,7 +27,7 @@ int kafka_produced_ids(struct drom_endpoint *ep, char ***ids, size_t *n, struct 
     int rc = -1;
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
     const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, rkt, &md, PROBE_TIMEOUT_MS);
+    rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, rkt, &md, t);
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
         drom_err(err, DROM_ECONNECT, "cannot read topic %s's metadata: %s", topic, rd_kafka_err2str(e));
         goto out;
@@ -41,7 +42,7 @@ int kafka_produced_ids(struct drom_endpoint *ep, char ***ids, size_t *n, struct 
     for (int i = 0; i < parts; i++) {
         int32_t p = md->topics[0].partitions[i].id;
         int64_t lo, hi;
-        e = rd_kafka_query_watermark_offsets(rk, topic, p, &lo, &hi, PROBE_TIMEOUT_MS);
+        e = rd_kafka_query_watermark_offsets(rk, topic, p, &lo, &hi, t);
         if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
             drom_err(err, DROM_ECONNECT, "cannot read the end of %s [%d]: %s", topic, (int)p, rd_kafka_err2str(e));
             rd_kafka_topic_partition_list_destroy(l);
@@ -55,10 +56,10 @@ int kafka_produced_ids(struct drom_endpoint *ep, char ***ids, size_t *n, struct 
     if (want)
         rd_kafka_assign(rk, l);
     rd_kafka_topic_partition_list_destroy(l);
-    int64_t deadline = drom_monotonic_ms() + PROBE_TIMEOUT_MS;
+    int64_t deadline = drom_monotonic_ms() + t;
     while (eofs < want) {
         if (drom_monotonic_ms() > deadline) {
-            drom_err(err, DROM_ECONNECT, "the last records of %s not read within %d ms", topic, PROBE_TIMEOUT_MS);
+            drom_err(err, DROM_ECONNECT, "the last records of %s not read within %d ms", topic, t);
             break;
         }
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);

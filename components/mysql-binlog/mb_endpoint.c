@@ -37,7 +37,10 @@ int mb_create(struct drom_endpoint *ep, struct drom_error *err)
     return 0;
 }
 
-enum { STORE_RETRY_MS = 1000 };
+/* The start waits at most START_PROBE_MS for the check of what the route
+ * produced (Kafka may be down); the source checks again before streaming,
+ * each time for up to PROBE_MS. */
+enum { STORE_RETRY_MS = 1000, START_PROBE_MS = 1000, PROBE_MS = 5000 };
 
 static void flush_timer(void *arg);
 
@@ -258,19 +261,6 @@ static int check_stored(struct mb_src *s, MYSQL *m, struct drom_error *err)
     return 1;
 }
 
-/* The server's newest GTID of `domain` in its binlog position set. */
-static bool gtid_seq_of(const char *set, uint32_t domain, uint64_t *seq)
-{
-    uint32_t d, sv;
-    uint64_t q;
-    for (const char *p = set; p && mb_gtid_next(&p, &d, &sv, &q);)
-        if (d == domain) {
-            *seq = q;
-            return true;
-        }
-    return false;
-}
-
 /* The stored position against what the route already produced (the newest
  * DromEventId in its kafka topic), when both can tell: a store without an
  * entry, of an older history, or further behind than maxUncommittedEvents
@@ -279,7 +269,7 @@ static bool gtid_seq_of(const char *set, uint32_t domain, uint64_t *seq)
  * that order (ahead of it: RESET MASTER, a re-created server) start a new
  * history as before. -1 with DROM_ESTATE (refused) or another code (could
  * not look: try again). Any thread. */
-static int check_produced(struct mb_src *s, MYSQL *m, struct drom_error *err)
+static int check_produced(struct mb_src *s, MYSQL *m, int64_t timeout_ms, struct drom_error *err)
 {
     if (s->start_reset) {
         s->produced_checked = true;
@@ -288,7 +278,7 @@ static int check_produced(struct mb_src *s, MYSQL *m, struct drom_error *err)
     char **ids;
     size_t n;
     const char *what;
-    if (drom_route_produced_ids(s->ep, &ids, &n, &what, err) < 0)
+    if (drom_route_produced_ids(s->ep, timeout_ms, &ids, &n, &what, err) < 0)
         return -1;
     struct mb_event_id newest = {0}, e;
     char newest_id[256] = "";
@@ -307,7 +297,8 @@ static int check_produced(struct mb_src *s, MYSQL *m, struct drom_error *err)
     if (!newest_id[0] || read_binlogs(s, m, &b, err) < 0)
         return newest_id[0] ? -1 : 0;
     uint64_t server_seq = 0;
-    bool served = b.gtids && gtid_seq_of(b.gtids, newest.domain, &server_seq) && newest.seq <= server_seq;
+    uint32_t sv;
+    bool served = b.gtids && mb_gtid_of_domain(b.gtids, newest.domain, &sv, &server_seq) && newest.seq <= server_seq;
     binlogs_free(&b);
     if (!served)
         return 0;   /* ahead of the server: its binlog was reset, those ids belong to another history */
@@ -327,8 +318,8 @@ static int check_produced(struct mb_src *s, MYSQL *m, struct drom_error *err)
                         key, (long long)s->start.epoch_ms, what, newest_id, key, key);
     uint64_t stored_seq = 0;
     int64_t bound = s->cfg.max_uncommitted;
-    if (newest.epoch_ms == s->start.epoch_ms && bound > 0 && gtid_seq_of(s->start.gtids, newest.domain, &stored_seq) &&
-        newest.seq > stored_seq + (uint64_t)bound)
+    if (newest.epoch_ms == s->start.epoch_ms && bound > 0 &&
+        mb_gtid_of_domain(s->start.gtids, newest.domain, &sv, &stored_seq) && newest.seq > stored_seq + (uint64_t)bound)
         return drom_err(err, DROM_ESTATE,
                         "the stored position of %s (GTIDs %s) is %llu transactions behind what %s already holds "
                         "(newest event id %s), more than maxUncommittedEvents=%lld: replaying them would pass the "
@@ -347,7 +338,7 @@ static int prepare(struct mb_src *s, bool *snapshot_only_done, struct drom_error
     if (!m)
         return -1;
     int rc = -1;
-    if (!s->produced_checked && check_produced(s, m, err) < 0)
+    if (!s->produced_checked && check_produced(s, m, PROBE_MS, err) < 0)
         goto out;
     if (s->have_start && !s->start.snapshot) {
         s->epoch_ms = s->start.epoch_ms;
@@ -521,7 +512,7 @@ int mb_start(struct drom_endpoint *ep, struct drom_error *err)
         /* refused here, dromd does not start; when the check cannot look
          * now (Kafka down), the consumer thread does before streaming */
         struct drom_error perr = {0};
-        if (rc == 0 && check_produced(s, m, &perr) < 0) {
+        if (rc == 0 && check_produced(s, m, START_PROBE_MS, &perr) < 0) {
             if (perr.code == DROM_ESTATE) {
                 *err = perr;
                 rc = -1;

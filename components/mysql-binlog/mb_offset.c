@@ -185,8 +185,7 @@ static bool binlog_after(const char *a, const char *b)
     return strtoull(da + 1, NULL, 10) > strtoull(db + 1, NULL, 10);
 }
 
-/* The server's GTID of `domain` in `set`; false when it has none. */
-static bool gtid_of_domain(const char *set, uint32_t domain, uint32_t *server, uint64_t *seq)
+bool mb_gtid_of_domain(const char *set, uint32_t domain, uint32_t *server, uint64_t *seq)
 {
     uint32_t d;
     for (const char *p = set; mb_gtid_next(&p, &d, server, seq);)
@@ -220,7 +219,7 @@ enum mb_position_state mb_position_check(const struct mb_offset *o, const struct
     uint32_t d, sv, server_sv;
     uint64_t q, server_q;
     for (const char *p = o->gtids; mb_gtid_next(&p, &d, &sv, &q);) {
-        if (!gtid_of_domain(b->gtids, d, &server_sv, &server_q)) {
+        if (!mb_gtid_of_domain(b->gtids, d, &server_sv, &server_q)) {
             snprintf(why, why_size, "GTID %" PRIu32 "-%" PRIu32 "-%" PRIu64 " is of domain %" PRIu32
                      ", which the server's GTID position '%s' lacks", d, sv, q, d, b->gtids);
             return MB_POSITION_AHEAD;

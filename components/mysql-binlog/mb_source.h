@@ -63,6 +63,9 @@ void mb_gtidset_add(char *set, size_t size, const char *gtid);
 /* A GTID set as SHOW BINARY LOG STATUS prints it, without its line breaks. */
 void mb_gtidset_clean(char *out, size_t size, const char *text);
 
+/* The GTID of `domain` in set `set` (NULL is an empty set); false when it has none. */
+bool mb_gtid_of_domain(const char *set, uint32_t domain, uint32_t *server, uint64_t *seq);
+
 /* What the server's binlog holds now, to judge a stored position by. */
 struct mb_binlog_file {
     char *name;

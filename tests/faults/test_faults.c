@@ -226,17 +226,19 @@ Test(faults, f09_mariadb_killed, .timeout = 400, .fini = restore_servers)
 
 Test(faults, f10_dromd_started_while_kafka_down, .timeout = 400, .fini = restore_servers)
 {
-    struct row r = {.id = "kafkafirst", .fault = "dromd started while Kafka is down, Kafka started later"};
+    struct row r = {.id = "kafkafirst", .fault = "dromd (re)started while Kafka is down, Kafka started later"};
     struct e2e t;
     e2e_init(&t, "kafkafirst", 7810, 3);
     struct e2e_work w;
     e2e_work_plan(&w, N, ROWS, 110);
+    /* a first run takes the snapshot, so that every change of the workload
+     * is streamed as itself, not folded into snapshot rows */
+    e2e_start(&t);
+    e2e_kill(&t, SIGTERM);
     cr_assert_eq(e2e_ctl(t.log, "kafka", "stop"), 0);
     t.no_wait = true;
     e2e_start(&t);
     t.no_wait = false;
-    /* changes made during the snapshot would arrive as its rows (op r), not as themselves */
-    cr_assert(proc_wait_text(t.log, "streaming binlog from", 30000), "the source streams with Kafka down");
     struct e2e_writer wr;
     e2e_writer_start(&wr, &w, t.db, 0, N, 10, 10);
     outage_readiness(&t, &r, "kafka:");
