@@ -48,7 +48,7 @@ help:
 	@echo "make bench      benchmarks (not part of make test)"
 	@echo "make observe    only the dashboard/alerts (real Prometheus) and status page (headless Chromium) suites"
 	@echo "make camel-compat  routes/camel-debezium.xml + .properties under dromd and Camel Main 4.17 (Java, mvn), same queue"
-	@echo "make faults     the fault matrix on the seed pipeline (~20 min; writes docs/reliability.md)"
+	@echo "make faults     the fault matrix on the seed pipeline (~8 min; writes docs/reliability.md)"
 	@echo "make debezium-golden  rewrite tests/debezium/expected/ with Debezium 3.6.1 (Java 21+), then compare"
 	@echo "make debezium-replay  Debezium's own test scripts through Debezium 3.6.1 and dromedary (about 30 min)"
 

@@ -13,6 +13,7 @@ void dromd_usage(FILE *out)
     fputs("usage: dromd [OPTIONS] ROUTES.xml|GRAPH.json\n"
           "       dromd status [--http ADDR:PORT] [--state-dir DIR] [--json] [--watch [--interval 1s]]\n"
           "       dromd health [--http ADDR:PORT]\n"
+          "       dromd offsets show|set|reset [STORE] [KEY] ...   (dromd offsets --help)\n"
           "\n"
           "Runs Camel XML routes (compiled in memory, checked like `dromc validate`)\n"
           "or a graph written by `dromc compile`, until SIGTERM or SIGINT.\n"
