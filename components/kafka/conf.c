@@ -258,7 +258,10 @@ rd_kafka_t *kafka_reader_new(rd_kafka_conf_t *conf, const char *group, const cha
     if (kafka_conf_set(conf, "group.id", group, err) < 0 ||
         kafka_conf_set(conf, "enable.partition.eof", "true", err) < 0 ||
         kafka_conf_set(conf, "enable.auto.commit", "false", err) < 0 ||
-        kafka_conf_set(conf, "isolation.level", "read_committed", err) < 0) {
+        kafka_conf_set(conf, "isolation.level", "read_committed", err) < 0 ||
+        /* the end of a partition is the point: a broker holding the fetch
+         * open for more data (500 ms by default) only delays it */
+        kafka_conf_set(conf, "fetch.wait.max.ms", "10", err) < 0) {
         rd_kafka_conf_destroy(conf);
         return NULL;
     }
