@@ -415,7 +415,7 @@ Test(faults, f14_state_dir_full_then_kill9, .timeout = 600, .fini = restore_serv
     while ((held = e2e_metric(&t, "drom_endpoint_offset_held{routeId=\"customers-to-kafka\"")) != 1 &&
            proc_now_ms() < end)
         proc_pause_ms(100);
-    long long failures = e2e_metric(&t, "drom_endpoint_offset_commit_failures{routeId=\"customers-to-kafka\"");
+    long long failures = e2e_metric(&t, "drom_endpoint_offset_store_failures{routeId=\"customers-to-kafka\"");
     long long unstored = e2e_metric(&t, "drom_endpoint_offset_uncommitted_events{routeId=\"customers-to-kafka\"");
     e2e_say("statefull: held %lld after %lld ms, %lld commit failures, %lld changes past the stored position", held,
             proc_now_ms() - t0, failures, unstored);

@@ -713,6 +713,8 @@ Test(dromd, metrics_under_camels_and_the_process_names_in_one_casing)
     cr_expect_eq(get(d.port, "/", &m), 200);
     cr_expect(m && strstr(m, "<svg id=\"graph\"") && !strstr(m, "<script src"), "the status page, self-contained");
     free(m);
+    cleanup(&d);
+}
 
 /* `dromd offsets` on a state dir's offset file: set writes a checked
  * position that show reads back; a hand edit shows as refused; reset leaves

@@ -99,7 +99,7 @@ Test(offset_outage, a_full_state_dir_holds_the_source_at_the_bound_and_it_resume
     char reason[1024];
     struct drom_mock *m = expect_held(&r, "the offset file cannot store positions", reason, sizeof reason);
     cr_assert(strstr(reason, "No space left on device"), "the reason says why: %s", reason);
-    cr_assert_geq(metric(&r, "drom_endpoint_offset_commit_failures{"), 1, "failed writes are counted");
+    cr_assert_geq(metric(&r, "drom_endpoint_offset_store_failures{"), 1, "failed writes are counted");
     cr_assert_eq(metric(&r, "drom_endpoint_offset_uncommitted_events{"), 20);
 
     /* space again: the retry stores the position, reading resumes by itself */
