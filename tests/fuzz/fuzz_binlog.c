@@ -16,7 +16,7 @@ static int emit(void *arg, const struct mb_row_event *e, const struct mb_offset 
 {
     struct drom_buf b = DROM_BUF_INIT;
     mb_json_value(&b, e->ct->schema, e->op, e->before, e->after, &e->src, e->tx, 0);
-    mb_offset_to_json(after, &b);
+    mb_offset_to_json(after, NULL, &b);
     drom_buf_free(&b);
     return 0;
 }

@@ -54,7 +54,7 @@ static int emit(void *arg, const struct mb_row_event *e, const struct mb_offset 
     /* processing time is the one thing a recording cannot fix: 0 */
     mb_json_value(&k->out, e->ct->schema, e->op, e->before, e->after, &e->src, e->tx, 0);
     drom_buf_puts(&k->out, ",\"offset\":");
-    mb_offset_to_json(after, &k->out);
+    mb_offset_to_json(after, NULL, &k->out);
     drom_buf_puts(&k->out, "}\n");
     return 0;
 }
