@@ -420,20 +420,28 @@ void kafka_consumer_free(struct kafka_consumer *c)
         return;
     kafka_consumer_stop(c);
     /* The engine has called commit with its last watermark: commit what is
-     * done, then leave the group (close revokes, which commits again). */
+     * done, then leave the group (close revokes, which commits again). A
+     * member still in the group may be handed the partitions of one that
+     * left, inside its own close, and its on_assign reads every member's
+     * parts: so every member closes before any part is freed. */
     for (size_t i = 0; i < c->nmembers && c->members; i++) {
         struct kafka_member *m = &c->members[i];
-        free(m->missing);
         if (!m->rk)
             continue;
         kafka_commit_member(m, NULL, true);
         rd_kafka_consumer_close(m->rk);
-        rd_kafka_destroy(m->rk);
+    }
+    for (size_t i = 0; i < c->nmembers && c->members; i++) {
+        struct kafka_member *m = &c->members[i];
+        free(m->missing);
+        if (m->rk)
+            rd_kafka_destroy(m->rk);
         for (struct kafka_part *p = m->parts, *next; p; p = next) {
             next = p->next;
             free(p->topic);
             free(p);
         }
+        m->parts = NULL;
     }
     free(c->members);
     for (size_t i = 0; i < c->ntopics; i++)
