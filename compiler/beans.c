@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "beans.h"
+#include "suggest.h"
 #include "components/registry.h"
 #include "runtime/xalloc.h"
 
@@ -48,21 +49,6 @@ static int fail(struct drom_error *err, const struct drom_prop *at, const char *
     char msg[900];
     snprintf(msg, sizeof msg, fmt, a, b);
     return drom_err_at(err, DROM_EINVAL, at->origin, at->line, at->line ? 1 : 0, "%s", msg);
-}
-
-static bool loose_eq(const char *a, const char *b)
-{
-    for (;;) {
-        while (*a == '-')
-            a++;
-        while (*b == '-')
-            b++;
-        if (!*a || !*b)
-            return !*a && !*b;
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
-            return false;
-        a++, b++;
-    }
 }
 
 /* Constructor arguments: "quoted" or 'quoted' texts and bare words, split at
@@ -166,12 +152,12 @@ static int read_bean(const struct drom_props *p, const struct drom_prop *def, co
         if (strncmp(pr->key, props_prefix, pl) != 0)
             continue;
         const char *name = pr->key + pl;
-        if (loose_eq(name, cf->cls->url_prop)) {
+        if (drom_name_loose_eq(name, cf->cls->url_prop)) {
             set(&cf->url, pr->value);
             cf->url_at = pr;
-        } else if (loose_eq(name, cf->cls->user_prop)) {
+        } else if (drom_name_loose_eq(name, cf->cls->user_prop)) {
             set(&cf->user, pr->value);
-        } else if (loose_eq(name, "password")) {
+        } else if (drom_name_loose_eq(name, "password")) {
             set(&cf->password, pr->value);
         } else {
             char want[200];
@@ -316,7 +302,7 @@ int drom_beans_apply(struct drom_props *p, struct drom_error *err)
         if (strncmp(pr->key, head, sizeof head - 1) != 0)
             continue;
         const char *rest = pr->key + sizeof head - 1, *dot = strchr(rest, '.');
-        if (!dot || !loose_eq(dot + 1, "connectionFactory"))
+        if (!dot || !drom_name_loose_eq(dot + 1, "connectionFactory"))
             continue;
         char scheme[128];
         snprintf(scheme, sizeof scheme, "%.*s", (int)((size_t)(dot - rest) < 127 ? dot - rest : 127), rest);
@@ -344,7 +330,7 @@ int drom_beans_copy_applied(const struct drom_props *in, struct drom_props *out,
     for (size_t i = 0; i < drom_props_count(in) && !any; i++) {
         const char *k = drom_props_at(in, i)->key;
         const char *dot = strncmp(k, "camel.component.", 16) == 0 ? strchr(k + 16, '.') : NULL;
-        any = dot && loose_eq(dot + 1, "connectionFactory");
+        any = dot && drom_name_loose_eq(dot + 1, "connectionFactory");
     }
     if (!any)
         return 0;

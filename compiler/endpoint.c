@@ -118,30 +118,13 @@ static int run_validate(const struct drom_component *comp, const char *path, con
     return rc;
 }
 
-/* camel.component.<scheme>.<option> keys: Camel Main matches option names
- * ignoring case and dashes (remote-uri is remoteURI). */
-static bool loose_eq(const char *a, const char *b)
-{
-    for (;;) {
-        while (*a == '-')
-            a++;
-        while (*b == '-')
-            b++;
-        if (!*a || !*b)
-            return !*a && !*b;
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
-            return false;
-        a++, b++;
-    }
-}
-
 const struct drom_option *cc_prop_option(const struct drom_component *comp, const char *name)
 {
     const struct drom_option *o = drom_option_find(comp->options, name);
     if (o)
         return o;
     for (o = comp->options; o && o->name; o++)
-        if (!(o->flags & DROM_OPT_PREFIX) && loose_eq(o->name, name))
+        if (!(o->flags & DROM_OPT_PREFIX) && drom_name_loose_eq(o->name, name))
             return o;
     return NULL;
 }

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "beans.h"
+#include "suggest.h"
 #include "import_int.h"
 #include "components/registry.h"
 #include "runtime/xalloc.h"
@@ -41,21 +42,6 @@ static const char *our_scheme(const char *s, size_t n)
     if (n == 4 && strncmp(s, "amqp", 4) == 0)
         return "amqp";
     return NULL;
-}
-
-static bool loose_eq(const char *a, const char *b)
-{
-    for (;;) {
-        while (*a == '-')
-            a++;
-        while (*b == '-')
-            b++;
-        if (!*a || !*b)
-            return !*a && !*b;
-        if ((*a | 0x20) != (*b | 0x20))
-            return false;
-        a++, b++;
-    }
 }
 
 static void endpoint_opt(struct imp *m, struct imp_conn *c, struct sink *k, struct imp_entry *e, const char *name)
@@ -119,32 +105,32 @@ static void connection(struct imp *m, struct imp_conn *c, struct sink *k)
         if (!rest)
             continue;
         bool kamelet = strncmp(e->key, "camel.kamelet.", 14) == 0;
-        if (loose_eq(rest, "connectionFactory") && strncmp(e->value, "#class:", 7) == 0) {
+        if (drom_name_loose_eq(rest, "connectionFactory") && strncmp(e->value, "#class:", 7) == 0) {
             e->used = true;
             k->url_class = drom_arena_strdup(&m->a, e->value + 7);
-        } else if (loose_eq(rest, "connectionFactory.brokerURL") || loose_eq(rest, "brokerURL")) {
+        } else if (drom_name_loose_eq(rest, "connectionFactory.brokerURL") || drom_name_loose_eq(rest, "brokerURL")) {
             e->used = true;
             k->url = e->value;
             k->url_at = e;
             if (!k->url_class)
                 k->url_class = ARTEMIS_CF;
-        } else if (loose_eq(rest, "remoteURI") || loose_eq(rest, "connectionFactory.remoteURI")) {
+        } else if (drom_name_loose_eq(rest, "remoteURI") || drom_name_loose_eq(rest, "connectionFactory.remoteURI")) {
             e->used = true;
             k->url = e->value;
             k->url_at = e;
             k->url_class = NULL;
-        } else if (loose_eq(rest, "connectionUsername") || loose_eq(rest, "username") || loose_eq(rest, "userName") ||
-                   loose_eq(rest, "connectionFactory.userName") || loose_eq(rest, "connectionFactory.user")) {
+        } else if (drom_name_loose_eq(rest, "connectionUsername") || drom_name_loose_eq(rest, "username") || drom_name_loose_eq(rest, "userName") ||
+                   drom_name_loose_eq(rest, "connectionFactory.userName") || drom_name_loose_eq(rest, "connectionFactory.user")) {
             e->used = true;
             k->user = e;
-        } else if (loose_eq(rest, "connectionPassword") || loose_eq(rest, "password") ||
-                   loose_eq(rest, "connectionFactory.password")) {
+        } else if (drom_name_loose_eq(rest, "connectionPassword") || drom_name_loose_eq(rest, "password") ||
+                   drom_name_loose_eq(rest, "connectionFactory.password")) {
             e->used = true;
             k->password = e;
-        } else if (kamelet && loose_eq(rest, "destinationName")) {
+        } else if (kamelet && drom_name_loose_eq(rest, "destinationName")) {
             e->used = true;
             k->dest_name = e->value;
-        } else if (kamelet && loose_eq(rest, "destinationType")) {
+        } else if (kamelet && drom_name_loose_eq(rest, "destinationType")) {
             e->used = true;
             k->dest_type = e->value;
         }

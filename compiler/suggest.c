@@ -64,3 +64,18 @@ const char *drom_suggest_best(const struct drom_suggest *s)
 {
     return s->best;
 }
+
+bool drom_name_loose_eq(const char *a, const char *b)
+{
+    for (;;) {
+        while (*a == '-')
+            a++;
+        while (*b == '-')
+            b++;
+        if (!*a || !*b)
+            return !*a && !*b;
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+            return false;
+        a++, b++;
+    }
+}
