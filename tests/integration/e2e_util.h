@@ -394,6 +394,32 @@ static E2E_UNUSED void e2e_tls_env(void)
 }
 
 /* Starts dromd as e2e_start does, without waiting for readiness. */
+/* Runs argv[0] with stdout and stderr appended to `log`, stdin /dev/null and
+ * none of the test runner's descriptors; the child dies with the test's
+ * process however the test ends (a test that fails half-way must not leave
+ * a dromd or a server running). Returns its pid, -1 when fork failed. */
+static E2E_UNUSED pid_t e2e_spawn(char *const argv[], const char *log)
+{
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    for (int fd = 3; fd < 1024; fd++)
+        close(fd);
+    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    int nul = open("/dev/null", O_RDONLY);
+    if (fd < 0 || nul < 0)
+        _exit(126);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    dup2(nul, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    execv(argv[0], argv);
+    _exit(127);
+}
+
 static E2E_UNUSED void e2e_launch(struct e2e *t)
 {
     char sid[32], http[64];
@@ -436,24 +462,8 @@ static E2E_UNUSED void e2e_launch(struct e2e *t)
         fprintf(f, "===== e2e: start %d of dromd =====\n", ++t->starts);
         fclose(f);
     }
-    t->pid = fork();
+    t->pid = e2e_spawn(argv, t->log);
     cr_assert_neq(t->pid, -1);
-    if (t->pid == 0) {
-        /* A test that fails half-way must not leave its dromd running. */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        int fd = open(t->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-        int nul = open("/dev/null", O_RDONLY);
-        if (fd < 0 || nul < 0)
-            _exit(126);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        dup2(nul, 0);
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        execv(argv[0], argv);
-        _exit(127);
-    }
 }
 
 static E2E_UNUSED void e2e_start(struct e2e *t)
@@ -679,6 +689,27 @@ static E2E_UNUSED void e2e_drain_queue(struct e2e *t, size_t max, int idle_ms, s
     e2e_parse_queue_xml(path, out);
     e2e_say("%s: read %zu messages from %s with the Artemis CLI in %lld ms", t->name, out->n, t->queue,
             proc_now_ms() - t0);
+}
+
+/* The seed's three changes (insert John Doe, rename him Jane, insert Chuck
+ * Norris), each its own transaction as the demo makes them; waits for the
+ * three messages in the queue (the dromd log in the failure) and drains
+ * exactly those into `out` (freed with e2e_msgs_free). */
+static E2E_UNUSED void e2e_seed_changes(struct e2e *t, struct e2e_msgs *out)
+{
+    MYSQL *m = e2e_db(10000);
+    e2e_sql(m, "USE `%s`", t->db);
+    e2e_sql(m, "INSERT INTO customers (first_name, last_name, email) VALUES ('John', 'Doe', 'jdoe@example.com')");
+    e2e_sql(m, "UPDATE customers SET first_name = 'Jane' WHERE id = 1");
+    e2e_sql(m, "INSERT INTO customers (first_name, last_name, email) VALUES ('Chuck', 'Norris', 'cnorris@example.com')");
+    mysql_close(m);
+    long long c = e2e_wait_queue(t, 3, 60000);
+    if (c < 3) {
+        char *log = proc_slurp(t->log);
+        cr_assert_fail("the queue %s holds %lld of 3 messages after 60 s; dromd log:\n%.8000s", t->queue, c, log);
+    }
+    e2e_drain_queue(t, 20, 2000, out);
+    cr_assert_eq(out->n, 3, "exactly three messages in %s, got %zu", t->queue, out->n);
 }
 
 /* Stops dromd, drops the database and the topic, removes the temp dir (kept

@@ -18,31 +18,6 @@ static E2E_UNUSED void obs_artefacts_dir(void)
     mkdir(OBS_ARTEFACTS, 0755);
 }
 
-/* proc_spawn for a server of the test: it dies with the test's process,
- * however the test ends. */
-static E2E_UNUSED pid_t obs_spawn(char *const argv[], const char *log)
-{
-    pid_t pid = fork();
-    if (pid != 0)
-        return pid;
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    for (int fd = 3; fd < 1024; fd++)
-        close(fd);
-    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-    int nul = open("/dev/null", O_RDONLY);
-    if (fd < 0 || nul < 0)
-        _exit(126);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    dup2(nul, 0);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    execv(argv[0], argv);
-    _exit(127);
-}
-
-/* Runs a shell command; its exit status, output in *out (caller frees). */
 static E2E_UNUSED int obs_sh(const char *cmd, char **out)
 {
     FILE *p = popen(cmd, "r");

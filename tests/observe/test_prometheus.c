@@ -131,7 +131,7 @@ static void prom_start(struct prom *p, const struct e2e *t)
     snprintf(cfg, sizeof cfg, "--config.file=%s", conf);
     char *argv[] = {"/usr/bin/prometheus", cfg, data, listen, "--log.level=warn",
                     "--storage.tsdb.retention.time=1h", NULL};
-    p->pid = obs_spawn(argv, p->log);
+    p->pid = e2e_spawn(argv, p->log);
     cr_assert_gt(p->pid, 0);
     long long end = proc_now_ms() + 30000;
     while (prom_query(p, "up{job=\"dromd\"} == 1", NULL, 0) != 1) {
