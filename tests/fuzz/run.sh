@@ -4,7 +4,9 @@
 # (tests/fuzz/corpus/NAME, NAME from fuzz_NAME.c). Fails on any crash.
 # New inputs go to build/fuzz/corpus/NAME, crashes to build/fuzz/artifacts/;
 # the committed seed corpus is only read.
-#   usage: tests/fuzz/run.sh [SECONDS]   (default 30)
+#   usage: tests/fuzz/run.sh [SECONDS] [NAME...]   (default 30 s, every target)
+# FUZZ_PARALLEL=1 runs the chosen targets side by side (for hour-long runs);
+# their results are printed once all have finished.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_EACH=${1:-30}
@@ -37,32 +39,41 @@ done
 rm -f "$OUT/libdrom-fuzz.a"
 ar rcs "$OUT/libdrom-fuzz.a" "${objs[@]}"
 
-status=0
-for target_src in tests/fuzz/fuzz_*.c; do
-  [ -e "$target_src" ] || continue
-  base=$(basename "$target_src" .c)
-  name=${base#fuzz_}
-  bin="$OUT/$base"
-  echo "== $base: build"
-  if ! $CC $CFLAGS -fsanitize=fuzzer "$target_src" "$OUT/libdrom-fuzz.a" -o "$bin" $PKG_LIBS -lm; then
-    echo "FAIL $base: does not build" >&2
-    status=1
-    continue
+# fuzz_one BASE: builds and runs one target; its verdict goes to $OUT/BASE.verdict.
+fuzz_one() {
+  local base=$1 name=${1#fuzz_} bin="$OUT/$1"
+  if ! $CC $CFLAGS -fsanitize=fuzzer "tests/fuzz/$base.c" "$OUT/libdrom-fuzz.a" -o "$bin" $PKG_LIBS -lm; then
+    echo "FAIL $base: does not build" >"$OUT/$base.verdict"
+    return
   fi
-  corpus="$OUT/corpus/$name"
+  local corpus="$OUT/corpus/$name" seeds=()
   mkdir -p "$corpus"
-  seeds=()
   [ -d "tests/fuzz/corpus/$name" ] && seeds+=("tests/fuzz/corpus/$name")
   echo "== $base: run ${SECONDS_EACH}s"
   if ! "$bin" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -timeout=10 \
        -artifact_prefix="$OUT/artifacts/$base-" -print_final_stats=1 \
        "$corpus" "${seeds[@]}" >"$OUT/$base.log" 2>&1; then
-    echo "FAIL $base: crashed; see $OUT/$base.log and $OUT/artifacts/" >&2
-    tail -40 "$OUT/$base.log" >&2
-    status=1
+    { echo "FAIL $base: crashed; see $OUT/$base.log and $OUT/artifacts/"; tail -40 "$OUT/$base.log"; } >"$OUT/$base.verdict"
   else
-    grep -E '^stat::(number_of_executed_units|new_units_added)' "$OUT/$base.log" | sed "s/^/   /" || true
-    echo "ok   $base"
+    { grep -E '^(stat::(number_of_executed_units|new_units_added|average_exec_per_sec)|#[0-9]+[[:space:]]+DONE)' "$OUT/$base.log" | sed "s/^/   /"
+      echo "ok   $base"; } >"$OUT/$base.verdict"
   fi
+}
+
+targets=()
+if [ $# -gt 1 ]; then
+  for n in "${@:2}"; do targets+=("fuzz_$n"); done
+else
+  for t in tests/fuzz/fuzz_*.c; do [ -e "$t" ] && targets+=("$(basename "$t" .c)"); done
+fi
+for base in "${targets[@]}"; do
+  rm -f "$OUT/$base.verdict"
+  if [ "${FUZZ_PARALLEL:-0}" = 1 ]; then fuzz_one "$base" & else fuzz_one "$base"; fi
+done
+wait
+status=0
+for base in "${targets[@]}"; do
+  cat "$OUT/$base.verdict" 2>/dev/null || { echo "FAIL $base: no verdict"; status=1; continue; }
+  grep -q '^ok ' "$OUT/$base.verdict" || status=1
 done
 exit $status
