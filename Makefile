@@ -43,7 +43,7 @@ help:
 	@echo "make valgrind   unit tests under valgrind memcheck"
 	@echo "make tsan       engine tests under ThreadSanitizer"
 	@echo "make fuzz       each fuzz target for FUZZ_SECONDS (default 30)"
-	@echo "make check-layers  prove includes only point down the layers"
+	@echo "make check-layers  prove includes only point down the layers, no long function or file, no circle"
 	@echo "make demo / demo-stop   the seed pipeline end to end"
 	@echo "make bench      benchmarks (not part of make test)"
 	@echo "make observe    only the dashboard/alerts (real Prometheus) and status page (headless Chromium) suites"
@@ -166,8 +166,12 @@ FUZZ_SECONDS ?= 30
 fuzz:
 	bash tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-check-layers:
+# Includes point down the layers; pieces stay small and the files of a
+# folder call each other one way only (read from the objects, hence $(LIB)).
+check-layers: $(LIB)
 	@bash scripts/check-layers.sh
+	@BUILD=$(BUILD) python3 scripts/check-structure.py
+	@echo "check-structure: ok (no function over 100 lines, no file over 600, no circle inside a folder)"
 
 services-up:
 	bash tests/services/up.sh

@@ -285,152 +285,186 @@ static int snapshot_position(struct mb_src *s, MYSQL *m, struct mb_offset *pos, 
     return 0;
 }
 
+/* Opens the consistent snapshot and stores its binlog position before any
+ * row goes out: a crash from here on takes the snapshot again in the same
+ * history, so the rows keep their ids. */
+static int snapshot_begin(struct mb_src *s, MYSQL *m, struct mb_offset *pos, struct drom_error *err)
+{
+    if (mb_query(m, "SET SESSION time_zone = '+00:00'", err) ||
+        mb_query(m, "SET SESSION character_set_results = NULL", err) ||
+        /* rows are read as the route takes them: a slow route must not make the server drop us */
+        mb_query(m, "SET SESSION net_write_timeout = 3600", err) ||
+        mb_query(m, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", err))
+        return -1;
+    if (!s->mariadb && mb_query(m, "FLUSH TABLES WITH READ LOCK", err))
+        return -1;
+    if (mb_query(m, "START TRANSACTION WITH CONSISTENT SNAPSHOT", err) || snapshot_position(s, m, pos, err))
+        return -1;
+    if (!s->mariadb && mb_query(m, "UNLOCK TABLES", err))
+        return -1;
+    pos->epoch_ms = s->epoch_ms;
+    pos->snapshot = true;
+    if (mb_store_offset(s, pos, err))
+        return -1;
+    s->start = *pos;
+    s->have_start = true;
+    pos->snapshot = false;
+    drom_info(s->ep->route_id, "%s: snapshot at %s:%" PRIu64, s->ep->uri_masked, pos->file, pos->pos);
+    return 0;
+}
+
+/* The captured tables, as pairs of schema and name in *tables. */
+static int snapshot_tables(struct mb_src *s, MYSQL *m, char ***tables, size_t *ntables, struct drom_error *err)
+{
+    /* Debezium's order: names compared as they are written (upper case first), not by a collation */
+    if (mb_query(m, "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' "
+                    "ORDER BY BINARY TABLE_SCHEMA, BINARY TABLE_NAME", err))
+        return -1;
+    MYSQL_RES *res = mysql_store_result(m);
+    MYSQL_ROW row;
+    while (res && (row = mysql_fetch_row(res)))
+        if (row[0] && row[1] && mb_config_wants_table(&s->cfg, row[0], row[1])) {
+            *tables = drom_xrealloc(*tables, (*ntables + 2) * sizeof **tables);
+            (*tables)[(*ntables)++] = drom_xstrdup(row[0]);
+            (*tables)[(*ntables)++] = drom_xstrdup(row[1]);
+        }
+    mysql_free_result(res);
+    return 0;
+}
+
+/* A snapshot under way: where it resumes and the row it holds back. */
+struct run {
+    struct mb_offset pos;
+    struct held h;
+    bool first;
+    uint64_t total;
+};
+
+/* Sends the rows of one table; its last row stays held, unless `more`
+ * tables follow (only the next table, or the end, tells whether it is the
+ * very last). *n: the rows read. */
+static int table_rows(struct mb_src *s, MYSQL *m, struct run *r, struct mb_cached_table *ct, const char *db,
+                      const char *table, bool more, uint64_t *n, struct drom_error *err)
+{
+    int64_t ts_ms = 0;
+    MYSQL_RES *res;
+    MYSQL_ROW row;
+    if (mysql_query(m, "SELECT UNIX_TIMESTAMP()") == 0) {
+        res = mysql_store_result(m);
+        row = res ? mysql_fetch_row(res) : NULL;
+        ts_ms = row && row[0] ? strtoll(row[0], NULL, 10) * 1000 : 0;
+        mysql_free_result(res);
+    }
+    struct drom_buf q = DROM_BUF_INIT;
+    select_list(&q, &ct->t);
+    drom_buf_puts(&q, " FROM ");
+    quote_ident(&q, db);
+    drom_buf_putc(&q, '.');
+    quote_ident(&q, table);
+    int qrc = mb_query(m, q.data, err);
+    drom_buf_free(&q);
+    if (qrc)
+        return -1;
+    res = mysql_use_result(m);
+    *n = 0;
+    while (res && (row = mysql_fetch_row(res))) {
+        if (atomic_load(&s->stopping)) {
+            mysql_free_result(res);
+            return drom_err(err, DROM_ESTOPPED, "stopping");
+        }
+        /* the held row was not the last: send it now */
+        if (release(s, &r->h, false, false, &r->pos, &r->first, err)) {
+            mysql_free_result(res);
+            return -1;
+        }
+        hold(&r->h, ct, row, mysql_fetch_lengths(res), mysql_num_fields(res));
+        r->h.ts_ms = ts_ms;
+        r->h.index = *n;
+        r->h.table_first = *n == 0;
+        (*n)++;
+        r->total++;
+    }
+    if (mysql_errno(m)) {
+        drom_err(err, DROM_ECONNECT, "snapshot of %s.%s: %s", db, table, mysql_error(m));
+        mysql_free_result(res);
+        return -1;
+    }
+    mysql_free_result(res);
+    if (r->h.have && more && release(s, &r->h, true, false, &r->pos, &r->first, err))
+        return -1;
+    return 0;
+}
+
+/* Every table's rows, then the last held row with the snapshot's end. */
+static int snapshot_rows(struct mb_src *s, MYSQL *m, struct run *r, struct mb_cached_table *cts, char **tables,
+                         size_t ntables, int64_t snap_t0, struct drom_error *err)
+{
+    for (size_t i = 0; i < ntables; i += 2) {
+        uint64_t n;
+        if (table_rows(s, m, r, &cts[i / 2], tables[i], tables[i + 1], i + 2 < ntables, &n, err))
+            return -1;
+        drom_info(s->ep->route_id, "%s: snapshot of %s.%s: %" PRIu64 " rows", s->ep->uri_masked, tables[i],
+                  tables[i + 1], n);
+        drom_endpoint_gauge(s->ep, "SnapshotRemainingTableCount", (int64_t)((ntables - i - 2) / 2));
+        drom_endpoint_gauge(s->ep, "SnapshotDurationInSeconds", (drom_monotonic_ms() - snap_t0) / 1000);
+    }
+    if (r->h.have) {
+        if (release(s, &r->h, true, true, &r->pos, &r->first, err))
+            return -1;
+    } else {
+        /* nothing to send: the position is committed right away */
+        struct drom_error perr;
+        if (mb_store_offset(s, &r->pos, &perr))
+            drom_warn(s->ep->route_id, "%s", perr.msg);
+    }
+    mysql_query(m, "COMMIT");
+    s->start = r->pos;
+    s->start.snapshot = false;
+    drom_info(s->ep->route_id, "%s: snapshot done: %" PRIu64 " rows from %zu tables", s->ep->uri_masked, r->total,
+              ntables / 2);
+    drom_endpoint_gauge(s->ep, "SnapshotCompleted", 1);
+    drom_endpoint_gauge(s->ep, "SnapshotDurationInSeconds", (drom_monotonic_ms() - snap_t0) / 1000);
+    return 0;
+}
+
 int mb_snapshot(struct mb_src *s, struct drom_error *err)
 {
     MYSQL *m = mb_connect(s, false, err);
     if (!m)
         return -1;
     int rc = -1;
-    struct mb_offset pos;
-    struct held h = {0};
+    struct run r = {.first = true};
     char **tables = NULL;
     size_t ntables = 0;
-    bool first = true;
-    uint64_t total = 0;
-    if (mb_query(m, "SET SESSION time_zone = '+00:00'", err) ||
-        mb_query(m, "SET SESSION character_set_results = NULL", err) ||
-        /* rows are read as the route takes them: a slow route must not make the server drop us */
-        mb_query(m, "SET SESSION net_write_timeout = 3600", err) ||
-        mb_query(m, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", err))
+    if (snapshot_begin(s, m, &r.pos, err) || snapshot_tables(s, m, &tables, &ntables, err))
         goto out;
-    if (!s->mariadb && mb_query(m, "FLUSH TABLES WITH READ LOCK", err))
-        goto out;
-    if (mb_query(m, "START TRANSACTION WITH CONSISTENT SNAPSHOT", err) || snapshot_position(s, m, &pos, err))
-        goto out;
-    if (!s->mariadb && mb_query(m, "UNLOCK TABLES", err))
-        goto out;
-    /* Stored before any row goes out: a crash from here on takes the
-     * snapshot again in the same history, so the rows keep their ids. */
-    pos.epoch_ms = s->epoch_ms;
-    pos.snapshot = true;
-    if (mb_store_offset(s, &pos, err))
-        goto out;
-    s->start = pos;
-    s->have_start = true;
-    pos.snapshot = false;
-    drom_info(s->ep->route_id, "%s: snapshot at %s:%" PRIu64, s->ep->uri_masked, pos.file, pos.pos);
-    /* the tables to read */
-    /* Debezium's order: names compared as they are written (upper case first), not by a collation */
-    if (mb_query(m, "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' "
-                    "ORDER BY BINARY TABLE_SCHEMA, BINARY TABLE_NAME", err))
-        goto out;
-    MYSQL_RES *res = mysql_store_result(m);
-    MYSQL_ROW row;
-    while (res && (row = mysql_fetch_row(res)))
-        if (row[0] && row[1] && mb_config_wants_table(&s->cfg, row[0], row[1])) {
-            tables = drom_xrealloc(tables, (ntables + 2) * sizeof *tables);
-            tables[ntables++] = drom_xstrdup(row[0]);
-            tables[ntables++] = drom_xstrdup(row[1]);
-        }
-    mysql_free_result(res);
     int64_t snap_t0 = drom_monotonic_ms();
     drom_endpoint_gauge(s->ep, "SnapshotRunning", 1);
     drom_endpoint_gauge(s->ep, "SnapshotTotalTableCount", (int64_t)(ntables / 2));
     drom_endpoint_gauge(s->ep, "SnapshotRemainingTableCount", (int64_t)(ntables / 2));
     /* snapshot tables get their own cache entries, apart from the binlog's table ids */
     struct mb_cached_table *cts = drom_xcalloc(ntables / 2 + 1, sizeof *cts);
-    for (size_t i = 0; i < ntables; i += 2) {
+    size_t i = 0;
+    for (; i < ntables; i += 2) {
         struct mb_cached_table *ct = &cts[i / 2];
         if (mb_table_from_schema(m, tables[i], tables[i + 1], &ct->t, err))
-            goto out_tables;
+            break;
         ct->t.table_id = UINT64_MAX;
         mb_cached_table_init(s, ct);
     }
-    for (size_t i = 0; i < ntables; i += 2) {
-        struct mb_cached_table *ct = &cts[i / 2];
-        int64_t ts_ms = 0;
-        if (mysql_query(m, "SELECT UNIX_TIMESTAMP()") == 0) {
-            res = mysql_store_result(m);
-            row = res ? mysql_fetch_row(res) : NULL;
-            ts_ms = row && row[0] ? strtoll(row[0], NULL, 10) * 1000 : 0;
-            mysql_free_result(res);
-        }
-        struct drom_buf q = DROM_BUF_INIT;
-        select_list(&q, &ct->t);
-        drom_buf_puts(&q, " FROM ");
-        quote_ident(&q, tables[i]);
-        drom_buf_putc(&q, '.');
-        quote_ident(&q, tables[i + 1]);
-        int qrc = mb_query(m, q.data, err);
-        drom_buf_free(&q);
-        if (qrc)
-            goto out_tables;
-        res = mysql_use_result(m);
-        uint64_t n = 0;
-        while (res && (row = mysql_fetch_row(res))) {
-            if (atomic_load(&s->stopping)) {
-                mysql_free_result(res);
-                drom_err(err, DROM_ESTOPPED, "stopping");
-                goto out_tables;
-            }
-            /* the held row was not the last: send it now */
-            if (release(s, &h, false, false, &pos, &first, err)) {
-                mysql_free_result(res);
-                goto out_tables;
-            }
-            hold(&h, ct, row, mysql_fetch_lengths(res), mysql_num_fields(res));
-            h.ts_ms = ts_ms;
-            h.index = n;
-            h.table_first = n == 0;
-            n++;
-            total++;
-        }
-        if (mysql_errno(m)) {
-            drom_err(err, DROM_ECONNECT, "snapshot of %s.%s: %s", tables[i], tables[i + 1], mysql_error(m));
-            mysql_free_result(res);
-            goto out_tables;
-        }
-        mysql_free_result(res);
-        /* the last row of a table waits: only the next table (or the end) tells whether it is the very last */
-        bool more = false;
-        for (size_t j = i + 2; j < ntables && !more; j += 2)
-            more = true;
-        if (h.have && more && release(s, &h, true, false, &pos, &first, err))
-            goto out_tables;
-        drom_info(s->ep->route_id, "%s: snapshot of %s.%s: %" PRIu64 " rows", s->ep->uri_masked, tables[i],
-                  tables[i + 1], n);
-        drom_endpoint_gauge(s->ep, "SnapshotRemainingTableCount", (int64_t)((ntables - i - 2) / 2));
-        drom_endpoint_gauge(s->ep, "SnapshotDurationInSeconds", (drom_monotonic_ms() - snap_t0) / 1000);
-    }
-    if (h.have) {
-        if (release(s, &h, true, true, &pos, &first, err))
-            goto out_tables;
-    } else {
-        /* nothing to send: the position is committed right away */
-        struct drom_error perr;
-        if (mb_store_offset(s, &pos, &perr))
-            drom_warn(s->ep->route_id, "%s", perr.msg);
-    }
-    mysql_query(m, "COMMIT");
-    s->start = pos;
-    s->start.snapshot = false;
-    drom_info(s->ep->route_id, "%s: snapshot done: %" PRIu64 " rows from %zu tables", s->ep->uri_masked, total,
-              ntables / 2);
-    drom_endpoint_gauge(s->ep, "SnapshotCompleted", 1);
-    drom_endpoint_gauge(s->ep, "SnapshotDurationInSeconds", (drom_monotonic_ms() - snap_t0) / 1000);
-    rc = 0;
-out_tables:
+    if (i >= ntables)
+        rc = snapshot_rows(s, m, &r, cts, tables, ntables, snap_t0, err);
     drom_endpoint_gauge(s->ep, "SnapshotRunning", 0);
     if (rc < 0)
         drom_endpoint_gauge(s->ep, "SnapshotAborted", 1);
-    for (size_t i = 0; i < ntables / 2; i++)
-        mb_cached_table_clear(&cts[i]);
+    for (size_t j = 0; j < ntables / 2; j++)
+        mb_cached_table_clear(&cts[j]);
     free(cts);
 out:
-    for (size_t i = 0; i < ntables; i++)
-        free(tables[i]);
+    for (size_t j = 0; j < ntables; j++)
+        free(tables[j]);
     free(tables);
-    held_free(&h);
+    held_free(&r.h);
     pthread_mutex_lock(&s->mu);
     s->conn[1] = NULL;
     pthread_mutex_unlock(&s->mu);

@@ -15,22 +15,6 @@
 #include "runtime/log.h"
 #include "runtime/xalloc.h"
 
-int mb_query(MYSQL *m, const char *sql, struct drom_error *err)
-{
-    if (mysql_query(m, sql))
-        return drom_err(err, DROM_ECONNECT, "%s: %s", sql, mysql_error(m));
-    return 0;
-}
-
-void mb_quote_str(MYSQL *m, struct drom_buf *b, const char *s)
-{
-    size_t n = strlen(s);
-    char *tmp = drom_xmalloc(2 * n + 1);
-    mysql_real_escape_string(m, tmp, s, (unsigned long)n);
-    drom_buf_printf(b, "'%s'", tmp);
-    free(tmp);
-}
-
 MYSQL *mb_connect(struct mb_src *s, bool replication, struct drom_error *err)
 {
     const struct mb_config *c = &s->cfg;
