@@ -9,11 +9,15 @@ export DROM_STATE="${BENCH_STATE:-$BENCH_ROOT/.state/bench}"
 export MARIADB_PORT="${BENCH_MARIADB_PORT:-23306}"
 export KAFKA_PORT="${BENCH_KAFKA_PORT:-29092}" KAFKA_CONTROLLER_PORT="${BENCH_KAFKA_CONTROLLER_PORT:-29093}"
 export KAFKA_SASL_PORT="${BENCH_KAFKA_SASL_PORT:-29094}" KAFKA_SSL_PORT="${BENCH_KAFKA_SSL_PORT:-29095}"
+export KAFKA_MTLS_PORT="${BENCH_KAFKA_MTLS_PORT:-29096}" KAFKA_EXPIRED_PORT="${BENCH_KAFKA_EXPIRED_PORT:-29097}"
 export ARTEMIS_PORT="${BENCH_ARTEMIS_PORT:-61816}" ARTEMIS_HTTP_PORT="${BENCH_ARTEMIS_HTTP_PORT:-28161}"
+export ARTEMIS_TLS_PORT="${BENCH_ARTEMIS_TLS_PORT:-61819}" MARIADB_PLAIN_PORT="${BENCH_MARIADB_PLAIN_PORT:-23307}"
 # the test profile runs its broker on C1 only (quick restarts); a benchmark wants the full JIT
 export KAFKA_JVM_OPTS="${BENCH_KAFKA_JVM_OPTS:--Xmx512m -Xms512m}"
 SVC="$BENCH_ROOT/tests/services"
 BENCH_OUT="${BENCH_OUT:-$BENCH_ROOT/build/bench}"
+# the probes, built once per bench (each run writes its figures under BENCH_OUT/runs/N)
+BENCH_TOOLS="${BENCH_TOOLS:-$BENCH_OUT}"
 BENCH_RUN="$DROM_STATE/run"
 TEMURIN="${BENCH_JAVA_HOME:-$(ls -d /usr/lib/jvm/temurin-2[1-9]* 2>/dev/null | sort -V | tail -1)}"
 mkdir -p "$BENCH_OUT" "$BENCH_RUN"
@@ -21,6 +25,9 @@ mkdir -p "$BENCH_OUT" "$BENCH_RUN"
 DB_USER=debezium DB_PASSWORD=debezium
 BENCH_DB=cdcdb BENCH_TABLE=customers
 TOPIC=my-mysql.cdcdb.customers QUEUE=queue.customers GROUP=amq-sink
+# what the leg-1 peers capture: the seed's table, or a workload's own (workloads/shapes.sh); a
+# table list other than the seed's goes to one topic a table, PREFIX.DB.TABLE, on every peer
+SRC_DBS="${SRC_DBS:-cdcdb}" SRC_TABLES="${SRC_TABLES:-cdcdb.customers}"
 
 blog() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 now_ns() { date +%s%N; }
@@ -57,6 +64,7 @@ servers_start() {
     artemis_full_jit
   fi
   "$SVC/artemis/ctl" start
+  pin_servers
 }
 # The JVM brokers run interpreted and C1-compiled code for their first minute or so: a peer
 # measured right after the servers start would pay for their warm-up in its latency tail, and
@@ -65,10 +73,10 @@ servers_start() {
 servers_warm() {
   [ "${BENCH_WARMUP:-1}" = 1 ] || return 0
   blog "warming the brokers' JIT (Kafka produce and fetch, Artemis AMQP send and receive)"
-  "$BENCH_OUT/kafka_arrivals" "127.0.0.1:$KAFKA_PORT" bench-warm >/dev/null 2>&1 &
+  "$BENCH_TOOLS/kafka_arrivals" "127.0.0.1:$KAFKA_PORT" bench-warm >/dev/null 2>&1 &
   local kp=$!
   for size in 100 1000 100 1000; do
-    "$BENCH_OUT/kafka_floor" "127.0.0.1:$KAFKA_PORT" bench-warm 100000 "$size" >/dev/null 2>&1 || true
+    "$BENCH_TOOLS/kafka_floor" "127.0.0.1:$KAFKA_PORT" bench-warm 100000 "$size" >/dev/null 2>&1 || true
   done
   "$SVC/artemis/ctl" cli perf client --protocol AMQP --persistent --message-size 100 --max-pending 100 \
     --warmup 5 --duration 25 --silent queue://bench.warm >/dev/null 2>&1 || true
@@ -153,10 +161,10 @@ reset_all() {
 # Probes: arrival lines "NS ID" in $BENCH_RUN/q.arr (queue) and $BENCH_RUN/k.arr (topic).
 probes_start() {
   : >"$BENCH_RUN/q.arr"; : >"$BENCH_RUN/k.arr"
-  "$BENCH_OUT/kafka_arrivals" "127.0.0.1:$KAFKA_PORT" "$TOPIC" >"$BENCH_RUN/k.arr" 2>>"$BENCH_RUN/probe.log" &
+  "${ON_SERVER_CPU[@]}" "$BENCH_TOOLS/kafka_arrivals" "127.0.0.1:$KAFKA_PORT" "$TOPIC" >"$BENCH_RUN/k.arr" 2>>"$BENCH_RUN/probe.log" &
   KPROBE=$!
   if [ "${1:-1}" = 1 ]; then
-    "$BENCH_OUT/amqp_arrivals" "127.0.0.1:$ARTEMIS_PORT" "$QUEUE" admin admin >"$BENCH_RUN/q.arr" 2>>"$BENCH_RUN/probe.log" &
+    "${ON_SERVER_CPU[@]}" "$BENCH_TOOLS/amqp_arrivals" "127.0.0.1:$ARTEMIS_PORT" "$QUEUE" admin admin >"$BENCH_RUN/q.arr" 2>>"$BENCH_RUN/probe.log" &
     QPROBE=$!
   else
     QPROBE=
@@ -175,10 +183,42 @@ wait_lines() {
   return 1
 }
 
+# Pinning (BENCH_PIN=1, the default on two or more cores): the three servers and the probes on
+# one core, the measured peer on another, the same split for every peer, so a peer's figures do
+# not include its competition with the brokers for the same core.
+BENCH_PIN="${BENCH_PIN:-$([ "$(nproc)" -ge 2 ] && echo 1 || echo 0)}"
+BENCH_PEER_CPU="${BENCH_PEER_CPU:-0}" BENCH_SERVER_CPU="${BENCH_SERVER_CPU:-1}"
+# pin CPU PID...: every thread of each PID (threads started later inherit it)
+pin() {
+  local cpu=$1; shift
+  [ "$BENCH_PIN" = 1 ] || return 0
+  local p
+  for p in "$@"; do taskset -a -p -c "$cpu" "$p" >/dev/null 2>&1 || blog "could not pin pid $p to cpu $cpu"; done
+}
+# The bench servers' pids: processes whose command line names the bench state folder.
+server_pids() {
+  local p
+  for p in /proc/[0-9]*; do
+    tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "$DROM_STATE" && echo "${p#/proc/}"
+  done
+}
+pin_servers() { pin "$BENCH_SERVER_CPU" $(server_pids); }
+# "${ON_SERVER_CPU[@]}" CMD...: a probe or load generator, run beside the servers (taskset
+# execs CMD, so $! of a background one is CMD's own pid)
+# "${ON_PEER_CPU[@]}" CMD...: a floor's client, which stands where a peer would
+ON_SERVER_CPU=() ON_PEER_CPU=()
+[ "$BENCH_PIN" = 1 ] && ON_SERVER_CPU=(taskset -c "$BENCH_SERVER_CPU") ON_PEER_CPU=(taskset -c "$BENCH_PEER_CPU")
+
+# Accounting of a part (workloads/cpuacct.py): acct_snap NAME before, acct_diff A B after.
+BENCH_SID="$(ps -o sid= -p $$ | tr -d ' ')"
+acct_snap() { python3 "$BENCH_ROOT/tests/bench/workloads/cpuacct.py" snap "$DROM_STATE" "$BENCH_SID" "$BENCH_RUN/acct.$1"; }
+acct_diff() { python3 "$BENCH_ROOT/tests/bench/workloads/cpuacct.py" diff "$BENCH_RUN/acct.$1" "$BENCH_RUN/acct.$2"; }
+loadavg() { cut -d' ' -f1 /proc/loadavg; }
+
 build_tools() {
   local cc=(gcc -O2 -Wall -Wextra) w="$BENCH_ROOT/tests/bench/workloads"
-  "${cc[@]}" -o "$BENCH_OUT/amqp_arrivals" "$w/amqp_arrivals.c" $(pkg-config --cflags --libs libqpid-proton)
-  "${cc[@]}" -o "$BENCH_OUT/kafka_arrivals" "$w/kafka_arrivals.c" $(pkg-config --cflags --libs rdkafka)
-  "${cc[@]}" -o "$BENCH_OUT/rate_insert" "$w/rate_insert.c" $(pkg-config --cflags --libs libmariadb)
-  "${cc[@]}" -o "$BENCH_OUT/kafka_floor" "$w/kafka_floor.c" $(pkg-config --cflags --libs rdkafka)
+  "${cc[@]}" -o "$BENCH_TOOLS/amqp_arrivals" "$w/amqp_arrivals.c" $(pkg-config --cflags --libs libqpid-proton)
+  "${cc[@]}" -o "$BENCH_TOOLS/kafka_arrivals" "$w/kafka_arrivals.c" $(pkg-config --cflags --libs rdkafka)
+  "${cc[@]}" -o "$BENCH_TOOLS/rate_insert" "$w/rate_insert.c" $(pkg-config --cflags --libs libmariadb)
+  "${cc[@]}" -o "$BENCH_TOOLS/kafka_floor" "$w/kafka_floor.c" $(pkg-config --cflags --libs rdkafka)
 }

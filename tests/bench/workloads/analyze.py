@@ -5,6 +5,8 @@
   analyze.py latency ARRIVALS COMMITS              commit -> arrival of the rate_insert rows
   analyze.py drain ARRIVALS T0 ID_MIN N SAMPLES    backlog/snapshot of ids >= ID_MIN (N rows)
   analyze.py idle SAMPLES                          RSS of the last sample
+  analyze.py count ARRIVALS T0 N SAMPLES           the first N arrivals whatever their ids
+                                                   (updates and deletes repeat ids)
 """
 import sys
 
@@ -97,6 +99,19 @@ def main():
             print("rate %.0f ev/s" % ((len(times) - 1) / (t2 - t1)))
             cpu = cpu_at(smp, t2) - cpu_at(smp, t1)
             print("cpu_per_10k %.2f s" % (cpu / max(1, len(times) - 1) * 10000))
+        if smp:
+            print("rss_peak_mb %.1f MB" % (max(s[1] for s in smp) / 1024))
+    elif mode == "count":
+        arr, t0, n = arrivals(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+        smp = samples(sys.argv[5])
+        times = [t for t, _ in arr][:n]
+        print("delivered %d events" % len(times))
+        if len(times) > 1:
+            t1, t2 = times[0], times[-1]
+            print("total_s %.2f s" % (t2 - t0))
+            print("rate %.0f ev/s" % ((len(times) - 1) / (t2 - t1)))
+            cpu = cpu_at(smp, t2) - cpu_at(smp, t1)
+            print("cpu_per_10k %.2f s" % (cpu / (len(times) - 1) * 10000))
         if smp:
             print("rss_peak_mb %.1f MB" % (max(s[1] for s in smp) / 1024))
     elif mode == "idle":

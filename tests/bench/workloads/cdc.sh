@@ -20,7 +20,7 @@ PART=$PEER; [ "$PROFILE" = default ] || PART="$PEER-$PROFILE"
 [ "$PEER_E2E" = 1 ] && PART_NOTE="" || PART_NOTE="MariaDB->Kafka only"
 BOX=${BENCH_BOX:-180}
 BACKLOG=${BENCH_BACKLOG:-100000} SNAPSHOT=${BENCH_SNAPSHOT:-200000}
-RATE=${BENCH_RATE:-200} RATE_SECONDS=${BENCH_RATE_SECONDS:-20}
+RATES=${BENCH_RATES:-${BENCH_RATE:-200} 2000} RATE_SECONDS=${BENCH_RATE_SECONDS:-20}
 AN="python3 $here/analyze.py"
 PEER_PID= KPROBE= QPROBE= SAMPLER=
 R="$BENCH_RUN"
@@ -40,22 +40,36 @@ put_all() { # put_all PREFIX < "metric value unit" lines
 }
 start_measured() { # start_measured SAMPLEFILE: peer + sampler, T0 = exec time
   : >"$1"
+  PHASE=$(basename "$1")
+  acct_snap "$PHASE.a"
   T0=$EPOCHREALTIME
   peer_start "$PROFILE"
+  pin "$BENCH_PEER_CPU" "$PEER_PID"
   sampler "$PEER_PID" "$1" &
   SAMPLER=$!
 }
-stop_measured() { peer_stop; kill "$SAMPLER" 2>/dev/null; SAMPLER=; probes_stop; }
+# the phase's CPU by process (each server, the bench, everything else) under the phase's prefix
+declare -A PHASE_PREFIX=([s1]=lat_ [s2]=drain_ [s3]=snap_)
+FOREIGN=0 ELAPSED=0
+stop_measured() {
+  peer_stop; kill "$SAMPLER" 2>/dev/null; SAMPLER=; probes_stop
+  acct_snap "$PHASE.b"
+  acct_diff "$PHASE.a" "$PHASE.b" >"$R/acct.$PHASE"
+  put_all "${PHASE_PREFIX[$PHASE]}" <"$R/acct.$PHASE"
+  FOREIGN=$(awk -v f="$FOREIGN" '$1=="cpu_foreign_s"{f+=$2} END{print f}' "$R/acct.$PHASE")
+  ELAPSED=$(awk -v e="$ELAPSED" '$1=="elapsed_s"{e+=$2} END{print e}' "$R/acct.$PHASE")
+}
 max_id() { sql -N cdcdb -e "SELECT COALESCE(MAX(id),0) FROM customers"; }
 
 # a re-run replaces this part's figures
 [ -f "$BENCH_OUT/results.tsv" ] && { grep -v "^$PART	" "$BENCH_OUT/results.tsv" >"$BENCH_OUT/results.tsv.new"; mv "$BENCH_OUT/results.tsv.new" "$BENCH_OUT/results.tsv"; }
 peer_setup || { blog "$PART: setup failed"; exit 1; }
 bench_put "$PART" version "$peer_version" "" ""
+bench_put "$PART" loadavg_before "$(loadavg)" "" "1-minute load average before the part"
 route_copy
 
 # ---- phase 1
-blog "$PART: phase 1 (cold start, idle RSS, latency at $RATE/s)"
+blog "$PART: phase 1 (cold start, idle RSS, latency at ${RATES// //s, }/s)"
 reset_all; peer_reset
 sql cdcdb -e "INSERT INTO customers (first_name, last_name, email) VALUES ('first', '0', 'first@bench')"
 probes_start "$PEER_E2E"
@@ -75,13 +89,17 @@ if [ $ok = 1 ]; then
   $AN ttfe "$MEASURE" "$T0" | sed 's/^ttfe_ms/ttfe_cold_ms/' | put_all ""
   sleep 5
   $AN idle "$R/s1" | put_all ""
-  base=$(wc -l <"$MEASURE")
-  "$BENCH_OUT/rate_insert" 127.0.0.1 "$MARIADB_PORT" cdcadmin cdcadmin "$RATE" $((RATE * RATE_SECONDS)) "lat$$" >"$R/lat.commits" \
-    || blog "$PART: rate_insert failed"
-  wait_lines "$MEASURE" $((base + RATE * RATE_SECONDS)) 60 "$PEER_PID" || blog "$PART: not every latency row arrived within 60 s"
-  sleep 1
-  $AN latency "$MEASURE" "$R/lat.commits" | put_all ""
-  [ "$PEER_E2E" = 1 ] && $AN latency "$R/k.arr" "$R/lat.commits" | put_all leg1_
+  # the first rate's figures are lat_*, the others' r<RATE>_lat_*
+  for rate in $RATES; do
+    pre=""; [ "$rate" = "${RATES%% *}" ] || pre="r${rate}_"
+    base=$(wc -l <"$MEASURE")
+    "${ON_SERVER_CPU[@]}" "$BENCH_TOOLS/rate_insert" 127.0.0.1 "$MARIADB_PORT" cdcadmin cdcadmin "$rate" $((rate * RATE_SECONDS)) "lat$rate-$$" >"$R/lat$rate.commits" \
+      || blog "$PART: rate_insert at $rate/s failed"
+    wait_lines "$MEASURE" $((base + rate * RATE_SECONDS)) 60 "$PEER_PID" || blog "$PART: not every latency row at $rate/s arrived within 60 s"
+    sleep 1
+    $AN latency "$MEASURE" "$R/lat$rate.commits" | put_all "$pre"
+    [ "$PEER_E2E" = 1 ] && $AN latency "$R/k.arr" "$R/lat$rate.commits" | put_all "${pre}leg1_"
+  done
 else
   blog "$PART: no event delivered within ${BOX}s; see $R"
   bench_put "$PART" ttfe_cold_ms "" ms "no event within ${BOX}s"
@@ -122,4 +140,13 @@ sleep 1
 $AN drain "$MEASURE" "$T0" 1 "$SNAPSHOT" "$R/s3" | grep -v ttfe | sed 's/^/snap_/' | put_all ""
 [ "$PEER_E2E" = 1 ] && $AN drain "$R/k.arr" "$T0" 1 "$SNAPSHOT" "$R/s3" | grep -E '^(rate|delivered)' | sed 's/^/snap_/' | put_all leg1_
 stop_measured
+bench_put "$PART" loadavg_after "$(loadavg)" "" "1-minute load average after the part"
+# A part during which other work took more than BENCH_FOREIGN_MAX of a core (0.10 by default)
+# measured the machine's neighbours too: exit 3, and run.sh runs it again.
+foreign=$(awk -v f="$FOREIGN" -v e="$ELAPSED" 'BEGIN{printf "%.3f", (e > 0 ? f / e : 0)}')
+bench_put "$PART" foreign_cores "$foreign" cores "CPU of other processes during the part, on average"
+if awk -v f="$foreign" -v m="${BENCH_FOREIGN_MAX:-0.10}" 'BEGIN{exit !(f > m)}'; then
+  blog "$PART: the machine was busy (other processes used $foreign of a core on average): refused"
+  exit 3
+fi
 blog "$PART: done"

@@ -13,7 +13,7 @@ with open(os.path.join(out, "results.tsv")) as f:
         p = line.rstrip("\n").split("\t")
         if len(p) >= 4:
             rows.append({"part": p[0], "metric": p[1], "value": p[2], "unit": p[3],
-                         "note": p[4] if len(p) > 4 else ""})
+                         "note": p[4] if len(p) > 4 else "", "spread": p[5] if len(p) > 5 else ""})
 try:
     with open(os.path.join(out, "machine.tsv")) as f:
         for line in f:
@@ -22,8 +22,9 @@ try:
 except FileNotFoundError:
     pass
 
-val, unit, text = {}, {}, {}
+val, unit, text, spread = {}, {}, {}, {}
 for r in rows:
+    spread[(r["part"], r["metric"])] = r["spread"]
     text[(r["part"], r["metric"])] = r["value"]
     unit[r["metric"]] = r["unit"]
     try:
@@ -42,6 +43,19 @@ def fmt(x):
     if abs(x) >= 100:
         return "%.0f" % x
     return "%.3g" % x
+
+
+def cell(part, metric):
+    """The median with its spread: 12,443 [11,900-12,700]."""
+    x = val.get((part, metric))
+    s = spread.get((part, metric), "")
+    if x is None or not s:
+        return fmt(x)
+    lo, _, hi = s.split(" ")[0].partition("-")
+    try:
+        return "%s [%s-%s]" % (fmt(x), fmt(float(lo)), fmt(float(hi)))
+    except ValueError:
+        return fmt(x)
 
 
 def ratio(a, b):
@@ -95,13 +109,13 @@ def table(title, header, lines):
 
 D = "dromedary"
 camels = [p for p in parts if p.startswith("camel")]
-dbzs = [p for p in parts if p.startswith("debezium")]
+dbzs = [p for p in parts if p.startswith("debezium") or p.startswith("connect")]
 if D in parts or camels:
     hdr = ["end to end (MariaDB -> Kafka -> Artemis)", D] + camels + ["%s / %s" % (D, c) for c in camels]
     lines = []
     for label, m, better in E2E:
         d = val.get((D, m))
-        l = [label, fmt(d)] + [fmt(val.get((c, m))) for c in camels]
+        l = [label, cell(D, m)] + [cell(c, m) for c in camels]
         for c in camels:
             r = ratio(d, val.get((c, m)))
             l.append(fmt(r))
@@ -113,22 +127,24 @@ if dbzs:
     hdr = ["MariaDB -> Kafka", D + " (leg 1)"] + dbzs + ["%s / %s" % (D, c) for c in dbzs]
     lines = []
     for label, dm, pm, better in LEG1:
-        d = val.get((D, dm))
-        if d is None:  # dromd measured at the topic only (its queue leg delivered nothing)
-            d = val.get((D + "-leg1", pm))
-        l = [label, fmt(d)] + [fmt(val.get((c, pm))) for c in dbzs]
+        dp, dmm = D, dm
+        if val.get((D + "-leg1", pm)) is not None:  # the leg-1-only route (or the queue leg failed)
+            dp, dmm = D + "-leg1", pm
+        d = val.get((dp, dmm))
+        l = [label, cell(dp, dmm)] + [cell(c, pm) for c in dbzs]
         for c in dbzs:
             r = ratio(d, val.get((c, pm)))
             l.append(fmt(r))
             if r is not None:
                 ratios.append({"metric": dm, "peer": c, "dromedary_over_peer": r, "better": better})
         lines.append(l)
-    table("Leg 1 against Debezium Server (* dromedary: the whole two-route process)", hdr, lines)
+    table("Leg 1 against Debezium Server and Kafka Connect (dromedary-leg1: a route with leg 1 only; where it is"
+          " absent, dromedary's leg-1 figures, * then the whole two-route process)", hdr, lines)
 floors = [(m, v) for (p, m), v in val.items() if p == "floor"]
 if floors:
     lines = []
     d_e2e = val.get((D, "drain_rate"))
-    d_leg1 = val.get((D, "leg1_drain_rate"))
+    d_leg1 = val.get((D + "-leg1", "drain_rate"), val.get((D, "leg1_drain_rate")))
     for m, v in sorted(floors):
         r1, r2 = ratio(d_e2e, v), ratio(d_leg1, v)
         lines.append([m, fmt(v), unit.get(m, ""), fmt(r1), fmt(r2)])
@@ -141,6 +157,51 @@ if floors:
         lines.append(["source: mariadb client load, 100-row txns", fmt(src), "rows/s", fmt(ratio(d_e2e, src)), fmt(ratio(d_leg1, src))])
     table("Floors (dromedary's backlog drain rate over each floor)",
           ["floor", "value", "unit", "dromedary e2e / floor", "dromedary leg 1 / floor"], lines)
+
+# The shapes of workloads/shapes.sh, one column a leg-1 peer.
+SHAPES = [("mixed", "30k changes on ~3 KB rows (insert, update, delete)"), ("bigtx", "one transaction of 100k rows"),
+          ("types45", "20k rows of a 45-column table"), ("tables50", "50 tables, 1k rows each"),
+          ("width100", "20k rows of 100 B"), ("width1000", "20k rows of 1 KB"),
+          ("width3000", "20k rows of 3 KB"), ("width10000", "20k rows of 10 KB")]
+shape_parts = [p for p in parts if any((p, s + "_rate") in val for s, _ in SHAPES)]
+if shape_parts:
+    lines = []
+    for s, label in SHAPES:
+        for m, mlabel in (("rate", "ev/s"), ("cpu_per_10k", "CPU s per 10k"), ("rss_peak_mb", "peak RSS, MB")):
+            if any((p, s + "_" + m) in val for p in shape_parts):
+                lines.append([("%s, %s" % (label, mlabel)) if m == "rate" else "  " + mlabel]
+                             + [cell(p, s + "_" + m) for p in shape_parts])
+    table("Workload shapes, MariaDB -> Kafka (growth against row width: growth.svg)",
+          ["shape"] + shape_parts, lines)
+    import subprocess
+    subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "plot.py"), out,
+                    os.path.join(out, "growth.svg")], check=False)
+
+# The open targets of docs/benchmarks.md, each with the figure that decides it.
+L1 = D + "-leg1"
+DT = "debezium-tuned" if ("debezium-tuned", "drain_rate") in val else "debezium"
+TARGETS = [
+    ("first event within 100 ms of exec, cold", val.get((D, "ttfe_cold_ms")), "ms", "<=", 100),
+    ("first event within 100 ms of exec, onto a backlog", val.get((D, "drain_ttfe_warm_ms")), "ms", "<=", 100),
+    ("peak RSS during the 100k drain", val.get((D, "drain_rss_peak_mb")), "MB", "<=", 20),
+    ("peak RSS during the 200k snapshot", val.get((D, "snap_rss_peak_mb")), "MB", "<=", 20),
+    ("leg 1 drain rate over %s's" % DT, ratio(val.get((L1, "drain_rate")), val.get((DT, "drain_rate"))), "x", ">=", 3),
+    ("leg 1 CPU per event over %s's" % DT,
+     ratio(val.get((L1, "drain_cpu_per_10k")), val.get((DT, "drain_cpu_per_10k"))), "x", "<=", 0.2),
+    ("end to end p99 at 200/s", val.get((D, "lat_p99")), "ms", "<=", 10),
+    ("end to end p99 at 2,000/s", val.get((D, "r2000_lat_p99")), "ms", "<=", 10),
+    ("decode to /dev/null over mariadb-binlog's decode",
+     ratio(val.get(("floor", "dromd_decode_devnull")), val.get(("floor", "binlog_decode"))), "x", ">=", 0.8),
+]
+lines = []
+for label, v, u, op, goal in TARGETS:
+    if v is None:
+        verdict = "not measured"
+    else:
+        verdict = "reached" if (v <= goal if op == "<=" else v >= goal) else "not reached"
+    lines.append([label, fmt(v), u, "%s %s" % (op, fmt(goal)), verdict])
+    ratios.append({"target": label, "value": v, "goal": "%s %s" % (op, goal), "verdict": verdict})
+table("Targets", ["target", "median", "unit", "goal", "verdict"], lines)
 
 versions = {p: text.get((p, "version"), "") for p in parts if (p, "version") in text}
 if versions:

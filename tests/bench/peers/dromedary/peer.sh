@@ -1,7 +1,12 @@
-# Peer: dromd (this project) on the Camel-syntax route, end to end (binlog -> Kafka -> Artemis).
-# Sourced by tests/bench/workloads/cdc.sh after tests/bench/lib.sh.
+# Peer: dromd (this project). Sourced by tests/bench/workloads/cdc.sh after tests/bench/lib.sh.
+# Profiles:
+#   default  the Camel-syntax route, end to end (binlog -> Kafka -> Artemis)
+#   leg1     the seed route's first route only (routes/cdc-pipeline.xml: mysql-binlog -> Kafka,
+#            Debezium envelopes with schemas, as Debezium Server writes them), so its CPU per
+#            event compares with Debezium Server's like for like
 PEER_E2E=1
-PEER_PROFILES="${BENCH_DROMEDARY_PROFILES:-default}"
+[ "${PROFILE:-}" = leg1 ] && PEER_E2E=0
+PEER_PROFILES="${BENCH_DROMEDARY_PROFILES:-default leg1}"
 PEER_HTTP=127.0.0.1:28089
 # BENCH_DROMD: another dromd binary (say, one built from an earlier commit), with
 # BENCH_DROMD_LABEL naming it in the results
@@ -16,12 +21,32 @@ peer_reset() { rm -rf "$BENCH_RUN/dromd"; mkdir -p "$BENCH_RUN/dromd"; }
 
 # peer_start PROFILE: the route file is the shared bench copy of routes/camel-debezium.xml
 # (see route_copy in lib.sh); its placeholders come from the environment.
+leg1_route() {
+  python3 - "$BENCH_ROOT/routes/cdc-pipeline.xml" "$SRC_DBS" "$SRC_TABLES" >"$BENCH_RUN/route-leg1.xml" <<'PY'
+import re, sys
+s = open(sys.argv[1]).read()
+r = re.findall(r"<route .*?</route>", s, re.S)[0]
+dbs, tables = sys.argv[2], sys.argv[3]
+if tables != "cdcdb.customers":
+    # a workload's tables: one topic a table, as Debezium names them
+    r = r.replace("databaseIncludeList=cdcdb&amp;tableIncludeList=cdcdb.customers",
+                  "databaseIncludeList=%s&amp;tableIncludeList=%s" % (dbs, tables))
+    r = r.replace('<to uri="kafka:my-mysql.cdcdb.customers"/>',
+                  '<toD uri="kafka:${header.CamelDebeziumIdentifier}"/>')
+print('<routes xmlns="http://camel.apache.org/schema/xml-io">\n  %s\n</routes>' % r)
+PY
+}
+
 peer_start() {
+  local route="$BENCH_RUN/route.xml" props="$BENCH_ROOT/routes/camel-debezium.properties"
+  if [ "$1" = leg1 ]; then
+    leg1_route; route="$BENCH_RUN/route-leg1.xml" props="$BENCH_ROOT/routes/cdc-pipeline.properties"
+  fi
   DB_HOST=127.0.0.1 DB_PORT="$MARIADB_PORT" DB_USER="$DB_USER" DB_PASSWORD="$DB_PASSWORD" \
   KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT" AMQ_URI="amqp://127.0.0.1:$ARTEMIS_PORT" AMQ_PORT="$ARTEMIS_PORT" \
-    "$DROMD" --properties "$BENCH_ROOT/routes/camel-debezium.properties" \
+    "$DROMD" --properties "$props" \
       --http "$PEER_HTTP" --state-dir "$BENCH_RUN/dromd" \
-      "$BENCH_RUN/route.xml" >>"$BENCH_RUN/dromd/dromd.log" 2>&1 &
+      "$route" >>"$BENCH_RUN/dromd/dromd.log" 2>&1 &
   PEER_PID=$!
 }
 
