@@ -185,11 +185,15 @@ int mb_event_previous_gtids(const struct mb_event *ev, struct drom_buf *out, str
             return truncated(err, ev, "GTID intervals");
         drom_buf_printf(out, "%s%s", i ? "," : "", uuid);
         for (uint64_t k = 0; k < nint; k++, off += 16) {
-            int64_t start = (int64_t)le(b + off, 8), end = (int64_t)le(b + off + 8, 8) - 1;
-            if (end > start)
-                drom_buf_printf(out, ":%" PRId64 "-%" PRId64, start, end);
+            /* [start, stop) of transaction numbers, which MySQL keeps in 1..2^63-1 */
+            uint64_t start = le(b + off, 8), stop = le(b + off + 8, 8);
+            if (start < 1 || stop <= start || stop - 1 > (uint64_t)INT64_MAX)
+                return drom_err(err, DROM_EINVAL, "previous GTIDs event: interval [%" PRIu64 ", %" PRIu64 ") of %s is not a range of transaction numbers",
+                                start, stop, uuid);
+            if (stop - 1 > start)
+                drom_buf_printf(out, ":%" PRIu64 "-%" PRIu64, start, stop - 1);
             else
-                drom_buf_printf(out, ":%" PRId64, start);
+                drom_buf_printf(out, ":%" PRIu64, start);
         }
     }
     return 0;

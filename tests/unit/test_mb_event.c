@@ -273,3 +273,37 @@ Test(mb_event, partial_json_insert_and_remove)
     cr_assert(strstr(err.msg, "not in the before image"), "%s", err.msg);
     drom_buf_free(&out);
 }
+
+/* One SID with intervals [start, stop), little-endian as MySQL writes PREVIOUS_GTIDS_LOG_EVENT. */
+static size_t prev_gtids_body(uint8_t *b, uint64_t start, uint64_t stop)
+{
+    memset(b, 0, 48);
+    b[0] = 1;                                  /* one SID */
+    for (int i = 0; i < 16; i++)
+        b[8 + i] = (uint8_t)(0x10 + i);        /* its UUID */
+    b[24] = 1;                                 /* one interval */
+    for (int i = 0; i < 8; i++) {
+        b[32 + i] = (uint8_t)(start >> (8 * i));
+        b[40 + i] = (uint8_t)(stop >> (8 * i));
+    }
+    return 48;
+}
+
+Test(mb_event, previous_gtids_refuse_intervals_that_are_not_transaction_numbers)
+{
+    uint8_t b[48];
+    struct drom_error err = {0};
+    struct drom_buf out = {0};
+    struct mb_event ev = {.type = MB_EV_PREVIOUS_GTIDS, .body = b, .body_len = prev_gtids_body(b, 1, 58)};
+    cr_assert_eq(mb_event_previous_gtids(&ev, &out, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(drom_buf_cstr(&out), "10111213-1415-1617-1819-1a1b1c1d1e1f:1-57");
+    /* found by fuzzing: a stop of 2^63 wrapped to INT64_MIN and its "- 1" overflowed */
+    const uint64_t bad[][2] = {{0, 5}, {5, 5}, {9, 3}, {1, UINT64_C(1) << 63 | 1}, {UINT64_C(1) << 63, 1}};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        drom_buf_reset(&out);
+        ev.body_len = prev_gtids_body(b, bad[i][0], bad[i][1]);
+        cr_assert_eq(mb_event_previous_gtids(&ev, &out, &err), -1, "interval %zu", i);
+        cr_assert(strstr(err.msg, "not a range of transaction numbers"), "%s", err.msg);
+    }
+    drom_buf_free(&out);
+}
