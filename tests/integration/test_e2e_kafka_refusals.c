@@ -1,6 +1,7 @@
 /* The seed pipeline run by dromd against the test Kafka's SASL listener with
  * a wrong password, and against its SSL listener with a CA that did not sign
- * the broker: /health/ready 503 naming the kafka endpoint and what the
+ * the broker, and against its listener that needs a client certificate with
+ * one of another CA: /health/ready 503 naming the kafka endpoint and what the
  * broker answered, /routes and the log say it too, no secret anywhere. The
  * fault is fixed as an operator does it: the mounted file (the password
  * read through {{file:..}}, the CA file) is corrected and dromd reloaded
@@ -165,5 +166,30 @@ Test(e2e_kafka_refusals, wrong_ca_then_fixed_file_and_reload, .timeout = 240)
     struct fault x = {
         .name = "kafkaca", .server_id = 7752, .protocol = "SSL", .brokers = "KAFKA_SSL_BROKERS", .extra = "",
         .want = "does not verify against sslTruststoreLocation=", .make = foreign_ca, .fix = right_ca};
+    refused_then_fixed(&x);
+}
+
+/* The client certificate (and key, one PEM file) the shipped properties read
+ * from KAFKA_SSL_KEYSTORE: first one of another CA, which the listener that
+ * needs client authentication refuses, then the test client's copied over. */
+static void foreign_client(const struct e2e *t)
+{
+    tlst_foreign_client(t->dir, "dromedary-client");
+    tlst_sh("cat %s/other.pem %s/other.key > %s/client.pem", t->dir, t->dir, t->dir);
+    char path[256];
+    snprintf(path, sizeof path, "%s/client.pem", t->dir);
+    setenv("KAFKA_SSL_KEYSTORE", path, 1);
+}
+
+static void right_client(const struct e2e *t)
+{
+    tlst_sh("cp %s %s/client.pem", tlst_need("KAFKA_MTLS_CLIENT"), t->dir);
+}
+
+Test(e2e_kafka_refusals, foreign_client_certificate_then_fixed_file_and_reload, .timeout = 240)
+{
+    struct fault x = {
+        .name = "kafkacert", .server_id = 7753, .protocol = "SSL", .brokers = "KAFKA_MTLS_BROKERS", .extra = "",
+        .want = "refused the client certificate sslKeystoreLocation=", .make = foreign_client, .fix = right_client};
     refused_then_fixed(&x);
 }
