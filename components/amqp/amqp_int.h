@@ -112,6 +112,9 @@ int amqp_conn_config_read(const struct amqp_conf *o, struct amqp_conn_config *cf
 /* security.c: the client certificate and SASL options of `o` into cfg
  * (after its URI is read), checked against each other and this proton. */
 int amqp_security_read(const struct amqp_conf *o, struct amqp_conn_config *cfg, struct drom_error *err);
+/* Whether the password of cfg's user may cross the network readable: over
+ * plain amqp:// unless amqp.saslMechanisms leaves PLAIN out (SCRAM only). */
+bool amqp_password_in_clear(const struct amqp_conn_config *cfg);
 /* The certificate files of cfg checked offline (validate); and the
  * component's advice on a password sent in clear text. */
 int amqp_tls_files_check(const struct amqp_conn_config *cfg, struct drom_error *err);

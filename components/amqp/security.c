@@ -74,6 +74,12 @@ static int check_mechs(const char *list, const struct amqp_conn_config *cfg, str
     return 0;
 }
 
+bool amqp_password_in_clear(const struct amqp_conn_config *cfg)
+{
+    /* SCRAM proves the password without sending it: only PLAIN shows it */
+    return cfg->username && !cfg->tls && (!cfg->sasl_mechs || listed(cfg->sasl_mechs, "PLAIN"));
+}
+
 int amqp_security_read(const struct amqp_conf *o, struct amqp_conn_config *cfg, struct drom_error *err)
 {
     cfg->cert = o->ssl_cert;
