@@ -200,17 +200,9 @@ Test(amqp_mtls, broker_certificate_of_another_ca_is_refused_then_the_ca_fixed)
     read_back(r.queue, 10);
 }
 
-/* The broker's users file is reloaded when it changes (reload=true). */
 static void broker_user(bool add)
 {
-    char users[512], roles[512];
-    snprintf(users, sizeof users, "%s/artemis-users.properties", tlst_need("ARTEMIS_ETC"));
-    snprintf(roles, sizeof roles, "%s/artemis-roles.properties", tlst_need("ARTEMIS_ETC"));
-    if (add)
-        tlst_sh("grep -q '^mtlsuser' %s || printf '\\nmtlsuser = tls-secret\\n' >> %s; "
-           "sed -i 's/^amq *= *admin$/amq = admin,mtlsuser/' %s", users, users, roles);
-    else
-        tlst_sh("sed -i '/^mtlsuser/d' %s; sed -i 's/^amq = admin,mtlsuser$/amq = admin/' %s", users, roles);
+    ta_broker_user("artemis-users.properties", "artemis-roles.properties", "mtlsuser", "tls-secret", add);
 }
 
 /* On the plain acceptor: over the TLS one the test broker lets a client

@@ -112,18 +112,10 @@ Test(amqp_scram, a_wrong_password_is_refused_and_said)
     te_free(&t);
 }
 
-/* The SCRAM users file is reloaded when it changes (reload=true); a plain
- * "user = password" line is one of the forms it takes. */
+/* The SCRAM users file takes a plain "user = password" line too. */
 static void scram_user(bool add)
 {
-    char users[512], roles[512];
-    snprintf(users, sizeof users, "%s/scram-users.properties", tlst_need("ARTEMIS_ETC"));
-    snprintf(roles, sizeof roles, "%s/scram-roles.properties", tlst_need("ARTEMIS_ETC"));
-    if (add)
-        tlst_sh("grep -q '^scramlate' %s || printf 'scramlate = late-scram-pw\\n' >> %s; "
-                "sed -i 's/^amq=scramuser$/amq=scramuser,scramlate/' %s", users, users, roles);
-    else
-        tlst_sh("sed -i '/^scramlate/d' %s; sed -i 's/^amq=scramuser,scramlate$/amq=scramuser/' %s", users, roles);
+    ta_broker_user("scram-users.properties", "scram-roles.properties", "scramlate", "late-scram-pw", add);
 }
 
 Test(amqp_scram, a_refused_login_heals_when_the_broker_learns_the_user)

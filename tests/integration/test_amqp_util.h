@@ -100,6 +100,26 @@ static TE_UNUSED void ta_queue_name(char *buf, size_t size, const char *what)
     snprintf(buf, size, "drom.test.%s.%lld.%d", what, (long long)(drom_now_us() / 1000), (int)getpid());
 }
 
+/* Adds `user` with `password` (role amq) to the broker's properties files
+ * `users` and `roles` of ARTEMIS_ETC, or removes it; the login modules
+ * reload them when they change (reload=true). */
+static TE_UNUSED void ta_broker_user(const char *users, const char *roles, const char *user, const char *password,
+                                     bool add)
+{
+    char cmd[2048];
+    const char *etc = getenv("ARTEMIS_ETC");
+    cr_assert(etc && *etc, "ARTEMIS_ETC is set (. tests/services/env.sh)");
+    if (add)
+        snprintf(cmd, sizeof cmd,
+                 "cd '%s' && { grep -q '^%s ' %s || printf '\\n%s = %s\\n' >> %s; } && "
+                 "sed -i '/^amq *=/{/[=,] *%s$/!s/$/,%s/}' %s",
+                 etc, user, users, user, password, users, user, user, roles);
+    else
+        snprintf(cmd, sizeof cmd, "cd '%s' && sed -i '/^%s /d' %s && sed -i '/^amq *=/s/,%s$//' %s", etc, user, users,
+                 user, roles);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
 static const struct drom_component ta_check_component;
 
 /* Compiles `xml` (routes whose source "timer:feed..." is the test's) and starts it. */
