@@ -132,27 +132,6 @@ Test(amqp_mtls, no_client_certificate_is_refused)
     stop(&r);
 }
 
-/* Messages 0..n-1 of `queue` read back over the plain acceptor: each once,
- * in order (the content, not only the count). */
-static void read_back(const char *queue, long long n)
-{
-    char xml[2048];
-    snprintf(xml, sizeof xml,
-             "<routes><route id=\"back\"><from uri=\"amqp:queue:%s?remoteURI=%s&amp;username=admin"
-             "&amp;password=admin\"/><to uri=\"mock:check\"/></route></routes>",
-             queue, ta_uri());
-    struct te t = {0};
-    ta_start(&t, xml, 0);
-    struct ta_check *c = ta_check(&t);
-    TE_WAIT_FOR(atomic_load(&c->received) >= n, 30000);
-    cr_assert_eq(atomic_load(&c->received), n, "%lld messages read back", n);
-    cr_assert_eq(atomic_load(&c->dups), 0, "none twice");
-    cr_assert_eq(atomic_load(&c->out_of_order), 0, "bodies 0..%lld in order", n - 1);
-    struct drom_error err = {0};
-    drom_engine_stop(t.eng, 2000, &err);
-    te_free(&t);
-}
-
 /* The client certificate file holds one of another CA; once the right one
  * is copied over it, the next reconnection uses it and every message held
  * meanwhile arrives once. */
@@ -170,7 +149,7 @@ Test(amqp_mtls, foreign_client_certificate_is_refused_then_replaced)
             tlst_need("ARTEMIS_TLS_CLIENT_CERT"), dir);
     sent(&r, 10);
     stop(&r);
-    read_back(r.queue, 10);
+    ta_read_back(r.queue, 10);
 }
 
 /* The trust store holds a CA that did not sign the broker; corrected on
@@ -197,7 +176,7 @@ Test(amqp_mtls, broker_certificate_of_another_ca_is_refused_then_the_ca_fixed)
     tlst_sh("cp %s %s/trust.pem", tlst_need("ARTEMIS_TLS_CA"), dir);
     sent(&r, 10);
     stop(&r);
-    read_back(r.queue, 10);
+    ta_read_back(r.queue, 10);
 }
 
 static void broker_user(bool add)
@@ -221,7 +200,7 @@ Test(amqp_mtls, refused_login_heals_when_the_user_is_added)
     sent(&r, 20);
     stop(&r);
     broker_user(false);
-    read_back(r.queue, 20);
+    ta_read_back(r.queue, 20);
 }
 
 Test(amqp_mtls, cram_md5_needs_a_proton_with_cyrus_sasl)

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "test_amqp_util.h"
+#include "tests/support/tlstest.h"
 
 struct tls_env {
     char dir[64];
@@ -262,4 +263,46 @@ Test(amqp_tls, expired_broker_certificate_then_renewed, .timeout = 90)
     te_free(&t);
     tls_down(&e);
     cr_assert_eq(ta_queue_count(q), 10, "each of them once on the queue");
+}
+
+/* The broker's own acceptor serving an expired certificate (the test
+ * Artemis' renewable acceptor, sslAutoReload): refused with the reason,
+ * then renewed on the broker, which takes the file up by itself; dromedary
+ * reconnects and the messages held meanwhile arrive, each once, in order. */
+Test(amqp_tls, expired_certificate_renewed_on_the_broker, .timeout = 120)
+{
+    ta_broker_up();
+    const char *live = tlst_need("ARTEMIS_TLS_LIVE_PEM"), *uri = tlst_need("ARTEMIS_RENEWABLE_URI");
+    tlst_sh("cp %s %s.tmp && mv %s.tmp %s", tlst_need("ARTEMIS_TLS_EXPIRED_PEM"), live, live, live);
+    char q[200], xml[2048];
+    ta_queue_name(q, sizeof q, "renewed");
+    snprintf(xml, sizeof xml,
+             "<routes><route id=\"in\"><from uri=\"timer:feed\"/>"
+             "<to uri=\"amqp:queue:%s?remoteURI=%s&amp;username=admin&amp;password=admin"
+             "&amp;sslTrustStore=%s&amp;reconnectDelay=200&amp;maxReconnectDelay=500\"/></route></routes>",
+             q, uri, tlst_need("ARTEMIS_TLS_CA"));
+    struct te t = {0};
+    ta_start(&t, xml, 0);
+    struct feed *f = te_feed(&t, "feed");
+    ta_feed_range(f, q, 0, 10);
+    char reason[1024] = "", want[300];
+    snprintf(want, sizeof want, "the certificate of the broker at %s", uri);
+    /* a valid certificate left by an earlier run is replaced within the broker's refresh period */
+    int64_t deadline = te_now_ms() + 40000;
+    while (te_now_ms() < deadline && (drom_engine_ready(t.eng, reason, sizeof reason) ||
+                                      !strstr(reason, want) || !strstr(reason, "has expired")))
+        poll(NULL, 0, 20);
+    cr_log_info("expired: %s", reason);
+    cr_assert(strstr(reason, want) && strstr(reason, "has expired"), "%s", reason);
+    cr_assert_eq(te_committed(f), -1, "nothing accepted meanwhile");
+    tlst_sh("cp %s %s.tmp && mv %s.tmp %s", tlst_need("ARTEMIS_TLS_BROKER_PEM"), live, live, live);
+    deadline = te_now_ms() + 40000;
+    while (te_now_ms() < deadline && te_committed(f) < 9)
+        poll(NULL, 0, 50);
+    cr_assert_eq(te_committed(f), 9, "the ten messages accepted once the broker's certificate is renewed");
+    struct drom_error err = {0};
+    drom_engine_stop(t.eng, 2000, &err);
+    te_free(&t);
+    tlst_sh("cp %s %s.tmp && mv %s.tmp %s", tlst_need("ARTEMIS_TLS_EXPIRED_PEM"), live, live, live);
+    ta_read_back(q, 10);
 }

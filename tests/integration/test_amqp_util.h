@@ -204,6 +204,27 @@ static TE_UNUSED struct ta_check *ta_check(struct te *t)
     return c;
 }
 
+/* Messages 0..n-1 of `queue` read back over the plain acceptor: each once,
+ * in order (the content, not only the count). */
+static TE_UNUSED void ta_read_back(const char *queue, long long n)
+{
+    char xml[2048];
+    snprintf(xml, sizeof xml,
+             "<routes><route id=\"back\"><from uri=\"amqp:queue:%s?remoteURI=%s&amp;username=admin"
+             "&amp;password=admin\"/><to uri=\"mock:check\"/></route></routes>",
+             queue, ta_uri());
+    struct te t = {0};
+    ta_start(&t, xml, 0);
+    struct ta_check *c = ta_check(&t);
+    TE_WAIT_FOR(atomic_load(&c->received) >= n, 30000);
+    cr_assert_eq(atomic_load(&c->received), n, "%lld messages read back", n);
+    cr_assert_eq(atomic_load(&c->dups), 0, "none twice");
+    cr_assert_eq(atomic_load(&c->out_of_order), 0, "bodies 0..%lld in order", n - 1);
+    struct drom_error err = {0};
+    drom_engine_stop(t.eng, 2000, &err);
+    te_free(&t);
+}
+
 /* Submits bodies "from".."to-1" with DromEventId "<prefix>:<i>". */
 static TE_UNUSED void ta_feed_range(struct feed *f, const char *prefix, long long from, long long to)
 {
