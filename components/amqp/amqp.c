@@ -41,8 +41,10 @@ static const struct drom_option options[] = {
      .group = "security", .doc = "Passphrase of an encrypted sslKey"},
     {.name = "amqp.saslMechanisms", AT(sasl_mechanisms), .type = DROM_OPT_STRING, .group = "security",
      .doc = "Qpid JMS's option: the SASL mechanisms allowed, comma-separated (EXTERNAL: log in with sslCert; "
-            "SCRAM-SHA-512, SCRAM-SHA-256: only with a qpid-proton built with Cyrus SASL; PLAIN; ANONYMOUS). "
-            "Default: the strongest both sides offer that the given credentials allow"},
+            "SCRAM-SHA-512, SCRAM-SHA-256, SCRAM-SHA-1: with username and password, the broker's proof of the "
+            "password checked; PLAIN; ANONYMOUS; CRAM-MD5 only with a qpid-proton built with Cyrus SASL). "
+            "Default: the strongest both sides offer that the given credentials allow (SCRAM-SHA-1 and CRAM-MD5 "
+            "only when listed)"},
     {.name = "sslVerifyHost", AT(ssl_verify_host), .type = DROM_OPT_BOOL, .def = "true", .group = "security",
      .doc = "Check the broker's certificate matches its host name"},
     {.name = "idleTimeout", AT(idle_timeout_ms), .type = DROM_OPT_DURATION, .def = "60000", .group = "connection",

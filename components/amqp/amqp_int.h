@@ -19,6 +19,7 @@
 #include <proton/delivery.h>
 #include <proton/link.h>
 #include <proton/proactor.h>
+#include <proton/sasl.h>
 #include <proton/ssl.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -111,15 +112,26 @@ int amqp_conn_config_read(const struct amqp_conf *o, struct amqp_conn_config *cf
 /* security.c: the client certificate and SASL options of `o` into cfg
  * (after its URI is read), checked against each other and this proton. */
 int amqp_security_read(const struct amqp_conf *o, struct amqp_conn_config *cfg, struct drom_error *err);
+/* Whether the password of cfg's user may cross the network readable: over
+ * plain amqp:// unless amqp.saslMechanisms leaves PLAIN out (SCRAM only). */
+bool amqp_password_in_clear(const struct amqp_conn_config *cfg);
 /* The certificate files of cfg checked offline (validate); and the
  * component's advice on a password sent in clear text. */
 int amqp_tls_files_check(const struct amqp_conn_config *cfg, struct drom_error *err);
 void amqp_advise(const char *path, const void *conf, char *warning, size_t size);
 /* The SASL mechanisms to allow, space-separated, strongest first, into buf. */
 const char *amqp_sasl_mechs(const struct amqp_conn_config *cfg, char *buf, size_t size);
+/* sasl.c: the SASL of a new transport: the mechanisms of amqp_sasl_mechs
+ * allowed and, where SCRAM is among them and proton lacks Cyrus SASL, the
+ * client SASL of sasl.c that speaks it. */
+pn_sasl_t *amqp_sasl_setup(pn_transport_t *t, const struct amqp_conn_config *cfg);
 /* CA, client certificate and peer checks of a client TLS domain. */
 int amqp_ssl_domain_setup(pn_ssl_domain_t *d, const struct amqp_conn_config *cfg, const char *label,
                           struct drom_error *err);
+/* A client TLS domain made from cfg's files as they are now (a CA or client
+ * certificate corrected on disk is used on the next connection), `old`
+ * released; `old` kept, with a warning, when the files do not load. */
+pn_ssl_domain_t *amqp_ssl_domain_renew(pn_ssl_domain_t *old, const struct amqp_conn_config *cfg, const char *label);
 /* Why the connection to `label` was refused, in words with the fix: a
  * login (`auth`) or a TLS handshake; "" when `what` is neither. */
 void amqp_refusal(const struct amqp_conn_config *cfg, const char *label, bool auth, const char *what, char *buf,

@@ -83,7 +83,7 @@ int amqp_conn_config_read(const struct amqp_conf *o, struct amqp_conn_config *cf
 {
     if (amqp_conn_config_parse(o, cfg, err) < 0)
         return -1;
-    if (cfg->username && !cfg->tls && !drom_host_is_loopback(cfg->host) && !cfg->allow_insecure_plain)
+    if (amqp_password_in_clear(cfg) && !drom_host_is_loopback(cfg->host) && !cfg->allow_insecure_plain)
         return drom_err(err, DROM_EINVAL,
                         "refusing to send the password of user '%s' in clear text to %s over amqp://: use amqps:// "
                         "or set allowInsecurePlain=true",
@@ -96,7 +96,8 @@ void amqp_advise(const char *path, const void *conf, char *warning, size_t size)
     struct amqp_conn_config cfg;
     warning[0] = '\0';
     /* without allowInsecurePlain=true this is refused, by validate */
-    if (amqp_conn_config_parse(conf, &cfg, NULL) < 0 || cfg.tls || !cfg.username || drom_host_is_loopback(cfg.host))
+    if (amqp_conn_config_parse(conf, &cfg, NULL) < 0 || !amqp_password_in_clear(&cfg) ||
+        drom_host_is_loopback(cfg.host))
         return;
     snprintf(warning, size, "the password of user '%s' goes in clear text to %s over amqp:// (allowInsecurePlain=true): "
              "use amqps:// (TLS)", cfg.username, cfg.host);

@@ -37,9 +37,7 @@ void amqp_conn_connect(struct amqp_conn *c)
         pn_connection_set_password(pc, c->password ? c->password : "");
     }
     pn_transport_t *t = pn_transport();
-    pn_sasl_t *sasl = pn_sasl(t);
-    char mechs[128];
-    pn_sasl_allowed_mechs(sasl, amqp_sasl_mechs(&c->cfg, mechs, sizeof mechs));
+    pn_sasl_t *sasl = amqp_sasl_setup(t, &c->cfg);
     /* Checked in amqp_conn_config_read: plain text only to loopback or when allowed. */
     if (c->username && !c->cfg.tls)
         pn_sasl_set_allow_insecure_mechs(sasl, true);
@@ -47,6 +45,7 @@ void amqp_conn_connect(struct amqp_conn *c)
         pn_transport_set_idle_timeout(t, (pn_millis_t)c->cfg.idle_timeout_ms);
     if (c->cfg.tls) {
         pn_ssl_t *ssl = pn_ssl(t);
+        c->ssl = amqp_ssl_domain_renew(c->ssl, &c->cfg, c->label);
         pn_ssl_init(ssl, c->ssl, NULL);
         pn_ssl_set_peer_hostname(ssl, c->cfg.host);
     }

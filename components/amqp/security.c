@@ -2,7 +2,7 @@
  * certificate (mutual TLS) and the SASL mechanisms, chosen as Qpid JMS
  * does: of those both sides allow, the strongest the client can use with
  * what it was given (EXTERNAL with a certificate, SCRAM with a password
- * where proton was built with Cyrus SASL, then PLAIN, then ANONYMOUS
+ * (sasl.c when proton has no Cyrus SASL), then PLAIN, then ANONYMOUS
  * without a user); amqp.saslMechanisms narrows the list. Also the words for
  * a connection the broker refused. */
 #include <stdio.h>
@@ -13,6 +13,7 @@
 #include <proton/ssl.h>
 
 #include "components/amqp/amqp_int.h"
+#include "runtime/log.h"
 #include "runtime/tls_files.h"
 
 /* Strongest first: the order a client prefers them in. */
@@ -21,7 +22,12 @@ static const char *const known[] = {"EXTERNAL", "SCRAM-SHA-512", "SCRAM-SHA-256"
 
 static bool needs_cyrus(const char *mech)
 {
-    return strncasecmp(mech, "SCRAM-", 6) == 0 || strcasecmp(mech, "CRAM-MD5") == 0;
+    return strcasecmp(mech, "CRAM-MD5") == 0;
+}
+
+static bool is_scram(const char *mech)
+{
+    return strncasecmp(mech, "SCRAM-", 6) == 0;
 }
 
 static bool listed(const char *list, const char *mech)
@@ -57,13 +63,21 @@ static int check_mechs(const char *list, const struct amqp_conn_config *cfg, str
         if (needs_cyrus(m) && !pn_sasl_extended())
             return drom_err(err, DROM_EINVAL,
                             "amqp.saslMechanisms: %s needs a qpid-proton built with Cyrus SASL; this one offers "
-                            "EXTERNAL, PLAIN and ANONYMOUS", m);
+                            "EXTERNAL, SCRAM-SHA-512, SCRAM-SHA-256, SCRAM-SHA-1, PLAIN and ANONYMOUS", m);
+        if (is_scram(m) && !cfg->username)
+            return drom_err(err, DROM_EINVAL, "amqp.saslMechanisms: %s logs in with username and password", m);
         if (strcasecmp(m, "EXTERNAL") == 0 && (!cfg->tls || !cfg->cert))
             return drom_err(err, DROM_EINVAL,
                             "amqp.saslMechanisms: EXTERNAL logs in with the client certificate: use amqps:// and "
                             "set sslCert (and sslKey)");
     }
     return 0;
+}
+
+bool amqp_password_in_clear(const struct amqp_conn_config *cfg)
+{
+    /* SCRAM proves the password without sending it: only PLAIN shows it */
+    return cfg->username && !cfg->tls && (!cfg->sasl_mechs || listed(cfg->sasl_mechs, "PLAIN"));
 }
 
 int amqp_security_read(const struct amqp_conf *o, struct amqp_conn_config *cfg, struct drom_error *err)
@@ -99,6 +113,7 @@ const char *amqp_sasl_mechs(const struct amqp_conn_config *cfg, char *buf, size_
         bool usable = strcmp(*k, "EXTERNAL") == 0    ? cfg->tls && cfg->cert
                       : strcmp(*k, "ANONYMOUS") == 0 ? !cfg->username
                       : needs_cyrus(*k)              ? cfg->username && pn_sasl_extended()
+                      : is_scram(*k)                 ? cfg->username && cfg->password
                                                      : cfg->username != NULL;
         /* Without a list of its own the client offers what it can do;
          * Qpid JMS does not try the Cyrus-only CRAM-MD5 or SCRAM-SHA-1 unasked. */
@@ -130,6 +145,21 @@ int amqp_ssl_domain_setup(pn_ssl_domain_t *d, const struct amqp_conn_config *cfg
     }
     pn_ssl_domain_set_peer_authentication(d, cfg->verify_host ? PN_SSL_VERIFY_PEER_NAME : PN_SSL_VERIFY_PEER, NULL);
     return 0;
+}
+
+pn_ssl_domain_t *amqp_ssl_domain_renew(pn_ssl_domain_t *old, const struct amqp_conn_config *cfg, const char *label)
+{
+    pn_ssl_domain_t *d = pn_ssl_domain(PN_SSL_MODE_CLIENT);
+    struct drom_error err = {0};
+    if (d && amqp_ssl_domain_setup(d, cfg, label, &err) == 0) {
+        /* a transport made with the old one holds its own reference */
+        pn_ssl_domain_free(old);
+        return d;
+    }
+    if (d)
+        pn_ssl_domain_free(d);
+    drom_warn("amqp", "%s; connecting with the certificate files as they were read before", err.msg);
+    return old;
 }
 
 void amqp_refusal(const struct amqp_conn_config *cfg, const char *label, bool auth, const char *what, char *buf,

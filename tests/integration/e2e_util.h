@@ -754,6 +754,46 @@ static E2E_UNUSED char *e2e_get(json_t *j, const char *path)
     return json_dumps(cur, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
 }
 
+/* Customers from..from+2 inserted into `db`. */
+static E2E_UNUSED void e2e_insert_customers(const char *db, int from)
+{
+    MYSQL *m = e2e_db(10000);
+    e2e_sql(m, "USE `%s`", db);
+    for (int i = from; i < from + 3; i++)
+        e2e_sql(m, "INSERT INTO customers (id, first_name, last_name, email) VALUES (%d, 'F%d', 'L%d', 'e%d@x')",
+                i, i, i, i);
+    mysql_close(m);
+}
+
+/* Exactly `n` messages on the queue, customers from..from+n-1 each once. */
+static E2E_UNUSED void e2e_expect_customers(struct e2e *t, int from, size_t n)
+{
+    long long c = e2e_wait_queue(t, (long long)n, 60000);
+    if (c < (long long)n) {
+        char *log = proc_slurp(t->log);
+        cr_assert_fail("the queue %s holds %lld of %zu messages; dromd log:\n%.8000s", t->queue, c, n, log);
+    }
+    struct e2e_msgs ms;
+    e2e_drain_queue(t, n + 10, 2000, &ms);
+    cr_assert_eq(ms.n, n, "exactly %zu messages in %s, got %zu", n, t->queue, ms.n);
+    bool seen[64] = {0};
+    for (size_t i = 0; i < ms.n; i++) {
+        cr_assert_not_null(ms.v[i].event, "message %zu is a change event: %.300s", i, ms.v[i].body);
+        char *id = e2e_get(ms.v[i].event, "after.id");
+        char *op = e2e_get(ms.v[i].event, "op");
+        int k = id ? atoi(id) : -1;
+        cr_assert(k >= from && k < from + (int)n && k < 64, "message %zu is one of the rows written: %s", i, id);
+        cr_assert_not(seen[k], "customer %d arrives once", k);
+        seen[k] = true;
+        /* rows written before the first connection come with the initial snapshot */
+        cr_assert(op && (strcmp(op, "c") == 0 || strcmp(op, "r") == 0), "message %zu is a create or a read: %s", i,
+                  op);
+        free(id);
+        free(op);
+    }
+    e2e_msgs_free(&ms);
+}
+
 /* --- a random workload over a fixed set of rows and its check --- */
 
 /* Change k: an insert, update or delete of row `id`. Row images carry k

@@ -100,6 +100,26 @@ static TE_UNUSED void ta_queue_name(char *buf, size_t size, const char *what)
     snprintf(buf, size, "drom.test.%s.%lld.%d", what, (long long)(drom_now_us() / 1000), (int)getpid());
 }
 
+/* Adds `user` with `password` (role amq) to the broker's properties files
+ * `users` and `roles` of ARTEMIS_ETC, or removes it; the login modules
+ * reload them when they change (reload=true). */
+static TE_UNUSED void ta_broker_user(const char *users, const char *roles, const char *user, const char *password,
+                                     bool add)
+{
+    char cmd[2048];
+    const char *etc = getenv("ARTEMIS_ETC");
+    cr_assert(etc && *etc, "ARTEMIS_ETC is set (. tests/services/env.sh)");
+    if (add)
+        snprintf(cmd, sizeof cmd,
+                 "cd '%s' && { grep -q '^%s ' %s || printf '\\n%s = %s\\n' >> %s; } && "
+                 "sed -i '/^amq *=/{/[=,] *%s$/!s/$/,%s/}' %s",
+                 etc, user, users, user, password, users, user, user, roles);
+    else
+        snprintf(cmd, sizeof cmd, "cd '%s' && sed -i '/^%s /d' %s && sed -i '/^amq *=/s/,%s$//' %s", etc, user, users,
+                 user, roles);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
 static const struct drom_component ta_check_component;
 
 /* Compiles `xml` (routes whose source "timer:feed..." is the test's) and starts it. */
@@ -182,6 +202,27 @@ static TE_UNUSED struct ta_check *ta_check(struct te *t)
     struct ta_check *c = drom_engine_shared_find(t->eng, "ta-check");
     cr_assert_not_null(c);
     return c;
+}
+
+/* Messages 0..n-1 of `queue` read back over the plain acceptor: each once,
+ * in order (the content, not only the count). */
+static TE_UNUSED void ta_read_back(const char *queue, long long n)
+{
+    char xml[2048];
+    snprintf(xml, sizeof xml,
+             "<routes><route id=\"back\"><from uri=\"amqp:queue:%s?remoteURI=%s&amp;username=admin"
+             "&amp;password=admin\"/><to uri=\"mock:check\"/></route></routes>",
+             queue, ta_uri());
+    struct te t = {0};
+    ta_start(&t, xml, 0);
+    struct ta_check *c = ta_check(&t);
+    TE_WAIT_FOR(atomic_load(&c->received) >= n, 30000);
+    cr_assert_eq(atomic_load(&c->received), n, "%lld messages read back", n);
+    cr_assert_eq(atomic_load(&c->dups), 0, "none twice");
+    cr_assert_eq(atomic_load(&c->out_of_order), 0, "bodies 0..%lld in order", n - 1);
+    struct drom_error err = {0};
+    drom_engine_stop(t.eng, 2000, &err);
+    te_free(&t);
 }
 
 /* Submits bodies "from".."to-1" with DromEventId "<prefix>:<i>". */

@@ -16,54 +16,14 @@
 
 #include "e2e_util.h"
 
-/* The three seed changes (c, u, c) of customers 1 and 2 in `db`. */
-static void seed_changes(const char *db, int from)
-{
-    MYSQL *m = e2e_db(10000);
-    e2e_sql(m, "USE `%s`", db);
-    for (int i = from; i < from + 3; i++)
-        e2e_sql(m, "INSERT INTO customers (id, first_name, last_name, email) VALUES (%d, 'F%d', 'L%d', 'e%d@x')",
-                i, i, i, i);
-    mysql_close(m);
-}
-
-/* Exactly `n` messages on the queue, customers from..from+n-1 each once. */
-static void expect_rows(struct e2e *t, int from, size_t n)
-{
-    long long c = e2e_wait_queue(t, (long long)n, 60000);
-    if (c < (long long)n) {
-        char *log = proc_slurp(t->log);
-        cr_assert_fail("the queue %s holds %lld of %zu messages; dromd log:\n%.8000s", t->queue, c, n, log);
-    }
-    struct e2e_msgs ms;
-    e2e_drain_queue(t, n + 10, 2000, &ms);
-    cr_assert_eq(ms.n, n, "exactly %zu messages in %s, got %zu", n, t->queue, ms.n);
-    bool seen[64] = {0};
-    for (size_t i = 0; i < ms.n; i++) {
-        cr_assert_not_null(ms.v[i].event, "message %zu is a change event: %.300s", i, ms.v[i].body);
-        char *id = e2e_get(ms.v[i].event, "after.id");
-        char *op = e2e_get(ms.v[i].event, "op");
-        int k = id ? atoi(id) : -1;
-        cr_assert(k >= from && k < from + (int)n && k < 64, "message %zu is one of the rows written: %s", i, id);
-        cr_assert_not(seen[k], "customer %d arrives once", k);
-        seen[k] = true;
-        /* rows written before the first connection come with the initial snapshot */
-        cr_assert(op && (strcmp(op, "c") == 0 || strcmp(op, "r") == 0), "message %zu is a create or a read: %s", i,
-                  op);
-        free(id);
-        free(op);
-    }
-    e2e_msgs_free(&ms);
-}
-
 Test(e2e_tls, every_hop_encrypted, .timeout = 180)
 {
     struct e2e t;
     e2e_init(&t, "tls", 7741, 1);
     t.tls = true;
     e2e_start(&t);
-    seed_changes(t.db, 1);
-    expect_rows(&t, 1, 3);
+    e2e_insert_customers(t.db, 1);
+    e2e_expect_customers(&t, 1, 3);
     char *log = proc_slurp(t.log);
     /* what each start check negotiated, at INFO */
     cr_assert(strstr(log, "over TLSv1.3 with ") || strstr(log, "over TLSv1.2 with "),
@@ -110,7 +70,7 @@ Test(e2e_tls, refused_database_login_is_an_outage_that_heals, .timeout = 180)
     cr_assert_not(has_secret(body), "no password in /health/ready: %s", body);
     free(body);
     /* changes written during the outage */
-    seed_changes(t.db, 1);
+    e2e_insert_customers(t.db, 1);
     static const char *const paths[] = {"/routes", "/metrics", "/health/live"};
     for (size_t i = 0; i < 3; i++) {
         char *b = NULL;
@@ -121,8 +81,8 @@ Test(e2e_tls, refused_database_login_is_an_outage_that_heals, .timeout = 180)
     /* fixed on the server: dromd reconnects by itself */
     e2e_sql(m, "ALTER USER 'e2e_tlsuser'@'%%' IDENTIFIED BY 'e2e-new-pw'");
     cr_assert(e2e_wait_ready(&t, 200, 60000), "ready once the password matches");
-    seed_changes(t.db, 4);
-    expect_rows(&t, 1, 6);
+    e2e_insert_customers(t.db, 4);
+    e2e_expect_customers(&t, 1, 6);
     char *log = proc_slurp(t.log);
     cr_assert(strstr(log, want), "the log says it too");
     cr_assert_not(has_secret(log), "no password in the log");

@@ -157,6 +157,14 @@ Test(tls_files, amqp_options_checked_at_compile_time)
                   "warning: the password of user 'u' goes in clear text to broker.example.com over amqp:// "
                   "(allowInsecurePlain=true): use amqps:// (TLS)");
     compiles_with("sjms2:queue:q?remoteURI=amqp://127.0.0.1:5672&amp;username=u&amp;password={{env:HOME}}", false, 0, NULL);
+    /* SCRAM proves the password without sending it: no refusal, no warning */
+    compiles_with("amqp:queue:q?remoteURI=amqp://broker.example.com:5672&amp;username=u&amp;password={{env:HOME}}"
+                  "&amp;amqp.saslMechanisms=SCRAM-SHA-512,SCRAM-SHA-256", false, 0, NULL);
+    compiles_with("amqp:queue:q?remoteURI=amqp://broker.example.com:5672&amp;username=u&amp;password={{env:HOME}}"
+                  "&amp;amqp.saslMechanisms=SCRAM-SHA-256,PLAIN", false, -1,
+                  "refusing to send the password of user 'u' in clear text to broker.example.com");
+    compiles_with("amqp:queue:q?remoteURI=amqps://b:5671&amp;amqp.saslMechanisms=SCRAM-SHA-256", false, -1,
+                  "SCRAM-SHA-256 logs in with username and password");
 }
 
 Test(tls_files, kafka_options_checked_at_compile_time)
