@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "components/mysql-binlog/event_json.h"
+#include "components/mysql-binlog/mb_mapper.h"
 #include "components/mysql-binlog/mb_options.h"
 #include "runtime/error.h"
 #include "runtime/regex.h"
@@ -36,6 +37,7 @@ struct mb_config {
     char *offset_topic;
     char *offset_brokers;       /* Kafka store's bootstrap servers */
     struct drom_regex_list db_inc, db_exc, table_inc, table_exc, col_inc, col_exc;
+    struct mb_mappers mappers;  /* fmt.mappers points here */
 };
 
 int mb_config_load(struct mb_config *c, bool camel, const char *path, const struct mb_options *o,
