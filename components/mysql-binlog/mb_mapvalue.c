@@ -86,8 +86,7 @@ static size_t put_utf8(uint8_t *o, uint32_t cp)
 static bool high(uint16_t u) { return u >= 0xd800 && u < 0xdc00; }
 static bool low(uint16_t u) { return u >= 0xdc00 && u < 0xe000; }
 
-/* UTF-8 of the units; a lone surrogate is `lone` (NULL: written as \uXXXX
- * into `json_out` instead, for the JSON writer). */
+/* UTF-8 of the units, a lone surrogate written as `lone`. */
 static void to_utf8(struct drom_buf *b, const uint16_t *u, size_t n, const char *lone)
 {
     uint8_t e[4];
@@ -132,8 +131,13 @@ static void put_units(struct drom_buf *out, const uint16_t *u, size_t n)
 static void modified_utf8(struct drom_buf *b, const uint16_t *u, size_t n)
 {
     uint8_t e[3];
-    for (size_t i = 0; i < n; i++)
-        drom_buf_append(b, e, u[i] && u[i] < 0x80 ? put_utf8(e, u[i]) : u[i] < 0x800 ? (e[0] = (uint8_t)(0xc0 | u[i] >> 6), e[1] = (uint8_t)(0x80 | (u[i] & 63)), 2) : put_utf8(e, u[i]));
+    for (size_t i = 0; i < n; i++) {
+        if (u[i] == 0) {
+            e[0] = 0xc0, e[1] = 0x80;
+            drom_buf_append(b, e, 2);
+        } else
+            drom_buf_append(b, e, put_utf8(e, u[i]));   /* a unit is below 0x10000: at most 3 bytes */
+    }
 }
 
 static void put_hash(struct drom_buf *out, const struct mb_map_rule *r, int64_t length, const struct units *s)
