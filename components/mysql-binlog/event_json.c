@@ -293,7 +293,7 @@ static void choose_key(struct mb_schema *s)
         for (size_t i = 0; i < s->ncols && s->nkey < s->ncols; i++)
             if (s->t->cols[i].name && mb_mappers_key_matches(m, p, s->t->db, s->t->table, s->t->cols[i].name))
                 s->key[s->nkey++] = (uint32_t)i;
-    if (!s->nkey) {
+    if (!s->nkey && s->t->npk) {
         memcpy(s->key, s->t->pk, s->t->npk * sizeof *s->key);
         s->nkey = s->t->npk;
     }
