@@ -20,6 +20,7 @@ static const int binary_ints[] = MB_BINARY_INTS;
 static const char *const bigint_modes[] = MB_BIGINT_MODES;
 static const char *const ssl_modes[] = MB_SSL_MODES;
 static const char *const failure_modes[] = MB_FAILURE_MODES;
+static const int failure_ints[] = MB_FAILURE_INTS;
 
 #define IGN(n, t, d, text) \
     {.name = n, .type = t, .def = d, .flags = DROM_OPT_IGNORED, .group = "advanced", .doc = text}
@@ -136,8 +137,8 @@ static const struct drom_option options[] = {
     IGN("errorsMaxRetries", DROM_OPT_INT, "-1", "Retries of retriable errors"),
     IGN("eventDeserializationFailureHandlingMode", DROM_OPT_STRING, "fail", "On undecodable events"),
     {.name = "eventProcessingFailureHandlingMode", MB_AT(event_processing_failure_handling_mode), .type = DROM_OPT_ENUM,
-     .def = "fail", .values = failure_modes, .group = "mysql",
-     .doc = "Accepted; an event that cannot be decoded always stops the source loudly, as fail does"},
+     .def = "fail", .values = failure_modes, .ints = failure_ints, .group = "mysql",
+     .doc = "A rows event that cannot be decoded: fail (stop on it), warn or skip (passed over, logged and counted)"},
     IGN("gtidSourceExcludes", DROM_OPT_STRING, NULL, "GTID source filter"),
     IGN("gtidSourceIncludes", DROM_OPT_STRING, NULL, "GTID source filter"),
     IGN("gtidSourceFilterDmlEvents", DROM_OPT_BOOL, "true", "GTID source filter on DML"),
@@ -146,8 +147,8 @@ static const struct drom_option options[] = {
     IGN("includeSchemaChanges", DROM_OPT_BOOL, "true", "Emit schema change events"),
     IGN("includeSchemaComments", DROM_OPT_BOOL, "false", "Column comments in schemas"),
     {.name = "inconsistentSchemaHandlingMode", MB_AT(inconsistent_schema_handling_mode), .type = DROM_OPT_ENUM,
-     .def = "fail", .values = failure_modes, .group = "mysql",
-     .doc = "Accepted; no case here (table models come from table maps and information_schema)"},
+     .def = "fail", .values = failure_modes, .ints = failure_ints, .group = "mysql",
+     .doc = "A rows event whose table is not known (no table map, or no column names): fail, warn or skip"},
     IGN("incrementalSnapshotAllowSchemaChanges", DROM_OPT_BOOL, "false", "Incremental snapshots"),
     IGN("incrementalSnapshotChunkSize", DROM_OPT_INT, "1024", "Incremental snapshots"),
     IGN("incrementalSnapshotWatermarkingStrategy", DROM_OPT_STRING, "INSERT_INSERT", "Incremental snapshots"),

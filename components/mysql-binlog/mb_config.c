@@ -108,6 +108,8 @@ int mb_config_load(struct mb_config *c, bool camel, const char *path, const stru
     c->fmt.mappers = &c->mappers;
     c->snapshot = (enum mb_snapshot_mode)o->snapshot_mode;
     c->tombstones = o->tombstones_on_delete;
+    c->on_failure = o->event_processing_failure_handling_mode > 0 ? (enum mb_failure_mode)o->event_processing_failure_handling_mode : MB_FAIL_FAIL;
+    c->on_unknown_table = o->inconsistent_schema_handling_mode > 0 ? (enum mb_failure_mode)o->inconsistent_schema_handling_mode : MB_FAIL_FAIL;
     c->include_query = o->include_query;
     c->tx_metadata = o->provide_transaction_metadata;
     const char *skip = o->skipped_operations;

@@ -32,6 +32,7 @@ struct mb_config {
     enum mb_snapshot_mode snapshot;
     bool tombstones, include_query, tx_metadata;
     bool skip_c, skip_u, skip_d, skip_t;
+    enum mb_failure_mode on_failure, on_unknown_table;   /* event.processing / inconsistent.schema handling */
     char *offset_file;          /* NULL: the engine's store */
     bool offset_kafka;
     char *offset_topic;

@@ -34,7 +34,10 @@ enum mb_filter { MB_DB_INC, MB_DB_EXC, MB_TABLE_INC, MB_TABLE_EXC, MB_COL_INC, M
 #define MB_BINARY_MODES {"bytes", "base64", "base64-url-safe", "hex", NULL}
 #define MB_BINARY_INTS {MB_BIN_BYTES, MB_BIN_BASE64, MB_BIN_BASE64_URL, MB_BIN_HEX}
 #define MB_BIGINT_MODES {"long", "precise", NULL}
+/* "ignore" is Debezium's older name of skip. */
+enum mb_failure_mode { MB_FAIL_FAIL, MB_FAIL_WARN, MB_FAIL_SKIP };
 #define MB_FAILURE_MODES {"fail", "warn", "skip", "ignore", NULL}
+#define MB_FAILURE_INTS {MB_FAIL_FAIL, MB_FAIL_WARN, MB_FAIL_SKIP, MB_FAIL_SKIP}
 #define MB_SSL_MODES {"disabled", "preferred", "required", "verify_ca", "verify_identity", NULL}
 
 struct mb_options {
@@ -61,8 +64,8 @@ struct mb_options {
      * additionalProperties.column.* as Camel passes them */
     const char *message_key_columns, *column_propagate_source_type, *datatype_propagate_source_type;
     struct drom_optpairs column_mappers;
-    int event_processing_failure_handling_mode;   /* fail, warn, skip, ignore: accepted (see docs/debezium.md) */
-    int inconsistent_schema_handling_mode;
+    int event_processing_failure_handling_mode;   /* enum mb_failure_mode */
+    int inconsistent_schema_handling_mode;        /* enum mb_failure_mode */
 };
 
 #define MB_AT(f) DROM_OPT_AT(struct mb_options, f)

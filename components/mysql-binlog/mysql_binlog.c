@@ -19,6 +19,7 @@ static const int binary_ints[] = MB_BINARY_INTS;
 static const char *const bigint_modes[] = MB_BIGINT_MODES;
 static const char *const ssl_modes[] = MB_SSL_MODES;
 static const char *const failure_modes[] = MB_FAILURE_MODES;
+static const int failure_ints[] = MB_FAILURE_INTS;
 
 static const struct drom_option options[] = {
     {.name = "host", MB_AT(host), .type = DROM_OPT_STRING, .def = "127.0.0.1", .group = "connection",
@@ -127,13 +128,13 @@ static const struct drom_option options[] = {
     {.name = "datatypePropagateSourceType", MB_AT(datatype_propagate_source_type), .type = DROM_OPT_STRING,
      .group = "format", .doc = "The same for the columns whose db.table.TYPE (INT UNSIGNED, VARCHAR...) matches"},
     {.name = "eventProcessingFailureHandlingMode", MB_AT(event_processing_failure_handling_mode), .type = DROM_OPT_ENUM,
-     .def = "fail", .values = failure_modes, .group = "consumer",
-     .doc = "Accepted for Debezium's configurations; an event that cannot be decoded always stops the source "
-            "loudly (readiness, metrics, log), as fail does"},
+     .def = "fail", .values = failure_modes, .ints = failure_ints, .group = "consumer",
+     .doc = "A rows event that cannot be decoded: fail (the source stops on it, not ready, and retries), warn or "
+            "skip (it is passed over with a warning in the log and NumberOfSkippedEvents; never silently)"},
     {.name = "inconsistentSchemaHandlingMode", MB_AT(inconsistent_schema_handling_mode), .type = DROM_OPT_ENUM,
-     .def = "fail", .values = failure_modes, .group = "consumer",
-     .doc = "Accepted for Debezium's configurations; has no case here: table models come from the binlog's "
-            "table maps and information_schema, not a schema history"},
+     .def = "fail", .values = failure_modes, .ints = failure_ints, .group = "consumer",
+     .doc = "A rows event whose table is not known (no table map before it, or one without column names): fail, "
+            "warn or skip, as eventProcessingFailureHandlingMode"},
     DROM_OPTIONS_END,
 };
 
