@@ -392,22 +392,32 @@ void mb_schema_free(struct mb_schema *s)
 const char *mb_schema_topic(const struct mb_schema *s) { return s->topic; }
 bool mb_schema_has_key(const struct mb_schema *s) { return s->key_schema != NULL; }
 
-/* A value through its column mapper: the masks and hashes of MaskStrings
- * act on the character types only (JDBC CHAR, VARCHAR: text, ENUM, SET),
- * a truncation on any text and on binary bytes. */
+/* Whether the column's Java value is a String (JDBC CHAR/VARCHAR: text, ENUM,
+ * SET), the only values MaskStrings masks and hashes. */
+static bool chars(const struct col *k)
+{
+    return k->conv == C_TEXT || k->conv == C_ENUM || k->conv == C_SET;
+}
+
+/* A value through its column mapper: masks and hashes act on the character
+ * types only; a truncation on any value Debezium holds as a String (text,
+ * JSON, decimals as strings, zoned timestamps, binary as base64 or hex) or a
+ * ByteBuffer (binary as bytes), not on numbers, BigDecimals or bit sets. */
 static void put_mapped(struct drom_buf *out, const struct mb_format *f, const struct col *k, const struct mb_value *v,
                        bool null)
 {
     enum mb_map_kind kind = k->map->kind;
-    bool chars = k->conv == C_TEXT || k->conv == C_ENUM || k->conv == C_SET;
-    if ((kind == MB_MAP_MASK || kind == MB_MAP_HASH || kind == MB_MAP_HASH_V2) && !chars) {
+    bool masks = kind == MB_MAP_MASK || kind == MB_MAP_HASH || kind == MB_MAP_HASH_V2;
+    bool bytes = k->conv == C_BINARY && f->binary == MB_BIN_BYTES;
+    bool not_string = k->conv == C_DEC_BYTES || k->conv == C_UINT_DECIMAL || k->conv == C_BITS || bytes;
+    if ((masks && !chars(k)) || (kind == MB_MAP_TRUNCATE && not_string && !bytes)) {
         mb_put_value(out, f, k, v);
         return;
     }
-    if (kind == MB_MAP_TRUNCATE && k->conv == C_BINARY && f->binary == MB_BIN_BYTES && !null &&
-        mb_map_truncates(k->map, k->c->length) && v->len > (size_t)k->map->n) {
+    if (kind == MB_MAP_TRUNCATE && bytes) {
         struct mb_value cut = *v;
-        cut.len = (size_t)k->map->n;
+        if (!null && mb_map_truncates(k->map, k->c->length) && cut.len > (size_t)k->map->n)
+            cut.len = (size_t)k->map->n;
         mb_put_value(out, f, k, &cut);
         return;
     }
@@ -438,7 +448,9 @@ static void put_row(struct drom_buf *out, const struct mb_schema *s, const struc
         drom_buf_putc(out, ':');
         const struct mb_value *v = &row[i];
         bool null = v->kind == MB_V_NULL || v->kind == MB_V_ABSENT || (v->zero && s->cols[i].c->nullable);
-        if (replace_null && null && s->cols[i].default_json)
+        /* a mask replaces null before JsonConverter sees it, so no default then */
+        bool masked = s->cols[i].map && s->cols[i].map->kind == MB_MAP_MASK && chars(&s->cols[i]);
+        if (replace_null && null && s->cols[i].default_json && !masked)
             drom_buf_puts(out, s->cols[i].default_json);
         else if (s->cols[i].map)
             put_mapped(out, s->f, &s->cols[i], v, null);

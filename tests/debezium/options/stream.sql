@@ -14,3 +14,4 @@ DELETE FROM people WHERE id = 102;
 DELETE FROM orders WHERE id = 102;
 DELETE FROM nopk WHERE a = 101;
 INSERT INTO typed SELECT id + 100, tt, t, mt, lt, s, ch, dt, tm, ts, y, f, fl, bt, ti, si, j, bl, bn, dc, n FROM typed;
+INSERT INTO extra SELECT id + 100, d, bt, vb, ts, j, big, m FROM extra;

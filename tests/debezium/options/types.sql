@@ -40,3 +40,12 @@ CREATE TABLE typed (
 ) DEFAULT CHARSET utf8mb4;
 INSERT INTO typed VALUES (1, 'a', 'b', 'c', 'd', 'x,yy', 'abc', '2020-01-02 03:04:05.678', '01:02:03',
   '2020-01-02 03:04:05.123456', 2024, 1.5, 2.5, b'101', 1, 7, '{"k":1}', X'00', X'0102', 5, 1.234);
+
+-- truncation of what is not text (Debezium cuts Strings and ByteBuffers only, whatever the column
+-- type) and a masked column with a default (the mask replaces NULL before the default would)
+CREATE TABLE extra (
+  id INT PRIMARY KEY, d DECIMAL(10,2), bt BIT(10), vb VARBINARY(10), ts TIMESTAMP(6) NULL DEFAULT NULL,
+  j JSON, big BIGINT, m VARCHAR(10) DEFAULT 'dflt'
+) DEFAULT CHARSET utf8mb4;
+INSERT INTO extra VALUES (1, 123.45, b'1010101010', X'0102030405', '2020-01-02 03:04:05.123456', '{"a":1}',
+  1234567, NULL);
