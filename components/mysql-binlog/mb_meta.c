@@ -93,10 +93,8 @@ static void debezium_type(struct mb_column *c, const char *dt, const char *ct)
     for (; dt[n] && n + 1 < sizeof c->type_name; n++)
         c->type_name[n] = (char)toupper((unsigned char)dt[n]);
     c->type_name[n] = '\0';
-    if (strstr(ct, "unsigned")) {
+    if (strstr(ct, "unsigned"))
         snprintf(c->type_name + n, sizeof c->type_name - n, " UNSIGNED");
-        c->is_unsigned = true;   /* MariaDB's table maps carry no signedness by default */
-    }
     c->length = c->src_scale = -1;
     const char *paren = strchr(ct, '(');
     if (strcasecmp(dt, "enum") == 0)
@@ -117,6 +115,14 @@ void mb_column_type_hints(struct mb_column *c, const char *data_type, const char
     snprintf(c->charset, sizeof c->charset, "%s", charset ? charset : "");
     c->float_double = strcasecmp(dt, "float") == 0 && strchr(ct, ',') != NULL;
     c->uuid = strcasecmp(dt, "uuid") == 0;
+    /* The server's word on signedness: MariaDB's table maps have none by
+     * default, and its SIGNEDNESS bitmap counts YEAR among the numeric
+     * columns where MySQL's does not, which shifts the bits after one. */
+    static const char *const numeric[] = {"tinyint", "smallint", "mediumint", "int", "bigint", "decimal", "float",
+                                          "double", NULL};
+    for (const char *const *t = numeric; *ct && *t; t++)
+        if (strcasecmp(dt, *t) == 0)
+            c->is_unsigned = strstr(ct, "unsigned") != NULL;
     debezium_type(c, dt, ct);
 }
 
