@@ -49,7 +49,7 @@ help:
 	@echo "make observe    only the dashboard/alerts (real Prometheus) and status page (headless Chromium) suites"
 	@echo "make camel-compat  routes/camel-debezium.xml + .properties under dromd and Camel Main 4.17 (Java, mvn), same queue"
 	@echo "make faults     the fault matrix on the seed pipeline (~8 min; writes docs/reliability.md)"
-	@echo "make debezium-golden  rewrite tests/debezium/expected/ with Debezium 3.6.1 (Java 21+), then compare"
+	@echo "make debezium-golden  rewrite tests/debezium/expected/ and tests/debezium/options/expected/ with Debezium 3.6.1 (Java 21+), then compare"
 	@echo "make debezium-replay  Debezium's own test scripts through Debezium 3.6.1 and dromedary (about 30 min)"
 
 deps:
@@ -132,6 +132,7 @@ camel-compat: all
 debezium-golden: all
 	bash tests/services/mariadb/ctl start
 	bash tests/debezium/capture.sh
+	DROM_GOLDEN_DIR=$(CURDIR)/tests/debezium/options bash tests/debezium/capture.sh
 
 debezium-replay: all
 	bash tests/services/mariadb/ctl start

@@ -264,7 +264,9 @@ static const char *take_param(struct builder *b, const struct drom_ast_attr *a, 
     at(c, a, value_idx, &vline, &vcol);
     const char *v = NULL;
     const char *name = (o->flags & DROM_OPT_PREFIX) ? p->name : o->name;
-    int r = p->raw ? (v = p->value, 1) : cc_resolve(c, p->value, what, a, value_idx, vline, vcol, &v);
+    /* p is the parsed uri's, freed once the endpoint is built: the graph keeps its own copy */
+    int r = p->raw ? (v = drom_arena_strdup(c->a, p->value), 1)
+                   : cc_resolve(c, p->value, what, a, value_idx, vline, vcol, &v);
     if (r == 0)
         return NULL;   /* an optional placeholder left undefined: Camel drops the option */
     struct drom_error err = {0};

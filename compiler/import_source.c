@@ -47,6 +47,10 @@ static const struct map {
     {{"connect.timeout.ms"}, "connectTimeoutMs", IN_URI},
     {{"max.queue.size.in.bytes"}, "maxQueueSizeInBytes", IN_URI},
     {{"message.key.columns"}, "messageKeyColumns", IN_URI},
+    {{"column.propagate.source.type"}, "columnPropagateSourceType", IN_URI},
+    {{"datatype.propagate.source.type"}, "datatypePropagateSourceType", IN_URI},
+    {{"event.processing.failure.handling.mode"}, "eventProcessingFailureHandlingMode", IN_URI},
+    {{"inconsistent.schema.handling.mode"}, "inconsistentSchemaHandlingMode", IN_URI},
     {{"database.ssl.mode"}, "sslMode", IN_URI},
     {{"database.ssl.truststore"}, "sslTruststore", IN_PROPS},
     {{"database.ssl.truststore.password"}, "sslTruststorePassword", IN_PROPS},
@@ -199,6 +203,14 @@ static void uri_options(struct imp *m, struct imp_conn *c, const struct drom_com
             add_uri(m, uri, why, maps[i].opt, drom_arena_printf(&m->a, "{{%s}}", key), ents[i]->key);
         } else {
             add_uri(m, uri, why, maps[i].opt, v, ents[i]->key);
+        }
+    }
+    /* Debezium's column mappers keep their names: N, the algorithm and the salt are part of them */
+    for (size_t i = 0; i < c->n; i++) {
+        struct imp_entry *e = &c->e[i];
+        if (!e->used && (strncmp(e->key, "column.mask.", 12) == 0 || strncmp(e->key, "column.truncate.", 16) == 0)) {
+            e->used = true;
+            add_uri(m, uri, why, e->key, e->value, e->key);
         }
     }
     if (x->column_exclude)

@@ -345,6 +345,7 @@ static const struct dbz_name dbz_names[] = {
     {"TotalNumberOfEventsSeen", "TotalNumberOfEventsSeen", "streaming", DBZ_ITEM, "gauge"},
     {"NumberOfCommittedTransactions", "NumberOfCommittedTransactions", "streaming", DBZ_ITEM, "gauge"},
     {"NumberOfEventsFiltered", "NumberOfEventsFiltered", "streaming", DBZ_ITEM, "gauge"},
+    {"NumberOfSkippedEvents", "NumberOfSkippedEvents", "streaming", DBZ_ITEM, "gauge"},
     {"NumberOfDisconnects", "NumberOfDisconnects", "streaming", DBZ_ITEM, "gauge"},
     {"BinlogPosition", "BinlogPosition", "streaming", DBZ_ITEM, "gauge"},
     {"BinlogFilename", "BinlogFilename", "streaming", DBZ_TEXT, "gauge"},

@@ -19,6 +19,8 @@ static const char *const binary_modes[] = MB_BINARY_MODES;
 static const int binary_ints[] = MB_BINARY_INTS;
 static const char *const bigint_modes[] = MB_BIGINT_MODES;
 static const char *const ssl_modes[] = MB_SSL_MODES;
+static const char *const failure_modes[] = MB_FAILURE_MODES;
+static const int failure_ints[] = MB_FAILURE_INTS;
 
 #define IGN(n, t, d, text) \
     {.name = n, .type = t, .def = d, .flags = DROM_OPT_IGNORED, .group = "advanced", .doc = text}
@@ -85,7 +87,8 @@ static const struct drom_option options[] = {
      .doc = "Wait for a connection to the server before giving up"},
     {.name = "additionalProperties.", MB_AT(additional_properties), .type = DROM_OPT_STRING, .flags = DROM_OPT_PREFIX, .group = "common",
      .doc = "Extra Debezium/Kafka Connect properties: bootstrap.servers is the Kafka of the offset topic; "
-            "the others are accepted and ignored"},
+            "column.mask.with.N.chars, column.mask.hash[.v2].<algorithm>.with.salt.<salt> and "
+            "column.truncate.to.N.chars are Debezium's column mappers; the others are accepted and ignored"},
     IGN("internalKeyConverter", DROM_OPT_STRING, "org.apache.kafka.connect.json.JsonConverter",
         "Key converter of the embedded engine's offsets"),
     IGN("internalValueConverter", DROM_OPT_STRING, "org.apache.kafka.connect.json.JsonConverter",
@@ -104,7 +107,9 @@ static const struct drom_option options[] = {
     IGN("exceptionHandler", DROM_OPT_STRING, NULL, "Consumer exception handler bean"),
     IGN("exchangePattern", DROM_OPT_STRING, NULL, "Exchange pattern"),
     IGN("binlogBufferSize", DROM_OPT_INT, "0", "Look-ahead buffer of the Java binlog reader"),
-    IGN("columnPropagateSourceType", DROM_OPT_STRING, NULL, "Add source type parameters to schemas"),
+    {.name = "columnPropagateSourceType", MB_AT(column_propagate_source_type), .type = DROM_OPT_STRING,
+     .group = "mysql",
+     .doc = "Regular expressions of db.table.column whose schemas get __debezium.source.column.* parameters"},
     IGN("connectKeepAlive", DROM_OPT_BOOL, "true", "Keep-alive thread of the Java binlog client"),
     IGN("connectKeepAliveIntervalMs", DROM_OPT_DURATION, "60000", "Keep-alive interval"),
     IGN("converters", DROM_OPT_STRING, NULL, "Custom converter classes"),
@@ -126,11 +131,14 @@ static const struct drom_option options[] = {
             "with the command that converts it)"},
     {.name = "databaseSslKeystorePassword", MB_AT(ssl_key_password), .type = DROM_OPT_STRING, .flags = DROM_OPT_SECRET, .group = "mysql",
      .doc = "Passphrase of an encrypted key in databaseSslKeystore"},
-    IGN("datatypePropagateSourceType", DROM_OPT_STRING, NULL, "Add source type parameters to schemas"),
+    {.name = "datatypePropagateSourceType", MB_AT(datatype_propagate_source_type), .type = DROM_OPT_STRING,
+     .group = "mysql", .doc = "The same for the columns whose db.table.TYPE matches"},
     IGN("enableTimeAdjuster", DROM_OPT_BOOL, "true", "Two-digit year adjustment"),
     IGN("errorsMaxRetries", DROM_OPT_INT, "-1", "Retries of retriable errors"),
     IGN("eventDeserializationFailureHandlingMode", DROM_OPT_STRING, "fail", "On undecodable events"),
-    IGN("eventProcessingFailureHandlingMode", DROM_OPT_STRING, "fail", "On events that fail processing"),
+    {.name = "eventProcessingFailureHandlingMode", MB_AT(event_processing_failure_handling_mode), .type = DROM_OPT_ENUM,
+     .def = "fail", .values = failure_modes, .ints = failure_ints, .group = "mysql",
+     .doc = "A rows event that cannot be decoded: fail (stop on it), warn or skip (passed over, logged and counted)"},
     IGN("gtidSourceExcludes", DROM_OPT_STRING, NULL, "GTID source filter"),
     IGN("gtidSourceIncludes", DROM_OPT_STRING, NULL, "GTID source filter"),
     IGN("gtidSourceFilterDmlEvents", DROM_OPT_BOOL, "true", "GTID source filter on DML"),
@@ -138,7 +146,9 @@ static const struct drom_option options[] = {
     IGN("heartbeatTopicsPrefix", DROM_OPT_STRING, "__debezium-heartbeat", "Heartbeat topic prefix"),
     IGN("includeSchemaChanges", DROM_OPT_BOOL, "true", "Emit schema change events"),
     IGN("includeSchemaComments", DROM_OPT_BOOL, "false", "Column comments in schemas"),
-    IGN("inconsistentSchemaHandlingMode", DROM_OPT_STRING, "fail", "Schema history inconsistencies"),
+    {.name = "inconsistentSchemaHandlingMode", MB_AT(inconsistent_schema_handling_mode), .type = DROM_OPT_ENUM,
+     .def = "fail", .values = failure_modes, .ints = failure_ints, .group = "mysql",
+     .doc = "A rows event whose table is not known (no table map, or no column names): fail, warn or skip"},
     IGN("incrementalSnapshotAllowSchemaChanges", DROM_OPT_BOOL, "false", "Incremental snapshots"),
     IGN("incrementalSnapshotChunkSize", DROM_OPT_INT, "1024", "Incremental snapshots"),
     IGN("incrementalSnapshotWatermarkingStrategy", DROM_OPT_STRING, "INSERT_INSERT", "Incremental snapshots"),
@@ -147,7 +157,8 @@ static const struct drom_option options[] = {
     {.name = "maxQueueSizeInBytes", MB_AT(max_queue_size_in_bytes), .type = DROM_OPT_SIZE, .def = "64m", .group = "mysql",
      .doc = "Bytes of change events in flight (past the source, not yet done); one larger event passes alone; 0: "
             "no limit (Camel's default; here the default bounds memory)"},
-    IGN("messageKeyColumns", DROM_OPT_STRING, NULL, "Key column override"),
+    {.name = "messageKeyColumns", MB_AT(message_key_columns), .type = DROM_OPT_STRING, .group = "mysql",
+     .doc = "Keys from other columns: <db.table regex>:<column>[,<column>...], more tables after ';'"},
     IGN("minRowCountToStreamResults", DROM_OPT_INT, "1000", "Snapshot rows are always streamed"),
     IGN("notificationEnabledChannels", DROM_OPT_STRING, NULL, "Notification channels"),
     IGN("notificationSinkTopicName", DROM_OPT_STRING, NULL, "Notification topic"),

@@ -83,11 +83,39 @@ static const char *int_type(const struct mb_column *c)
     }
 }
 
-/* One field's schema: type, [fields], optional, [name, version, doc, parameters], field. */
-static void put_field_schema(struct drom_buf *o, const struct mb_format *f, const struct col *k)
+/* The parameters a column mapper adds (MaskStrings, TruncateColumn,
+ * PropagateSourceMetadataToSchemaParameter), after the type's own. */
+static void put_mapper_params(struct drom_buf *p, const struct col *k)
+{
+    const struct mb_column *c = k->c;
+    switch (k->map->kind) {
+    case MB_MAP_MASK: case MB_MAP_HASH: case MB_MAP_HASH_V2:
+        drom_buf_printf(p, "%s\"masked\":\"true\"", p->len ? "," : "");
+        return;
+    case MB_MAP_TRUNCATE:
+        if (mb_map_truncates(k->map, c->length))
+            drom_buf_printf(p, "%s\"truncateLength\":\"%" PRId64 "\"", p->len ? "," : "", k->map->n);
+        return;
+    case MB_MAP_PROPAGATE: case MB_MAP_PROPAGATE_TYPE:
+        drom_buf_printf(p, "%s\"__debezium.source.column.type\":", p->len ? "," : "");
+        mb_put_cstr(p, c->type_name);
+        if (c->length != -1)
+            drom_buf_printf(p, ",\"__debezium.source.column.length\":\"%" PRId64 "\"", c->length);
+        if (c->src_scale != -1)
+            drom_buf_printf(p, ",\"__debezium.source.column.scale\":\"%" PRId64 "\"", c->src_scale);
+        drom_buf_puts(p, ",\"__debezium.source.column.name\":");
+        mb_json_string(p, c->name ? c->name : "", c->name ? strlen(c->name) : 0);
+        return;
+    }
+}
+
+/* One field's schema: type, [fields], optional, [name, version, doc, parameters], field.
+ * `mapped`: with the column mapper's parameters (Debezium leaves the key's alone). */
+static void put_field_schema(struct drom_buf *o, const struct mb_format *f, const struct col *k, bool mapped)
 {
     const struct mb_column *c = k->c;
     const char *opt = c->nullable ? "true" : "false";
+    struct drom_buf p = DROM_BUF_INIT;
     switch (k->conv) {
     case C_INT:
         drom_buf_printf(o, "{\"type\":\"%s\",\"optional\":%s", int_type(c), opt);
@@ -97,7 +125,8 @@ static void put_field_schema(struct drom_buf *o, const struct mb_format *f, cons
         break;
     case C_UINT_DECIMAL:
         drom_buf_printf(o, "{\"type\":\"bytes\",\"optional\":%s,\"name\":\"org.apache.kafka.connect.data.Decimal\","
-                           "\"version\":1,\"parameters\":{\"scale\":\"0\",\"connect.decimal.precision\":\"20\"}", opt);
+                           "\"version\":1", opt);
+        drom_buf_puts(&p, "\"scale\":\"0\",\"connect.decimal.precision\":\"20\"");
         break;
     case C_FLOAT32:
         drom_buf_printf(o, "{\"type\":\"float\",\"optional\":%s", opt);
@@ -107,8 +136,8 @@ static void put_field_schema(struct drom_buf *o, const struct mb_format *f, cons
         break;
     case C_DEC_BYTES:
         drom_buf_printf(o, "{\"type\":\"bytes\",\"optional\":%s,\"name\":\"org.apache.kafka.connect.data.Decimal\","
-                           "\"version\":1,\"parameters\":{\"scale\":\"%u\",\"connect.decimal.precision\":\"%u\"}",
-                        opt, c->scale, c->precision);
+                           "\"version\":1", opt);
+        drom_buf_printf(&p, "\"scale\":\"%u\",\"connect.decimal.precision\":\"%u\"", c->scale, c->precision);
         break;
     case C_DEC_STRING: case C_TEXT:
         drom_buf_printf(o, "{\"type\":\"string\",\"optional\":%s", opt);
@@ -123,8 +152,9 @@ static void put_field_schema(struct drom_buf *o, const struct mb_format *f, cons
         drom_buf_printf(o, "{\"type\":\"boolean\",\"optional\":%s", opt);
         break;
     case C_BITS:
-        drom_buf_printf(o, "{\"type\":\"bytes\",\"optional\":%s,\"name\":\"io.debezium.data.Bits\",\"version\":1,"
-                           "\"parameters\":{\"length\":\"%u\"}", opt, c->nbits);
+        drom_buf_printf(o, "{\"type\":\"bytes\",\"optional\":%s,\"name\":\"io.debezium.data.Bits\",\"version\":1",
+                        opt);
+        drom_buf_printf(&p, "\"length\":\"%u\"", c->nbits);
         break;
     case C_BINARY:
         drom_buf_printf(o, "{\"type\":\"%s\",\"optional\":%s", f->binary == MB_BIN_BYTES ? "bytes" : "string", opt);
@@ -153,10 +183,10 @@ static void put_field_schema(struct drom_buf *o, const struct mb_format *f, cons
         drom_buf_printf(o, "{\"type\":\"int32\",\"optional\":%s,\"name\":\"io.debezium.time.Year\",\"version\":1", opt);
         break;
     case C_ENUM: case C_SET:
-        drom_buf_printf(o, "{\"type\":\"string\",\"optional\":%s,\"name\":\"io.debezium.data.%s\",\"version\":1,"
-                           "\"parameters\":{\"allowed\":", opt, k->conv == C_ENUM ? "Enum" : "EnumSet");
-        put_joined(o, c->values, c->nvalues);
-        drom_buf_putc(o, '}');
+        drom_buf_printf(o, "{\"type\":\"string\",\"optional\":%s,\"name\":\"io.debezium.data.%s\",\"version\":1",
+                        opt, k->conv == C_ENUM ? "Enum" : "EnumSet");
+        drom_buf_puts(&p, "\"allowed\":");
+        put_joined(&p, c->values, c->nvalues);
         break;
     case C_GEOMETRY:
         drom_buf_puts(o, "{\"type\":\"struct\",\"fields\":[{\"type\":\"bytes\",\"optional\":false,\"field\":\"wkb\"},"
@@ -171,6 +201,11 @@ static void put_field_schema(struct drom_buf *o, const struct mb_format *f, cons
                          "\"name\":\"io.debezium.data.geometry.Point\",\"version\":1,\"doc\":\"Geometry (POINT)\"");
         break;
     }
+    if (mapped && k->map)
+        put_mapper_params(&p, k);
+    if (p.len)
+        drom_buf_printf(o, ",\"parameters\":{%s}", p.data);
+    drom_buf_free(&p);
     if (k->default_json)
         drom_buf_printf(o, ",\"default\":%s", k->default_json);
     drom_buf_printf(o, ",\"field\":%s}", k->json_name);
@@ -182,11 +217,11 @@ static void put_row_schema(struct drom_buf *o, const struct mb_schema *s, const 
     drom_buf_puts(o, "{\"type\":\"struct\",\"fields\":[");
     bool first = true;
     if (key) {
-        for (size_t i = 0; i < s->t->npk; i++) {
+        for (size_t i = 0; i < s->nkey; i++) {
             if (!first)
                 drom_buf_putc(o, ',');
             first = false;
-            put_field_schema(o, s->f, &s->cols[s->t->pk[i]]);
+            put_field_schema(o, s->f, &s->cols[s->key[i]], false);
         }
     } else {
         for (size_t i = 0; i < s->ncols; i++) {
@@ -195,7 +230,7 @@ static void put_row_schema(struct drom_buf *o, const struct mb_schema *s, const 
             if (!first)
                 drom_buf_putc(o, ',');
             first = false;
-            put_field_schema(o, s->f, &s->cols[i]);
+            put_field_schema(o, s->f, &s->cols[i], true);
         }
     }
     drom_buf_printf(o, "],\"optional\":%s,\"name\":", key ? "false" : "true");
@@ -247,6 +282,25 @@ static char *default_json(const struct mb_format *f, const struct col *k)
     return out.data;
 }
 
+/* messageKeyColumns: the columns of the key patterns, pattern by pattern in
+ * the order given and each in table order (Debezium's CustomKeyMapper); the
+ * primary key when none matches. */
+static void choose_key(struct mb_schema *s)
+{
+    const struct mb_mappers *m = s->f->mappers;
+    s->key = drom_xcalloc(s->ncols + s->t->npk + 1, sizeof *s->key);
+    for (size_t p = 0; m && p < m->nkeys; p++)
+        for (size_t i = 0; i < s->ncols && s->nkey < s->ncols; i++)
+            if (s->t->cols[i].name && mb_mappers_key_matches(m, p, s->t->db, s->t->table, s->t->cols[i].name))
+                s->key[s->nkey++] = (uint32_t)i;
+    if (!s->nkey && s->t->npk) {
+        memcpy(s->key, s->t->pk, s->t->npk * sizeof *s->key);
+        s->nkey = s->t->npk;
+    }
+    for (size_t i = 0; i < s->nkey; i++)
+        s->keep[s->key[i]] = true;
+}
+
 struct mb_schema *mb_schema_new(const struct mb_format *f, const struct mb_table *t, const bool *keep)
 {
     struct mb_schema *s = drom_xcalloc(1, sizeof *s);
@@ -264,10 +318,12 @@ struct mb_schema *mb_schema_new(const struct mb_format *f, const struct mb_table
             name = fallback;
         }
         mb_json_string(&nb, name, strlen(name));
-        s->cols[i] = (struct col){.c = &t->cols[i], .conv = conv_of(f, &t->cols[i]), .json_name = drom_buf_detach(&nb)};
+        s->cols[i] = (struct col){.c = &t->cols[i], .conv = conv_of(f, &t->cols[i]), .json_name = drom_buf_detach(&nb),
+                                  .map = mb_mappers_find(f->mappers, t->db, t->table, name, t->cols[i].type_name)};
         s->cols[i].default_json = default_json(f, &s->cols[i]);
         s->keep[i] = !keep || keep[i] || t->cols[i].pk;
     }
+    choose_key(s);
     struct drom_buf raw = DROM_BUF_INIT, b = DROM_BUF_INIT;
     drom_buf_printf(&raw, "%s.%s.%s", f->prefix, t->db, t->table);
     /* Debezium replaces each Java char Kafka refuses: one '_' per character
@@ -288,7 +344,7 @@ struct mb_schema *mb_schema_new(const struct mb_format *f, const struct mb_table
     drom_buf_free(&raw);
     s->topic = drom_buf_detach(&b);
     s->source_name = drom_xstrdup(f->mariadb ? "io.debezium.connector.mariadb.Source" : "io.debezium.connector.mysql.Source");
-    if (t->npk) {
+    if (s->nkey) {
         put_row_schema(&b, s, "Key", true, NULL);
         s->key_schema = drom_buf_detach(&b);
     }
@@ -325,6 +381,7 @@ void mb_schema_free(struct mb_schema *s)
     }
     free(s->cols);
     free(s->keep);
+    free(s->key);
     free(s->topic);
     free(s->key_schema);
     free(s->env_schema);
@@ -334,6 +391,41 @@ void mb_schema_free(struct mb_schema *s)
 
 const char *mb_schema_topic(const struct mb_schema *s) { return s->topic; }
 bool mb_schema_has_key(const struct mb_schema *s) { return s->key_schema != NULL; }
+
+/* Whether the column's Java value is a String (JDBC CHAR/VARCHAR: text, ENUM,
+ * SET), the only values MaskStrings masks and hashes. */
+static bool chars(const struct col *k)
+{
+    return k->conv == C_TEXT || k->conv == C_ENUM || k->conv == C_SET;
+}
+
+/* A value through its column mapper: masks and hashes act on the character
+ * types only; a truncation on any value Debezium holds as a String (text,
+ * JSON, decimals as strings, zoned timestamps, binary as base64 or hex) or a
+ * ByteBuffer (binary as bytes), not on numbers, BigDecimals or bit sets. */
+static void put_mapped(struct drom_buf *out, const struct mb_format *f, const struct col *k, const struct mb_value *v,
+                       bool null)
+{
+    enum mb_map_kind kind = k->map->kind;
+    bool masks = kind == MB_MAP_MASK || kind == MB_MAP_HASH || kind == MB_MAP_HASH_V2;
+    bool bytes = k->conv == C_BINARY && f->binary == MB_BIN_BYTES;
+    bool not_string = k->conv == C_DEC_BYTES || k->conv == C_UINT_DECIMAL || k->conv == C_BITS || bytes;
+    if ((masks && !chars(k)) || (kind == MB_MAP_TRUNCATE && not_string && !bytes)) {
+        mb_put_value(out, f, k, v);
+        return;
+    }
+    if (kind == MB_MAP_TRUNCATE && bytes) {
+        struct mb_value cut = *v;
+        if (!null && mb_map_truncates(k->map, k->c->length) && cut.len > (size_t)k->map->n)
+            cut.len = (size_t)k->map->n;
+        mb_put_value(out, f, k, &cut);
+        return;
+    }
+    struct drom_buf tmp = DROM_BUF_INIT;
+    mb_put_value(&tmp, f, k, v);
+    mb_map_json(out, k->map, k->c->length, tmp.data, tmp.len);
+    drom_buf_free(&tmp);
+}
 
 /* `replace_null`: JsonConverter's replace.null.with.default (Kafka's default
  * true, and always before Kafka 3.5) writes a null field that has a schema
@@ -356,8 +448,12 @@ static void put_row(struct drom_buf *out, const struct mb_schema *s, const struc
         drom_buf_putc(out, ':');
         const struct mb_value *v = &row[i];
         bool null = v->kind == MB_V_NULL || v->kind == MB_V_ABSENT || (v->zero && s->cols[i].c->nullable);
-        if (replace_null && null && s->cols[i].default_json)
+        /* a mask replaces null before JsonConverter sees it, so no default then */
+        bool masked = s->cols[i].map && s->cols[i].map->kind == MB_MAP_MASK && chars(&s->cols[i]);
+        if (replace_null && null && s->cols[i].default_json && !masked)
             drom_buf_puts(out, s->cols[i].default_json);
+        else if (s->cols[i].map)
+            put_mapped(out, s->f, &s->cols[i], v, null);
         else
             mb_put_value(out, s->f, &s->cols[i], v);
     }
@@ -381,13 +477,13 @@ static void put_key(struct drom_buf *out, const struct mb_schema *s, const struc
         drom_buf_puts(out, ",\"payload\":");
     }
     drom_buf_putc(out, '{');
-    for (size_t i = 0; i < s->t->npk; i++) {
-        const struct col *k = &s->cols[s->t->pk[i]];
+    for (size_t i = 0; i < s->nkey; i++) {
+        const struct col *k = &s->cols[s->key[i]];
         if (i)
             drom_buf_putc(out, ',');
         drom_buf_puts(out, k->json_name);
         drom_buf_putc(out, ':');
-        mb_put_value(out, s->f, k, &row[s->t->pk[i]]);
+        mb_put_value(out, s->f, k, &row[s->key[i]]);
     }
     drom_buf_putc(out, '}');
     if (wrap)

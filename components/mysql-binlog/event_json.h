@@ -29,6 +29,7 @@ struct mb_format {
     enum mb_binary_mode binary;
     bool time_connect;          /* timePrecisionMode=connect */
     bool bigint_precise;
+    const struct mb_mappers *mappers;   /* column mappers and key columns; NULL: none */
 };
 
 /* The source block of one event. */

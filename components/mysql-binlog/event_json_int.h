@@ -5,6 +5,7 @@
 #define DROM_COMPONENTS_MYSQL_BINLOG_EVENT_JSON_INT_H
 
 #include "components/mysql-binlog/event_json.h"
+#include "components/mysql-binlog/mb_mapper.h"
 
 /* How one column is written: decided once per table map. */
 enum conv {
@@ -18,6 +19,7 @@ struct col {
     enum conv conv;
     char *json_name;       /* the quoted, escaped field name */
     char *default_json;    /* the column default as a value, NULL when the schema has none */
+    const struct mb_map_rule *map;   /* Debezium's column mapper of the column; NULL: none */
 };
 
 struct mb_schema {
@@ -27,6 +29,8 @@ struct mb_schema {
     size_t ncols;
     struct col *cols;      /* every table column; kept ones have keep[i] */
     bool *keep;
+    size_t nkey;
+    uint32_t *key;         /* the key's columns: the primary key, or messageKeyColumns' */
     char *key_schema;      /* {"type":"struct",...,"name":"p.db.t.Key"}, NULL without PK */
     char *env_schema;      /* the whole envelope schema */
     char *source_name;

@@ -105,8 +105,11 @@ int mb_config_load(struct mb_config *c, bool camel, const char *path, const stru
     c->fmt.binary = (enum mb_binary_mode)o->binary_handling_mode;
     c->fmt.time_connect = o->time_precision_mode == MB_TIME_CONNECT;
     c->fmt.bigint_precise = o->bigint_unsigned_handling_mode == MB_BIGINT_PRECISE;
+    c->fmt.mappers = &c->mappers;
     c->snapshot = (enum mb_snapshot_mode)o->snapshot_mode;
     c->tombstones = o->tombstones_on_delete;
+    c->on_failure = o->event_processing_failure_handling_mode > 0 ? (enum mb_failure_mode)o->event_processing_failure_handling_mode : MB_FAIL_FAIL;
+    c->on_unknown_table = o->inconsistent_schema_handling_mode > 0 ? (enum mb_failure_mode)o->inconsistent_schema_handling_mode : MB_FAIL_FAIL;
     c->include_query = o->include_query;
     c->tx_metadata = o->provide_transaction_metadata;
     const char *skip = o->skipped_operations;
@@ -122,7 +125,7 @@ int mb_config_load(struct mb_config *c, bool camel, const char *path, const stru
     /* Camel passes Kafka Connect's own settings through additionalProperties */
     const char *brokers = camel ? mb_options_extra(o, "bootstrap.servers") : o->offset_storage_brokers;
     c->offset_brokers = brokers ? drom_xstrdup(brokers) : NULL;
-    if (compile_filters(c, o, err) < 0) {
+    if (compile_filters(c, o, err) < 0 || mb_options_mappers(o, camel, &c->mappers, err) < 0) {
         mb_config_free(c);
         return -1;
     }
@@ -150,5 +153,6 @@ void mb_config_free(struct mb_config *c)
     struct drom_regex_list *all[6] = {&c->db_inc, &c->db_exc, &c->table_inc, &c->table_exc, &c->col_inc, &c->col_exc};
     for (int i = 0; i < 6; i++)
         drom_regex_list_free(all[i]);
+    mb_mappers_free(&c->mappers);
     memset(c, 0, sizeof *c);
 }

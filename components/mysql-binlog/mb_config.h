@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "components/mysql-binlog/event_json.h"
+#include "components/mysql-binlog/mb_mapper.h"
 #include "components/mysql-binlog/mb_options.h"
 #include "runtime/error.h"
 #include "runtime/regex.h"
@@ -31,11 +32,13 @@ struct mb_config {
     enum mb_snapshot_mode snapshot;
     bool tombstones, include_query, tx_metadata;
     bool skip_c, skip_u, skip_d, skip_t;
+    enum mb_failure_mode on_failure, on_unknown_table;   /* event.processing / inconsistent.schema handling */
     char *offset_file;          /* NULL: the engine's store */
     bool offset_kafka;
     char *offset_topic;
     char *offset_brokers;       /* Kafka store's bootstrap servers */
     struct drom_regex_list db_inc, db_exc, table_inc, table_exc, col_inc, col_exc;
+    struct mb_mappers mappers;  /* fmt.mappers points here */
 };
 
 int mb_config_load(struct mb_config *c, bool camel, const char *path, const struct mb_options *o,

@@ -2,6 +2,7 @@
  * does not carry. Read when a table model is built or replaced (a new or
  * changed table map, a DDL since the last one), so it reflects the table as
  * it is now, which is the table of the event unless DDL raced ahead. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,12 +83,47 @@ static int unique_key(MYSQL *m, struct mb_table *t, struct drom_error *err)
     return 0;
 }
 
+/* What Debezium's DDL parser makes of SHOW CREATE TABLE's type: the name in
+ * upper case with UNSIGNED, (length[,scale]) as written, an ENUM's length 1
+ * and a SET's the length of all its members joined by commas if each were
+ * one character (MySqlAntlrDdlParser). */
+static void debezium_type(struct mb_column *c, const char *dt, const char *ct)
+{
+    size_t n = 0;
+    for (; dt[n] && n + 1 < sizeof c->type_name; n++)
+        c->type_name[n] = (char)toupper((unsigned char)dt[n]);
+    c->type_name[n] = '\0';
+    if (strstr(ct, "unsigned"))
+        snprintf(c->type_name + n, sizeof c->type_name - n, " UNSIGNED");
+    c->length = c->src_scale = -1;
+    const char *paren = strchr(ct, '(');
+    if (strcasecmp(dt, "enum") == 0)
+        c->length = 1;
+    else if (strcasecmp(dt, "set") == 0)
+        c->length = c->nvalues ? 2 * (int64_t)c->nvalues - 1 : 0;
+    else if (paren) {
+        char *end;
+        c->length = strtoll(paren + 1, &end, 10);
+        if (*end == ',')
+            c->src_scale = strtoll(end + 1, NULL, 10);
+    }
+}
+
 void mb_column_type_hints(struct mb_column *c, const char *data_type, const char *column_type, const char *charset)
 {
     const char *dt = data_type ? data_type : "", *ct = column_type ? column_type : "";
     snprintf(c->charset, sizeof c->charset, "%s", charset ? charset : "");
     c->float_double = strcasecmp(dt, "float") == 0 && strchr(ct, ',') != NULL;
     c->uuid = strcasecmp(dt, "uuid") == 0;
+    /* The server's word on signedness: MariaDB's table maps have none by
+     * default, and its SIGNEDNESS bitmap counts YEAR among the numeric
+     * columns where MySQL's does not, which shifts the bits after one. */
+    static const char *const numeric[] = {"tinyint", "smallint", "mediumint", "int", "bigint", "decimal", "float",
+                                          "double", NULL};
+    for (const char *const *t = numeric; *ct && *t; t++)
+        if (strcasecmp(dt, *t) == 0)
+            c->is_unsigned = strstr(ct, "unsigned") != NULL;
+    debezium_type(c, dt, ct);
 }
 
 int mb_table_load_meta(MYSQL *m, struct mb_table *t, struct drom_error *err)

@@ -34,6 +34,10 @@ enum mb_filter { MB_DB_INC, MB_DB_EXC, MB_TABLE_INC, MB_TABLE_EXC, MB_COL_INC, M
 #define MB_BINARY_MODES {"bytes", "base64", "base64-url-safe", "hex", NULL}
 #define MB_BINARY_INTS {MB_BIN_BYTES, MB_BIN_BASE64, MB_BIN_BASE64_URL, MB_BIN_HEX}
 #define MB_BIGINT_MODES {"long", "precise", NULL}
+/* "ignore" is Debezium's older name of skip. */
+enum mb_failure_mode { MB_FAIL_FAIL, MB_FAIL_WARN, MB_FAIL_SKIP };
+#define MB_FAILURE_MODES {"fail", "warn", "skip", "ignore", NULL}
+#define MB_FAILURE_INTS {MB_FAIL_FAIL, MB_FAIL_WARN, MB_FAIL_SKIP, MB_FAIL_SKIP}
 #define MB_SSL_MODES {"disabled", "preferred", "required", "verify_ca", "verify_identity", NULL}
 
 struct mb_options {
@@ -55,9 +59,21 @@ struct mb_options {
      * file with certificate and key, so it fills ssl_cert only. */
     const char *ssl_ca, *ssl_cert, *ssl_key, *ssl_key_password;
     int ssl_mode;                         /* enum mb_ssl_mode */
+    /* Debezium's column mappers and key columns (mb_mapper.h): mysql-binlog
+     * takes column.* under their own names, debezium-mysql through
+     * additionalProperties.column.* as Camel passes them */
+    const char *message_key_columns, *column_propagate_source_type, *datatype_propagate_source_type;
+    struct drom_optpairs column_mappers;
+    int event_processing_failure_handling_mode;   /* enum mb_failure_mode */
+    int inconsistent_schema_handling_mode;        /* enum mb_failure_mode */
 };
 
 #define MB_AT(f) DROM_OPT_AT(struct mb_options, f)
+
+struct mb_mappers;
+/* Fills `m` (zeroed) from the mapper options of either scheme; on error `m`
+ * is left empty and err names the option (mb_config.c). */
+int mb_options_mappers(const struct mb_options *o, bool camel, struct mb_mappers *m, struct drom_error *err);
 
 /* The value of additionalProperties.<key>, NULL when not given. */
 const char *mb_options_extra(const struct mb_options *o, const char *key);

@@ -213,6 +213,20 @@ void mb_count(struct mb_src *s, const char *name, int64_t delta)
         drom_endpoint_count(s->ep, name, delta);
 }
 
+int mb_event_failure(struct mb_src *s, bool unknown_table, const char *file, uint64_t pos, struct drom_error *err)
+{
+    enum mb_failure_mode mode = unknown_table ? s->cfg.on_unknown_table : s->cfg.on_failure;
+    if (mode == MB_FAIL_FAIL)
+        return -1;
+    mb_count(s, "NumberOfSkippedEvents", 1);
+    /* Debezium's skip logs nothing; here a fault is never silent */
+    drom_warn(s->ep ? s->ep->route_id : "mysql-binlog", "%s: the rows event at %s:%" PRIu64 " is skipped (%s=%s): %s",
+              s->ep ? s->ep->uri_masked : s->cfg.name, file, pos,
+              unknown_table ? "inconsistentSchemaHandlingMode" : "eventProcessingFailureHandlingMode",
+              mode == MB_FAIL_WARN ? "warn" : "skip", err->msg);
+    return 0;
+}
+
 void mb_gauge(struct mb_src *s, const char *name, int64_t value)
 {
     if (s->ep)

@@ -246,6 +246,10 @@ void mb_exchange_done(struct drom_endpoint *ep, const void *pos, bool failed);
 
 /* The endpoint's counters and gauges; nothing while replaying. */
 void mb_count(struct mb_src *s, const char *name, int64_t delta);
+/* The rows event at file:pos failed (err says why; `unknown_table`: its table
+ * is not known): -1 to fail with err, or 0 once it is passed over, logged
+ * and counted in NumberOfSkippedEvents, as the handling mode says. */
+int mb_event_failure(struct mb_src *s, bool unknown_table, const char *file, uint64_t pos, struct drom_error *err);
 void mb_gauge(struct mb_src *s, const char *name, int64_t value);
 /* The route id for log lines ("replay" while replaying). */
 const char *mb_route(const struct mb_src *s);

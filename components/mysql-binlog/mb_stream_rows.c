@@ -209,13 +209,15 @@ int mb_st_rows(struct mb_src *s, struct mb_st *st, const struct mb_event *ev, co
     if (inflated)
         r = *inflated;
     else if (mb_rows_parse(&r, ev->type, ev->body, ev->body_len, st->id_len, err))
-        return -1;
+        return mb_event_failure(s, false, st->file, mb_st_ev_start(st, ev), err);
     bool skip_all = st->skipping && k < st->skip_event;
     struct mb_cached_table *ct = st->cur && st->cur->t.table_id == r.table_id ? st->cur : find_table(s, r.table_id);
     if (!ct && skip_all)
         return 0;
-    if (!ct)
-        return drom_err(err, DROM_EINVAL, "rows event for table id %" PRIu64 " without a table map", r.table_id);
+    if (!ct) {
+        drom_err(err, DROM_EINVAL, "rows event for table id %" PRIu64 " without a table map", r.table_id);
+        return mb_event_failure(s, true, st->file, mb_st_ev_start(st, ev), err);
+    }
     if (!ct->wanted) {
         drom_endpoint_count(s->ep, "NumberOfEventsFiltered", 1);
         return 0;
@@ -223,10 +225,11 @@ int mb_st_rows(struct mb_src *s, struct mb_st *st, const struct mb_event *ev, co
     char op = r.kind == MB_ROWS_WRITE ? 'c' : r.kind == MB_ROWS_UPDATE ? 'u' : 'd';
     if ((op == 'c' && s->cfg.skip_c) || (op == 'u' && s->cfg.skip_u) || (op == 'd' && s->cfg.skip_d))
         return 0;
-    if (!ct->t.has_names)
-        return drom_err(err, DROM_EINVAL,
-                        "table map of %s.%s has no column names (written before binlog_row_metadata=FULL was set?)",
-                        ct->t.db, ct->t.table);
+    if (!ct->t.has_names) {
+        drom_err(err, DROM_EINVAL, "table map of %s.%s has no column names (written before binlog_row_metadata=FULL "
+                 "was set?)", ct->t.db, ct->t.table);
+        return mb_event_failure(s, true, st->file, mb_st_ev_start(st, ev), err);
+    }
     mb_values_reserve(s, ct->t.ncols);
     uint64_t pos = mb_st_ev_start(st, ev);
     if (ev->timestamp)
@@ -243,7 +246,14 @@ int mb_st_rows(struct mb_src *s, struct mb_st *st, const struct mb_event *ev, co
     uint32_t nrows = 0;
     for (uint32_t row = 0; off < r.len; row++) {
         nrows = row + 1;
-        if (decode_row(s, st, ct, &r, &off, err) || emit_row(s, st, &x, row, err))
+        if (decode_row(s, st, ct, &r, &off, err)) {
+            /* the rest of the event cannot be read either: all of it fails or is passed over */
+            if (mb_event_failure(s, false, st->file, pos, err))
+                return -1;
+            nrows = row;
+            break;
+        }
+        if (emit_row(s, st, &x, row, err))
             return -1;
     }
     if (st->inner)

@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "components/mysql-binlog/mb_mapper.h"
 #include "components/mysql-binlog/mb_options.h"
 #include "components/mysql-binlog/mb_tls.h"
 #include "runtime/regex.h"
@@ -63,6 +64,16 @@ static int check_lists(const struct mb_options *o, struct drom_error *err)
     return 0;
 }
 
+/* The mapper options compiled as the source will, so a bad one is refused here. */
+static int check_mappers(const struct mb_options *o, bool camel, struct drom_error *err)
+{
+    struct mb_mappers m;
+    if (mb_options_mappers(o, camel, &m, err) < 0)
+        return -1;
+    mb_mappers_free(&m);
+    return 0;
+}
+
 int mb_validate_binlog(const char *path, const void *conf, unsigned role, struct drom_error *err)
 {
     const struct mb_options *o = conf;
@@ -70,7 +81,7 @@ int mb_validate_binlog(const char *path, const void *conf, unsigned role, struct
         return drom_err(err, DROM_EINVAL, "offsetStorageTopic must be set since offsetStorage is 'kafka'");
     if (o->offset_storage == MB_STORE_KAFKA && !o->offset_storage_brokers)
         return drom_err(err, DROM_EINVAL, "offsetStorageBrokers must be set since offsetStorage is 'kafka'");
-    if (check_lists(o, err) || mb_tls_validate(o, false, err))
+    if (check_lists(o, err) || mb_tls_validate(o, false, err) || check_mappers(o, false, err))
         return -1;
     return check_ops(o->skipped_operations, err);
 }
@@ -91,7 +102,7 @@ int mb_validate_debezium(const char *path, const void *conf, unsigned role, stru
         return drom_err(err, DROM_EINVAL,
                         "Required field 'additionalProperties.bootstrap.servers' must be set since 'offsetStorage' is "
                         "set to '%s'", KAFKA_STORE);
-    if (check_lists(o, err) || mb_tls_validate(o, true, err))
+    if (check_lists(o, err) || mb_tls_validate(o, true, err) || check_mappers(o, true, err))
         return -1;
     return check_ops(o->skipped_operations, err);
 }

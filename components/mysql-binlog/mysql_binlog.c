@@ -18,6 +18,8 @@ static const char *const binary_modes[] = MB_BINARY_MODES;
 static const int binary_ints[] = MB_BINARY_INTS;
 static const char *const bigint_modes[] = MB_BIGINT_MODES;
 static const char *const ssl_modes[] = MB_SSL_MODES;
+static const char *const failure_modes[] = MB_FAILURE_MODES;
+static const int failure_ints[] = MB_FAILURE_INTS;
 
 static const struct drom_option options[] = {
     {.name = "host", MB_AT(host), .type = DROM_OPT_STRING, .def = "127.0.0.1", .group = "connection",
@@ -112,6 +114,27 @@ static const struct drom_option options[] = {
     {.name = "skippedOperations", MB_AT(skipped_operations), .type = DROM_OPT_STRING, .def = "t", .group = "consumer",
      .doc = "Comma-separated operations not emitted: c, u, d, t (TRUNCATE TABLE: op t, null key, no row), or "
             "none; the default skips truncate events, as Debezium"},
+    {.name = "messageKeyColumns", MB_AT(message_key_columns), .type = DROM_OPT_STRING, .group = "format",
+     .doc = "Debezium's message.key.columns: keys from other columns, <db.table regex>:<column>[,<column>...] and "
+            "more tables after ';' (a table without a primary key gets a key)"},
+    {.name = "column.", MB_AT(column_mappers), .type = DROM_OPT_STRING, .flags = DROM_OPT_PREFIX, .group = "format",
+     .doc = "Debezium's column mappers under their own names, each given regular expressions of db.table.column: "
+            "column.mask.with.N.chars, column.mask.hash.<algorithm>.with.salt.<salt>, "
+            "column.mask.hash.v2.<algorithm>.with.salt.<salt>, column.truncate.to.N.chars"},
+    {.name = "columnPropagateSourceType", MB_AT(column_propagate_source_type), .type = DROM_OPT_STRING,
+     .group = "format",
+     .doc = "Regular expressions of db.table.column whose schemas get __debezium.source.column.type, .length, "
+            ".scale and .name parameters"},
+    {.name = "datatypePropagateSourceType", MB_AT(datatype_propagate_source_type), .type = DROM_OPT_STRING,
+     .group = "format", .doc = "The same for the columns whose db.table.TYPE (INT UNSIGNED, VARCHAR...) matches"},
+    {.name = "eventProcessingFailureHandlingMode", MB_AT(event_processing_failure_handling_mode), .type = DROM_OPT_ENUM,
+     .def = "fail", .values = failure_modes, .ints = failure_ints, .group = "consumer",
+     .doc = "A rows event that cannot be decoded: fail (the source stops on it, not ready, and retries), warn or "
+            "skip (it is passed over with a warning in the log and NumberOfSkippedEvents; never silently)"},
+    {.name = "inconsistentSchemaHandlingMode", MB_AT(inconsistent_schema_handling_mode), .type = DROM_OPT_ENUM,
+     .def = "fail", .values = failure_modes, .ints = failure_ints, .group = "consumer",
+     .doc = "A rows event whose table is not known (no table map before it, or one without column names): fail, "
+            "warn or skip, as eventProcessingFailureHandlingMode"},
     DROM_OPTIONS_END,
 };
 

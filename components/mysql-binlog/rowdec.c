@@ -355,6 +355,8 @@ int mb_table_parse(struct mb_table *t, const uint8_t *body, size_t len, unsigned
     t->cols = drom_xcalloc((size_t)n, sizeof *t->cols);
     t->ncols = (size_t)n;
     for (size_t i = 0; i < t->ncols; i++)
+        t->cols[i].length = t->cols[i].src_scale = -1;   /* until information_schema says */
+    for (size_t i = 0; i < t->ncols; i++)
         t->cols[i].type = r.p[r.off + i];
     r.off += t->ncols;
     if (get_lenenc(&r, &metalen, "column metadata", err) || need(&r, metalen, "column metadata", err))

@@ -48,6 +48,10 @@ struct mb_column {
     bool float_double;     /* FLOAT(M,D): Debezium makes it a double */
     bool uuid;             /* MariaDB's UUID type (16 bytes in the binlog) */
     char charset[16];      /* character set name; "" unknown (the collation id then decides) */
+    /* Debezium's Column (from the table's definition): type name as
+     * INT UNSIGNED, length and scale; -1 when it has none */
+    char type_name[40];
+    int64_t length, src_scale;
 };
 
 struct mb_table {

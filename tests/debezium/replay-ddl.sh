@@ -42,7 +42,7 @@ for name in "${scripts[@]}"; do
       echo "$MARKER" >"$dir/types.sql"
       cp "$WORK/ddl/$name.sql" "$dir/stream.sql"
     fi
-    DROM_GOLDEN_DIR="$dir" bash "$HERE/capture.sh" >"$dir/log" 2>&1 || true
+    DROM_GOLDEN_DIR="$dir" DROM_GOLDEN_FORCE=1 bash "$HERE/capture.sh" >"$dir/log" 2>&1 || true
     line=$(grep -h '^golden: ' "$dir/log" | tail -1 || true)
     if [ -z "$line" ]; then
       failed+=("$name/$mode"); echo "replay: $name ($mode): no comparison, see $dir/log" >&2; continue

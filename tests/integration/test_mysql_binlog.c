@@ -400,3 +400,28 @@ Test(mysql_binlog, debezium_mysql_body_is_the_row_after, .timeout = 60)
     stop(&r);
     mysql_close(m);
 }
+
+/* Camel's names for Debezium's column mappers and key columns: messageKeyColumns
+ * and the mappers through additionalProperties, as Camel passes them on. */
+Test(mysql_binlog, debezium_mysql_masks_truncates_and_keys_as_told, .timeout = 60)
+{
+    MYSQL *m = admin();
+    fresh_table(m, "camelmap", "(id INT PRIMARY KEY, code VARCHAR(8) NOT NULL, secret VARCHAR(20), note TEXT)");
+    struct run r;
+    start(&r, "debezium-mysql", "camelmap",
+          "&amp;snapshotMode=no_data&amp;messageKeyColumns=cdcdb.camelmap:code"
+          "&amp;additionalProperties.column.mask.with.3.chars=cdcdb.camelmap.secret"
+          "&amp;additionalProperties.column.mask.hash.v2.SHA-256.with.salt.pepper=cdcdb.camelmap.code"
+          "&amp;additionalProperties.column.truncate.to.2.chars=cdcdb.camelmap.note",
+          tmp_offsets());
+    sql(m, "INSERT INTO camelmap VALUES (7, 'k7', NULL, 'abcdef')");
+    struct drom_mock *mk = out(&r, 1);
+    char *b = drom_mock_body(mk, 0);
+    /* SHA-256 of "pepper" + "k7", cut to VARCHAR(8)'s length; a masked NULL is the mask (Debezium's way) */
+    cr_expect_str_eq(b, "{\"id\":7,\"code\":\"170604d8\",\"secret\":\"***\",\"note\":\"ab\"}");
+    free(b);
+    /* the key is code as it is in the table: Debezium maps the value's fields, never the key's */
+    cr_expect_str_eq(hdr(mk, 0, "CamelDebeziumKey"), "{\"code\":\"k7\"}");
+    stop(&r);
+    mysql_close(m);
+}

@@ -3,6 +3,7 @@
  * stands in for a missing primary key (key, key schema, headers, from the
  * snapshot and from the binlog), column defaults in the field schemas, and
  * the truncate event when skippedOperations lets it through. */
+#include "runtime/buf.h"
 #include "tests/integration/test_mysql_binlog_util.h"
 
 /* The text of the first match of "prefix...suffix" in s, malloc'ed. */
@@ -248,5 +249,83 @@ Test(mysql_binlog_debezium, key_change_is_delete_tombstone_create, .timeout = 60
     cr_assert(strstr(ids[0], ":delete"), "%s", ids[0]);
     for (size_t i = 0; i < 4; i++)
         free(ids[i]);
+    end(&fx);
+}
+
+/* The value of Debezium's metric `name` (debezium_metrics_<name>{...} v), -1 when absent. */
+static long long metric(struct mbt_run *r, const char *name)
+{
+    struct drom_buf b = DROM_BUF_INIT;
+    drom_engine_metrics(r->eng, &b);
+    char sample[128];
+    snprintf(sample, sizeof sample, "\ndebezium_metrics_%s{", name);
+    const char *at = strstr(drom_buf_cstr(&b), sample), *sp = at ? strchr(at + 1, ' ') : NULL;
+    long long v = sp ? atoll(sp + 1) : -1;
+    drom_buf_free(&b);
+    return v;
+}
+
+/* A rows event whose table map has no column names (written while the server
+ * had binlog_row_metadata=MINIMAL): a table the source cannot know, which
+ * inconsistentSchemaHandlingMode decides about. */
+static void insert_without_column_names(MYSQL *root, const char *sql)
+{
+    mbt_sql(root, "SET GLOBAL binlog_row_metadata = 'MINIMAL'");
+    mbt_sql(root, "%s", sql);
+    mbt_sql(root, "SET GLOBAL binlog_row_metadata = 'FULL'");
+}
+
+Test(mysql_binlog_debezium, unknown_table_passed_over_under_warn, .timeout = 60)
+{
+    struct fixture fx;
+    begin(&fx, "mbt_warn", "CREATE TABLE mbt_warn.t (id INT PRIMARY KEY, v VARCHAR(5))", 5434,
+          "snapshotMode=no_data&inconsistentSchemaHandlingMode=warn");
+    insert_without_column_names(fx.root, "INSERT INTO mbt_warn.t VALUES (1, 'a')");
+    mbt_sql(fx.root, "INSERT INTO mbt_warn.t VALUES (2, 'b')");
+    struct drom_mock *mk = drom_mock_get(fx.r.eng, "out");
+    cr_assert_eq(mbt_before_sentinel(fx.root, mk, "INSERT INTO mbt_warn.t VALUES (999, 'z')", "\"id\":999", 10000), 1,
+                 "the row without column names is passed over, the next one is not");
+    char *b = drom_mock_body(mk, 0);
+    cr_expect(strstr(b, "\"after\":{\"id\":2,\"v\":\"b\"}"), "%s", b);
+    free(b);
+    cr_expect_eq(metric(&fx.r, "NumberOfSkippedEvents"), 1, "counted");
+    char reason[256];
+    cr_expect(drom_engine_ready(fx.r.eng, reason, sizeof reason), "still ready: %s", reason);
+    end(&fx);
+}
+
+Test(mysql_binlog_debezium, unknown_table_stops_the_source_by_default, .timeout = 60)
+{
+    struct fixture fx;
+    begin(&fx, "mbt_fail", "CREATE TABLE mbt_fail.t (id INT PRIMARY KEY, v VARCHAR(5))", 5435, "snapshotMode=no_data");
+    insert_without_column_names(fx.root, "INSERT INTO mbt_fail.t VALUES (1, 'a')");
+    char reason[512] = "";
+    int64_t until = mbt_now_ms() + 10000;
+    while (drom_engine_ready(fx.r.eng, reason, sizeof reason) && mbt_now_ms() < until)
+        usleep(20000);
+    cr_expect(!drom_engine_ready(fx.r.eng, reason, sizeof reason), "not ready once the event cannot be read");
+    cr_expect(strstr(reason, "has no column names"), "readiness says why: %s", reason);
+    cr_expect_eq(drom_mock_received(drom_mock_get(fx.r.eng, "out")), 0);
+    cr_expect_neq(metric(&fx.r, "NumberOfSkippedEvents"), 1, "nothing passed over");
+    end(&fx);
+}
+
+/* Signedness after a YEAR and a BIT column: MariaDB's SIGNEDNESS bitmap counts
+ * YEAR among the numeric columns (not BIT), which MySQL's readers, and
+ * MariaDB's own mariadb-binlog --print-table-metadata, do not expect: the
+ * columns after it were read one bit off. information_schema says which
+ * columns are unsigned whatever the bitmap's reading. */
+Test(mysql_binlog_debezium, signedness_after_year_and_bit_columns, .timeout = 60)
+{
+    struct fixture fx;
+    begin(&fx, "mbt_sign", "CREATE TABLE mbt_sign.t (id INT PRIMARY KEY, y YEAR, bt BIT(3), a INT UNSIGNED, b INT, "
+                           "s SMALLINT UNSIGNED, c TINYINT)",
+          5436, "snapshotMode=no_data&schemas=false");
+    mbt_sql(fx.root, "INSERT INTO mbt_sign.t VALUES (1, 2024, b'101', 4000000000, -1, 65535, -5)");
+    struct drom_mock *mk = mbt_out(&fx.r, 1, 10000);
+    char *b = drom_mock_body(mk, 0);
+    cr_expect(strstr(b, "\"after\":{\"id\":1,\"y\":2024,\"bt\":\"BQ==\",\"a\":4000000000,\"b\":-1,\"s\":65535,\"c\":-5}"),
+              "%s", b);
+    free(b);
     end(&fx);
 }

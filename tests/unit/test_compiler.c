@@ -355,3 +355,19 @@ Test(compiler_load, xml_or_graph_json_with_secrets_resolved)
     remove(xml_path);
     remove(json_path);
 }
+
+/* A RAW(...) value outlives the parsed uri: the graph holds its own copy
+ * (it pointed into the uri's parse, freed once the endpoint was built). */
+Test(compiler_lower, raw_values_belong_to_the_graph)
+{
+    struct drom_graph g;
+    int rc;
+    char *msgs = compile("<route><from uri=\"mysql-binlog:cdc?user=u&amp;columnPropagateSourceType=RAW(db.t.(a|b) x)"
+                         "&amp;column.mask.with.3.chars=RAW(db.t.c+)\"/><to uri=\"log:x\"/></route>",
+                         NULL, &g, &rc);
+    cr_assert_eq(rc, 0, "%s", msgs);
+    cr_expect_str_eq(opt_str(&g.routes[0].from.opts, "columnPropagateSourceType"), "db.t.(a|b) x");
+    cr_expect_str_eq(opt_str(&g.routes[0].from.opts, "column.mask.with.3.chars"), "db.t.c+");
+    drom_graph_free(&g);
+    free(msgs);
+}
