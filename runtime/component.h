@@ -11,6 +11,7 @@
 #define DROM_RUNTIME_COMPONENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "runtime/error.h"
 #include "runtime/exchange.h"
@@ -29,11 +30,49 @@ enum drom_status {
 
 enum drom_role { DROM_ROLE_CONSUMER = 1, DROM_ROLE_PRODUCER = 2 };
 
+/* What the engine must know of a component's consumers. */
+enum drom_component_flags {
+    /* Fed by other routes of the same engine: keeps running while the
+     * engine drains the others, and is stopped after them. */
+    DROM_COMP_INTERNAL = 1 << 0,
+    /* A failed exchange blocks the watermark and stops this consumer, so
+     * nothing after it is committed (a source that must not skip). */
+    DROM_COMP_STOPS_ON_FAILURE = 1 << 1,
+};
+
+/* A consumer's settings that depend on its options, given to the engine
+ * after create: flags added to the component's, and a smaller in-flight
+ * window for its route (0 keeps the engine's). */
+struct drom_consumer_settings {
+    unsigned flags;   /* DROM_COMP_* */
+    size_t window;
+};
+
+/* How endpoints of one component reach each other, for the compiler's
+ * link checks and `dromc graph`: a producer's messages reach the consumers
+ * of the same component that name one of its keys. */
+enum drom_link_kind {
+    DROM_LINK_NONE,     /* reaches no other endpoint of the file */
+    DROM_LINK_LOCAL,    /* inside the engine: a producer needs a consumer of its key in the same file */
+    DROM_LINK_REMOTE,   /* through a server: drawn when both ends are in the file, never required */
+};
+
+struct drom_link {
+    enum drom_link_kind kind;
+    /* The link keys: the path unless the component says otherwise; borrowed
+     * from the path or static. */
+    const char *keys;
+    char sep;                  /* keys is a list split by sep (a consumer's topics), 0: one key */
+    const char *label;         /* the edge's label in `dromc graph`, NULL for none */
+    bool shared;               /* LOCAL consumer: may share its key with others that say so too */
+    const char *share_hint;    /* LOCAL: appended to the error on a second consumer, NULL for none */
+};
+
 /* Where a source keeps its offsets, for a producer that writes them inside
  * its own transaction (kafka's transactionalId). Strings are borrowed from
  * the source's state and live until its destroy. */
 struct drom_offset_location {
-    const char *store;      /* "kafka", or "file" for a local file */
+    const char *store;      /* the offset store's registered name */
     const char *brokers;    /* kafka: bootstrap servers of the offset topic */
     const char *topic;      /* kafka: the offset topic */
     const char *key;        /* the source's key in the store */
@@ -43,7 +82,7 @@ struct drom_offset_location {
  * from before create until after destroy. */
 struct drom_endpoint {
     const struct drom_component *comp;
-    const char *scheme;          /* as written: "sjms2" or "amqp" */
+    const char *scheme;          /* as written: the component's name or one of its aliases */
     const char *path;            /* after "scheme:", before "?", decoded */
     const char *uri_masked;      /* for logs: secrets replaced by xxxxxx */
     const void *conf;            /* the component's conf struct, filled from its option table */
@@ -53,12 +92,13 @@ struct drom_endpoint {
 };
 
 struct drom_component {
-    const char *name;              /* primary scheme, e.g. "kafka" */
+    const char *name;              /* primary scheme */
     const char *const *aliases;    /* other schemes served (NULL-terminated), e.g. {"sjms2", NULL} */
     const char *title;             /* one line for the catalog */
     const char *path_syntax;       /* e.g. "topic", "[queue:|topic:]destinationName" */
     bool path_required;
     unsigned roles;                /* DROM_ROLE_* */
+    unsigned flags;                /* DROM_COMP_*, for every consumer of the component */
     const struct drom_option *options;   /* ends with DROM_OPTIONS_END */
     size_t conf_size;              /* sizeof the struct the table's rows fill (DROM_OPT_AT) */
     /* Extra checks beyond the table (e.g. librdkafka accepting a property),
@@ -73,6 +113,10 @@ struct drom_component {
      * in clear text to another machine), on the filled conf: a warning into
      * `warning`, "" for none. May be NULL. Must not connect anywhere. */
     void (*advise)(const char *path, const void *conf, char *warning, size_t size);
+    /* How the endpoint links to others (see struct drom_link), from its
+     * path, filled conf and role; `out` comes zeroed with keys = path. NULL:
+     * no links. Must not connect anywhere. */
+    void (*link)(const char *path, const void *conf, unsigned role, struct drom_link *out);
 
     /* Runtime. Any may be NULL where the role does not apply; a component
      * whose runtime is not built yet leaves them all NULL and the engine
@@ -88,6 +132,16 @@ struct drom_component {
      * to commit. `pos` stays owned by the engine. May be NULL. */
     void (*commit)(struct drom_endpoint *ep, const void *pos);
     void (*position_free)(void *pos);
+    /* Consumer, optional: called on the engine thread after create, with
+     * `out` holding the component's flags and window 0, for what the
+     * options change (kafka's breakOnFirstError, seda's concurrentConsumers). */
+    void (*consumer_settings)(const struct drom_endpoint *ep, struct drom_consumer_settings *out);
+    /* Consumer, optional: called on the engine thread for every exchange
+     * this consumer submitted, when it is done (failed tells how it ended),
+     * before the watermark moves; `pos` is the one given to submit (still
+     * owned by the engine). For per-message acknowledgement (file: delete
+     * or move after processing). */
+    void (*done)(struct drom_endpoint *ep, const void *pos, bool failed);
     /* Source, optional: where its offsets live (after create), and the JSON
      * its store keeps for a position given to submit (malloc'ed). Both set,
      * or both NULL when nobody else may write the source's offsets. */
@@ -129,7 +183,7 @@ void drom_endpoint_gauge(struct drom_endpoint *ep, const char *name, int64_t val
 void drom_endpoint_text(struct drom_endpoint *ep, const char *name, const char *text);
 /* A source that stands in for a Debezium connector: its items are also
  * published under Debezium's names (runtime/metrics.h), with
- * plugin="<plugin>" ("mysql") and name/server="<server>" (topicPrefix). */
+ * plugin="<plugin>" and name/server="<server>" (topicPrefix). */
 void drom_endpoint_debezium(struct drom_endpoint *ep, const char *plugin, const char *server);
 
 /* Lines the calling thread logs from now on are about `ep`: JSON log lines

@@ -71,9 +71,14 @@ int eng_endpoint_create(struct eng_endpoint *e, struct drom_error *err)
     }
     e->created = true;
     if (e->is_from) {
+        struct drom_consumer_settings set = {.flags = c->flags};
+        if (c->consumer_settings)
+            c->consumer_settings(&e->ep, &set);
+        e->internal = set.flags & DROM_COMP_INTERNAL;
+        e->stop_on_failure = set.flags & DROM_COMP_STOPS_ON_FAILURE;
         e->wm = drom_watermark_new(c->position_free);
-        if (e->window && e->window < e->route->window)
-            e->route->window = e->window;
+        if (set.window && set.window < e->route->window)
+            e->route->window = set.window;
     }
     return 0;
 }

@@ -19,7 +19,7 @@
  *    camel_exchanges_failed_total and the route's last error, and it counts
  *    as DONE for the watermark, as Camel moves on to the next message. A
  *    source that must never move past a failure (Kafka's breakOnFirstError)
- *    calls drom_endpoint_stop_on_failure: then a failed exchange blocks its
+ *    says DROM_COMP_STOPS_ON_FAILURE: then a failed exchange blocks its
  *    watermark, the consumer is stopped, the route reports "Stopped" with
  *    the error, /health/ready fails and drom_route_commit_blocked is 1; a
  *    restart replays from the failed exchange.
@@ -106,7 +106,7 @@ void drom_engine_free(struct drom_engine *eng);
  * kafka:topic: connecting to 127.0.0.1:9092"). */
 bool drom_engine_ready(struct drom_engine *eng, char *reason, size_t reason_size);
 /* True when a route stopped after a failure its source must not skip
- * (drom_endpoint_stop_on_failure), with "route r1: <its last error>": only
+ * (DROM_COMP_STOPS_ON_FAILURE), with "route r1: <its last error>": only
  * a restart, which replays from the committed position, resumes it. */
 bool drom_engine_failed(struct drom_engine *eng, char *reason, size_t reason_size);
 
@@ -169,22 +169,6 @@ struct drom_expr *drom_engine_compile_simple(struct drom_engine *eng, const char
 /* Evaluates an expression with the engine's environment for `ex`. */
 int drom_engine_eval_str(struct drom_engine *eng, const struct drom_expr *e, struct drom_exchange *ex, char **out,
                          struct drom_error *err);
-
-/* Consumer settings, called from create (engine thread) before start: */
-/* A failed exchange blocks the watermark and stops this consumer (see top). */
-void drom_endpoint_stop_on_failure(struct drom_endpoint *ep, bool on);
-/* This consumer is fed by other routes (direct:, seda:): it keeps running
- * while the engine drains, and is stopped after. */
-void drom_endpoint_set_internal(struct drom_endpoint *ep);
-/* A smaller in-flight window for this consumer's route (seda's
- * concurrentConsumers); 0 keeps the engine's. */
-void drom_endpoint_set_window(struct drom_endpoint *ep, size_t window);
-/* Called on the engine thread for every exchange this consumer submitted,
- * when it is done (failed tells how it ended), before the watermark moves;
- * `pos` is the one given to submit (still owned by the engine). For
- * per-message acknowledgement (file: delete/move after processing). */
-void drom_endpoint_on_done(struct drom_endpoint *ep,
-                           void (*hook)(struct drom_endpoint *ep, const void *pos, bool failed));
 
 /* --- Producers that commit their source's offsets in their own transaction ---
  * (kafka's transactionalId). Such a producer takes the source's commits

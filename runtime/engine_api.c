@@ -95,26 +95,6 @@ struct drom_engine *drom_endpoint_engine(const struct drom_endpoint *ep)
     return E(ep)->eng;
 }
 
-void drom_endpoint_stop_on_failure(struct drom_endpoint *ep, bool on)
-{
-    E(ep)->stop_on_failure = on;
-}
-
-void drom_endpoint_set_internal(struct drom_endpoint *ep)
-{
-    E(ep)->internal = true;
-}
-
-void drom_endpoint_set_window(struct drom_endpoint *ep, size_t window)
-{
-    E(ep)->window = window;
-}
-
-void drom_endpoint_on_done(struct drom_endpoint *ep, void (*hook)(struct drom_endpoint *ep, const void *pos, bool failed))
-{
-    E(ep)->on_done = hook;
-}
-
 void *drom_engine_shared(struct drom_engine *eng, const char *key, void *(*create)(void *arg), void *arg,
                          void (*free_fn)(void *obj))
 {

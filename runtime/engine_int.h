@@ -30,8 +30,6 @@ struct eng_endpoint {
     struct drom_watermark *wm;
     bool wm_dirty, stop_on_failure, internal;
     bool commit_taken;                  /* a transactional producer writes the offsets */
-    size_t window;
-    void (*on_done)(struct drom_endpoint *ep, const void *pos, bool failed);
     struct eng_endpoint *next;          /* all endpoints of the engine */
 };
 

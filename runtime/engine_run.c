@@ -187,8 +187,8 @@ static void finish_top(struct xctx *x, bool failed)
     struct eng_endpoint *src = x->source;
     drom_route_metrics_latency(&r->metrics, drom_now_us() - x->ex->created_us);
     if (x->has_seq) {
-        if (src->on_done)
-            src->on_done(&src->ep, drom_watermark_pos(src->wm, x->seq), failed);
+        if (src->ep.comp->done)
+            src->ep.comp->done(&src->ep, drom_watermark_pos(src->wm, x->seq), failed);
         if (failed && src->stop_on_failure) {
             drom_watermark_block(src->wm, x->seq);
             stop_on_failure(x);

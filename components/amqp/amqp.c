@@ -160,7 +160,7 @@ static int amqp_create(struct drom_endpoint *ep, struct drom_error *err)
     }
     ep->state = e;
     amqp_conn_add_member(e->conn, e);
-    return amqp_consumer_create(ep, err);
+    return 0;
 }
 
 static void amqp_destroy(struct drom_endpoint *ep)
@@ -192,6 +192,7 @@ const struct drom_component drom_component_amqp = {
     .stop = amqp_consumer_stop,
     .produce = amqp_producer_send,
     .commit = amqp_consumer_commit,
+    .done = amqp_consumer_done,
     .position_free = free,
     .validate = amqp_validate,
     .advise = amqp_advise,

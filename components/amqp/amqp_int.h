@@ -180,10 +180,10 @@ void amqp_destination(const char *path, const char **name, bool *topic);
 int amqp_producer_create(struct drom_endpoint *ep, struct drom_error *err);
 void amqp_producer_destroy(struct drom_endpoint *ep);
 enum drom_status amqp_producer_send(struct drom_endpoint *ep, struct drom_exchange *ex, struct drom_error *err);
-int amqp_consumer_create(struct drom_endpoint *ep, struct drom_error *err);
 void amqp_consumer_destroy(struct drom_endpoint *ep);
 int amqp_consumer_start(struct drom_endpoint *ep, struct drom_error *err);
 void amqp_consumer_stop(struct drom_endpoint *ep);
 void amqp_consumer_commit(struct drom_endpoint *ep, const void *pos);
+void amqp_consumer_done(struct drom_endpoint *ep, const void *pos, bool failed);
 
 #endif

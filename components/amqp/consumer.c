@@ -293,7 +293,7 @@ static void *submit_thread(void *arg)
 
 /* --- engine thread --- */
 
-static void position_done(struct drom_endpoint *ep, const void *p, bool failed)
+void amqp_consumer_done(struct drom_endpoint *ep, const void *p, bool failed)
 {
     struct amqp_ep *e = ep->state;
     struct amqp_consumer *k = e->cons;
@@ -321,12 +321,6 @@ void amqp_consumer_commit(struct drom_endpoint *ep, const void *p)
         amqp_conn_wake(e->conn);
     }
     amqp_conn_unlock(e->conn);
-}
-
-int amqp_consumer_create(struct drom_endpoint *ep, struct drom_error *err)
-{
-    drom_endpoint_on_done(ep, position_done);
-    return 0;
 }
 
 int amqp_consumer_start(struct drom_endpoint *ep, struct drom_error *err)

@@ -49,8 +49,6 @@ static int direct_create(struct drom_endpoint *ep, struct drom_error *err)
     char key[512];
     snprintf(key, sizeof key, "direct:%s", ep->path);
     ep->state = drom_engine_shared(drom_endpoint_engine(ep), key, slot_new, NULL, free);
-    /* Only matters for the consumer: fed by other routes, stopped after the drain. */
-    drom_endpoint_set_internal(ep);
     return 0;
 }
 
@@ -90,6 +88,7 @@ const struct drom_component drom_component_direct = {
     .path_syntax = "name",
     .path_required = true,
     .roles = DROM_ROLE_CONSUMER | DROM_ROLE_PRODUCER,
+    .flags = DROM_COMP_INTERNAL,
     .options = options,
     .conf_size = sizeof(struct direct_conf),
     .create = direct_create,

@@ -517,7 +517,6 @@ static int file_start(struct drom_endpoint *ep, struct drom_error *err)
     struct file_ep *f = ep->state;
     if (((const struct file_conf *)ep->conf)->auto_create && mkdirs(ep->path, err) < 0)
         return -1;
-    drom_endpoint_on_done(ep, consumer_done);
     f->stop = false;
     if (pthread_create(&f->thread, NULL, consumer_thread, f) != 0)
         return drom_err(err, DROM_EINTERNAL, "cannot start the file consumer thread");
@@ -553,4 +552,5 @@ const struct drom_component drom_component_file = {
     .stop = file_stop,
     .produce = file_produce,
     .position_free = pos_free,
+    .done = consumer_done,
 };

@@ -222,11 +222,13 @@ static int k_create(struct drom_endpoint *ep, struct drom_error *err)
         return -1;
     }
     ep->state = k;
-    /* Only read by the engine for a source (its watermark then stops at a
-     * failed exchange); harmless on a producer. */
-    if (o->break_on_first_error)
-        drom_endpoint_stop_on_failure(ep, true);
     return 0;
+}
+
+static void k_settings(const struct drom_endpoint *ep, struct drom_consumer_settings *out)
+{
+    if (((const struct kafka_conf *)ep->conf)->break_on_first_error)
+        out->flags |= DROM_COMP_STOPS_ON_FAILURE;
 }
 
 static void k_destroy(struct drom_endpoint *ep)
@@ -297,5 +299,6 @@ const struct drom_component drom_component_kafka = {
     .produce = k_produce,
     .commit = k_commit,
     .position_free = free,
+    .consumer_settings = k_settings,
     .produced_ids = kafka_produced_ids,
 };

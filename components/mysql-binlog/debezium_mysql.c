@@ -2,6 +2,7 @@
 
 #include "components/mysql-binlog/mb_endpoint.h"
 #include "components/mysql-binlog/mb_options.h"
+#include "components/mysql-binlog/mb_source.h"
 #include "components/mysql-binlog/mb_tls.h"
 
 /* Camel 4's debezium-mysql with its option names and defaults (tombstones
@@ -191,6 +192,8 @@ const struct drom_component drom_component_debezium_mysql = {
     .path_syntax = "name",
     .path_required = true,
     .roles = DROM_ROLE_CONSUMER,
+    /* A change must never be skipped: a failed exchange stops the source. */
+    .flags = DROM_COMP_STOPS_ON_FAILURE,
     .options = options,
     .conf_size = sizeof(struct mb_options),
     .create = mb_create,
@@ -199,6 +202,7 @@ const struct drom_component drom_component_debezium_mysql = {
     .stop = mb_stop,
     .commit = mb_commit,
     .position_free = mb_position_free,
+    .done = mb_exchange_done,
     .offset_location = mb_offset_location,
     .position_json = mb_position_json,
     .validate = mb_validate_debezium,

@@ -29,9 +29,6 @@ int mb_create(struct drom_endpoint *ep, struct drom_error *err)
     drom_buf_printf(&key, "%s/%s", ep->comp->name, s->cfg.fmt.prefix);
     s->offset_key = drom_buf_detach(&key);
     ep->state = s;
-    /* A change must never be skipped: a failed exchange stops the source. */
-    drom_endpoint_stop_on_failure(ep, true);
-    drom_endpoint_on_done(ep, mb_exchange_done);
     /* Dashboards and alerts written for Debezium's MySQL connector read it. */
     drom_endpoint_debezium(ep, "mysql", s->cfg.fmt.prefix);
     return 0;

@@ -125,6 +125,11 @@ static void queue_free(void *p)
     free(q);
 }
 
+static void seda_settings(const struct drom_endpoint *ep, struct drom_consumer_settings *out)
+{
+    out->window = (size_t)((const struct seda_conf *)ep->conf)->concurrent_consumers;
+}
+
 static int seda_create(struct drom_endpoint *ep, struct drom_error *err)
 {
     const struct seda_conf *o = ep->conf;
@@ -132,8 +137,6 @@ static int seda_create(struct drom_endpoint *ep, struct drom_error *err)
     snprintf(key, sizeof key, "seda:%s", ep->path);
     struct qarg a = {drom_endpoint_engine(ep), ep->path, (size_t)o->size};
     ep->state = drom_engine_shared(a.eng, key, queue_new, &a, queue_free);
-    drom_endpoint_set_internal(ep);
-    drom_endpoint_set_window(ep, (size_t)o->concurrent_consumers);
     return 0;
 }
 
@@ -247,7 +250,6 @@ static int seda_start(struct drom_endpoint *ep, struct drom_error *err)
     q->stopping = false;
     q->purge = ((const struct seda_conf *)ep->conf)->purge_when_stopping;
     pthread_mutex_unlock(&q->mu);
-    drom_endpoint_on_done(ep, consumer_done);
     if (pthread_create(&q->thread, NULL, consumer_thread, q) != 0) {
         q->consumer = NULL;
         return drom_err(err, DROM_EINTERNAL, "cannot start the seda://%s consumer thread", q->name);
@@ -352,4 +354,7 @@ const struct drom_component drom_component_seda = {
     .stop = seda_stop,
     .produce = seda_produce,
     .position_free = position_free,
+    .flags = DROM_COMP_INTERNAL,
+    .consumer_settings = seda_settings,
+    .done = consumer_done,
 };

@@ -89,8 +89,6 @@ static int feed_create(struct drom_endpoint *ep, struct drom_error *err)
 {
     ep->state = the_feeder(ep);
     ((struct feeder *)ep->state)->ep = ep;
-    /* With transactionalId the source's commit is taken over: completions are counted instead. */
-    drom_endpoint_on_done(ep, feed_done);
     return 0;
 }
 
@@ -128,6 +126,8 @@ static const struct drom_component feeder_component = {
     .start = feed_start,
     .stop = feed_stop,
     .position_free = free,
+    /* With transactionalId the source's commit is taken over: completions are counted instead. */
+    .done = feed_done,
     .offset_location = feed_offset_location,
     .position_json = feed_position_json,
 };

@@ -2,13 +2,18 @@
 
 /* Routes whose source is the test: from="timer:feed..." is re-pointed at
  * the feed component, and every "mock:async..." at the async producer. */
-static void start_fed(struct te *t, const char *xml, size_t window)
+static void start_fed_as(struct te *t, const char *xml, size_t window, const struct drom_component *feed)
 {
     te_compile(t, xml);
-    te_patch(t, "timer:feed", &te_feed_component);
+    te_patch(t, "timer:feed", feed);
     te_patch(t, "mock:async", &te_async_component);
     struct drom_engine_options o = {.window = window};
     te_start_opts(t, &o);
+}
+
+static void start_fed(struct te *t, const char *xml, size_t window)
+{
+    start_fed_as(t, xml, window, &te_feed_component);
 }
 
 Test(engine, direct_call_changes_the_same_exchange)
@@ -89,13 +94,14 @@ Test(engine, failure_in_the_middle_counts_done_and_is_visible)
 Test(engine, stop_on_failure_holds_the_watermark)
 {
     struct te t = {0};
-    start_fed(&t,
-              "<routes><route id=\"r\"><from uri=\"timer:feed?period=1&amp;delay=0\"/>"
-              "<to uri=\"mock:async\"/></route></routes>",
-              0);
-    /* the feed asks for stop-on-failure when its uri says so; set it here */
+    /* the feed as a source that must not skip a failed exchange */
+    struct drom_component stopping = te_feed_component;
+    stopping.flags = DROM_COMP_STOPS_ON_FAILURE;
+    start_fed_as(&t,
+                 "<routes><route id=\"r\"><from uri=\"timer:feed?period=1&amp;delay=0\"/>"
+                 "<to uri=\"mock:async\"/></route></routes>",
+                 0, &stopping);
     struct feed *f = te_feed(&t, "feed");
-    drom_endpoint_stop_on_failure(f->ep, true);
     for (int i = 0; i < 4; i++)
         cr_assert_eq(te_send_pos(f, "x", i, NULL, NULL), 0);
     TE_WAIT_FOR(te_committed(f) == 3, 5000);

@@ -225,9 +225,6 @@ static TE_UNUSED int feed_create(struct drom_endpoint *ep, struct drom_error *er
     struct feed *f = drom_engine_shared(drom_endpoint_engine(ep), key, feed_new, NULL, feed_free);
     f->ep = ep;
     ep->state = f;
-    drom_endpoint_on_done(ep, feed_done);
-    if (strstr(ep->uri_masked, "stopOnFailure"))
-        drom_endpoint_stop_on_failure(ep, true);
     return 0;
 }
 
@@ -255,6 +252,7 @@ static const TE_UNUSED struct drom_component te_feed_component = {
     .start = feed_start,
     .commit = feed_commit,
     .position_free = free,
+    .done = feed_done,
 };
 
 static TE_UNUSED struct feed *te_feed(struct te *t, const char *name)

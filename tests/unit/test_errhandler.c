@@ -2,12 +2,17 @@
 #include "runtime/errhandler.h"
 #include "test_engine_util.h"
 
-static void start_fed(struct te *t, const char *xml)
+static void start_fed_as(struct te *t, const char *xml, const struct drom_component *feed)
 {
     te_compile(t, xml);
-    te_patch(t, "timer:feed", &te_feed_component);
+    te_patch(t, "timer:feed", feed);
     te_patch(t, "mock:async", &te_async_component);
     te_start(t);
+}
+
+static void start_fed(struct te *t, const char *xml)
+{
+    start_fed_as(t, xml, &te_feed_component);
 }
 
 static const char *prop(struct drom_exchange *ex, const char *name)
@@ -198,11 +203,14 @@ Test(errhandler, dead_letter_endpoint_failing_leaves_the_exchange_failed)
 Test(errhandler, dead_letter_failure_with_stop_on_failure_holds_commit)
 {
     struct te t = {0};
-    start_fed(&t, "<routes><route id=\"r\">"
-                  "<errorHandler><deadLetterChannel deadLetterUri=\"mock:dead\"/></errorHandler>"
-                  "<from uri=\"timer:feed\"/><to uri=\"mock:flaky\"/></route></routes>");
+    struct drom_component stopping = te_feed_component;
+    stopping.flags = DROM_COMP_STOPS_ON_FAILURE;
+    start_fed_as(&t,
+                 "<routes><route id=\"r\">"
+                 "<errorHandler><deadLetterChannel deadLetterUri=\"mock:dead\"/></errorHandler>"
+                 "<from uri=\"timer:feed\"/><to uri=\"mock:flaky\"/></route></routes>",
+                 &stopping);
     struct feed *f = te_feed(&t, "feed");
-    drom_endpoint_stop_on_failure(f->ep, true);
     te_send_pos(f, "ok", 0, NULL, NULL);
     TE_WAIT_FOR(te_committed(f) == 0, 5000);
     drom_mock_fail(te_mock(&t, "flaky"), -1, DROM_FAIL, DROM_EIO, "first failure");
