@@ -12,15 +12,19 @@
 #include "dsl/ast.h"
 #include "dsl/placeholder.h"
 #include "dsl/properties.h"
+#include "runtime/component.h"
 #include "runtime/expr.h"
 #include "runtime/graph.h"
 
-/* A direct:/seda: endpoint seen while lowering, for linking. */
+/* An endpoint whose links the compiler checks (struct drom_link's
+ * checks) seen while lowering. */
 struct cc_link {
-    const char *scheme;     /* "direct" or "seda" */
-    const char *name;       /* the path */
+    const struct drom_component *comp;
+    const char *scheme;     /* as written */
+    const char *name;       /* its link key */
     bool consumer;
-    bool multiple;          /* seda multipleConsumers=true */
+    unsigned checks;        /* DROM_LINK_* */
+    const char *share_hint; /* for the error on a second consumer, NULL for none */
     const char *route_id;
     struct drom_loc loc;
 };
@@ -102,7 +106,7 @@ int cc_on_exception(struct cc *c, const struct drom_ast_node *n, struct drom_on_
 void cc_default_error_handler(struct drom_error_handler *eh);
 
 /* direct:/seda: bookkeeping and the final check. */
-void cc_link_add(struct cc *c, const struct drom_gendpoint *ep, bool consumer);
+void cc_link_add(struct cc *c, const struct drom_gendpoint *ep, const struct drom_link *link, bool consumer);
 void cc_link_check(struct cc *c);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cc.h"
+#include "linkdesc.h"
 #include "suggest.h"
 #include "components/registry.h"
 #include "dsl/uri.h"
@@ -461,8 +462,9 @@ struct drom_gendpoint *cc_endpoint(struct cc *c, const struct drom_ast_attr *a, 
         return NULL;
     }
     struct drom_gendpoint *ep = bind(c, a, text, &u, role, a->name);
-    if (ep && (strcmp(ep->scheme, "direct") == 0 || strcmp(ep->scheme, "seda") == 0))
-        cc_link_add(c, ep, role == DROM_ROLE_CONSUMER);
+    struct drom_link link;
+    if (ep && drom_link_describe(ep, role, &link) && link.checks)
+        cc_link_add(c, ep, &link, role == DROM_ROLE_CONSUMER);
     drom_uri_free(&u);
     return ep;
 }

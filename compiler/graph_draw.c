@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "graph_draw.h"
+#include "linkdesc.h"
 #include "runtime/xalloc.h"
 
 enum style { DOT, MERMAID };
@@ -219,34 +220,16 @@ static void collect(const struct drom_step *s, size_t n, unsigned r, unsigned *n
     }
 }
 
-/* Does route consumer `from` receive what producer `to` sends? */
+/* Does route consumer `from` receive what producer `to` sends? The label
+ * is the component's word for what links them (NULL for none). */
 static bool linked(const struct drom_gendpoint *to, const struct drom_gendpoint *from, const char **label)
 {
-    if (!to->comp || to->comp != from->comp)
+    struct drom_link tl, fl;
+    if (!drom_link_describe(to, DROM_ROLE_PRODUCER, &tl) || !drom_link_describe(from, DROM_ROLE_CONSUMER, &fl) ||
+        !drom_link_reaches(to, &tl, from, &fl))
         return false;
-    const char *sch = to->comp->name;
-    if (strcmp(sch, "direct") == 0 || strcmp(sch, "seda") == 0) {
-        *label = NULL;
-        return strcmp(to->path, from->path) == 0;
-    }
-    if (strcmp(sch, "kafka") == 0) {
-        *label = "kafka topic";
-        /* a consumer may subscribe to a comma-separated list */
-        size_t n = strlen(to->path);
-        for (const char *p = from->path; p && *p;) {
-            const char *comma = strchr(p, ',');
-            size_t len = comma ? (size_t)(comma - p) : strlen(p);
-            if (len == n && strncmp(p, to->path, n) == 0)
-                return true;
-            p = comma ? comma + 1 : NULL;
-        }
-        return false;
-    }
-    if (strcmp(sch, "amqp") == 0) {
-        *label = "queue";
-        return strcmp(to->path, from->path) == 0;
-    }
-    return false;
+    *label = tl.label;
+    return true;
 }
 
 static void write(const struct drom_graph *g, FILE *out, enum style style)

@@ -2,8 +2,8 @@
  * Mermaid (for Markdown pages). Each route is a cluster (subgraph) holding
  * its from endpoint and its processors in order; nested blocks (filter,
  * choice, split, multicast) fan out to their children. Dashed edges link
- * routes: a direct:/seda: producer to the route consuming it, and a kafka
- * producer to every route consuming the same topic. Endpoint labels use the
+ * routes: a producer to every route consuming what it sends, as its
+ * component's link description says (compiler/linkdesc.h). Endpoint labels use the
  * masked URIs: no secret is ever drawn. Output is deterministic. */
 #ifndef DROM_COMPILER_GRAPH_DRAW_H
 #define DROM_COMPILER_GRAPH_DRAW_H

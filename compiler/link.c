@@ -1,5 +1,6 @@
-/* direct: and seda: producers need a consumer route in the same file, and
- * a direct: (or a seda: without multipleConsumers) has at most one. */
+/* The link checks a component asks for (struct drom_link): a producer
+ * whose key needs a consumer route in the same file (direct:, seda:), and
+ * keys with at most one consumer. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,20 +9,16 @@
 #include "suggest.h"
 #include "runtime/xalloc.h"
 
-void cc_link_add(struct cc *c, const struct drom_gendpoint *ep, bool consumer)
+void cc_link_add(struct cc *c, const struct drom_gendpoint *ep, const struct drom_link *link, bool consumer)
 {
     drom_xgrow((void **)&c->links, &c->links_cap, c->nlinks + 1, sizeof *c->links);
-    bool multiple = false;
-    if (strcmp(ep->scheme, "seda") == 0)
-        for (size_t i = 0; i < ep->opts.n; i++)
-            if (strcmp(ep->opts.items[i].name, "multipleConsumers") == 0 && ep->opts.items[i].value &&
-                strcmp(ep->opts.items[i].value, "true") == 0)
-                multiple = true;
     c->links[c->nlinks++] = (struct cc_link){
+        .comp = ep->comp,
         .scheme = ep->scheme,
-        .name = ep->path,
+        .name = link->keys,
         .consumer = consumer,
-        .multiple = multiple,
+        .checks = link->checks,
+        .share_hint = link->share_hint,
         .route_id = c->route_id,
         .loc = ep->loc,
     };
@@ -29,7 +26,7 @@ void cc_link_add(struct cc *c, const struct drom_gendpoint *ep, bool consumer)
 
 static const char *key_of(struct cc *c, const struct cc_link *l)
 {
-    return drom_arena_printf(c->a, "%s:%s", l->scheme, l->name);
+    return drom_arena_printf(c->a, "%s:%s", l->comp->name, l->name);
 }
 
 void cc_link_check(struct cc *c)
@@ -43,22 +40,21 @@ void cc_link_check(struct cc *c)
         const struct cc_link *first = drom_strmap_get(&consumers, key);
         if (!first) {
             drom_strmap_put(&consumers, key, (void *)l);
-        } else if (!(first->multiple && l->multiple)) {
+        } else if (l->checks & DROM_LINK_ONE_CONSUMER) {
             cc_error(c, l->loc.line, l->loc.col,
                      "a second consumer of '%s:%s' (route '%s' at line %d already consumes it)%s", l->scheme,
                      l->name, first->route_id ? first->route_id : "?", first->loc.line,
-                     strcmp(l->scheme, "seda") == 0 ? "; set multipleConsumers=true on both for publish-subscribe"
-                                                    : "");
+                     l->share_hint ? l->share_hint : "");
         }
     }
     for (size_t i = 0; i < c->nlinks; i++) {
         const struct cc_link *l = &c->links[i];
-        if (l->consumer || drom_strmap_get(&consumers, key_of(c, l)))
+        if (l->consumer || !(l->checks & DROM_LINK_NEEDS_CONSUMER) || drom_strmap_get(&consumers, key_of(c, l)))
             continue;
         struct drom_suggest s;
         drom_suggest_init(&s, l->name);
         for (size_t j = 0; j < c->nlinks; j++)
-            if (c->links[j].consumer && strcmp(c->links[j].scheme, l->scheme) == 0)
+            if (c->links[j].consumer && c->links[j].comp == l->comp)
                 drom_suggest_offer(&s, c->links[j].name);
         const char *best = drom_suggest_best(&s);
         if (best)

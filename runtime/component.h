@@ -50,22 +50,21 @@ struct drom_consumer_settings {
 
 /* How endpoints of one component reach each other, for the compiler's
  * link checks and `dromc graph`: a producer's messages reach the consumers
- * of the same component that name one of its keys. */
-enum drom_link_kind {
-    DROM_LINK_NONE,     /* reaches no other endpoint of the file */
-    DROM_LINK_LOCAL,    /* inside the engine: a producer needs a consumer of its key in the same file */
-    DROM_LINK_REMOTE,   /* through a server: drawn when both ends are in the file, never required */
+ * of the same component that name one of its keys. `dromc graph` draws
+ * every such pair of the file; the checks are the component's choice. */
+enum drom_link_checks {
+    DROM_LINK_NEEDS_CONSUMER = 1 << 0,  /* a producer's key needs a consumer in the same file (direct:) */
+    DROM_LINK_ONE_CONSUMER = 1 << 1,    /* a key has at most one consumer in the file */
 };
 
 struct drom_link {
-    enum drom_link_kind kind;
     /* The link keys: the path unless the component says otherwise; borrowed
-     * from the path or static. */
+     * from the path or static; NULL for none. */
     const char *keys;
     char sep;                  /* keys is a list split by sep (a consumer's topics), 0: one key */
     const char *label;         /* the edge's label in `dromc graph`, NULL for none */
-    bool shared;               /* LOCAL consumer: may share its key with others that say so too */
-    const char *share_hint;    /* LOCAL: appended to the error on a second consumer, NULL for none */
+    unsigned checks;           /* DROM_LINK_*, made by the compiler */
+    const char *share_hint;    /* ONE_CONSUMER: appended to the error on a second consumer, NULL for none */
 };
 
 /* Where a source keeps its offsets, for a producer that writes them inside
@@ -115,7 +114,7 @@ struct drom_component {
     void (*advise)(const char *path, const void *conf, char *warning, size_t size);
     /* How the endpoint links to others (see struct drom_link), from its
      * path, filled conf and role; `out` comes zeroed with keys = path. NULL:
-     * no links. Must not connect anywhere. */
+     * it links to none. Must not connect anywhere. */
     void (*link)(const char *path, const void *conf, unsigned role, struct drom_link *out);
 
     /* Runtime. Any may be NULL where the role does not apply; a component

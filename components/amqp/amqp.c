@@ -163,6 +163,11 @@ static int amqp_create(struct drom_endpoint *ep, struct drom_error *err)
     return 0;
 }
 
+static void amqp_link(const char *path, const void *conf, unsigned role, struct drom_link *out)
+{
+    out->label = "queue";
+}
+
 static void amqp_destroy(struct drom_endpoint *ep)
 {
     struct amqp_ep *e = ep->state;
@@ -196,4 +201,5 @@ const struct drom_component drom_component_amqp = {
     .position_free = free,
     .validate = amqp_validate,
     .advise = amqp_advise,
+    .link = amqp_link,
 };

@@ -44,6 +44,11 @@ static void *slot_new(void *arg)
     return drom_xcalloc(1, sizeof(struct direct_slot));
 }
 
+static void direct_link(const char *path, const void *conf, unsigned role, struct drom_link *out)
+{
+    out->checks = DROM_LINK_NEEDS_CONSUMER | DROM_LINK_ONE_CONSUMER;
+}
+
 static int direct_create(struct drom_endpoint *ep, struct drom_error *err)
 {
     char key[512];
@@ -91,6 +96,7 @@ const struct drom_component drom_component_direct = {
     .flags = DROM_COMP_INTERNAL,
     .options = options,
     .conf_size = sizeof(struct direct_conf),
+    .link = direct_link,
     .create = direct_create,
     .start = direct_start,
     .stop = direct_stop,

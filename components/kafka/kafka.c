@@ -231,6 +231,13 @@ static void k_settings(const struct drom_endpoint *ep, struct drom_consumer_sett
         out->flags |= DROM_COMP_STOPS_ON_FAILURE;
 }
 
+/* A consumer may subscribe to a comma-separated list of topics. */
+static void k_link(const char *path, const void *conf, unsigned role, struct drom_link *out)
+{
+    out->label = "kafka topic";
+    out->sep = role == DROM_ROLE_CONSUMER ? ',' : 0;
+}
+
 static void k_destroy(struct drom_endpoint *ep)
 {
     struct kafka_ep *k = ep->state;
@@ -292,6 +299,7 @@ const struct drom_component drom_component_kafka = {
     .conf_size = sizeof(struct kafka_conf),
     .validate = validate,
     .advise = kafka_advise,
+    .link = k_link,
     .create = k_create,
     .destroy = k_destroy,
     .start = k_start,

@@ -130,6 +130,13 @@ static void seda_settings(const struct drom_endpoint *ep, struct drom_consumer_s
     out->window = (size_t)((const struct seda_conf *)ep->conf)->concurrent_consumers;
 }
 
+static void seda_link(const char *path, const void *conf, unsigned role, struct drom_link *out)
+{
+    out->checks = DROM_LINK_NEEDS_CONSUMER | DROM_LINK_ONE_CONSUMER;
+    /* seda_start refuses a second consumer: refuse it here already */
+    out->share_hint = "; a seda queue has one consumer here (multipleConsumers is not supported)";
+}
+
 static int seda_create(struct drom_endpoint *ep, struct drom_error *err)
 {
     const struct seda_conf *o = ep->conf;
@@ -349,6 +356,7 @@ const struct drom_component drom_component_seda = {
     .options = options,
     .conf_size = sizeof(struct seda_conf),
     .validate = seda_validate,
+    .link = seda_link,
     .create = seda_create,
     .start = seda_start,
     .stop = seda_stop,
