@@ -4,6 +4,7 @@
 
 #include "compiler/bind.h"
 #include "compiler/secrets.h"
+#include "components/registry.h"
 #include "runtime/buf.h"
 
 static void xml_escape(struct drom_buf *b, const char *s)
@@ -34,11 +35,26 @@ static void copy_endpoint(struct drom_arena *a, const struct drom_gendpoint *src
     }
 }
 
+/* The throwaway route's <from> must connect nowhere and need no option:
+ * the first consumer inside the engine that the registry lists. */
+static const char *quiet_from(void)
+{
+    size_t n;
+    const struct drom_component *const *all = drom_registry_all(&n);
+    for (size_t i = 0; i < n; i++)
+        if ((all[i]->flags & DROM_COMP_INTERNAL) && (all[i]->roles & DROM_ROLE_CONSUMER))
+            return all[i]->name;
+    return NULL;
+}
+
 int drom_bind_uri(const char *uri, const struct drom_compile_opts *opts, struct drom_arena *arena,
                   struct drom_gendpoint *out, struct drom_error *err)
 {
+    const char *from = quiet_from();
+    if (!from)
+        return drom_err(err, DROM_EINTERNAL, "cannot bind '%s': no component consumes inside the engine", uri);
     struct drom_buf doc = DROM_BUF_INIT;
-    drom_buf_puts(&doc, "<route id=\"toD\"><from uri=\"direct:toD\"/><to uri=\"");
+    drom_buf_printf(&doc, "<route id=\"toD\"><from uri=\"%s:toD\"/><to uri=\"", from);
     xml_escape(&doc, uri);
     drom_buf_puts(&doc, "\"/></route>");
 

@@ -1,5 +1,5 @@
-/* The one table of components. Adding a component is one line in
- * registry.c plus its own folder. */
+/* The one table of components, and of offset-store backends. Adding a
+ * component (or a backend) is one line in registry.c plus its own folder. */
 #ifndef DROM_COMPONENTS_REGISTRY_H
 #define DROM_COMPONENTS_REGISTRY_H
 
@@ -11,5 +11,10 @@
 const struct drom_component *drom_registry_find(const char *scheme);
 /* Every component, in catalog order; *n gets the count. */
 const struct drom_component *const *drom_registry_all(size_t *n);
+
+struct drom_offset_backend;
+/* The offset-store backend registered as `name` (a source's offsetStorage
+ * value); NULL when unknown. */
+const struct drom_offset_backend *drom_registry_offset_backend(const char *name);
 
 #endif

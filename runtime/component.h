@@ -92,7 +92,7 @@ struct drom_endpoint {
 
 struct drom_component {
     const char *name;              /* primary scheme */
-    const char *const *aliases;    /* other schemes served (NULL-terminated), e.g. {"sjms2", NULL} */
+    const char *const *aliases;    /* other schemes served (NULL-terminated) */
     const char *title;             /* one line for the catalog */
     const char *path_syntax;       /* e.g. "topic", "[queue:|topic:]destinationName" */
     bool path_required;

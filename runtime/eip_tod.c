@@ -1,4 +1,4 @@
-/* <toD uri="kafka:${header.topic}">: the URI is evaluated per exchange,
+/* <toD uri="scheme:${header.topic}">: the URI is evaluated per exchange,
  * bound to a component by the engine's resolve_uri hook (the compiler's
  * binder, so options are checked as for <to>), and the endpoint is created
  * once per distinct URI and kept for the engine's life (Camel's cacheSize,

@@ -69,9 +69,9 @@ struct drom_engine_options {
      * as file's fileName. NULL: options using ${...} are refused at start. */
     struct drom_expr *(*compile_simple)(void *arg, const char *text, struct drom_error *err);
     void *hook_arg;
-    /* The Kafka offset-store backend (components/kafka's drom_offset_kafka_open);
-     * NULL: sources asking for offsetStorage=kafka are refused with a message. */
-    drom_offset_kafka_open_fn offset_kafka_open;
+    /* The offset-store backends by name (components/registry.h's
+     * drom_registry_offset_backend); NULL: the file backend alone. */
+    const struct drom_offset_backend *(*offset_backend)(const char *name);
 };
 
 struct drom_engine;
@@ -156,12 +156,12 @@ void *drom_engine_shared_find(struct drom_engine *eng, const char *key);
  * first use (a corrupt file is an error, see runtime/offset_store.h). Owned
  * by the engine. Any thread. */
 struct drom_offset_store *drom_engine_offsets(struct drom_engine *eng, struct drom_error *err);
-/* A Kafka-topic offset store for one source, through the program's backend
- * (drom_engine_options.offset_kafka_open). The caller owns the store and
- * closes it with drom_offset_store_close. Any thread. */
-struct drom_offset_store *drom_engine_open_kafka_offsets(struct drom_engine *eng,
-                                                         const struct drom_offset_kafka_config *cfg,
-                                                         struct drom_error *err);
+/* An offset store of one source, from the backend registered as `backend`
+ * (a source's offsetStorage value; drom_engine_options.offset_backend).
+ * The caller owns the store and closes it with drom_offset_store_close. Any
+ * thread. */
+struct drom_offset_store *drom_engine_open_offsets(struct drom_engine *eng, const char *backend,
+                                                   const struct drom_offset_config *cfg, struct drom_error *err);
 
 /* Compiles a Simple template through the engine's hook; NULL with err set
  * when there is no hook or the text is invalid. The caller owns the result. */

@@ -142,15 +142,19 @@ struct drom_offset_store *drom_engine_offsets(struct drom_engine *eng, struct dr
     return s;
 }
 
-struct drom_offset_store *drom_engine_open_kafka_offsets(struct drom_engine *eng,
-                                                         const struct drom_offset_kafka_config *cfg,
-                                                         struct drom_error *err)
+struct drom_offset_store *drom_engine_open_offsets(struct drom_engine *eng, const char *backend,
+                                                   const struct drom_offset_config *cfg, struct drom_error *err)
 {
-    if (!eng->opts.offset_kafka_open) {
-        drom_err(err, DROM_EINVAL, "offsetStorage=kafka is not available in this program (no Kafka offset store)");
+    const struct drom_offset_backend *b = NULL;
+    if (eng->opts.offset_backend)
+        b = eng->opts.offset_backend(backend);
+    else if (strcmp(backend, drom_offset_backend_file.name) == 0)
+        b = &drom_offset_backend_file;
+    if (!b) {
+        drom_err(err, DROM_EINVAL, "offsetStorage=%s is not available in this program (no such offset store)", backend);
         return NULL;
     }
-    return eng->opts.offset_kafka_open(cfg, err);
+    return b->open(cfg, err);
 }
 
 struct drom_expr *drom_engine_compile_simple(struct drom_engine *eng, const char *text, struct drom_error *err)

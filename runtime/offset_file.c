@@ -251,8 +251,10 @@ static void file_close(struct drom_offset_store *s)
     free(fs);
 }
 
+#define FILE_BACKEND "file"
+
 static const struct drom_offset_store_ops file_ops = {
-    .name = "file",
+    .name = FILE_BACKEND,
     .get = file_get,
     .put = file_put,
     .del = file_del,
@@ -281,3 +283,10 @@ struct drom_offset_store *drom_offset_file_open(const char *path, struct drom_er
     }
     return &fs->base;
 }
+
+static struct drom_offset_store *backend_open(const struct drom_offset_config *cfg, struct drom_error *err)
+{
+    return drom_offset_file_open(cfg->path, err);
+}
+
+const struct drom_offset_backend drom_offset_backend_file = {.name = FILE_BACKEND, .open = backend_open};

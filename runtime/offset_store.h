@@ -3,8 +3,8 @@
  * A store maps a key (one per source, e.g. the route id or Debezium's
  * connector name) to a JSON blob the source defines.
  *
- * Backends: a local file (runtime/offset_file.c, the default) and a
- * compacted Kafka topic (from the kafka component, through these same ops).
+ * Backends: a local file (runtime/offset_file.c, the default) and the
+ * others registered by name (components/registry.c), through these same ops.
  * A store that cannot read what it stored (corrupt, truncated, unreadable)
  * reports DROM_ESTATE and never answers "no offsets" instead: replaying from
  * scratch silently is worse than refusing to start.
@@ -23,7 +23,7 @@
 struct drom_offset_store;
 
 struct drom_offset_store_ops {
-    const char *name;   /* "file", "kafka" */
+    const char *name;   /* the backend's registered name */
     /* *json = malloc'ed blob, or NULL when the key has none (returns 0). */
     int (*get)(struct drom_offset_store *s, const char *key, char **json, struct drom_error *err);
     /* Durable when it returns 0. `json` must be one JSON value. */
@@ -59,20 +59,25 @@ void drom_offset_store_close(struct drom_offset_store *s);
  * last entry removes the file), so it was made or emptied by hand. */
 struct drom_offset_store *drom_offset_file_open(const char *path, struct drom_error *err);
 
-/* The Kafka backend lives in the kafka component (components/kafka), which a
- * source in another component cannot include; the program that creates the
- * engine hands its opener over (drom_engine_options.offset_kafka_open) and
- * sources reach it through drom_engine_open_kafka_offsets. */
-#ifndef DROM_OFFSET_KAFKA_API
-#define DROM_OFFSET_KAFKA_API 1
-struct drom_offset_kafka_config {
-    const char *brokers;          /* bootstrap servers */
-    const char *topic;            /* compacted topic, created when missing */
-    const char *const *props;     /* extra librdkafka properties: name, value, ..., NULL; may be NULL */
+/* What a store is opened with; each backend reads the fields it needs. */
+struct drom_offset_config {
+    const char *path;             /* a file: its path */
+    const char *brokers;          /* a topic: bootstrap servers */
+    const char *topic;            /* a topic: compacted, created when missing */
+    const char *const *props;     /* extra client properties: name, value, ..., NULL; may be NULL */
     int64_t timeout_ms;           /* open (read to the end); each put waits at most 5 s of it; 0 = 30000 */
 };
-#endif
-typedef struct drom_offset_store *(*drom_offset_kafka_open_fn)(const struct drom_offset_kafka_config *cfg,
-                                                               struct drom_error *err);
+
+/* An offset-store backend, registered by name like a component (one line
+ * in components/registry.c; a backend may live in a component's folder)
+ * and chosen by a source's offsetStorage value through the registry. */
+struct drom_offset_backend {
+    const char *name;
+    /* The caller owns the store and closes it with drom_offset_store_close. */
+    struct drom_offset_store *(*open)(const struct drom_offset_config *cfg, struct drom_error *err);
+};
+
+/* The file backend as the registry lists it (opens cfg->path). */
+extern const struct drom_offset_backend drom_offset_backend_file;
 
 #endif

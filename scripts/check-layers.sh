@@ -27,5 +27,6 @@ for f in $(find components -mindepth 2 -name '*.[ch]' 2>/dev/null); do
   check "$f" "^(runtime/|components/$comp/)"
 done
 for f in $(find components -maxdepth 1 -name '*.[ch]' 2>/dev/null); do check "$f" '^(runtime/|components/)'; done
+bash scripts/check-component-names.sh || bad=1
 if [ $bad -ne 0 ]; then exit 1; fi
 echo "check-layers: ok"

@@ -185,7 +185,7 @@ static struct drom_engine *engine_for(struct dromd_app *app, struct dromd_routes
         .state_dir = app->opts->state_dir,
         .camel_context = app->context,
         .compile_simple = compile_simple,
-        .offset_kafka_open = drom_offset_kafka_open,
+        .offset_backend = drom_registry_offset_backend,
         .resolve_uri = resolve_uri,
         .hook_arg = r,
     };

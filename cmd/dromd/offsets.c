@@ -103,10 +103,10 @@ static int parse(int argc, char **argv, struct args *a)
 
 static struct drom_offset_store *open_store(const struct args *a, char *where, size_t size, struct drom_error *err)
 {
+    struct drom_offset_config cfg = {.brokers = a->brokers, .topic = a->topic, .timeout_ms = 15000};
     if (a->brokers) {
         snprintf(where, size, "Kafka topic %s on %s", a->topic, a->brokers);
-        struct drom_offset_kafka_config kc = {.brokers = a->brokers, .topic = a->topic, .timeout_ms = 15000};
-        return drom_offset_kafka_open(&kc, err);
+        return drom_offset_backend_kafka.open(&cfg, err);
     }
     char *dir = a->state_dir ? drom_xstrdup(a->state_dir) : dromd_default_state_dir();
     if (a->file)
@@ -114,12 +114,8 @@ static struct drom_offset_store *open_store(const struct args *a, char *where, s
     else
         snprintf(where, size, "%s/offsets.json", dir);
     free(dir);
-    return drom_offset_file_open(where, err);
-}
-
-static bool is_binlog_key(const char *key)
-{
-    return strncmp(key, "mysql-binlog/", 13) == 0 || strncmp(key, "debezium-mysql/", 15) == 0;
+    cfg.path = where;
+    return drom_offset_backend_file.open(&cfg, err);
 }
 
 /* One line per key: where the source resumes and whether the entry checks. */
@@ -132,7 +128,7 @@ static void show_one(struct drom_offset_store *s, const char *key, bool raw)
         free(json);
         return;
     }
-    if (raw || !is_binlog_key(key)) {
+    if (raw || !mb_is_offset_key(key)) {
         printf("%s\t%s\n", key, json);
         free(json);
         return;
@@ -196,7 +192,7 @@ static int parse_to(const char *to, struct mb_offset *o)
 
 static int set(struct drom_offset_store *s, const struct args *a, const char *where)
 {
-    if (!is_binlog_key(a->key)) {
+    if (!mb_is_offset_key(a->key)) {
         fprintf(stderr, "dromd offsets set: %s is not a binlog source's key (mysql-binlog/... or debezium-mysql/...)\n",
                 a->key);
         return 2;
@@ -254,7 +250,7 @@ int dromd_cmd_offsets(int argc, char **argv)
         rc = show(s, &a, where);
     } else if (strcmp(a.cmd, "set") == 0) {
         rc = set(s, &a, where);
-    } else if (is_binlog_key(a.key)) {
+    } else if (mb_is_offset_key(a.key)) {
         /* A mark rather than nothing: the source then knows the fresh start
          * is meant, and does not refuse it for what its topic already holds. */
         struct mb_offset o = {.reset = true};

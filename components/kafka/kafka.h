@@ -209,8 +209,9 @@ int kafka_produced_ids(struct drom_endpoint *ep, int64_t timeout_ms, char ***ids
 
 /* --- offset_kafka.c --- */
 
-/* The Kafka offset store (runtime/offset_store.h's drom_offset_kafka_open_fn);
- * dromd hands it to the engine so that sources can open it. */
-struct drom_offset_store *drom_offset_kafka_open(const struct drom_offset_kafka_config *cfg, struct drom_error *err);
+/* The Kafka offset store: a compacted topic (cfg->brokers, cfg->topic),
+ * registered as drom_offset_backend_kafka ("kafka", offsetStorage=kafka). */
+struct drom_offset_store *drom_offset_kafka_open(const struct drom_offset_config *cfg, struct drom_error *err);
+extern const struct drom_offset_backend drom_offset_backend_kafka;
 
 #endif

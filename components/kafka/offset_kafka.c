@@ -36,7 +36,7 @@ struct okafka {
 
 static const struct drom_offset_store_ops ops;
 
-static rd_kafka_conf_t *base_conf(const struct drom_offset_kafka_config *cfg, struct drom_error *err)
+static rd_kafka_conf_t *base_conf(const struct drom_offset_config *cfg, struct drom_error *err)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rd_kafka_conf_set_log_cb(conf, kafka_conf_log_cb);
@@ -103,7 +103,7 @@ static int create_topic(rd_kafka_t *rk, const char *topic, int64_t timeout_ms, s
 }
 
 /* Reads every partition from its start to its end. */
-static int read_all(struct okafka *o, const struct drom_offset_kafka_config *cfg, struct drom_error *err)
+static int read_all(struct okafka *o, const struct drom_offset_config *cfg, struct drom_error *err)
 {
     rd_kafka_conf_t *conf = base_conf(cfg, err);
     if (!conf)
@@ -174,7 +174,7 @@ static void put_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
     w->done = true;
 }
 
-struct drom_offset_store *drom_offset_kafka_open(const struct drom_offset_kafka_config *cfg, struct drom_error *err)
+struct drom_offset_store *drom_offset_kafka_open(const struct drom_offset_config *cfg, struct drom_error *err)
 {
     if (!cfg->brokers || !*cfg->brokers || !cfg->topic || !*cfg->topic) {
         drom_err(err, DROM_EINVAL, "the Kafka offset store needs brokers and a topic (offsetStorageTopic)");
@@ -297,11 +297,15 @@ static void k_close(struct drom_offset_store *s)
     free(o);
 }
 
+#define KAFKA_BACKEND "kafka"
+
 static const struct drom_offset_store_ops ops = {
-    .name = "kafka",
+    .name = KAFKA_BACKEND,
     .get = k_get,
     .put = k_put,
     .del = k_del,
     .keys = k_keys,
     .close = k_close,
 };
+
+const struct drom_offset_backend drom_offset_backend_kafka = {.name = KAFKA_BACKEND, .open = drom_offset_kafka_open};

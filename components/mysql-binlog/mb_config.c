@@ -120,6 +120,9 @@ int mb_config_load(struct mb_config *c, bool camel, const char *path, const stru
         c->skip_t = strchr(skip, 't') != NULL;
     }
     c->offset_file = drom_xstrdup(o->offset_storage_file_name);
+    /* offsetStorage's values, as the backends are registered (components/registry.c) */
+    static const char *const backends[] = {[MB_STORE_FILE] = "file", [MB_STORE_KAFKA] = "kafka"};
+    c->offset_backend = backends[o->offset_storage];
     c->offset_kafka = o->offset_storage == MB_STORE_KAFKA;
     c->offset_topic = drom_xstrdup(o->offset_storage_topic);
     /* Camel passes Kafka Connect's own settings through additionalProperties */

@@ -33,7 +33,8 @@ struct mb_config {
     bool tombstones, include_query, tx_metadata;
     bool skip_c, skip_u, skip_d, skip_t;
     enum mb_failure_mode on_failure, on_unknown_table;   /* event.processing / inconsistent.schema handling */
-    char *offset_file;          /* NULL: the engine's store */
+    const char *offset_backend; /* the registered offset store offsetStorage names */
+    char *offset_file;          /* NULL with the file backend: the engine's store */
     bool offset_kafka;
     char *offset_topic;
     char *offset_brokers;       /* Kafka store's bootstrap servers */

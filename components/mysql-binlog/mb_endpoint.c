@@ -149,7 +149,7 @@ int mb_offset_location(struct drom_endpoint *ep, struct drom_offset_location *ou
 {
     (void)err;
     struct mb_src *s = S(ep);
-    *out = (struct drom_offset_location){.store = s->cfg.offset_kafka ? "kafka" : "file", .key = s->offset_key};
+    *out = (struct drom_offset_location){.store = s->cfg.offset_backend, .key = s->offset_key};
     if (s->cfg.offset_kafka) {
         out->brokers = s->cfg.offset_brokers;
         out->topic = s->cfg.offset_topic;
@@ -459,13 +459,10 @@ int mb_start(struct drom_endpoint *ep, struct drom_error *err)
     struct mb_src *s = S(ep);
     if (s->store)
         ;   /* a restart keeps the store opened by the first start */
-    else if (s->cfg.offset_kafka) {
-        struct drom_offset_kafka_config kc = {.brokers = s->cfg.offset_brokers, .topic = s->cfg.offset_topic,
-                                              .timeout_ms = s->cfg.connect_timeout_ms};
-        s->store = drom_engine_open_kafka_offsets(drom_endpoint_engine(ep), &kc, err);
-        s->own_store = true;
-    } else if (s->cfg.offset_file) {
-        s->store = drom_offset_file_open(s->cfg.offset_file, err);
+    else if (s->cfg.offset_kafka || s->cfg.offset_file) {
+        struct drom_offset_config oc = {.path = s->cfg.offset_file, .brokers = s->cfg.offset_brokers,
+                                        .topic = s->cfg.offset_topic, .timeout_ms = s->cfg.connect_timeout_ms};
+        s->store = drom_engine_open_offsets(drom_endpoint_engine(ep), s->cfg.offset_backend, &oc, err);
         s->own_store = true;
     } else
         s->store = drom_engine_offsets(drom_endpoint_engine(ep), err);

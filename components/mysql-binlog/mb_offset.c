@@ -352,3 +352,9 @@ void mb_gtidset_clean(char *out, size_t size, const char *text)
             out[n++] = *p;
     out[n] = '\0';
 }
+
+/* The names of mysql_binlog.c's and debezium_mysql.c's components. */
+bool mb_is_offset_key(const char *key)
+{
+    return strncmp(key, "mysql-binlog/", 13) == 0 || strncmp(key, "debezium-mysql/", 15) == 0;
+}

@@ -42,6 +42,9 @@ struct mb_offset {
  * one without a checksum (stored by an older dromd) sets `legacy`. */
 void mb_offset_to_json(const struct mb_offset *o, const char *source, struct drom_buf *out);
 int mb_offset_from_json(struct mb_offset *o, const char *source, const char *json, struct drom_error *err);
+/* True when a store key is a binlog source's ("<component>/<topicPrefix>",
+ * mb_create), whose entry is an mb_offset. */
+bool mb_is_offset_key(const char *key);
 
 /* What a DromEventId says: "<epoch>/<server_id>:<gtid-or-file>:<pos>:<row>..."
  * (no "<epoch>/" in ids of offsets stored before epochs, epoch 0). */

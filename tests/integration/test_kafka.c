@@ -215,7 +215,7 @@ Test(kafka, offset_store_survives_a_replacement, .timeout = 60)
 {
     char topic[128];
     kt_topic(topic, sizeof topic, "offsets");
-    struct drom_offset_kafka_config cfg = {.brokers = kt_brokers(), .topic = topic, .timeout_ms = 20000};
+    struct drom_offset_config cfg = {.brokers = kt_brokers(), .topic = topic, .timeout_ms = 20000};
     struct drom_error err = {0};
     struct drom_offset_store *s = drom_offset_kafka_open(&cfg, &err);
     cr_assert_not_null(s, "%s", err.msg);
@@ -265,7 +265,7 @@ Test(kafka, offset_store_survives_a_replacement, .timeout = 60)
     rd_kafka_destroy(rk);
 
     /* Nothing reachable: a clear error, no hang. */
-    struct drom_offset_kafka_config bad = {.brokers = "127.0.0.1:1", .topic = topic, .timeout_ms = 2000};
+    struct drom_offset_config bad = {.brokers = "127.0.0.1:1", .topic = topic, .timeout_ms = 2000};
     cr_assert_null(drom_offset_kafka_open(&bad, &err));
     cr_assert(strstr(err.msg, "Kafka offset store"), "%s", err.msg);
 }

@@ -28,6 +28,7 @@
 #include "compiler/compile.h"
 #include "components/kafka/kafka.h"
 #include "components/mock/mock.h"
+#include "components/registry.h"
 #include "runtime/engine.h"
 
 #define MBT_UNUSED __attribute__((unused))
@@ -137,7 +138,7 @@ MBT_UNUSED static int mbt_start_xml(struct mbt_run *r, const char *xml, const ch
         drom_diags_print(&d, stderr);
     drom_diags_free(&d);
     cr_assert_eq(rc, 0, "%s", xml);
-    struct drom_engine_options o = {.quiet = true, .state_dir = state_dir, .offset_kafka_open = drom_offset_kafka_open};
+    struct drom_engine_options o = {.quiet = true, .state_dir = state_dir, .offset_backend = drom_registry_offset_backend};
     r->eng = drom_engine_new(&r->graph, &o, err);
     cr_assert_not_null(r->eng, "%s", err->msg);
     return drom_engine_start(r->eng, err);

@@ -224,3 +224,14 @@ Test(mb_offset, a_reset_mark_round_trips)
     cr_assert(back.reset);
     free(j);
 }
+
+/* `dromd offsets` reads an entry as a binlog position only under a binlog
+ * source's key. */
+Test(mb_offset, binlog_keys_are_told_by_component)
+{
+    cr_assert(mb_is_offset_key("mysql-binlog/shop"));
+    cr_assert(mb_is_offset_key("debezium-mysql/shop"));
+    cr_assert_not(mb_is_offset_key("mysql-binlogs/shop"));
+    cr_assert_not(mb_is_offset_key("mysql-binlog"));
+    cr_assert_not(mb_is_offset_key("kafka/t"));
+}

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "tests/support/unprivileged.h"
+#include "components/registry.h"
+#include "runtime/engine.h"
 #include "runtime/offset_store.h"
 
 static char dir[256];
@@ -133,5 +135,56 @@ Test(offset_file, unwritable_directory_is_an_error)
     cr_assert_null(json, "a failed put does not change what get answers");
     chmod(dir, 0700);
     drom_offset_store_close(s);
+    rm_rf();
+}
+
+/* Backends are found by their registered name, as a source's offsetStorage
+ * value chooses them; an unknown name is no backend. */
+Test(offset_file, backends_are_registered_by_name)
+{
+    const struct drom_offset_backend *file = drom_registry_offset_backend("file");
+    cr_assert_eq(file, &drom_offset_backend_file);
+    const struct drom_offset_backend *kafka = drom_registry_offset_backend("kafka");
+    cr_assert_not_null(kafka);
+    cr_assert_str_eq(kafka->name, "kafka");
+    cr_assert_null(drom_registry_offset_backend("jdbc"));
+    cr_assert_null(drom_registry_offset_backend(""));
+
+    mkdir_tmp();
+    char path[300];
+    snprintf(path, sizeof path, "%s/by-name.json", dir);
+    struct drom_error err = {0};
+    struct drom_offset_store *s = file->open(&(struct drom_offset_config){.path = path}, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_assert_str_eq(s->ops->name, "file");
+    cr_assert_eq(drom_offset_put(s, "k", "{\"n\":1}", &err), 0, "%s", err.msg);
+    drom_offset_store_close(s);
+    s = drom_offset_file_open(path, &err);
+    char *json = NULL;
+    cr_assert_eq(drom_offset_get(s, "k", &json, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(json, "{\"n\":1}");
+    free(json);
+    drom_offset_store_close(s);
+    rm_rf();
+}
+
+/* The engine opens a source's store through the program's registry, and
+ * refuses a name it does not know with the name in the message. */
+Test(offset_file, engine_opens_stores_by_name)
+{
+    mkdir_tmp();
+    struct drom_graph g = {.format = 1};
+    struct drom_engine_options o = {.quiet = true, .state_dir = dir, .offset_backend = drom_registry_offset_backend};
+    struct drom_error err = {0};
+    struct drom_engine *eng = drom_engine_new(&g, &o, &err);
+    cr_assert_not_null(eng, "%s", err.msg);
+    char path[300];
+    snprintf(path, sizeof path, "%s/engine.json", dir);
+    struct drom_offset_store *s = drom_engine_open_offsets(eng, "file", &(struct drom_offset_config){.path = path}, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    drom_offset_store_close(s);
+    cr_assert_null(drom_engine_open_offsets(eng, "jdbc", &(struct drom_offset_config){0}, &err));
+    cr_assert(strstr(err.msg, "offsetStorage=jdbc"), "%s", err.msg);
+    drom_engine_free(eng);
     rm_rf();
 }
