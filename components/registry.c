@@ -3,29 +3,41 @@
 #include "components/registry.h"
 #include "runtime/offset_store.h"
 
-extern const struct drom_component drom_component_mysql_binlog, drom_component_debezium_mysql,
-    drom_component_kafka, drom_component_amqp, drom_component_log, drom_component_file,
-    drom_component_timer, drom_component_direct, drom_component_seda, drom_component_mock;
+/* One line a component, in catalog order: the name of its struct after
+ * drom_component_ (declared here, defined in its folder). */
+#define COMPONENTS(X)   \
+    X(mysql_binlog)     \
+    X(debezium_mysql)   \
+    X(kafka)            \
+    X(amqp)             \
+    X(log)              \
+    X(file)             \
+    X(timer)            \
+    X(direct)           \
+    X(seda)             \
+    X(mock)             \
+    /* a new component: one line above this one */
 
-static const struct drom_component *const components[] = {
-    &drom_component_mysql_binlog,
-    &drom_component_debezium_mysql,
-    &drom_component_kafka,
-    &drom_component_amqp,
-    &drom_component_log,
-    &drom_component_file,
-    &drom_component_timer,
-    &drom_component_direct,
-    &drom_component_seda,
-    &drom_component_mock,
-};
+#define DECLARE(name) extern const struct drom_component drom_component_##name;
+#define ENTRY(name) &drom_component_##name,
 
-extern const struct drom_offset_backend drom_offset_backend_kafka;
+COMPONENTS(DECLARE)
 
-static const struct drom_offset_backend *const offset_backends[] = {
-    &drom_offset_backend_file,
-    &drom_offset_backend_kafka,
-};
+static const struct drom_component *const components[] = {COMPONENTS(ENTRY)};
+
+/* Offset-store backends likewise: drom_offset_backend_<name>, chosen by a
+ * source's offsetStorage value. */
+#define OFFSET_BACKENDS(X) \
+    X(file)                \
+    X(kafka)               \
+    /* a new backend: one line above this one */
+
+#define DECLARE_BACKEND(name) extern const struct drom_offset_backend drom_offset_backend_##name;
+#define BACKEND(name) &drom_offset_backend_##name,
+
+OFFSET_BACKENDS(DECLARE_BACKEND)
+
+static const struct drom_offset_backend *const offset_backends[] = {OFFSET_BACKENDS(BACKEND)};
 
 const struct drom_component *const *drom_registry_all(size_t *n)
 {

@@ -1,5 +1,6 @@
 /* The one table of components, and of offset-store backends. Adding a
- * component (or a backend) is one line in registry.c plus its own folder. */
+ * component (or a backend) is one line of a list in registry.c plus its
+ * own folder. */
 #ifndef DROM_COMPONENTS_REGISTRY_H
 #define DROM_COMPONENTS_REGISTRY_H
 
