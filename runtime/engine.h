@@ -152,6 +152,23 @@ void *drom_engine_shared(struct drom_engine *eng, const char *key, void *(*creat
 /* NULL when nothing was created under `key`. Any thread. */
 void *drom_engine_shared_find(struct drom_engine *eng, const char *key);
 
+/* One consumer per URI (scheme and path) among the endpoints of an engine,
+ * for components whose producers hand exchanges to a route of the same
+ * engine (direct:, stub:). Engine thread only (create, start, stop,
+ * produce). The slot lives as long as the engine. */
+struct drom_consumer_slot;
+struct drom_consumer_slot *drom_engine_consumer_slot(struct drom_endpoint *ep);
+/* Makes `ep` the consumer; -1 when another endpoint is. */
+int drom_consumer_slot_claim(struct drom_consumer_slot *s, struct drom_endpoint *ep);
+/* Only when `ep` is the consumer. */
+void drom_consumer_slot_release(struct drom_consumer_slot *s, struct drom_endpoint *ep);
+/* NULL while no consumer is started. */
+struct drom_endpoint *drom_consumer_slot_get(const struct drom_consumer_slot *s);
+/* Ready-made hooks for such a component: create sets ep->state to the
+ * endpoint's slot, stop releases it. */
+int drom_consumer_slot_create(struct drom_endpoint *ep, struct drom_error *err);
+void drom_consumer_slot_stop(struct drom_endpoint *ep);
+
 /* The one offset store of the engine: "<state_dir>/offsets.json", opened on
  * first use (a corrupt file is an error, see runtime/offset_store.h). Owned
  * by the engine. Any thread. */

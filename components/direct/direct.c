@@ -34,49 +34,22 @@ static const struct drom_option options[] = {
     DROM_OPTIONS_END,
 };
 
-/* The consumer of one name; only the engine thread reads or writes it. */
-struct direct_slot {
-    struct drom_endpoint *consumer;
-};
-
-static void *slot_new(void *arg)
-{
-    return drom_xcalloc(1, sizeof(struct direct_slot));
-}
-
 static void direct_link(const char *path, const void *conf, unsigned role, struct drom_link *out)
 {
     out->checks = DROM_LINK_NEEDS_CONSUMER | DROM_LINK_ONE_CONSUMER;
 }
 
-static int direct_create(struct drom_endpoint *ep, struct drom_error *err)
-{
-    char key[512];
-    snprintf(key, sizeof key, "direct:%s", ep->path);
-    ep->state = drom_engine_shared(drom_endpoint_engine(ep), key, slot_new, NULL, free);
-    return 0;
-}
-
 static int direct_start(struct drom_endpoint *ep, struct drom_error *err)
 {
-    struct direct_slot *slot = ep->state;
-    if (slot->consumer && slot->consumer != ep)
+    if (drom_consumer_slot_claim(ep->state, ep) < 0)
         return drom_err(err, DROM_EINVAL, "Cannot add a 2nd consumer to the same endpoint: direct://%s", ep->path);
-    slot->consumer = ep;
     return 0;
-}
-
-static void direct_stop(struct drom_endpoint *ep)
-{
-    struct direct_slot *slot = ep->state;
-    if (slot->consumer == ep)
-        slot->consumer = NULL;
 }
 
 static enum drom_status direct_produce(struct drom_endpoint *ep, struct drom_exchange *ex, struct drom_error *err)
 {
-    struct direct_slot *slot = ep->state;
-    if (!slot->consumer) {
+    struct drom_endpoint *consumer = drom_consumer_slot_get(ep->state);
+    if (!consumer) {
         if (((const struct direct_conf *)ep->conf)->fail_if_no_consumers) {
             drom_err(err, DROM_ESTATE, "No consumers available on endpoint: direct://%s", ep->path);
             return DROM_FAIL;
@@ -84,7 +57,7 @@ static enum drom_status direct_produce(struct drom_endpoint *ep, struct drom_exc
         drom_warn(ep->route_id, "No consumers available on endpoint: direct://%s; the message is dropped", ep->path);
         return DROM_DONE;
     }
-    return drom_engine_call_route(slot->consumer, ex, err);
+    return drom_engine_call_route(consumer, ex, err);
 }
 
 const struct drom_component drom_component_direct = {
@@ -97,8 +70,8 @@ const struct drom_component drom_component_direct = {
     .options = options,
     .conf_size = sizeof(struct direct_conf),
     .link = direct_link,
-    .create = direct_create,
+    .create = drom_consumer_slot_create,
     .start = direct_start,
-    .stop = direct_stop,
+    .stop = drom_consumer_slot_stop,
     .produce = direct_produce,
 };
