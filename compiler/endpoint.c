@@ -33,11 +33,6 @@ struct builder {
     size_t n, cap;
 };
 
-static bool is_secret_opt(const struct drom_option *o)
-{
-    return o && (o->flags & DROM_OPT_SECRET);
-}
-
 static struct drom_optval *slot(struct builder *b, const struct drom_option *opt, const char *name)
 {
     for (size_t i = 0; i < b->n; i++)
@@ -150,7 +145,7 @@ static void merge_props(struct builder *b)
         const char *name = (o->flags & DROM_OPT_PREFIX) ? pr->key + pl : o->name;
         struct drom_error err = {0};
         const char *v;
-        if (is_secret_opt(o)) {
+        if (drom_option_is_secret(o, name)) {
             /* dromd resolves the property itself at load: the graph keeps a reference */
             if (cc_try_resolve(b->c, pr->value, &v, &err) <= 0)
                 continue;
@@ -282,7 +277,7 @@ static const char *take_param(struct builder *b, const struct drom_ast_attr *a, 
         s->value = NULL;
         return NULL;
     }
-    if (!is_secret_opt(o)) {
+    if (!drom_option_is_secret(o, name)) {
         s->value = v;
         return v;
     }
@@ -301,7 +296,7 @@ static const char *take_param(struct builder *b, const struct drom_ast_attr *a, 
 static bool mask_secret(const char *name, void *ctx)
 {
     const struct drom_option *o = drom_option_find(((const struct drom_component *)ctx)->options, name);
-    return is_secret_opt(o);
+    return drom_option_is_secret(o, name);
 }
 
 static void add_defaults(struct builder *b)

@@ -33,7 +33,7 @@ static json_t *endpoint(const struct drom_gendpoint *e)
         const struct drom_optval *v = &e->opts.items[i];
         if (!v->given || !v->value)
             continue;
-        bool secret = v->opt && (v->opt->flags & DROM_OPT_SECRET);
+        bool secret = drom_option_is_secret(v->opt, v->name);
         const char *shown = secret && !drom_placeholder_present(v->value) ? MASK : v->value;
         json_object_set_new(opts, v->name, json_string(shown));
     }

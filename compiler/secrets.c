@@ -12,7 +12,7 @@ static int endpoint(struct drom_graph *g, struct drom_gendpoint *e, const struct
         return 0;
     for (size_t i = 0; i < e->opts.n; i++) {
         struct drom_optval *v = &e->opts.items[i];
-        if (!v->opt || !(v->opt->flags & DROM_OPT_SECRET) || !v->value)
+        if (!drom_option_is_secret(v->opt, v->name) || !v->value)
             continue;
         const char *where = e->uri_masked ? e->uri_masked : e->scheme;
         if (strcmp(v->value, MASK) == 0)

@@ -17,6 +17,11 @@ bool drom_option_name_secret(const char *name)
     return false;
 }
 
+bool drom_option_is_secret(const struct drom_option *o, const char *name)
+{
+    return o && ((o->flags & DROM_OPT_SECRET) || ((o->flags & DROM_OPT_PREFIX) && drom_option_name_secret(name)));
+}
+
 const struct drom_option *drom_option_find(const struct drom_option *table, const char *name)
 {
     for (const struct drom_option *o = table; o && o->name; o++) {

@@ -74,6 +74,10 @@ const struct drom_option *drom_option_find(const struct drom_option *table, cons
  * passphrase, jaas): for values no table flags, such as a prefix option's
  * (additionalProperties.sasl.password) or a property a placeholder reads. */
 bool drom_option_name_secret(const char *name);
+/* Is a value given as `name` for row `o` (NULL: no) a secret: the row says
+ * so, or it is a prefix row whose given name says so
+ * (additionalProperties.sasl.password). */
+bool drom_option_is_secret(const struct drom_option *o, const char *name);
 /* Parses and checks one value against its option. On error, err->msg is a
  * short reason ("expected an integer in 1..65535, got '70000'") with no location. */
 int drom_option_check(const struct drom_option *opt, const char *value, struct drom_error *err);

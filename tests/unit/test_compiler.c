@@ -194,6 +194,38 @@ Test(compiler_secrets, literal_secret_masked_with_a_warning)
     free(msgs);
 }
 
+/* A prefix option has no secret flag of its own: its name tells, so a
+ * password passed through additionalProperties is masked and resolved like
+ * a flagged one. */
+Test(compiler_secrets, prefix_option_named_as_a_secret_is_one)
+{
+    struct drom_graph g;
+    int rc;
+    char *msgs = compile("<route><from uri=\"timer:t\"/><to uri=\"kafka:t?brokers=b:9092"
+                         "&amp;additionalProperties.sasl.password=hunter2"
+                         "&amp;additionalProperties.sasl.username={{env:DB_PASSWORD}}\"/></route>",
+                         NULL, &g, &rc);
+    cr_assert_eq(rc, 0, "%s", msgs);
+    cr_expect(strstr(msgs, "warning: option 'additionalProperties.sasl.password' is a secret written literally"),
+              "%s", msgs);
+    const struct drom_gendpoint *to = g.routes[0].steps[0].endpoint;
+    cr_expect_null(strstr(to->uri, "hunter2"));
+    char *json = drom_graph_json_dumps(&g);
+    cr_expect_null(strstr(json, "hunter2"), "%s", json);
+    /* a name that says nothing of secrets stays as it is, placeholders resolved */
+    cr_expect_str_eq(opt_str(&to->opts, "additionalProperties.sasl.username"), "s3cret-from-env");
+    struct drom_graph back;
+    struct drom_error err = {0};
+    cr_assert_eq(drom_graph_json_read(json, strlen(json), "g.json", &back, &err), 0, "%s", err.msg);
+    struct drom_placeholder_ctx ph = {.env = fake_env};
+    cr_expect_eq(drom_graph_resolve_secrets(&back, &ph, &err), -1);
+    cr_expect(strstr(err.msg, "additionalProperties.sasl.password"), "%s", err.msg);
+    drom_graph_free(&back);
+    free(json);
+    drom_graph_free(&g);
+    free(msgs);
+}
+
 Test(compiler_secrets, unresolvable_secret_is_a_compile_error)
 {
     int rc;
