@@ -5,20 +5,13 @@
 
 #include "test_engine_util.h"
 
-static void start_fed(struct te *t, const char *xml)
-{
-    te_compile(t, xml);
-    te_patch(t, "timer:feed", &te_feed_component);
-    te_start(t);
-}
-
 /* --- timer --- */
 
 Test(components_timer, repeat_count_and_properties)
 {
     struct te t = {0};
-    start_fed(&t, "<routes><route id=\"r\"><from uri=\"timer:tick?period=10&amp;delay=0&amp;repeatCount=3"
-                  "&amp;includeMetadata=true\"/><to uri=\"mock:out\"/></route></routes>");
+    te_start_fed(&t, "<routes><route id=\"r\"><from uri=\"timer:tick?period=10&amp;delay=0&amp;repeatCount=3"
+                     "&amp;includeMetadata=true\"/><to uri=\"mock:out\"/></route></routes>");
     struct drom_mock *m = te_mock(&t, "out");
     drom_mock_expect_count(m, 3);
     te_assert_mock(m, 5000);
@@ -40,8 +33,8 @@ Test(components_timer, repeat_count_and_properties)
 Test(components_seda, queue_between_routes)
 {
     struct te t = {0};
-    start_fed(&t, "<routes><route id=\"a\"><from uri=\"timer:feed\"/><to uri=\"seda:q\"/></route>"
-                  "<route id=\"b\"><from uri=\"seda:q?concurrentConsumers=2\"/><to uri=\"mock:out\"/></route></routes>");
+    te_start_fed(&t, "<routes><route id=\"a\"><from uri=\"timer:feed\"/><to uri=\"seda:q\"/></route>"
+                     "<route id=\"b\"><from uri=\"seda:q?concurrentConsumers=2\"/><to uri=\"mock:out\"/></route></routes>");
     struct feed *f = te_feed(&t, "feed");
     for (int i = 0; i < 100; i++)
         te_send_pos(f, "x", i, NULL, NULL);
@@ -53,9 +46,9 @@ Test(components_seda, queue_between_routes)
 Test(components_seda, full_queue_fails)
 {
     struct te t = {0};
-    start_fed(&t, "<routes><route id=\"a\"><from uri=\"timer:feed\"/><to uri=\"seda:q?size=2\"/></route>"
-                  "<route id=\"b\" autoStartup=\"false\"><from uri=\"seda:q?size=2\"/><to uri=\"mock:out\"/></route>"
-                  "</routes>");
+    te_start_fed(&t, "<routes><route id=\"a\"><from uri=\"timer:feed\"/><to uri=\"seda:q?size=2\"/></route>"
+                     "<route id=\"b\" autoStartup=\"false\"><from uri=\"seda:q?size=2\"/><to uri=\"mock:out\"/></route>"
+                     "</routes>");
     struct feed *f = te_feed(&t, "feed");
     for (int i = 0; i < 3; i++)
         te_send_pos(f, "x", i, NULL, NULL);
@@ -69,10 +62,10 @@ Test(components_seda, full_queue_fails)
 Test(components_seda, full_queue_block_when_full_waits, .timeout = 30)
 {
     struct te t = {0};
-    start_fed(&t, "<routes><route id=\"a\"><from uri=\"timer:feed\"/>"
-                  "<to uri=\"seda:q?size=2&amp;blockWhenFull=true\"/></route>"
-                  "<route id=\"b\"><from uri=\"seda:q\"/><delay><constant>20</constant></delay>"
-                  "<to uri=\"mock:out\"/></route></routes>");
+    te_start_fed(&t, "<routes><route id=\"a\"><from uri=\"timer:feed\"/>"
+                     "<to uri=\"seda:q?size=2&amp;blockWhenFull=true\"/></route>"
+                     "<route id=\"b\"><from uri=\"seda:q\"/><delay><constant>20</constant></delay>"
+                     "<to uri=\"mock:out\"/></route></routes>");
     struct feed *f = te_feed(&t, "feed");
     for (int i = 0; i < 20; i++)
         te_send_pos(f, "x", i, NULL, NULL);
@@ -85,10 +78,10 @@ Test(components_seda, full_queue_block_when_full_waits, .timeout = 30)
 Test(components_seda, block_when_full_offer_timeout)
 {
     struct te t = {0};
-    start_fed(&t, "<routes><route id=\"a\"><from uri=\"timer:feed\"/>"
-                  "<to uri=\"seda:q?size=1&amp;blockWhenFull=true&amp;offerTimeout=50\"/></route>"
-                  "<route id=\"b\"><from uri=\"seda:q?size=1\"/><delay><constant>2000</constant></delay>"
-                  "<to uri=\"mock:out\"/></route></routes>");
+    te_start_fed(&t, "<routes><route id=\"a\"><from uri=\"timer:feed\"/>"
+                     "<to uri=\"seda:q?size=1&amp;blockWhenFull=true&amp;offerTimeout=50\"/></route>"
+                     "<route id=\"b\"><from uri=\"seda:q?size=1\"/><delay><constant>2000</constant></delay>"
+                     "<to uri=\"mock:out\"/></route></routes>");
     struct feed *f = te_feed(&t, "feed");
     /* one in the consumer route, one taken by the consumer thread, one queued, one blocked */
     for (int i = 0; i < 4; i++)
@@ -101,8 +94,8 @@ Test(components_seda, block_when_full_offer_timeout)
 Test(components_seda, drain_empties_the_queue, .timeout = 30)
 {
     struct te t = {0};
-    start_fed(&t, "<routes><route id=\"a\"><from uri=\"timer:feed\"/><to uri=\"seda:q?size=5000\"/></route>"
-                  "<route id=\"b\"><from uri=\"seda:q?size=5000\"/><to uri=\"mock:out\"/></route></routes>");
+    te_start_fed(&t, "<routes><route id=\"a\"><from uri=\"timer:feed\"/><to uri=\"seda:q?size=5000\"/></route>"
+                     "<route id=\"b\"><from uri=\"seda:q?size=5000\"/><to uri=\"mock:out\"/></route></routes>");
     struct feed *f = te_feed(&t, "feed");
     for (int i = 0; i < 2000; i++)
         te_send_pos(f, "x", i, NULL, NULL);
@@ -117,9 +110,9 @@ Test(components_seda, drain_empties_the_queue, .timeout = 30)
 Test(components_direct, no_consumer_fails)
 {
     struct te t = {0};
-    start_fed(&t, "<routes><route id=\"a\"><from uri=\"timer:feed\"/><to uri=\"direct:x\"/></route>"
-                  "<route id=\"b\" autoStartup=\"false\"><from uri=\"direct:x\"/><to uri=\"mock:out\"/></route>"
-                  "</routes>");
+    te_start_fed(&t, "<routes><route id=\"a\"><from uri=\"timer:feed\"/><to uri=\"direct:x\"/></route>"
+                     "<route id=\"b\" autoStartup=\"false\"><from uri=\"direct:x\"/><to uri=\"mock:out\"/></route>"
+                     "</routes>");
     te_send_pos(te_feed(&t, "feed"), "x", 0, NULL, NULL);
     TE_WAIT_FOR(te_status(&t, "a").failed == 1, 5000);
     cr_assert(strstr(te_status(&t, "a").last_error, "No consumers available on endpoint: direct://x"), "%s",
@@ -158,9 +151,9 @@ static char *captured(void)
 Test(components_log, exchange_formatting)
 {
     struct te t = {0};
-    start_fed(&t, "<routes><route id=\"r\"><from uri=\"timer:feed\"/>"
-                  "<to uri=\"log:plain\"/><to uri=\"log:hdrs?showHeaders=true\"/>"
-                  "<to uri=\"log:quiet?level=DEBUG\"/><to uri=\"mock:out\"/></route></routes>");
+    te_start_fed(&t, "<routes><route id=\"r\"><from uri=\"timer:feed\"/>"
+                     "<to uri=\"log:plain\"/><to uri=\"log:hdrs?showHeaders=true\"/>"
+                     "<to uri=\"log:quiet?level=DEBUG\"/><to uri=\"mock:out\"/></route></routes>");
     capture_stderr();
     te_send_pos(te_feed(&t, "feed"), "hello", 0, "k", "v");
     cr_assert_eq(drom_mock_wait(te_mock(&t, "out"), 1, 5000), 0);
@@ -174,8 +167,8 @@ Test(components_log, exchange_formatting)
 Test(components_log, group_size_throughput_line)
 {
     struct te t = {0};
-    start_fed(&t, "<routes><route id=\"r\"><from uri=\"timer:feed\"/>"
-                  "<to uri=\"log:tp?groupSize=5\"/><to uri=\"mock:out\"/></route></routes>");
+    te_start_fed(&t, "<routes><route id=\"r\"><from uri=\"timer:feed\"/>"
+                     "<to uri=\"log:tp?groupSize=5\"/><to uri=\"mock:out\"/></route></routes>");
     capture_stderr();
     struct feed *f = te_feed(&t, "feed");
     for (int i = 0; i < 10; i++)
@@ -191,8 +184,8 @@ Test(components_log, group_size_throughput_line)
 Test(components_log, group_interval_throughput_line)
 {
     struct te t = {0};
-    start_fed(&t, "<routes><route id=\"r\"><from uri=\"timer:feed\"/>"
-                  "<to uri=\"log:tp?groupInterval=50\"/><to uri=\"mock:out\"/></route></routes>");
+    te_start_fed(&t, "<routes><route id=\"r\"><from uri=\"timer:feed\"/>"
+                     "<to uri=\"log:tp?groupInterval=50\"/><to uri=\"mock:out\"/></route></routes>");
     capture_stderr();
     struct feed *f = te_feed(&t, "feed");
     for (int i = 0; i < 3; i++)
@@ -267,7 +260,7 @@ Test(components_file, producer_file_name_and_file_exist)
              "<route id=\"f\"><from uri=\"timer:feedfail\"/>"
              "<to uri=\"file:%s/out?fileName=once.txt&amp;fileExist=Fail\"/></route></routes>",
              dir, dir, dir);
-    start_fed(&t, xml);
+    te_start_fed(&t, xml);
     te_send_pos(te_feed(&t, "feed"), "first", 0, "name", "a");
     te_send_pos(te_feed(&t, "feed"), "second", 1, "name", "a");
     te_send_pos(te_feed(&t, "feedappend"), "l1", 0, NULL, NULL);
@@ -299,7 +292,7 @@ Test(components_file, unwritable_directory_fails_the_exchange)
     char xml[1024];
     snprintf(xml, sizeof xml, "<routes><route id=\"r\"><from uri=\"timer:feed\"/><to uri=\"file:%s/sub\"/>"
                               "<to uri=\"mock:after\"/></route></routes>", blocker);
-    start_fed(&t, xml);
+    te_start_fed(&t, xml);
     te_send_pos(te_feed(&t, "feed"), "x", 0, NULL, NULL);
     TE_WAIT_FOR(te_status(&t, "r").failed == 1, 5000);
     cr_assert(strstr(te_status(&t, "r").last_error, "Not a directory"), "%s", te_status(&t, "r").last_error);
@@ -339,7 +332,7 @@ Test(components_file, consumer_moves_deletes_or_leaves)
              "<route id=\"n\"><from uri=\"file:%s/noop?initialDelay=0&amp;delay=10&amp;noop=true\"/>"
              "<to uri=\"mock:noop\"/></route></routes>",
              dir, dir, dir);
-    start_fed(&t, xml);
+    te_start_fed(&t, xml);
     const char *in[] = {"b0", "b1", "b2"};
     drom_mock_expect_bodies(te_mock(&t, "in"), in, 3);
     te_assert_mock(te_mock(&t, "in"), 5000);

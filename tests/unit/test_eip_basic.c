@@ -1,14 +1,6 @@
 /* Route tests of the message EIPs against Camel's documented behaviour. */
 #include "test_engine_util.h"
 
-static void start_fed(struct te *t, const char *xml)
-{
-    te_compile(t, xml);
-    te_patch(t, "timer:feed", &te_feed_component);
-    te_patch(t, "mock:async", &te_async_component);
-    te_start(t);
-}
-
 #define ROUTE(body) "<routes><route id=\"r\"><from uri=\"timer:feed\"/>" body "</route></routes>"
 
 static char *header_of(struct drom_mock *m, size_t i, const char *name, bool prop)
@@ -24,7 +16,7 @@ static char *header_of(struct drom_mock *m, size_t i, const char *name, bool pro
 Test(eip, set_and_remove_headers_properties_body)
 {
     struct te t = {0};
-    start_fed(&t, ROUTE("<setHeader name=\"a\"><simple>${body}</simple></setHeader>"
+    te_start_fed(&t, ROUTE("<setHeader name=\"a\"><simple>${body}</simple></setHeader>"
                         "<setProperty name=\"p\"><constant>prop</constant></setProperty>"
                         "<setBody><simple>B-${header.a}-${exchangeProperty.p}</simple></setBody>"
                         "<removeHeader name=\"x\"/>"
@@ -56,7 +48,7 @@ Test(eip, set_and_remove_headers_properties_body)
 Test(eip, filter_passes_matching_and_sets_filter_matched)
 {
     struct te t = {0};
-    start_fed(&t, ROUTE("<filter><simple>${body} != 'b'</simple><to uri=\"mock:f\"/></filter>"
+    te_start_fed(&t, ROUTE("<filter><simple>${body} != 'b'</simple><to uri=\"mock:f\"/></filter>"
                         "<to uri=\"mock:all\"/>"));
     struct feed *f = te_feed(&t, "feed");
     te_send_pos(f, "a", 0, NULL, NULL);
@@ -76,7 +68,7 @@ Test(eip, filter_passes_matching_and_sets_filter_matched)
 Test(eip, stop_inside_filter_ends_the_exchange)
 {
     struct te t = {0};
-    start_fed(&t, ROUTE("<filter><simple>${body} == 'stop'</simple><stop/></filter><to uri=\"mock:after\"/>"));
+    te_start_fed(&t, ROUTE("<filter><simple>${body} == 'stop'</simple><stop/></filter><to uri=\"mock:after\"/>"));
     struct feed *f = te_feed(&t, "feed");
     te_send_pos(f, "stop", 0, NULL, NULL);
     te_send_pos(f, "go", 1, NULL, NULL);
@@ -90,7 +82,7 @@ Test(eip, stop_inside_filter_ends_the_exchange)
 Test(eip, choice_when_otherwise)
 {
     struct te t = {0};
-    start_fed(&t, ROUTE("<choice>"
+    te_start_fed(&t, ROUTE("<choice>"
                         "<when><simple>${header.foo} == 'bar'</simple><to uri=\"mock:bar\"/></when>"
                         "<when><simple>${header.foo} == 'cheese'</simple><to uri=\"mock:cheese\"/></when>"
                         "<otherwise><to uri=\"mock:other\"/></otherwise>"
@@ -115,7 +107,7 @@ Test(eip, choice_when_otherwise)
 Test(eip, unmarshal_marshal_json)
 {
     struct te t = {0};
-    start_fed(&t, ROUTE("<unmarshal><json/></unmarshal>"
+    te_start_fed(&t, ROUTE("<unmarshal><json/></unmarshal>"
                         "<setHeader name=\"id\"><jsonpath>$.id</jsonpath></setHeader>"
                         "<to uri=\"mock:parsed\"/>"
                         "<marshal><json/></marshal><to uri=\"mock:out\"/>"));
@@ -142,7 +134,7 @@ Test(eip, unmarshal_marshal_json)
 Test(eip, marshal_text_body_is_a_json_string)
 {
     struct te t = {0};
-    start_fed(&t, ROUTE("<marshal><json/></marshal><to uri=\"mock:out\"/>"));
+    te_start_fed(&t, ROUTE("<marshal><json/></marshal><to uri=\"mock:out\"/>"));
     te_send_pos(te_feed(&t, "feed"), "he said \"hi\"", 0, NULL, NULL);
     const char *out[] = {"\"he said \\\"hi\\\"\""};
     drom_mock_expect_bodies(te_mock(&t, "out"), out, 1);
@@ -153,7 +145,7 @@ Test(eip, marshal_text_body_is_a_json_string)
 Test(eip, convert_body_to)
 {
     struct te t = {0};
-    start_fed(&t, ROUTE("<convertBodyTo type=\"java.util.Map\"/><to uri=\"mock:out\"/>"));
+    te_start_fed(&t, ROUTE("<convertBodyTo type=\"java.util.Map\"/><to uri=\"mock:out\"/>"));
     struct feed *f = te_feed(&t, "feed");
     te_send_pos(f, " {\"a\": [1, 2]} ", 0, NULL, NULL);
     te_send_pos(f, "[1]", 1, NULL, NULL);
@@ -167,7 +159,7 @@ Test(eip, convert_body_to)
 Test(eip, delay_waits_without_blocking_others)
 {
     struct te t = {0};
-    start_fed(&t, ROUTE("<choice><when><simple>${body} == 'slow'</simple>"
+    te_start_fed(&t, ROUTE("<choice><when><simple>${body} == 'slow'</simple>"
                         "<delay><constant>300</constant></delay></when></choice>"
                         "<to uri=\"mock:out\"/>"));
     struct feed *f = te_feed(&t, "feed");
@@ -186,7 +178,7 @@ Test(eip, delay_waits_without_blocking_others)
 Test(eip, throttle_limits_the_rate, .timeout = 30)
 {
     struct te t = {0};
-    start_fed(&t, ROUTE("<throttle timePeriodMillis=\"200\"><constant>5</constant></throttle>"
+    te_start_fed(&t, ROUTE("<throttle timePeriodMillis=\"200\"><constant>5</constant></throttle>"
                         "<to uri=\"mock:out\"/>"));
     struct feed *f = te_feed(&t, "feed");
     int64_t t0 = te_now_ms();
@@ -201,7 +193,7 @@ Test(eip, throttle_limits_the_rate, .timeout = 30)
 Test(eip, throttle_reject_execution_fails)
 {
     struct te t = {0};
-    start_fed(&t, ROUTE("<throttle timePeriodMillis=\"60000\" rejectExecution=\"true\"><constant>2</constant>"
+    te_start_fed(&t, ROUTE("<throttle timePeriodMillis=\"60000\" rejectExecution=\"true\"><constant>2</constant>"
                         "</throttle><to uri=\"mock:out\"/>"));
     struct feed *f = te_feed(&t, "feed");
     for (int i = 0; i < 5; i++)
@@ -215,7 +207,7 @@ Test(eip, throttle_reject_execution_fails)
 Test(eip, tod_resolves_per_exchange)
 {
     struct te t = {0};
-    start_fed(&t, ROUTE("<toD uri=\"mock:${header.dest}\"/>"));
+    te_start_fed(&t, ROUTE("<toD uri=\"mock:${header.dest}\"/>"));
     struct feed *f = te_feed(&t, "feed");
     te_send_pos(f, "1", 0, "dest", "d1");
     te_send_pos(f, "2", 1, "dest", "d2");

@@ -1,20 +1,12 @@
 /* Route tests of multicast, split and wireTap. */
 #include "test_engine_util.h"
 
-static void start_fed(struct te *t, const char *xml)
-{
-    te_compile(t, xml);
-    te_patch(t, "timer:feed", &te_feed_component);
-    te_patch(t, "mock:async", &te_async_component);
-    te_start(t);
-}
-
 #define ROUTE(body) "<routes><route id=\"r\"><from uri=\"timer:feed\"/>" body "</route></routes>"
 
 Test(eip_flow, multicast_copies_and_last_reply_wins)
 {
     struct te t = {0};
-    start_fed(&t, ROUTE("<multicast><to uri=\"mock:m1\"/><to uri=\"direct:b2\"/></multicast>"
+    te_start_fed(&t, ROUTE("<multicast><to uri=\"mock:m1\"/><to uri=\"direct:b2\"/></multicast>"
                         "<to uri=\"mock:after\"/></route>"
                         "<route id=\"b2\"><from uri=\"direct:b2\"/><setBody><simple>from b2</simple></setBody>"
                         "<to uri=\"mock:m2\"/>"));
@@ -42,7 +34,7 @@ static void multicast_error(bool stop_on_exception, bool parallel)
                    "<to uri=\"mock:m1\"/><to uri=\"mock:bad\"/><to uri=\"mock:m3\"/></multicast>"
                    "<to uri=\"mock:after\"/>"),
              stop_on_exception ? "true" : "false", parallel ? "true" : "false");
-    start_fed(&t, xml);
+    te_start_fed(&t, xml);
     drom_mock_fail(te_mock(&t, "bad"), -1, DROM_FAIL, DROM_EIO, "branch two broke");
     te_send_pos(te_feed(&t, "feed"), "in", 0, NULL, NULL);
     TE_WAIT_FOR(te_status(&t, "r").total == 1, 5000);
@@ -74,7 +66,7 @@ Test(eip_flow, multicast_parallel_error)
 Test(eip_flow, multicast_parallel_async_branches)
 {
     struct te t = {0};
-    start_fed(&t, ROUTE("<multicast parallelProcessing=\"true\"><to uri=\"mock:async1\"/><to uri=\"mock:async2\"/>"
+    te_start_fed(&t, ROUTE("<multicast parallelProcessing=\"true\"><to uri=\"mock:async1\"/><to uri=\"mock:async2\"/>"
                         "</multicast><to uri=\"mock:after\"/>"));
     struct feed *f = te_feed(&t, "feed");
     for (int i = 0; i < 200; i++)
@@ -87,7 +79,7 @@ Test(eip_flow, multicast_parallel_async_branches)
 Test(eip_flow, split_json_array_from_jsonpath)
 {
     struct te t = {0};
-    start_fed(&t, ROUTE("<split><jsonpath>$.items</jsonpath><to uri=\"mock:part\"/></split>"
+    te_start_fed(&t, ROUTE("<split><jsonpath>$.items</jsonpath><to uri=\"mock:part\"/></split>"
                         "<to uri=\"mock:after\"/>"));
     te_send_pos(te_feed(&t, "feed"), "{\"items\":[\"a\",{\"b\":1},3]}", 0, NULL, NULL);
     const char *parts[] = {"a", "{\"b\":1}", "3"};
@@ -107,11 +99,11 @@ Test(eip_flow, split_json_array_from_jsonpath)
 Test(eip_flow, split_body_json_array_and_lines)
 {
     struct te t = {0};
-    start_fed(&t, "<routes><route id=\"r\"><from uri=\"timer:feed\"/>"
-                  "<split><simple>${body}</simple><to uri=\"mock:json\"/></split></route>"
-                  "<route id=\"l\"><from uri=\"timer:feedlines\"/>"
-                  "<split delimiter=\"\\n\"><simple>${body}</simple><to uri=\"mock:lines\"/></split>"
-                  "</route></routes>");
+    te_start_fed(&t, "<routes><route id=\"r\"><from uri=\"timer:feed\"/>"
+                     "<split><simple>${body}</simple><to uri=\"mock:json\"/></split></route>"
+                     "<route id=\"l\"><from uri=\"timer:feedlines\"/>"
+                     "<split delimiter=\"\\n\"><simple>${body}</simple><to uri=\"mock:lines\"/></split>"
+                     "</route></routes>");
     te_send_pos(te_feed(&t, "feed"), "[1, 2]", 0, NULL, NULL);
     te_send_pos(te_feed(&t, "feedlines"), "one\ntwo\nthree\n", 0, NULL, NULL);
     const char *j[] = {"1", "2"}, *l[] = {"one", "two", "three"};
@@ -125,7 +117,7 @@ Test(eip_flow, split_body_json_array_and_lines)
 Test(eip_flow, split_many_parts_sequentially, .timeout = 30)
 {
     struct te t = {0};
-    start_fed(&t, ROUTE("<split><jsonpath>$</jsonpath><to uri=\"mock:async\"/><to uri=\"mock:part\"/></split>"));
+    te_start_fed(&t, ROUTE("<split><jsonpath>$</jsonpath><to uri=\"mock:async\"/><to uri=\"mock:part\"/></split>"));
     struct drom_buf b = DROM_BUF_INIT;
     drom_buf_putc(&b, '[');
     for (int i = 0; i < 3000; i++)
@@ -143,7 +135,7 @@ Test(eip_flow, split_many_parts_sequentially, .timeout = 30)
 Test(eip_flow, wiretap_sends_a_copy)
 {
     struct te t = {0};
-    start_fed(&t, ROUTE("<wireTap uri=\"mock:tap\"/><setBody><constant>changed</constant></setBody>"
+    te_start_fed(&t, ROUTE("<wireTap uri=\"mock:tap\"/><setBody><constant>changed</constant></setBody>"
                         "<to uri=\"mock:after\"/>"));
     te_send_pos(te_feed(&t, "feed"), "orig", 0, NULL, NULL);
     const char *tap[] = {"orig"}, *after[] = {"changed"};

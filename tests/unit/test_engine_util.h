@@ -390,4 +390,14 @@ static const TE_UNUSED struct drom_component te_async_component = {
     .produce = async_produce,
 };
 
+/* Compiles `xml` and starts it with the feed in place of timer:feed and the
+ * async producer in place of mock:async. */
+static TE_UNUSED void te_start_fed(struct te *t, const char *xml)
+{
+    te_compile(t, xml);
+    te_patch(t, "timer:feed", &te_feed_component);
+    te_patch(t, "mock:async", &te_async_component);
+    te_start(t);
+}
+
 #endif
