@@ -16,6 +16,7 @@
     X(direct)           \
     X(seda)             \
     X(mock)             \
+    X(stub)             \
     /* a new component: one line above this one */
 
 #define DECLARE(name) extern const struct drom_component drom_component_##name;

@@ -302,3 +302,8 @@ Test(golden_graphs, camel_debezium)
 {
     graph_case("routes/camel-debezium.xml", "routes/camel-debezium.properties", "camel-debezium");
 }
+
+Test(golden_graphs, stub)
+{
+    graph_case(GRAPHS "stub.xml", NULL, "stub");
+}
