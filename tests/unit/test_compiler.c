@@ -281,21 +281,29 @@ Test(compiler_graph_json, reader_fills_defaults)
     drom_graph_free(&g);
 }
 
-Test(compiler_draw, dot_renders_with_graphviz)
+/* The DOT drawing of a route file that compiles (malloc'ed). */
+static char *dot_of(const char *xml)
 {
     struct drom_graph g;
     int rc;
-    char *msgs = compile("<routes><route><from uri=\"timer:a\"/><to uri=\"direct:b\"/>"
-                         "<to uri=\"kafka:t?brokers=k:1\"/></route>"
-                         "<route><from uri=\"direct:b\"/><log message=\"say &quot;hi&quot; ${body}\"/></route>"
-                         "<route><from uri=\"kafka:t?brokers=k:1&amp;groupId=g\"/><to uri=\"log:z\"/></route></routes>",
-                         NULL, &g, &rc);
+    char *msgs = compile(xml, NULL, &g, &rc);
     cr_assert_eq(rc, 0, "%s", msgs);
+    free(msgs);
     char *dot = NULL;
     size_t n = 0;
     FILE *f = open_memstream(&dot, &n);
     drom_graph_write_dot(&g, f);
     fclose(f);
+    drom_graph_free(&g);
+    return dot;
+}
+
+Test(compiler_draw, dot_renders_with_graphviz)
+{
+    char *dot = dot_of("<routes><route><from uri=\"timer:a\"/><to uri=\"direct:b\"/>"
+                       "<to uri=\"kafka:t?brokers=k:1\"/></route>"
+                       "<route><from uri=\"direct:b\"/><log message=\"say &quot;hi&quot; ${body}\"/></route>"
+                       "<route><from uri=\"kafka:t?brokers=k:1&amp;groupId=g\"/><to uri=\"log:z\"/></route></routes>");
     cr_expect(strstr(dot, "r0_n1 -> r1_n0 [style=dashed]"), "%s", dot);
     cr_expect(strstr(dot, "r0_n2 -> r2_n0 [style=dashed, label=\"kafka topic\"]"), "%s", dot);
     cr_expect(strstr(dot, "say \\\"hi\\\""), "%s", dot);
@@ -306,8 +314,6 @@ Test(compiler_draw, dot_renders_with_graphviz)
         cr_expect_eq(st, 0, "dot -Tsvg failed on:\n%s", dot);
     }
     free(dot);
-    drom_graph_free(&g);
-    free(msgs);
 }
 
 /* Every example in routes/ validates with its properties (as check-routes.sh). */
@@ -402,4 +408,20 @@ Test(compiler_lower, raw_values_belong_to_the_graph)
     cr_expect_str_eq(opt_str(&g.routes[0].from.opts, "column.mask.with.3.chars"), "db.t.c+");
     drom_graph_free(&g);
     free(msgs);
+}
+
+/* The drawing links what each component says reaches what: a kafka producer
+ * to every consumer whose topic list names its topic, labelled as kafka
+ * labels it, and nothing between components or between unlisted topics. */
+Test(compiler_graph, links_follow_the_components_descriptions)
+{
+    char *dot = dot_of("<routes><route id=\"p\"><from uri=\"timer:t\"/><to uri=\"kafka:t1?brokers=b:9092\"/>"
+                       "<to uri=\"seda:s\"/></route>"
+                       "<route id=\"c1\"><from uri=\"kafka:t0,t1?brokers=b:9092&amp;groupId=g\"/><to uri=\"log:a\"/></route>"
+                       "<route id=\"c2\"><from uri=\"kafka:t10?brokers=b:9092&amp;groupId=g\"/><to uri=\"log:b\"/></route>"
+                       "<route id=\"c3\"><from uri=\"seda:s\"/><to uri=\"log:c\"/></route></routes>");
+    cr_expect(strstr(dot, "r0_n1 -> r1_n0 [style=dashed, label=\"kafka topic\"]"), "%s", dot);
+    cr_expect_null(strstr(dot, "-> r2_n0"), "%s", dot);
+    cr_expect(strstr(dot, "r0_n2 -> r3_n0 [style=dashed]"), "%s", dot);
+    free(dot);
 }
