@@ -30,9 +30,13 @@ INTEG_SRC := $(sort $(wildcard tests/integration/*.c tests/observe/*.c))
 FAULTS_SRC := $(sort $(wildcard tests/faults/*.c))
 TEST_LIBS := $(shell pkg-config --libs criterion 2>/dev/null)
 
-.PHONY: all deps test unit integration san san-integration check-layers fuzz valgrind tsan clean help \
+.PHONY: print-pkgs all deps test unit integration san san-integration check-layers fuzz valgrind tsan clean help \
         services-up services-down demo demo-stop bench debezium-golden observe camel-compat debezium-replay faults
 all: $(LIB) $(PROGS)
+
+# the pkg-config packages the library links, for scripts that link it themselves
+print-pkgs:
+	@echo $(PKGS)
 
 help:
 	@echo "make            build dromc, dromd and build/libdrom.a"

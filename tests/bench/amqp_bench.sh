@@ -18,9 +18,9 @@ make -s all
 bin=build/bench/amqp_bench
 mkdir -p build/bench
 # shellcheck disable=SC2046
-cc -std=c17 -D_GNU_SOURCE -O2 -I. $(pkg-config --cflags libxml-2.0 jansson libqpid-proton) -pthread \
+cc -std=c17 -D_GNU_SOURCE -O2 -I. $(pkg-config --cflags $(make -s --no-print-directory print-pkgs)) -pthread \
   -o "$bin" tests/bench/amqp_bench.c build/libdrom.a \
-  $(pkg-config --libs libxml-2.0 jansson libmariadb rdkafka libqpid-proton libmicrohttpd libsystemd libzstd libpcre2-8) -pthread -lm
+  $(pkg-config --libs $(make -s --no-print-directory print-pkgs)) -pthread -lm
 stamp="$(date +%s)"
 echo "== dromedary engine, $N messages of $SIZE B, durable, one connection =="
 "$bin" "$ARTEMIS_URI" "$ARTEMIS_USER" "$ARTEMIS_PASSWORD" "bench.drom.$stamp" "$N" "$SIZE"

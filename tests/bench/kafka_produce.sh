@@ -16,7 +16,7 @@ if [ -z "${KAFKA_BROKERS:-}" ]; then
   eval "$(tests/services/kafka/ctl env)"
 fi
 make -s build/libdrom.a >&2
-pkgs="libxml-2.0 jansson libmariadb rdkafka libqpid-proton libmicrohttpd libsystemd libzstd libpcre2-8"
+pkgs=$(make -s --no-print-directory print-pkgs)
 mkdir -p build/bench
 # shellcheck disable=SC2046
 cc -std=c17 -D_GNU_SOURCE -O2 -g -I. $(pkg-config --cflags $pkgs) -pthread \

@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../.."
 SECONDS_EACH=${1:-30}
 CC=${FUZZ_CC:-clang}
 OUT=build/fuzz
-PKGS="libxml-2.0 yaml-0.1 jansson libmariadb rdkafka libqpid-proton libmicrohttpd libsystemd libpcre2-8 libzstd openssl"
+PKGS=$(make -s --no-print-directory print-pkgs)
 PKG_CFLAGS=$(pkg-config --cflags $PKGS 2>/dev/null || true)
 PKG_LIBS=$(pkg-config --libs $PKGS 2>/dev/null || true)
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
