@@ -135,6 +135,7 @@ static const struct drom_option options[] = {
      .def = "fail", .values = failure_modes, .ints = failure_ints, .group = "consumer",
      .doc = "A rows event whose table is not known (no table map before it, or one without column names): fail, "
             "warn or skip, as eventProcessingFailureHandlingMode"},
+    MB_STANDBY_OPTIONS,
     DROM_OPTIONS_END,
 };
 
@@ -154,6 +155,7 @@ const struct drom_component drom_component_mysql_binlog = {
     .position_free = mb_position_free,
     .offset_location = mb_offset_location,
     .position_json = mb_position_json,
+    .standby = mb_standby,
     .validate = mb_validate_binlog,
     .advise = mb_advise_binlog,
 };
