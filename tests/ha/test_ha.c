@@ -142,6 +142,24 @@ static void ha_start_all(struct ha *h)
 /* The queue grew by `more` since `base`: the current leader delivers. */
 static void ha_progress(struct ha *h, long long base, long long more);
 
+/* `dromd status` of replica i shows the source route as `want`. */
+static void ha_status_shows(struct ha *h, int i, const char *want)
+{
+    char http[64], out[256];
+    snprintf(http, sizeof http, "127.0.0.1:%d", h->r[i].http);
+    snprintf(out, sizeof out, "%s/status%d.txt", h->r[0].dir, i);
+    char *argv[] = {(char *)e2e_env("DROMD_BIN", "build/dromd"), "status", "--http", http, NULL};
+    cr_assert_eq(proc_run(argv, out, out, 10000), 0, "dromd status --http %s", http);
+    char *text = proc_slurp(out);
+    char *line = strstr(text, "customers-to-kafka");
+    char *end = line ? strchr(line, '\n') : NULL;
+    if (end)
+        *end = '\0';
+    E2E_EXPECT(&h->r[0], line && strstr(line, want), "dromd status of replica %d shows %s: %s", i, want,
+               line ? line : text);
+    free(text);
+}
+
 /* A scenario's start: `n` replicas of which one leads, and a writer of
  * `changes` numbered changes (two a transaction, ~80 a second) that has
  * 40 of them in the queue. */
@@ -169,6 +187,9 @@ static void leader_signalled(const char *id, unsigned sid, uint64_t seed, int si
     struct e2e_work w;
     struct e2e_writer wr;
     ha_begin(&h, id, sid, 3, seed, n, &w, &wr);
+    int first = ha_leader(&h, -1);
+    for (int i = 0; i < 3; i++)
+        ha_status_shows(&h, i, i == first ? "Started (leader)" : "Standby");
     long long took[16];
     for (int i = 0; i < times; i++) {
         long long base = e2e_queue_count(&h.r[0]);
