@@ -290,3 +290,90 @@ Test(ha, kafka_node_killed, .timeout = 600, .fini = ha_restore)
     cr_assert_eq(e2e_ctl(h.r[0].log, "kafka-cluster", "start-node 2"), 0, "kafka-cluster start-node 2");
     ha_finish(&h, &w, "brokerkill");
 }
+
+/* --- consumer scale-out: kafka -> Artemis in 1, 2 and 3 replicas --- */
+
+enum { BENCH_RECORDS = 30000, BENCH_PARTITIONS = 6 };
+
+static void bench_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    if (m->err)
+        (*(int *)opaque)++;
+}
+
+/* BENCH_RECORDS records of about 1 KB on 100 keys, each with its own DromEventId. */
+static void bench_fill(const char *topic)
+{
+    char why[512];
+    int failed = 0;
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", e2e_env("KAFKA_BROKERS", "127.0.0.1:19092"), why, sizeof why);
+    rd_kafka_conf_set(conf, "linger.ms", "20", why, sizeof why);
+    rd_kafka_conf_set_dr_msg_cb(conf, bench_dr);
+    rd_kafka_conf_set_opaque(conf, &failed);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof why);
+    cr_assert_not_null(rk, "%s", why);
+    char body[1024];
+    memset(body, 'x', sizeof body - 1);
+    body[sizeof body - 1] = '\0';
+    for (int i = 0; i < BENCH_RECORDS; i++) {
+        char key[16], id[64];
+        snprintf(key, sizeof key, "k%d", i % 100);
+        snprintf(id, sizeof id, "1/bench:%d", i);
+        memcpy(body, "{\"n\":", 5);
+        rd_kafka_resp_err_t e;
+        while ((e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, strlen(key)),
+                                      RD_KAFKA_V_VALUE(body, sizeof body - 1), RD_KAFKA_V_HEADER("DromEventId", id, -1),
+                                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END)) ==
+               RD_KAFKA_RESP_ERR__QUEUE_FULL)
+            rd_kafka_poll(rk, 50);
+        cr_assert_eq(e, RD_KAFKA_RESP_ERR_NO_ERROR, "produce: %s", rd_kafka_err2str(e));
+    }
+    cr_assert_eq(rd_kafka_flush(rk, 60000), RD_KAFKA_RESP_ERR_NO_ERROR, "flush");
+    rd_kafka_destroy(rk);
+    cr_assert_eq(failed, 0, "%d records not delivered", failed);
+}
+
+Test(ha, consumer_throughput_one_two_three_replicas, .timeout = 900, .fini = ha_restore)
+{
+    struct ha h;
+    ha_init(&h, "consumers", 7316, 3);
+    char topic[160];
+    snprintf(topic, sizeof topic, "%s.bench", h.r[0].prefix);
+    e2e_create_topic(topic, BENCH_PARTITIONS);
+    bench_fill(topic);
+    e2e_say("consumers: %d records of 1 KB on %d partitions of %s", BENCH_RECORDS, BENCH_PARTITIONS, topic);
+    double rate[4] = {0};
+    for (int n = 1; n <= 3; n++) {
+        char queue[128];
+        snprintf(queue, sizeof queue, "%.100s.r%d", h.r[0].queue, n);
+        FILE *f = fopen(h.r[0].routes, "w");
+        cr_assert_not_null(f);
+        fprintf(f,
+                "<routes xmlns=\"http://camel.apache.org/schema/xml-io\"><route id=\"kafka-to-amq\">"
+                "<from uri=\"kafka:%s?groupId=%s-r%d&amp;autoOffsetReset=earliest\"/>"
+                "<to uri=\"sjms2:queue:%s\"/></route></routes>\n",
+                topic, h.r[0].group, n, queue);
+        fclose(f);
+        for (int i = 0; i < MAXR; i++)
+            snprintf(h.r[i].queue, sizeof h.r[i].queue, "%s", queue);
+        long long t0 = proc_now_ms();
+        for (int i = 0; i < n; i++)
+            e2e_start(&h.r[i]);
+        long long c = e2e_wait_queue(&h.r[0], BENCH_RECORDS, 600000);
+        long long took = proc_now_ms() - t0;
+        E2E_EXPECT(&h.r[0], c >= BENCH_RECORDS, "%d replicas deliver all %d records (%lld)", n, BENCH_RECORDS, c);
+        rate[n] = (double)BENCH_RECORDS * 1000.0 / (double)took;
+        e2e_say("HA consumers: %d replica(s): %d records kafka -> Artemis in %lld ms from the first start, %.0f/s", n,
+                BENCH_RECORDS, took, rate[n]);
+        for (int i = 0; i < n; i++)
+            e2e_kill(&h.r[i], SIGTERM);
+        struct e2e_msgs ms;
+        e2e_drain_queue(&h.r[0], 2 * BENCH_RECORDS, 3000, &ms);
+        E2E_EXPECT(&h.r[0], ms.n == BENCH_RECORDS, "%zu messages in %s for %d records", ms.n, queue, BENCH_RECORDS);
+        e2e_msgs_free(&ms);
+    }
+    e2e_say("HA consumers: 1 replica %.0f/s, 2 replicas %.0f/s, 3 replicas %.0f/s", rate[1], rate[2], rate[3]);
+    e2e_delete_topic(topic);
+    e2e_finish(&h.r[0]);
+}
