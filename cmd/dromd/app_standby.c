@@ -156,7 +156,7 @@ int app_standby_open(struct dromd_app *app, struct drom_error *err)
         void *conf;
         if (!r || !route_standby(r, &cfg, &conf))
             continue;
-        char member[256];
+        char member[320];
         snprintf(member, sizeof member, "dromd-%s-%ld-%s", host, (long)getpid(), s->route_id);
         struct drom_standby_events ev = {.elected = elected, .deposed = deposed, .arg = s};
         s->elector = drom_standby_open(&cfg, member, &ev, err);

@@ -18,6 +18,7 @@ enum { MAXR = 4, ROWS = 100 };
 struct ha {
     struct e2e r[MAXR];   /* r[0] owns the database, topic, queue and directory */
     int n;                /* replicas made (started or not) */
+    int changes;          /* the workload's size: the queue never holds more */
 };
 
 static void ha_restore(void)
@@ -167,6 +168,7 @@ static void ha_begin(struct ha *h, const char *id, unsigned sid, int n, uint64_t
                      struct e2e_work *w, struct e2e_writer *wr)
 {
     ha_init(h, id, sid, n);
+    h->changes = changes;
     e2e_work_plan(w, changes, ROWS, seed);
     ha_start_all(h);
     e2e_writer_start(wr, w, h->r[0].db, 0, changes, 2, 25);
@@ -175,8 +177,9 @@ static void ha_begin(struct ha *h, const char *id, unsigned sid, int n, uint64_t
 
 static void ha_progress(struct ha *h, long long base, long long more)
 {
-    long long c = e2e_wait_queue(&h->r[0], base + more, 60000);
-    cr_assert_geq(c, base + more, "the queue grows by %lld after the hand-over (%lld from %lld)", more, c, base);
+    long long want = base + more < h->changes ? base + more : h->changes;
+    long long c = e2e_wait_queue(&h->r[0], want, 60000);
+    cr_assert_geq(c, want, "the queue grows to %lld after the hand-over (%lld, from %lld)", want, c, base);
 }
 
 /* Kill -9 (or SIGTERM) of the leader `times` times while changes are made;
@@ -191,9 +194,11 @@ static void leader_signalled(const char *id, unsigned sid, uint64_t seed, int si
     for (int i = 0; i < 3; i++)
         ha_status_shows(&h, i, i == first ? "Started (leader)" : "Standby");
     long long took[16];
+    int written_at_last = 0;
     for (int i = 0; i < times; i++) {
         long long base = e2e_queue_count(&h.r[0]);
         int old;
+        written_at_last = wr.written;
         took[i] = ha_takeover(&h, sig, &old);
         cr_assert_geq(took[i], 0, "another replica leads after the signal");
         h.r[old].no_wait = false;
@@ -201,6 +206,8 @@ static void leader_signalled(const char *id, unsigned sid, uint64_t seed, int si
         if (i + 1 < times)
             ha_progress(&h, base, 40);
     }
+    E2E_EXPECT(&h.r[0], written_at_last < n, "the last signal came while changes were made (%d of %d written)",
+               written_at_last, n);
     e2e_writer_join(&wr);
     ha_figures(id, took, times);
     long long limit = sig == SIGKILL ? 10000 : 2000;
@@ -211,7 +218,8 @@ static void leader_signalled(const char *id, unsigned sid, uint64_t seed, int si
 
 Test(ha, kill9_leader_ten_times, .timeout = 1200, .fini = ha_restore)
 {
-    leader_signalled("kill9x10", 7311, 0x4a1, SIGKILL, 10, 4000);
+    /* ~80 changes a second: the stream outlasts the ten kills */
+    leader_signalled("kill9x10", 7311, 0x4a1, SIGKILL, 10, 12000);
 }
 
 Test(ha, sigterm_leader_five_times, .timeout = 600, .fini = ha_restore)
@@ -235,7 +243,7 @@ Test(ha, sigstop_leader_past_session_timeout, .timeout = 600, .fini = ha_restore
     kill(h.r[old].pid, SIGCONT);
     long long t0 = proc_now_ms();
     bool stepped_down = proc_wait_text(h.r[old].log, "a new leader has fenced its producer", 60000);
-    e2e_say("sigstop: SIGCONT to replica %d; it stepped down after %lld ms", old, proc_now_ms() - t0);
+    e2e_say("HA sigstop: SIGCONT to replica %d; it stepped down after %lld ms", old, proc_now_ms() - t0);
     E2E_EXPECT(&h.r[0], stepped_down, "the old leader says it was dropped from its group (log %s)", h.r[old].log);
     /* --exit-on-failure: a fenced producer may make it exit 3; its manager starts it again */
     if (!e2e_alive(&h.r[old])) {
@@ -285,7 +293,7 @@ Test(ha, kafka_node_killed, .timeout = 600, .fini = ha_restore)
     cr_assert_eq(e2e_ctl(h.r[0].log, "kafka-cluster", "kill-node 2"), 0, "kafka-cluster kill-node 2");
     long long t0 = proc_now_ms(), base = e2e_queue_count(&h.r[0]);
     ha_progress(&h, base, 100);
-    e2e_say("brokerkill: node 2 killed; 100 more changes in the queue after %lld ms", proc_now_ms() - t0);
+    e2e_say("HA brokerkill: node 2 killed; 100 more changes in the queue after %lld ms", proc_now_ms() - t0);
     e2e_writer_join(&wr);
     cr_assert_eq(e2e_ctl(h.r[0].log, "kafka-cluster", "start-node 2"), 0, "kafka-cluster start-node 2");
     ha_finish(&h, &w, "brokerkill");
