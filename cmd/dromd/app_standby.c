@@ -98,21 +98,25 @@ bool app_route_runs(struct dromd_app *app, const struct drom_route *r)
     return runs;
 }
 
-static void elected(void *arg, int64_t epoch)
+static int elected(void *arg, int64_t epoch)
 {
     struct app_standby *s = arg;
     int64_t t0 = now_ms();
     pthread_mutex_lock(&s->app->sb_mu);
     s->leading = true;
     s->epoch = epoch;
-    s->changes++;
     pthread_mutex_unlock(&s->app->sb_mu);
     struct drom_error err = {0};
     int rc = app_lead(s->app, s->route_id, true, &err);
     int64_t took = now_ms() - t0;
     pthread_mutex_lock(&s->app->sb_mu);
-    s->takeover_ms = took;
+    /* a route that did not start stays held: readiness says why until a retry starts it */
     snprintf(s->start_error, sizeof s->start_error, "%s", rc < 0 ? err.msg : "");
+    s->leading = rc == 0;
+    if (rc == 0) {
+        s->takeover_ms = took;
+        s->changes++;
+    }
     pthread_mutex_unlock(&s->app->sb_mu);
     if (rc < 0)
         drom_error_log(LOGGER, "route %s: leader of group %s (epoch %lld) but it did not start: %s", s->route_id,
@@ -120,6 +124,7 @@ static void elected(void *arg, int64_t epoch)
     else
         drom_info(LOGGER, "route %s: leader of group %s (epoch %lld); started in %lld ms", s->route_id, s->group,
                   (long long)epoch, (long long)took);
+    return rc;
 }
 
 static void deposed(void *arg, bool lost)
@@ -188,7 +193,7 @@ bool app_standby_failed(struct dromd_app *app, char *reason, size_t size)
     bool failed = false;
     pthread_mutex_lock(&app->sb_mu);
     for (size_t i = 0; i < app->nstandby && !failed; i++)
-        if (app->standby[i].leading && app->standby[i].start_error[0]) {
+        if (app->standby[i].start_error[0]) {
             snprintf(reason, size, "route %s: elected leader but could not start: %s", app->standby[i].route_id,
                      app->standby[i].start_error);
             failed = true;

@@ -221,8 +221,11 @@ int kafka_create_topic(rd_kafka_t *rk, const char *topic, const char *what, int6
 /* Called on the elector's thread, one at a time. */
 struct drom_standby_events {
     /* This replica now owns the group's partition: start the source.
-     * `epoch` grows with every leadership the group hands out. */
-    void (*elected)(void *arg, int64_t epoch);
+     * `epoch` grows with every leadership the group hands out. -1 when it
+     * did not start: asked again, with a new epoch, after a growing pause
+     * (1 s, doubling to 10 s) for as long as this replica owns the
+     * partition. */
+    int (*elected)(void *arg, int64_t epoch);
     /* Before the partition is released: stop the source, and return only
      * once it stopped, so the next leader never reads beside it. `lost`:
      * the group had already given it away (this replica was silent past

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "components/kafka/kafka.h"
 #include "runtime/log.h"
@@ -40,8 +41,16 @@ struct drom_standby {
     bool thread_started;
     /* elector thread only */
     bool owned;       /* the partition is assigned to this member */
-    bool leading;     /* elected was called and deposed not yet */
+    bool leading;     /* elected succeeded and deposed was not called yet */
+    int64_t retry_at_ms, retry_ms;   /* after a failed start: when to try again, the pause */
 };
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static bool holds_ours(const struct drom_standby *s, const rd_kafka_topic_partition_list_t *parts)
 {
@@ -53,7 +62,10 @@ static bool holds_ours(const struct drom_standby *s, const rd_kafka_topic_partit
 
 static void step_down(struct drom_standby *s, bool lost)
 {
-    if (!s->leading)
+    /* also after a start that failed: the program clears what it shows for it */
+    bool tried = s->retry_ms > 0;
+    s->retry_at_ms = s->retry_ms = 0;
+    if (!s->leading && !tried)
         return;
     drom_info(LOGGER, "group %s: %s; stopping the source before the partition is released", s->group,
               lost ? "this replica was dropped from the group (silent past the session timeout)"
@@ -110,6 +122,26 @@ static int64_t take_epoch(struct drom_standby *s)
     return epoch;
 }
 
+/* Owner of the partition: take the epoch and start the source; a start
+ * that failed is tried again after a pause, since nobody else can run the
+ * source while this replica holds the partition. */
+static void lead(struct drom_standby *s)
+{
+    int64_t epoch = take_epoch(s);
+    if (epoch <= 0 || !s->owned)
+        return;
+    drom_info(LOGGER, "group %s: this replica leads (epoch %lld); starting the source", s->group, (long long)epoch);
+    if (s->ev.elected(s->ev.arg, epoch) == 0) {
+        s->leading = true;
+        s->retry_at_ms = s->retry_ms = 0;
+        return;
+    }
+    s->retry_ms = s->retry_ms ? (s->retry_ms * 2 > 10000 ? 10000 : s->retry_ms * 2) : 1000;
+    s->retry_at_ms = mono_ms() + s->retry_ms;
+    drom_warn(LOGGER, "group %s: the source did not start; trying again in %lld ms", s->group,
+              (long long)s->retry_ms);
+}
+
 static void *elector_main(void *arg)
 {
     struct drom_standby *s = arg;
@@ -120,15 +152,10 @@ static void *elector_main(void *arg)
                 drom_warn(LOGGER, "group %s: %s", s->group, rd_kafka_message_errstr(m));
             rd_kafka_message_destroy(m);
         }
-        if (s->owned && !s->leading && !atomic_load(&s->stop)) {
-            int64_t epoch = take_epoch(s);
-            if (epoch > 0 && s->owned) {
-                drom_info(LOGGER, "group %s: this replica leads (epoch %lld); starting the source", s->group,
-                          (long long)epoch);
-                s->leading = true;
-                s->ev.elected(s->ev.arg, epoch);
-            }
-        }
+        if (!s->owned)
+            s->retry_at_ms = s->retry_ms = 0;
+        if (s->owned && !s->leading && !atomic_load(&s->stop) && mono_ms() >= s->retry_at_ms)
+            lead(s);
     }
     /* Revokes (deposed first) and leaves the group, so that a standby takes
      * over at once rather than after the session timeout. */
