@@ -28,10 +28,11 @@ PROGS    := $(if $(DROMC_SRC),$(BUILD)/dromc) $(if $(DROMD_SRC),$(BUILD)/dromd)
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c tests/golden/*.c))
 INTEG_SRC := $(sort $(wildcard tests/integration/*.c tests/observe/*.c))
 FAULTS_SRC := $(sort $(wildcard tests/faults/*.c))
+HA_SRC := $(sort $(wildcard tests/ha/*.c))
 TEST_LIBS := $(shell pkg-config --libs criterion 2>/dev/null)
 
 .PHONY: print-pkgs all deps test unit integration san san-integration check-layers fuzz valgrind tsan clean help \
-        services-up services-down demo demo-stop bench debezium-golden observe camel-compat debezium-replay faults
+        services-up services-down demo demo-stop bench debezium-golden observe camel-compat debezium-replay faults ha
 all: $(LIB) $(PROGS)
 
 # the pkg-config packages the library links, for scripts that link it themselves
@@ -53,6 +54,7 @@ help:
 	@echo "make observe    only the dashboard/alerts (real Prometheus) and status page (headless Chromium) suites"
 	@echo "make camel-compat  routes/camel-debezium.xml + .properties under dromd and Camel Main 4.17 (Java, mvn), same queue"
 	@echo "make faults     the fault matrix on the seed pipeline (~8 min; writes docs/reliability.md)"
+	@echo "make ha         standby replicas, takeovers and a broker lost, on a 3-node Kafka cluster (docs/ha.md)"
 	@echo "make debezium-golden  rewrite tests/debezium/expected/ and tests/debezium/options/expected/ with Debezium 3.6.1 (Java 21+), then compare"
 	@echo "make debezium-replay  Debezium's own test scripts through Debezium 3.6.1 and dromedary (about 30 min)"
 
@@ -99,6 +101,10 @@ $(BUILD)/test-integration: $(INTEG_SRC:%.c=$(BUILD)/%.o) $(LIB)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
 
 $(BUILD)/test-faults: $(FAULTS_SRC:%.c=$(BUILD)/%.o) $(LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
+
+$(BUILD)/test-ha: $(HA_SRC:%.c=$(BUILD)/%.o) $(LIB)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
 
@@ -195,6 +201,10 @@ bench: all
 # Every row is recorded even when it fails; the report is written either way.
 faults: all $(BUILD)/test-faults
 	bash tests/faults/run.sh $(BUILD)/test-faults
+
+# Standby replicas and broker loss on a 3-node Kafka cluster (docs/ha.md): long, not in `make test`.
+ha: all $(BUILD)/test-ha
+	bash tests/ha/run.sh $(BUILD)/test-ha
 
 clean:
 	rm -rf build dromc dromd

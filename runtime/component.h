@@ -77,6 +77,19 @@ struct drom_offset_location {
     const char *key;        /* the source's key in the store */
 };
 
+/* How the replicas that run one route file choose the one that runs a
+ * source allowed a single reader (standby=true): a Kafka consumer group on a
+ * one-partition topic, whose member owning the partition leads (the kafka
+ * component's elector, components/kafka/standby.c). Strings are borrowed
+ * from the conf they were read from. */
+struct drom_standby_config {
+    const char *brokers;            /* bootstrap servers */
+    const char *topic;              /* the one-partition coordination topic, created when missing */
+    const char *group_id;           /* one group per source */
+    int64_t session_timeout_ms;     /* a silent leader is replaced after this long */
+    int64_t heartbeat_interval_ms;
+};
+
 /* One endpoint as the engine instantiates it from the graph; `conf` lives
  * from before create until after destroy. */
 struct drom_endpoint {
@@ -146,6 +159,11 @@ struct drom_component {
      * or both NULL when nobody else may write the source's offsets. */
     int (*offset_location)(struct drom_endpoint *ep, struct drom_offset_location *out, struct drom_error *err);
     char *(*position_json)(const void *pos);
+    /* Source, optional: true with *out filled when the source runs in one
+     * replica at a time and stands by in the others (the program elects,
+     * before the route's endpoints are created); false when it runs in
+     * every replica. On the filled conf; connects nowhere. */
+    bool (*standby)(const void *conf, struct drom_standby_config *out);
     /* Producer, optional: the DromEventId of the newest record its
      * destination holds in each of its partitions (a kafka topic), so that a
      * source can tell an offset store that is behind what its route already

@@ -197,13 +197,13 @@ static void create_all(void *arg)
 {
     struct start_ctx *sc = arg;
     for (struct eng_endpoint *e = sc->eng->endpoints; e; e = e->next)
-        if (!e->created && eng_endpoint_create(e, sc->err) < 0) {
+        if (!e->created && !e->route->held && eng_endpoint_create(e, sc->err) < 0) {
             sc->rc = -1;
             return;
         }
 }
 
-static void stop_consumer(struct eng_endpoint *e)
+void eng_stop_consumer(struct eng_endpoint *e)
 {
     if (e->started && e->ep.comp->stop)
         e->ep.comp->stop(&e->ep);
@@ -214,16 +214,20 @@ static void destroy_all(void *arg)
 {
     struct drom_engine *eng = arg;
     for (size_t i = eng->nroutes; i-- > 0;)
-        stop_consumer(eng->routes[i].from);
+        eng_stop_consumer(eng->routes[i].from);
     eng->torn_down = true;
-    for (struct eng_endpoint *e = eng->endpoints; e; e = e->next) {
-        if (e->created && e->ep.comp->destroy)
-            e->ep.comp->destroy(&e->ep);
-        e->created = false;
-    }
+    for (struct eng_endpoint *e = eng->endpoints; e; e = e->next)
+        eng_endpoint_destroy(e);
 }
 
-static int start_route(struct drom_engine *eng, struct eng_route *r, struct drom_error *err)
+void eng_endpoint_destroy(struct eng_endpoint *e)
+{
+    if (e->created && e->ep.comp->destroy)
+        e->ep.comp->destroy(&e->ep);
+    e->created = false;
+}
+
+int eng_start_route(struct drom_engine *eng, struct eng_route *r, struct drom_error *err)
 {
     pthread_mutex_lock(&r->mu);
     r->accepting = true;
@@ -250,9 +254,9 @@ static void start_all(void *arg)
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < eng->nroutes; i++) {
             struct eng_route *r = &eng->routes[i];
-            if (!r->g->auto_startup || r->from->internal != (pass == 0))
+            if (r->held || !r->g->auto_startup || r->from->internal != (pass == 0))
                 continue;
-            if (start_route(eng, r, sc->err) < 0) {
+            if (eng_start_route(eng, r, sc->err) < 0) {
                 sc->rc = -1;
                 return;
             }
@@ -293,7 +297,10 @@ int drom_engine_start(struct drom_engine *eng, struct drom_error *err)
             drom_info("engine", "Routes startup (total:%zu started:%zu stopped:%zu)", eng->nroutes, started,
                       eng->nroutes - started);
         for (size_t i = 0; i < eng->nroutes; i++)
-            drom_info("engine", "    %s %s (%s)", eng->routes[i].state == ROUTE_STARTED ? "Started" : "Stopped",
+            drom_info("engine", "    %s %s (%s)",
+                      eng->routes[i].held                         ? "Standby"
+                      : eng->routes[i].state == ROUTE_STARTED ? "Started"
+                                                                  : "Stopped",
                       eng->routes[i].g->id, eng->routes[i].from->ep.uri_masked);
     }
     return 0;
@@ -301,19 +308,21 @@ int drom_engine_start(struct drom_engine *eng, struct drom_error *err)
 
 /* --- stop --- */
 
+void eng_route_close(struct eng_route *r)
+{
+    pthread_mutex_lock(&r->mu);
+    r->accepting = false;
+    if (r->state == ROUTE_STARTED)
+        r->state = ROUTE_STOPPING;
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->mu);
+}
+
 static void close_routes(struct drom_engine *eng, bool internal)
 {
-    for (size_t i = eng->nroutes; i-- > 0;) {
-        struct eng_route *r = &eng->routes[i];
-        if (r->from->internal != internal)
-            continue;
-        pthread_mutex_lock(&r->mu);
-        r->accepting = false;
-        if (r->state == ROUTE_STARTED)
-            r->state = ROUTE_STOPPING;
-        pthread_cond_broadcast(&r->cond);
-        pthread_mutex_unlock(&r->mu);
-    }
+    for (size_t i = eng->nroutes; i-- > 0;)
+        if (eng->routes[i].from->internal == internal)
+            eng_route_close(&eng->routes[i]);
 }
 
 struct stop_pass {
@@ -326,7 +335,7 @@ static void stop_consumers(void *arg)
     struct stop_pass *sp = arg;
     for (size_t i = sp->eng->nroutes; i-- > 0;)
         if (sp->eng->routes[i].from->internal == sp->internal)
-            stop_consumer(sp->eng->routes[i].from);
+            eng_stop_consumer(sp->eng->routes[i].from);
 }
 
 static void commit_now(void *arg)
@@ -371,7 +380,7 @@ int drom_engine_stop(struct drom_engine *eng, int64_t drain_timeout_ms, struct d
     eng_free_contexts(eng);
     for (size_t i = 0; i < eng->nroutes; i++) {
         pthread_mutex_lock(&eng->routes[i].mu);
-        if (eng->routes[i].state != ROUTE_FAILED)
+        if (eng->routes[i].state != ROUTE_FAILED && eng->routes[i].state != ROUTE_STANDBY)
             eng->routes[i].state = ROUTE_STOPPED;
         pthread_mutex_unlock(&eng->routes[i].mu);
     }

@@ -99,6 +99,28 @@ int drom_engine_stop(struct drom_engine *eng, int64_t drain_timeout_ms, struct d
 /* Stops (with no drain) if still running, and frees. NULL is fine. Owner thread. */
 void drom_engine_free(struct drom_engine *eng);
 
+/* --- Routes in standby (docs/ha.md) ---
+ * A held route has no endpoint created and no consumer started: its state
+ * is "Standby", and nothing of it connects anywhere (a standby's
+ * transactional producer would fence the leader's). The program releases
+ * it when this replica is elected to run it and holds it again when the
+ * lead is lost; the engine's other routes run on undisturbed. */
+
+/* Before drom_engine_start: route `route_id` starts held. -1 when no such route. */
+int drom_engine_hold_route(struct drom_engine *eng, const char *route_id, struct drom_error *err);
+/* Creates the held route's endpoints and starts its consumer. On failure
+ * what was created is destroyed and the route stays held. Owner thread
+ * (not the engine's), after start. */
+int drom_engine_release_route(struct drom_engine *eng, const char *route_id, struct drom_error *err);
+/* Holds a running route again: stops its consumer, waits at most drain_ms
+ * for its exchanges in flight, commits, destroys its endpoints. Returns 0
+ * once nothing of it runs. When the drain times out the route stays
+ * stopped with its endpoints, reported failed (readiness says so) and is
+ * never released again by this engine: -1 with DROM_ESTOPPED. Owner
+ * thread, after start. */
+int drom_engine_hold_running_route(struct drom_engine *eng, const char *route_id, int64_t drain_ms,
+                                   struct drom_error *err);
+
 /* --- Observation: any thread, while the engine exists --- */
 
 /* True when started, not draining, no route stopped on a failure, and every

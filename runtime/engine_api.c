@@ -179,6 +179,7 @@ static const char *state_name(enum route_state s)
     switch (s) {
     case ROUTE_STARTED: return "Started";
     case ROUTE_STOPPING: return "Stopping";
+    case ROUTE_STANDBY: return "Standby";
     default: return "Stopped";
     }
 }

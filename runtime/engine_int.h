@@ -46,7 +46,7 @@ struct eng_step {
     atomic_llong count;                 /* exchanges that reached it; any thread reads */
 };
 
-enum route_state { ROUTE_STOPPED, ROUTE_STARTED, ROUTE_STOPPING, ROUTE_FAILED };
+enum route_state { ROUTE_STOPPED, ROUTE_STARTED, ROUTE_STOPPING, ROUTE_FAILED, ROUTE_STANDBY };
 
 struct eng_route {
     struct drom_engine *eng;
@@ -66,6 +66,7 @@ struct eng_route {
     enum route_state state;
     char last_error[512];
     int64_t started_ms;
+    bool held;                          /* standby: endpoints not created (engine_hold.c); owner thread */
 };
 
 /* What a step answers to the runner. */
@@ -191,6 +192,13 @@ uint64_t eng_timer_add(struct drom_engine *eng, int64_t delay_ms, void (*fn)(voi
 void eng_timer_cancel(struct drom_engine *eng, uint64_t id);
 void eng_timers_free(struct drom_engine *eng);
 void eng_runq_push(struct drom_engine *eng, struct xctx *x);
+
+/* engine.c, for engine_hold.c */
+int eng_start_route(struct drom_engine *eng, struct eng_route *r, struct drom_error *err);
+void eng_stop_consumer(struct eng_endpoint *e);
+void eng_endpoint_destroy(struct eng_endpoint *e);
+/* Accepts no more submits; a started route is Stopping. Any thread. */
+void eng_route_close(struct eng_route *r);
 
 /* engine_run.c */
 struct xctx *x_new(struct drom_engine *eng, struct eng_route *route, struct drom_exchange *ex, bool owns,

@@ -131,6 +131,8 @@ static json_t *route_list(struct dromd_service *svc)
         json_object_set_new(r, "id", jstr(info[i].id));
         json_object_set_new(r, "from", jstr(info[i].from));
         json_object_set_new(r, "state", jstr(info[i].state));
+        if (info[i].role[0])
+            json_object_set_new(r, "role", jstr(info[i].role));
         json_object_set_new(r, "total", json_integer(info[i].total));
         json_object_set_new(r, "failed", json_integer(info[i].failed));
         json_object_set_new(r, "inflight", json_integer(info[i].inflight));

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd/dromd/app.h"
+#include "cmd/dromd/app_int.h"
 #include "compiler/beans.h"
 #include "compiler/bind.h"
 #include "compiler/compile.h"
@@ -24,34 +25,6 @@
 #include "runtime/xalloc.h"
 
 #define LOGGER "dromd"
-
-struct dromd_routes {
-    struct drom_graph graph;
-    struct drom_props props;          /* kept for toD, which binds URIs at run time */
-    struct drom_compile_opts copts;   /* points at props */
-};
-
-struct dromd_app {
-    const struct dromd_opts *opts;
-    char context[128];
-    /* Held for reading by every observation (HTTP thread) and for writing
-     * only while the engine and graph pointers are swapped, never during a
-     * drain. */
-    pthread_rwlock_t lock;
-    struct drom_engine *eng;
-    struct dromd_routes *routes;
-    /* Totals a few seconds back, for the rates: under rate_mu. */
-    pthread_mutex_t rate_mu;
-    struct rate_window *rates;
-    size_t nrates;
-};
-
-#define RATE_SAMPLES 6   /* one a second: the rate covers the last 5 s */
-
-struct rate_window {
-    int64_t at_ms[RATE_SAMPLES], total[RATE_SAMPLES];
-    size_t next, count;
-};
 
 /* --- loading ------------------------------------------------------------ */
 
@@ -178,8 +151,8 @@ static int resolve_uri(void *arg, const char *uri, struct drom_arena *arena, str
     return drom_bind_uri(uri, &r->copts, arena, out, err);
 }
 
-static struct drom_engine *engine_for(struct dromd_app *app, struct dromd_routes *r,
-                                      struct drom_error *err)
+/* An engine for `r` whose standby routes this replica does not lead are held. */
+static struct drom_engine *engine_for(struct dromd_app *app, struct dromd_routes *r, struct drom_error *err)
 {
     struct drom_engine_options eo = {
         .state_dir = app->opts->state_dir,
@@ -189,7 +162,11 @@ static struct drom_engine *engine_for(struct dromd_app *app, struct dromd_routes
         .resolve_uri = resolve_uri,
         .hook_arg = r,
     };
-    return drom_engine_new(&r->graph, &eo, err);
+    struct drom_engine *eng = drom_engine_new(&r->graph, &eo, err);
+    for (size_t i = 0; eng && i < r->graph.nroutes; i++)
+        if (!app_route_runs(app, &r->graph.routes[i]))
+            drom_engine_hold_route(eng, r->graph.routes[i].id, err);
+    return eng;
 }
 
 struct dromd_app *dromd_app_create_take(struct dromd_routes *routes, const struct dromd_opts *o,
@@ -204,7 +181,10 @@ struct dromd_app *dromd_app_create_take(struct dromd_routes *routes, const struc
         *dot = '\0';
     pthread_rwlock_init(&app->lock, NULL);
     pthread_mutex_init(&app->rate_mu, NULL);
+    pthread_mutex_init(&app->life_mu, NULL);
+    pthread_mutex_init(&app->sb_mu, NULL);
     app->routes = routes;
+    app_standby_scan(app);
     app->eng = engine_for(app, routes, err);
     if (!app->eng) {
         dromd_app_free(app);
@@ -215,57 +195,80 @@ struct dromd_app *dromd_app_create_take(struct dromd_routes *routes, const struc
 
 int dromd_app_start(struct dromd_app *app, struct drom_error *err)
 {
-    return drom_engine_start(app->eng, err);
+    if (drom_engine_start(app->eng, err) < 0)
+        return -1;
+    return app_standby_open(app, err);
 }
 
-static void publish(struct dromd_app *app, struct drom_engine *eng, struct dromd_routes *r,
-                    struct drom_engine **old_eng, struct dromd_routes **old_r)
+/* Publishes the new engine and routes and frees the old ones (the old
+ * engine is stopped). `r` may be the routes already published. */
+static void publish(struct dromd_app *app, struct drom_engine *eng, struct dromd_routes *r)
 {
     pthread_rwlock_wrlock(&app->lock);
-    *old_eng = app->eng;
-    *old_r = app->routes;
+    struct drom_engine *old_eng = app->eng;
+    struct dromd_routes *old_r = app->routes;
     app->eng = eng;
     app->routes = r;
     pthread_rwlock_unlock(&app->lock);
+    drom_engine_free(old_eng);
+    if (old_r != r)
+        dromd_routes_free(old_r);
 }
 
 int dromd_app_reload_take(struct dromd_app *app, struct dromd_routes *routes,
                           struct drom_error *err)
 {
+    pthread_mutex_lock(&app->life_mu);
     struct drom_error stop_err = {0};
     if (drom_engine_stop(app->eng, app->opts->drain_ms, &stop_err) < 0)
         drom_warn(LOGGER, "Reload: %s", stop_err.msg);
     struct drom_engine *eng = engine_for(app, routes, err);
+    int rc = 0;
     if (eng && drom_engine_start(eng, err) == 0) {
-        struct drom_engine *old_eng;
-        struct dromd_routes *old_r;
-        publish(app, eng, routes, &old_eng, &old_r);
-        drom_engine_free(old_eng);
-        dromd_routes_free(old_r);
-        return 0;
+        publish(app, eng, routes);
+    } else {
+        rc = -1;
+        drom_engine_free(eng);
+        dromd_routes_free(routes);
+        /* The new routes would not start: the old ones run again, resuming
+         * from what they committed. */
+        struct drom_error again = {0};
+        struct drom_engine *back = engine_for(app, app->routes, &again);
+        if (!back || drom_engine_start(back, &again) < 0) {
+            drom_error_log(LOGGER, "Could not restart the previous routes either: %s", again.msg);
+            drom_engine_free(back);
+        } else {
+            publish(app, back, app->routes);
+        }
     }
-    drom_engine_free(eng);
-    dromd_routes_free(routes);
-    /* The new routes would not start: the old ones run again, resuming
-     * from what they committed. */
-    struct drom_error again = {0};
-    struct drom_engine *back = engine_for(app, app->routes, &again);
-    if (!back || drom_engine_start(back, &again) < 0) {
-        drom_error_log(LOGGER, "Could not restart the previous routes either: %s", again.msg);
-        drom_engine_free(back);
-        return -1;
-    }
-    struct drom_engine *old_eng;
-    struct dromd_routes *old_r;
-    publish(app, back, app->routes, &old_eng, &old_r);
-    drom_engine_free(old_eng);
-    return -1;
+    pthread_mutex_unlock(&app->life_mu);
+    return rc;
+}
+
+int app_lead(struct dromd_app *app, const char *route_id, bool lead, struct drom_error *err)
+{
+    pthread_mutex_lock(&app->life_mu);
+    int rc = 0;
+    if (!app->stopped)
+        rc = lead ? drom_engine_release_route(app->eng, route_id, err)
+                  : drom_engine_hold_running_route(app->eng, route_id, app->opts->drain_ms, err);
+    pthread_mutex_unlock(&app->life_mu);
+    return rc;
 }
 
 int64_t dromd_app_stop(struct dromd_app *app, int64_t drain_ms)
 {
     struct drom_error err = {0};
-    if (drom_engine_stop(app->eng, drain_ms, &err) == 0)
+    /* The standby routes first: each is held (drained, committed) before
+     * its elector leaves the group, so the next leader starts at once and
+     * after the last change this one delivered; the other routes' drain
+     * does not delay it. */
+    app_standby_close(app);
+    pthread_mutex_lock(&app->life_mu);
+    app->stopped = true;
+    int rc = drom_engine_stop(app->eng, drain_ms, &err);
+    pthread_mutex_unlock(&app->life_mu);
+    if (rc == 0)
         return 0;
     /* The engine has logged what it left, route by route. */
     int64_t left = 0;
@@ -282,10 +285,14 @@ void dromd_app_free(struct dromd_app *app)
 {
     if (!app)
         return;
+    app_standby_close(app);
     drom_engine_free(app->eng);
+    app_standby_free(app);
     dromd_routes_free(app->routes);
     pthread_rwlock_destroy(&app->lock);
     pthread_mutex_destroy(&app->rate_mu);
+    pthread_mutex_destroy(&app->life_mu);
+    pthread_mutex_destroy(&app->sb_mu);
     free(app->rates);
     free(app);
 }
@@ -297,6 +304,8 @@ bool dromd_app_ready(struct dromd_app *app, char *reason, size_t size)
     pthread_rwlock_rdlock(&app->lock);
     bool up = drom_engine_ready(app->eng, reason, size);
     pthread_rwlock_unlock(&app->lock);
+    if (up && app_standby_failed(app, reason, size))
+        up = false;
     return up;
 }
 
@@ -349,6 +358,8 @@ size_t dromd_app_routes(struct dromd_app *app, struct dromd_route_info *out, siz
         o->since_done_ms = st.since_done_ms;
         o->since_failed_ms = st.since_failed_ms;
         o->rate = rate_of(app, i);
+        const char *role = app_standby_role(app, o->id);
+        snprintf(o->role, sizeof o->role, "%s", role ? role : "");
     }
     pthread_rwlock_unlock(&app->lock);
     return n;
@@ -413,6 +424,7 @@ void dromd_app_metrics(struct dromd_app *app, struct drom_buf *out)
     pthread_rwlock_rdlock(&app->lock);
     drom_engine_metrics(app->eng, out);
     pthread_rwlock_unlock(&app->lock);
+    app_standby_metrics(app, out);
 }
 
 /* A property is secret when the component option it sets is, or when its

@@ -29,6 +29,7 @@ struct dromd_route_info {
     int64_t last_us, max_us, mean_us;        /* processing time */
     int64_t since_done_ms, since_failed_ms;  /* -1: never */
     double rate;             /* exchanges per second over the last few seconds */
+    char role[16];           /* a source in standby: "leader" or "standby"; else empty */
 };
 
 /* Reads o->routes_file: XML compiled in memory with every check of

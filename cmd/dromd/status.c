@@ -106,7 +106,12 @@ int dromd_print_status(const char *routes_json, FILE *out, FILE *errs)
         row[COL_NAME] = cell(name, 30);
         row[COL_ID] = cell(json_string_value(json_object_get(r, "id")), 40);
         row[COL_FROM] = cell(json_string_value(json_object_get(r, "from")), 50);
-        row[COL_STATUS] = cell(json_string_value(json_object_get(r, "state")), 12);
+        /* a standby route: "Standby" in the replicas that wait, "Started (leader)" in the one that runs it */
+        const char *state = json_string_value(json_object_get(r, "state"));
+        const char *role = json_string_value(json_object_get(r, "role"));
+        char status[40];
+        snprintf(status, sizeof status, "%s%s", state ? state : "", role && strcmp(role, "leader") == 0 ? " (leader)" : "");
+        row[COL_STATUS] = cell(status, 20);
         row[COL_AGE] = drom_xstrdup(age);
         row[COL_RATE] = rate_cell(json_object_get(r, "throughput"));
         row[COL_TOTAL] = num_cell(json_object_get(r, "total"));

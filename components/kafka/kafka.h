@@ -213,5 +213,36 @@ int kafka_produced_ids(struct drom_endpoint *ep, int64_t timeout_ms, char ***ids
  * registered as drom_offset_backend_kafka ("kafka", offsetStorage=kafka). */
 struct drom_offset_store *drom_offset_kafka_open(const struct drom_offset_config *cfg, struct drom_error *err);
 extern const struct drom_offset_backend drom_offset_backend_kafka;
+/* Creates a compacted topic of one partition (one that exists is fine);
+ * `what` names it in the error ("offset topic"). */
+int kafka_create_topic(rd_kafka_t *rk, const char *topic, const char *what, int64_t timeout_ms, struct drom_error *err);
+
+/* --- standby.c: the elector of a source that runs in one replica --- */
+
+/* Called on the elector's thread, one at a time. */
+struct drom_standby_events {
+    /* This replica now owns the group's partition: start the source.
+     * `epoch` grows with every leadership the group hands out. -1 when it
+     * did not start: asked again, with a new epoch, after a growing pause
+     * (1 s, doubling to 10 s) for as long as this replica owns the
+     * partition. */
+    int (*elected)(void *arg, int64_t epoch);
+    /* Before the partition is released: stop the source, and return only
+     * once it stopped, so the next leader never reads beside it. `lost`:
+     * the group had already given it away (this replica was silent past
+     * the session timeout); the transactional producer of the new leader
+     * has fenced this one meanwhile. */
+    void (*deposed)(void *arg, bool lost);
+    void *arg;
+};
+
+struct drom_standby;
+/* Joins the group of cfg (runtime/component.h; borrowed for the call):
+ * creates the topic when missing and starts the elector's thread. `member`
+ * names this replica in the broker's view (client.id). */
+struct drom_standby *drom_standby_open(const struct drom_standby_config *cfg, const char *member,
+                                       const struct drom_standby_events *ev, struct drom_error *err);
+/* Leaves the group (deposed first when leading) and frees. NULL is fine. */
+void drom_standby_close(struct drom_standby *s);
 
 #endif

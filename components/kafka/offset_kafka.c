@@ -65,12 +65,12 @@ static void remember(struct okafka *o, const char *key, size_t klen, const char 
     o->items[o->n++] = (struct entry){drom_xstrndup(key, klen), drom_xstrndup(json, jlen)};
 }
 
-static int create_topic(rd_kafka_t *rk, const char *topic, int64_t timeout_ms, struct drom_error *err)
+int kafka_create_topic(rd_kafka_t *rk, const char *topic, const char *what, int64_t timeout_ms, struct drom_error *err)
 {
     char why[512];
     rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, 1, -1, why, sizeof why);
     if (!nt)
-        return drom_err(err, DROM_EINVAL, "offset topic %s: %s", topic, why);
+        return drom_err(err, DROM_EINVAL, "%s %s: %s", what, topic, why);
     rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact");
     rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
     rd_kafka_AdminOptions_t *ao = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
@@ -79,10 +79,10 @@ static int create_topic(rd_kafka_t *rk, const char *topic, int64_t timeout_ms, s
     rd_kafka_event_t *ev = rd_kafka_queue_poll(q, (int)timeout_ms + 1000);
     int rc = 0;
     if (!ev) {
-        rc = drom_err(err, DROM_ECONNECT, "offset topic %s: no answer from Kafka within %lld ms", topic,
+        rc = drom_err(err, DROM_ECONNECT, "%s %s: no answer from Kafka within %lld ms", what, topic,
                       (long long)timeout_ms);
     } else if (rd_kafka_event_error(ev)) {
-        rc = drom_err(err, DROM_ECONNECT, "offset topic %s: %s", topic, rd_kafka_event_error_string(ev));
+        rc = drom_err(err, DROM_ECONNECT, "%s %s: %s", what, topic, rd_kafka_event_error_string(ev));
     } else {
         size_t cnt;
         const rd_kafka_topic_result_t **res =
@@ -90,7 +90,7 @@ static int create_topic(rd_kafka_t *rk, const char *topic, int64_t timeout_ms, s
         for (size_t i = 0; i < cnt; i++) {
             rd_kafka_resp_err_t e = rd_kafka_topic_result_error(res[i]);
             if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
-                rc = drom_err(err, DROM_ECONNECT, "offset topic %s: %s", topic,
+                rc = drom_err(err, DROM_ECONNECT, "%s %s: %s", what, topic,
                               rd_kafka_topic_result_error_string(res[i]));
         }
     }
@@ -202,7 +202,7 @@ struct drom_offset_store *drom_offset_kafka_open(const struct drom_offset_config
         drom_err(err, DROM_EINVAL, "offset store producer: %s", why);
         goto fail;
     }
-    if (create_topic(o->producer, o->topic, o->timeout_ms, err) < 0 || read_all(o, cfg, err) < 0)
+    if (kafka_create_topic(o->producer, o->topic, "offset topic", o->timeout_ms, err) < 0 || read_all(o, cfg, err) < 0)
         goto fail;
     return &o->store;
 fail:

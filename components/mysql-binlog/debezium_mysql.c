@@ -180,6 +180,7 @@ static const struct drom_option options[] = {
     IGN("snapshotSelectStatementOverrides", DROM_OPT_STRING, NULL, "Snapshot SELECT overrides"),
     IGN("snapshotTablesOrderByRowCount", DROM_OPT_STRING, "disabled", "Snapshot table order"),
     IGN("sourceinfoStructMaker", DROM_OPT_STRING, NULL, "Source struct maker class"),
+    MB_STANDBY_OPTIONS,
     IGN("tableIgnoreBuiltin", DROM_OPT_BOOL, "true", "System tables are always ignored"),
     IGN("topicNamingStrategy", DROM_OPT_STRING, NULL, "Topic naming strategy class"),
     IGN("useNongracefulDisconnect", DROM_OPT_BOOL, "false", "Java binlog client disconnect mode"),
@@ -205,6 +206,7 @@ const struct drom_component drom_component_debezium_mysql = {
     .done = mb_exchange_done,
     .offset_location = mb_offset_location,
     .position_json = mb_position_json,
+    .standby = mb_standby,
     .validate = mb_validate_debezium,
     .advise = mb_advise_debezium,
 };

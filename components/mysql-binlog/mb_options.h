@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "components/mysql-binlog/event_json.h"
+#include "runtime/component.h"
 #include "runtime/error.h"
 #include "runtime/option.h"
 
@@ -66,6 +67,10 @@ struct mb_options {
     struct drom_optpairs column_mappers;
     int event_processing_failure_handling_mode;   /* enum mb_failure_mode */
     int inconsistent_schema_handling_mode;        /* enum mb_failure_mode */
+    /* Standby (docs/ha.md): one replica of those sharing standbyGroupId runs the source. */
+    const char *standby_group_id, *standby_topic;
+    int64_t standby_session_timeout_ms, standby_heartbeat_interval_ms;
+    bool standby;
 };
 
 #define MB_AT(f) DROM_OPT_AT(struct mb_options, f)
@@ -74,6 +79,26 @@ struct mb_mappers;
 /* Fills `m` (zeroed) from the mapper options of either scheme; on error `m`
  * is left empty and err names the option (mb_config.c). */
 int mb_options_mappers(const struct mb_options *o, bool camel, struct mb_mappers *m, struct drom_error *err);
+
+/* The standby rows, the same in both schemes' tables (Kafka Connect's
+ * group.id, session.timeout.ms and heartbeat.interval.ms in camelCase). */
+#define MB_STANDBY_OPTIONS                                                                                       \
+    {.name = "standby", MB_AT(standby), .type = DROM_OPT_BOOL, .def = "false", .group = "ha",                   \
+     .doc = "Run this source in one dromd replica of those sharing standbyGroupId; the others stand by and take " \
+            "over when it dies or leaves (needs offsets in Kafka; docs/ha.md)"},                                 \
+    {.name = "standbyGroupId", MB_AT(standby_group_id), .type = DROM_OPT_STRING, .group = "ha",                 \
+     .doc = "Kafka consumer group that elects the replica running this source; one per source"},                  \
+    {.name = "standbyTopic", MB_AT(standby_topic), .type = DROM_OPT_STRING, .def = "dromd-standby", .group = "ha", \
+     .doc = "One-partition topic the group's members share (on the offset storage brokers; created when missing)"}, \
+    {.name = "standbySessionTimeoutMs", MB_AT(standby_session_timeout_ms), .type = DROM_OPT_DURATION,            \
+     .def = "6000", .group = "ha",                                                                              \
+     .doc = "A leader silent this long (killed, paused, cut off) is replaced; the broker's "                     \
+            "group.min.session.timeout.ms (6 s by default) is the floor"},                                       \
+    {.name = "standbyHeartbeatIntervalMs", MB_AT(standby_heartbeat_interval_ms), .type = DROM_OPT_DURATION,      \
+     .def = "1000", .group = "ha", .doc = "How often each replica tells the group it is alive"}
+
+/* drom_component.standby of both schemes. */
+bool mb_standby(const void *conf, struct drom_standby_config *out);
 
 /* The value of additionalProperties.<key>, NULL when not given. */
 const char *mb_options_extra(const struct mb_options *o, const char *key);

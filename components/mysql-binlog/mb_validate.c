@@ -74,6 +74,39 @@ static int check_mappers(const struct mb_options *o, bool camel, struct drom_err
     return 0;
 }
 
+/* The standby replicas resume from each other's positions, which a file on
+ * one machine cannot give them. */
+static int check_standby(const struct mb_options *o, bool camel, struct drom_error *err)
+{
+    if (!o->standby)
+        return 0;
+    if (o->offset_storage != MB_STORE_KAFKA)
+        return drom_err(err, DROM_EINVAL,
+                        "standby: the replicas resume from each other's offsets, which a file on one machine "
+                        "cannot hold; set offsetStorage=%s with offsetStorageTopic and %s",
+                        camel ? KAFKA_STORE : "kafka",
+                        camel ? "additionalProperties.bootstrap.servers" : "offsetStorageBrokers");
+    if (!o->standby_group_id)
+        return drom_err(err, DROM_EINVAL,
+                        "standbyGroupId must be set since standby is true: the Kafka group of the replicas that "
+                        "share this source (one group per source)");
+    return 0;
+}
+
+bool mb_standby(const void *conf, struct drom_standby_config *out)
+{
+    const struct mb_options *o = conf;
+    if (!o->standby || o->offset_storage != MB_STORE_KAFKA || !o->standby_group_id)
+        return false;
+    const char *brokers = o->offset_storage_brokers ? o->offset_storage_brokers : mb_options_extra(o, "bootstrap.servers");
+    if (!brokers)
+        return false;
+    *out = (struct drom_standby_config){.brokers = brokers, .topic = o->standby_topic, .group_id = o->standby_group_id,
+                                        .session_timeout_ms = o->standby_session_timeout_ms,
+                                        .heartbeat_interval_ms = o->standby_heartbeat_interval_ms};
+    return true;
+}
+
 int mb_validate_binlog(const char *path, const void *conf, unsigned role, struct drom_error *err)
 {
     const struct mb_options *o = conf;
@@ -81,7 +114,8 @@ int mb_validate_binlog(const char *path, const void *conf, unsigned role, struct
         return drom_err(err, DROM_EINVAL, "offsetStorageTopic must be set since offsetStorage is 'kafka'");
     if (o->offset_storage == MB_STORE_KAFKA && !o->offset_storage_brokers)
         return drom_err(err, DROM_EINVAL, "offsetStorageBrokers must be set since offsetStorage is 'kafka'");
-    if (check_lists(o, err) || mb_tls_validate(o, false, err) || check_mappers(o, false, err))
+    if (check_standby(o, false, err) || check_lists(o, err) || mb_tls_validate(o, false, err) ||
+        check_mappers(o, false, err))
         return -1;
     return check_ops(o->skipped_operations, err);
 }
@@ -102,7 +136,8 @@ int mb_validate_debezium(const char *path, const void *conf, unsigned role, stru
         return drom_err(err, DROM_EINVAL,
                         "Required field 'additionalProperties.bootstrap.servers' must be set since 'offsetStorage' is "
                         "set to '%s'", KAFKA_STORE);
-    if (check_lists(o, err) || mb_tls_validate(o, true, err) || check_mappers(o, true, err))
+    if (check_standby(o, true, err) || check_lists(o, err) || mb_tls_validate(o, true, err) ||
+        check_mappers(o, true, err))
         return -1;
     return check_ops(o->skipped_operations, err);
 }

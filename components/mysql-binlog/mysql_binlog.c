@@ -136,6 +136,7 @@ static const struct drom_option options[] = {
      .def = "fail", .values = failure_modes, .ints = failure_ints, .group = "consumer",
      .doc = "A rows event whose table is not known (no table map before it, or one without column names): fail, "
             "warn or skip, as eventProcessingFailureHandlingMode"},
+    MB_STANDBY_OPTIONS,
     DROM_OPTIONS_END,
 };
 
@@ -158,6 +159,7 @@ const struct drom_component drom_component_mysql_binlog = {
     .done = mb_exchange_done,
     .offset_location = mb_offset_location,
     .position_json = mb_position_json,
+    .standby = mb_standby,
     .validate = mb_validate_binlog,
     .advise = mb_advise_binlog,
 };

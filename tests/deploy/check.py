@@ -6,8 +6,10 @@
 Groups (all when none is named):
   manifests     every YAML file parses, has the expected kinds, and the
                 resources refer to each other correctly
-  deployment    one replica, Recreate, health probes, non-root, read-only root,
-                resources, state volume; the OpenShift patch keeps it non-root
+  deployment    two replicas with the binlog source in standby, rolled with no
+                pod down and a PodDisruptionBudget (one replica: Recreate),
+                health probes, non-root, read-only root, resources, state
+                volume; the OpenShift patch keeps it non-root
   routes        the ConfigMap's routes validate with dromc, with the Secret's
                 keys as the files their {{file:...}} placeholders read; the
                 hosts and names agree with deploy/openshift
@@ -47,7 +49,7 @@ DROMC = os.environ.get("DROMC_BIN", os.path.join(ROOT, "build", "dromc"))
 DROMD = os.environ.get("DROMD_BIN", os.path.join(ROOT, "build", "dromd"))
 
 EXPECTED_KINDS = {
-    "kubernetes": {"Kustomization", "ConfigMap", "Secret", "PersistentVolumeClaim",
+    "kubernetes": {"Kustomization", "ConfigMap", "Secret", "PodDisruptionBudget",
                    "Deployment", "Service", "ServiceMonitor"},
     "openshift": {"Kustomization", "KafkaNodePool", "Kafka", "KafkaTopic",
                   "ActiveMQArtemis", "ActiveMQArtemisAddress"},
@@ -249,7 +251,8 @@ def group_manifests(c):
             ("broker.amq.io/v1beta1", "ActiveMQArtemisAddress"), ("monitoring.coreos.com/v1", "ServiceMonitor"),
             ("monitoring.coreos.com/v1", "PrometheusRule"),
             ("apps/v1", "Deployment"), ("v1", "Service"), ("v1", "ConfigMap"), ("v1", "Secret"),
-            ("v1", "PersistentVolumeClaim"), ("kustomize.config.k8s.io/v1beta1", "Kustomization")}
+            ("v1", "PersistentVolumeClaim"), ("policy/v1", "PodDisruptionBudget"),
+            ("kustomize.config.k8s.io/v1beta1", "Kustomization")}
     for f, ds in docs.items():
         for d in ds:
             if isinstance(d, dict):
@@ -312,8 +315,22 @@ def group_deployment(c):
     spec = dep.get("spec", {})
     pod = dig(spec, "template", "spec", default={}) or {}
     ctr = container(dep)
-    c.check(spec.get("replicas") == 1, "Deployment: replicas must be 1 (the binlog source runs once)")
-    c.check(dig(spec, "strategy", "type") == "Recreate", "Deployment: strategy must be Recreate")
+    # several replicas only with the binlog source in standby (docs/ha.md), and a
+    # rolling update that never has fewer pods than replicas, so one leader runs throughout
+    cm = one(kinds, "ConfigMap", c)
+    routes_text = "\n".join((cm.get("data") or {}).values())
+    if spec.get("replicas", 1) > 1:
+        c.check("standby=true" in routes_text, "Deployment: replicas > 1 need standby=true on the binlog source")
+        c.check(dig(spec, "strategy", "type") == "RollingUpdate"
+                and dig(spec, "strategy", "rollingUpdate", "maxUnavailable") == 0,
+                "Deployment: several replicas roll with RollingUpdate and maxUnavailable 0")
+        pdb = one(kinds, "PodDisruptionBudget", c)
+        pod_labels = dig(spec, "template", "metadata", "labels", default={}) or {}
+        pdb_sel = dig(pdb, "spec", "selector", "matchLabels", default={}) or {}
+        c.check(pdb_sel and pdb_sel.items() <= pod_labels.items(), "PodDisruptionBudget: selector does not match the pods")
+        c.check(dig(pdb, "spec", "minAvailable") == 1, "PodDisruptionBudget: minAvailable must be 1")
+    else:
+        c.check(dig(spec, "strategy", "type") == "Recreate", "Deployment: one replica must use Recreate")
     cports = {p.get("name"): p.get("containerPort") for p in ctr.get("ports", [])}
     stages = parse_containerfile(os.path.join(DEPLOY, "Containerfile"))
     entry = stages[-1].get("ENTRYPOINT", []) if stages else []
@@ -348,9 +365,8 @@ def group_deployment(c):
         c.check("persistentVolumeClaim" in v or "emptyDir" in v, "Deployment: the state volume is neither a PVC nor an emptyDir")
         if "emptyDir" in v:
             # offsets must then live in Kafka, or a restart snapshots again
-            cm = one(kinds, "ConfigMap", c)
-            text = "\n".join((cm.get("data") or {}).values())
-            c.check("offsetStorage=kafka" in text, "Deployment: state on an emptyDir needs offsetStorage=kafka in the routes")
+            c.check("offsetStorage=kafka" in routes_text,
+                    "Deployment: state on an emptyDir needs offsetStorage=kafka in the routes")
     # the drain fits in the grace period
     args = ctr.get("args", []) or []
     drain = flag_value(entry + args, "--drain-timeout") or "30s"
@@ -413,11 +429,11 @@ def group_routes(c):
     for p in [props] + route_files:
         c.check(p and os.path.dirname(p) == cm_dir and os.path.basename(p) in data,
                 f"Deployment: argument {p} is not a file of the ConfigMap mounted at {cm_dir}")
-    # the routes are the seed pipeline, verbatim
-    with open(os.path.join(ROOT, "routes", "cdc-pipeline.xml")) as fh:
+    # the routes are the seed pipeline for several replicas, verbatim
+    with open(os.path.join(ROOT, "routes", "cdc-pipeline-ha.xml")) as fh:
         seed = fh.read()
     c.check(any(v == seed for v in data.values()),
-            "ConfigMap: no key holds routes/cdc-pipeline.xml verbatim (copy it again into deploy/kubernetes/configmap.yaml)")
+            "ConfigMap: no key holds routes/cdc-pipeline-ha.xml verbatim (copy it again into deploy/kubernetes/configmap.yaml)")
     # extract both, with the mount paths pointed at the temp copies, and validate
     if not c.check(os.access(DROMC, os.X_OK), f"{DROMC} is not built (make all)"):
         return

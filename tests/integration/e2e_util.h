@@ -160,7 +160,8 @@ static E2E_UNUSED void e2e_create_topic(const char *topic, int partitions)
 {
     rd_kafka_t *rk = e2e_kafka_admin();
     char why[512];
-    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, partitions, 1, why, sizeof why);
+    /* the broker's default replication: 1 on the test broker, 3 on make ha's cluster */
+    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, partitions, -1, why, sizeof why);
     cr_assert_not_null(nt, "%s", why);
     rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
     rd_kafka_CreateTopics(rk, &nt, 1, NULL, q);
@@ -209,6 +210,7 @@ struct e2e {
     int starts;
     const char *flag;    /* one more dromd flag (--exit-on-failure), NULL for none */
     const char *props;   /* the properties file; NULL for routes/cdc-pipeline.properties */
+    const char *route_file;   /* the routes copied; NULL for routes/cdc-pipeline.xml */
     const char *defines[8];   /* -D key=value arguments, NULL-terminated */
     bool tls;            /* every hop encrypted: MariaDB verify_identity, Kafka SSL, Artemis mutual TLS */
     bool no_wait;        /* e2e_start returns once dromd runs, ready or not (a server is down) */
@@ -248,12 +250,13 @@ static E2E_UNUSED char *e2e_replace_all(const char *s, const char *from, const c
  * queue.customers -> QUEUE. Anything else stays as users run it. */
 static E2E_UNUSED void e2e_write_routes(struct e2e *t)
 {
-    char *src = proc_slurp("routes/cdc-pipeline.xml");
-    cr_assert(src[0], "routes/cdc-pipeline.xml is readable (run from the checkout's root)");
+    const char *file = t->route_file ? t->route_file : "routes/cdc-pipeline.xml";
+    char *src = proc_slurp(file);
+    cr_assert(src[0], "%s is readable (run from the checkout's root)", file);
     cr_assert(strstr(src, "tableIncludeList=cdcdb.customers") && strstr(src, "topicPrefix=my-mysql") &&
                   strstr(src, "groupId=amq-sink") && strstr(src, "sjms2:queue:queue.customers") &&
                   strstr(src, "kafka:my-mysql.cdcdb.customers"),
-              "routes/cdc-pipeline.xml still has the names this suite substitutes");
+              "%s still has the names this suite substitutes", file);
     char *a = e2e_replace_all(src, "cdcdb", t->db);
     char *b = e2e_replace_all(a, "my-mysql", t->prefix);
     char *c = e2e_replace_all(b, "amq-sink", t->group);

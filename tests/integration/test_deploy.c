@@ -31,7 +31,7 @@ Test(deploy, manifests_parse_with_expected_kinds_and_references)
     run_group("manifests", 30000);
 }
 
-Test(deploy, deployment_single_recreate_probed_non_root)
+Test(deploy, deployment_replicas_rolled_with_a_standby_probed_non_root)
 {
     run_group("deployment", 30000);
 }
