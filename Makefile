@@ -31,7 +31,7 @@ FAULTS_SRC := $(sort $(wildcard tests/faults/*.c))
 TEST_LIBS := $(shell pkg-config --libs criterion 2>/dev/null)
 
 .PHONY: all deps test unit integration san san-integration check-layers fuzz valgrind tsan clean help \
-        services-up services-down demo demo-stop bench debezium-golden observe camel-compat debezium-replay faults
+        services-up services-down demo demo-stop bench debezium-golden debezium-signals observe camel-compat debezium-replay faults
 all: $(LIB) $(PROGS)
 
 help:
@@ -133,6 +133,11 @@ debezium-golden: all
 	bash tests/services/mariadb/ctl start
 	bash tests/debezium/capture.sh
 	DROM_GOLDEN_DIR=$(CURDIR)/tests/debezium/options bash tests/debezium/capture.sh
+
+# An incremental snapshot under 200 changes/s, Debezium and dromedary compared (tests/debezium/signals.sh).
+debezium-signals: all
+	bash tests/services/mariadb/ctl start
+	bash tests/debezium/signals.sh
 
 debezium-replay: all
 	bash tests/services/mariadb/ctl start

@@ -66,6 +66,9 @@ struct mb_options {
     struct drom_optpairs column_mappers;
     int event_processing_failure_handling_mode;   /* enum mb_failure_mode */
     int inconsistent_schema_handling_mode;        /* enum mb_failure_mode */
+    /* signals and incremental snapshots (Debezium's signal.*, incremental.snapshot.*) */
+    const char *signal_data_collection, *signal_enabled_channels, *signal_kafka_topic, *signal_kafka_brokers;
+    int64_t incremental_chunk_size;
 };
 
 #define MB_AT(f) DROM_OPT_AT(struct mb_options, f)
