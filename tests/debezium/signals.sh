@@ -117,7 +117,7 @@ snapshot.mode=no_data
 signal.data.collection=$DB.debezium_signal
 incremental.snapshot.chunk.size=1024
 PROPS
-"$JAVA_HOME/bin/java" -cp "$LIB/*:$WORK/classes" Harness "$WORK/signals.properties" 10000000 600 30 \
+"$JAVA_HOME/bin/java" -cp "$LIB/*:$WORK/classes" Harness "$WORK/signals.properties" 10000000 900 120 \
   >"$OUT/debezium.jsonl" 2>"$OUT/debezium.log" &
 HARNESS=$!
 run_sequence debezium "$OUT/debezium.jsonl"
