@@ -57,8 +57,10 @@ static void load_signals(struct mb_config *c, const struct mb_options *o)
         c->signal_kafka_brokers = drom_xstrdup(o->signal_kafka_brokers);
     }
     const char *dot = coll ? strchr(coll, '.') : NULL;
-    if (!dot || (ch && !strstr(ch, "source")))
+    if (!dot)
         return;
+    /* read even without the source channel: the incremental snapshot's watermarks are its rows */
+    c->signal_source = !ch || strstr(ch, "source") != NULL;
     c->signal_db = drom_xstrndup(coll, (size_t)(dot - coll));
     c->signal_table = drom_xstrdup(dot + 1);
 }

@@ -39,6 +39,7 @@ struct mb_config {
     char *offset_topic;
     char *offset_brokers;       /* Kafka store's bootstrap servers */
     char *signal_db, *signal_table;   /* signalDataCollection split; NULL: no signal table */
+    bool signal_source;               /* its rows are signals (the source channel), not only watermarks */
     char *signal_kafka_topic, *signal_kafka_brokers;   /* the kafka channel; NULL: off */
     int64_t inc_chunk;                /* incrementalSnapshotChunkSize */
     struct drom_regex_list db_inc, db_exc, table_inc, table_exc, col_inc, col_exc;

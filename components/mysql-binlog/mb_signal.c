@@ -31,7 +31,9 @@ int mb_signal_row(struct mb_src *s, const struct mb_cached_table *ct, const stru
     char *id = cell(&ct->t, after, "id", 0), *type = cell(&ct->t, after, "type", 1);
     char *data = cell(&ct->t, after, "data", 2);
     int rc = 0;
-    if (!id || !type)
+    if (type && !s->cfg.signal_source && strncmp(type, "snapshot-window-", 16) != 0)
+        drom_debug(mb_route(s), "signal %s in the signal table: the source channel is off; ignored", id ? id : "?");
+    else if (!id || !type)
         drom_warn(mb_route(s), "signal table %s.%s: a row without id or type (columns id, type, data expected); "
                   "ignored", ct->t.db, ct->t.table);
     else
@@ -118,6 +120,11 @@ int mb_incsnap_execute(struct mb_src *s, const char *id, json_t *data, struct dr
                   "expressions of db.table); ignored", id);
         return 0;
     }
+    if (!s->cfg.signal_db) {
+        drom_warn(mb_route(s), "signal %s: an incremental snapshot writes its watermarks to the signal table: set "
+                  "signalDataCollection; ignored", id);
+        return 0;
+    }
     struct mb_incsnap *inc = mb_inc_of(s);
     bool running = inc->ntables > 0;
     if (running && inc->id && strcmp(inc->id, id) == 0)
@@ -196,8 +203,13 @@ int mb_signal_dispatch(struct mb_src *s, const char *id, const char *type, const
         log_signal(s, id, j);
     else if (strcmp(type, "execute-snapshot") == 0)
         rc = mb_incsnap_execute(s, id, j, err);
-    else if (strcmp(type, "stop-snapshot") == 0)
+    else if (strcmp(type, "stop-snapshot") == 0) {
         mb_incsnap_stop(s, j);
+        /* the stopped table's chunk is dropped: the next table, if any, starts */
+        struct mb_incsnap *inc = s->inc;
+        if (inc && inc->ntables && !inc->paused && !inc->window[0])
+            rc = mb_inc_read_chunk(s, inc, err);
+    }
     else if (strcmp(type, "pause-snapshot") == 0 || strcmp(type, "resume-snapshot") == 0)
         rc = mb_incsnap_pause(s, type[0] == 'p', err);
     else
