@@ -20,6 +20,8 @@ def events(path):
                 obj = json.loads(line)
             except json.JSONDecodeError:
                 continue   # a line cut by the stop
+            if not isinstance(obj, dict):
+                continue   # the head of a line still being written
             value = obj.get("value") if "topic" in obj and "value" in obj else obj
             if not isinstance(value, dict):
                 continue   # a tombstone

@@ -276,6 +276,13 @@ Test(mysql_binlog_signals, pause_resume_stop_and_additional_conditions, .timeout
     wait_reads(mk, at3, 5);
     size_t at4 = sentinel(root, mk, 4);
     expect_reads(mk, at3, at4, 101, 5, "the condition's rows");
+    /* a stop of the table being read (mark comes first) goes on with the next one */
+    mbt_sql(root, "BEGIN; INSERT INTO " DB ".sig VALUES ('m-1', 'execute-snapshot', '{\"data-collections\": "
+                  "[\"" DB "[.]t\", \"" DB "[.]mark\"]}'); INSERT INTO " DB ".sig VALUES ('m-2', 'stop-snapshot', "
+                  "'{\"data-collections\": [\"" DB "[.]mark\"]}'); COMMIT");
+    wait_reads(mk, at4, N);
+    size_t at5 = sentinel(root, mk, 5);
+    expect_reads(mk, at4, at5, 1, N, "the next table after the stopped one, and none of the stopped one");
     mbt_stop(&r);
     unlink(offsets);
     free(offsets);
