@@ -67,6 +67,8 @@ def check_peer(out, name, rows):
           f"missing {len(missing)}, last image not the newest {len(stale)}")
     for i in (missing + stale)[:5]:
         print(f"  row {i}: table {final[i]}, last event {last.get(i)}")
+    if reads and not last.get(max(final)):
+        print(f"  {name} stopped before the end: its last read is row {max(i for i, p in last.items() if p['op'] == 'r')}")
     return first_read, not missing and not stale and len(final) == rows
 
 
