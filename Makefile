@@ -32,7 +32,7 @@ HA_SRC := $(sort $(wildcard tests/ha/*.c))
 TEST_LIBS := $(shell pkg-config --libs criterion 2>/dev/null)
 
 .PHONY: print-pkgs all deps test unit integration san san-integration check-layers fuzz valgrind tsan clean help \
-        services-up services-down demo demo-stop bench debezium-golden observe camel-compat debezium-replay faults ha
+        services-up services-down demo demo-stop bench debezium-golden debezium-signals observe camel-compat debezium-replay faults ha
 all: $(LIB) $(PROGS)
 
 # the pkg-config packages the library links, for scripts that link it themselves
@@ -143,6 +143,11 @@ debezium-golden: all
 	bash tests/services/mariadb/ctl start
 	bash tests/debezium/capture.sh
 	DROM_GOLDEN_DIR=$(CURDIR)/tests/debezium/options bash tests/debezium/capture.sh
+
+# An incremental snapshot under 200 changes/s, Debezium and dromedary compared (tests/debezium/signals.sh).
+debezium-signals: all
+	bash tests/services/mariadb/ctl start
+	bash tests/debezium/signals.sh
 
 debezium-replay: all
 	bash tests/services/mariadb/ctl start

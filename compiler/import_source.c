@@ -59,6 +59,8 @@ static const struct map {
     {{"signal.data.collection"}, "signalDataCollection", IN_URI},
     {{"signal.enabled.channels"}, "signalEnabledChannels", IN_URI},
     {{"signal.kafka.topic"}, "signalKafkaTopic", IN_URI},
+    {{"signal.kafka.bootstrap.servers"}, "signalKafkaBootstrapServers", IN_URI},
+    {{"incremental.snapshot.chunk.size"}, "incrementalSnapshotChunkSize", IN_URI},
 };
 
 /* Options Debezium has that need no counterpart, with the reason. */

@@ -354,6 +354,7 @@ static const struct dbz_name dbz_names[] = {
     {NULL, "QueueRemainingCapacity", "streaming", DBZ_QUEUE_LEFT, "gauge"},
     {"SnapshotRunning", "SnapshotRunning", "snapshot", DBZ_ITEM, "gauge"},
     {"SnapshotCompleted", "SnapshotCompleted", "snapshot", DBZ_ITEM, "gauge"},
+    {"SnapshotPaused", "SnapshotPaused", "snapshot", DBZ_ITEM, "gauge"},
     {"SnapshotAborted", "SnapshotAborted", "snapshot", DBZ_ITEM, "gauge"},
     {"SnapshotDurationInSeconds", "SnapshotDurationInSeconds", "snapshot", DBZ_ITEM, "gauge"},
     {"SnapshotTotalTableCount", "TotalTableCount", "snapshot", DBZ_ITEM, "gauge"},

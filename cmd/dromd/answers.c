@@ -112,6 +112,35 @@ static int metrics(void *ctx, struct drom_buf *body)
     return 200;
 }
 
+/* A source's snapshot progress (its Snapshot* items), as `dromd status`
+ * draws it; NULL when the route's source has none. */
+static json_t *snapshot_of(json_t *endpoints, const char *route_id)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(endpoints, i, e) {
+        json_t *it = json_object_get(e, "items");
+        const char *rid = json_string_value(json_object_get(e, "routeId"));
+        const char *role = json_string_value(json_object_get(e, "role"));
+        if (!rid || strcmp(rid, route_id) != 0 || !role || strcmp(role, "from") != 0 ||
+            !json_object_get(it, "SnapshotRunning"))
+            continue;
+        static const char *const map[][2] = {
+            {"running", "SnapshotRunning"}, {"paused", "SnapshotPaused"}, {"completed", "SnapshotCompleted"},
+            {"aborted", "SnapshotAborted"}, {"rows", "SnapshotTableRows"}, {"estimate", "SnapshotTableRowsEstimate"},
+            {"tableMillis", "SnapshotTableMillis"}, {"rowsScanned", "SnapshotRowsScanned"},
+            {"totalTables", "SnapshotTotalTableCount"}, {"remainingTables", "SnapshotRemainingTableCount"},
+            {"durationSeconds", "SnapshotDurationInSeconds"}};
+        json_t *o = json_object();
+        json_object_set(o, "table", json_object_get(it, "SnapshotTable") ? json_object_get(it, "SnapshotTable")
+                                                                         : json_null());
+        for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
+            json_object_set_new(o, map[k][0], json_integer(json_integer_value(json_object_get(it, map[k][1]))));
+        return o;
+    }
+    return NULL;
+}
+
 static json_t *route_list(struct dromd_service *svc)
 {
     struct dromd_route_info *info = NULL;
@@ -124,10 +153,20 @@ static json_t *route_list(struct dromd_service *svc)
         if (n > MAX_ROUTES)
             n = MAX_ROUTES;
     }
+    json_t *endpoints = NULL;
+    if (svc->app) {
+        struct drom_buf eb = DROM_BUF_INIT;
+        dromd_app_endpoints(svc->app, &eb);
+        endpoints = json_loads(drom_buf_cstr(&eb), 0, NULL);
+        drom_buf_free(&eb);
+    }
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++) {
         char age[32];
         json_t *r = json_object();
+        json_t *snap = snapshot_of(endpoints, info[i].id);
+        if (snap)
+            json_object_set_new(r, "snapshot", snap);
         json_object_set_new(r, "id", jstr(info[i].id));
         json_object_set_new(r, "from", jstr(info[i].from));
         json_object_set_new(r, "state", jstr(info[i].state));
@@ -148,6 +187,7 @@ static json_t *route_list(struct dromd_service *svc)
         json_object_set_new(r, "sinceLastFailedMillis", json_integer(info[i].since_failed_ms));
         json_array_append_new(list, r);
     }
+    json_decref(endpoints);
     free(info);
     return list;
 }

@@ -79,6 +79,43 @@ static char *since_cell(json_t *done, json_t *failed)
     return drom_xstrdup(tmp);
 }
 
+/* One line per route whose source reads a snapshot: the table, a bar of
+ * its rows against the estimate, the rate and the time left. */
+static void print_snapshots(json_t *routes, FILE *out)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(routes, i, r) {
+        json_t *sn = json_object_get(r, "snapshot");
+        if (!sn || !int_of(json_object_get(sn, "running")))
+            continue;
+        long long rows = int_of(json_object_get(sn, "rows")), est = int_of(json_object_get(sn, "estimate"));
+        long long ms = int_of(json_object_get(sn, "tableMillis"));
+        double frac = est > 0 ? (double)rows / (double)est : 0, rate = ms > 0 ? (double)rows * 1000.0 / (double)ms : 0;
+        if (frac > 1)
+            frac = 1;
+        char bar[32], eta[48] = "ETA -";
+        int fill = (int)(frac * 24 + 0.5);
+        for (int k = 0; k < 24; k++)
+            bar[k] = k < fill ? '#' : '.';
+        bar[24] = '\0';
+        if (est > rows && rate > 0) {
+            char age[32];
+            snprintf(eta, sizeof eta, "ETA %s", dromd_age((int64_t)((double)(est - rows) / rate * 1000), age,
+                                                          sizeof age));
+        }
+        char of[32] = "?";
+        if (est >= 0)
+            snprintf(of, sizeof of, "~%lld", est);
+        const char *table = json_string_value(json_object_get(sn, "table"));
+        fprintf(out, " %s  %s %s [%s] %3.0f%%  %lld/%s rows  %.0f rows/s  %s  tables left %lld of %lld\n",
+                json_string_value(json_object_get(r, "id")),
+                int_of(json_object_get(sn, "paused")) ? "snapshot (paused)" : "snapshot", table ? table : "?", bar,
+                frac * 100, rows, of, rate, eta, int_of(json_object_get(sn, "remainingTables")),
+                int_of(json_object_get(sn, "totalTables")));
+    }
+}
+
 int dromd_print_status(const char *routes_json, FILE *out, FILE *errs)
 {
     json_error_t jerr;
@@ -148,6 +185,7 @@ int dromd_print_status(const char *routes_json, FILE *out, FILE *errs)
     for (size_t k = 0; k < nrows * NCOLS; k++)
         free(cells[k]);
     free(cells);
+    print_snapshots(routes, out);
     json_decref(doc);
     return 0;
 }

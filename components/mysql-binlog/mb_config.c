@@ -42,6 +42,29 @@ bool mb_config_wants_column(const struct mb_config *c, const char *db, const cha
     return passes(&c->col_inc, &c->col_exc, name);
 }
 
+bool mb_config_is_signal_table(const struct mb_config *c, const char *db, const char *table)
+{
+    return c->signal_db && strcmp(c->signal_db, db) == 0 && strcmp(c->signal_table, table) == 0;
+}
+
+/* signalDataCollection "db.table", read only when the source channel is enabled. */
+static void load_signals(struct mb_config *c, const struct mb_options *o)
+{
+    c->inc_chunk = o->incremental_chunk_size > 0 ? o->incremental_chunk_size : 1024;
+    const char *coll = o->signal_data_collection, *ch = o->signal_enabled_channels;
+    if (ch && strstr(ch, "kafka") && o->signal_kafka_topic && o->signal_kafka_brokers) {
+        c->signal_kafka_topic = drom_xstrdup(o->signal_kafka_topic);
+        c->signal_kafka_brokers = drom_xstrdup(o->signal_kafka_brokers);
+    }
+    const char *dot = coll ? strchr(coll, '.') : NULL;
+    if (!dot)
+        return;
+    /* read even without the source channel: the incremental snapshot's watermarks are its rows */
+    c->signal_source = !ch || strstr(ch, "source") != NULL;
+    c->signal_db = drom_xstrndup(coll, (size_t)(dot - coll));
+    c->signal_table = drom_xstrdup(dot + 1);
+}
+
 static const char *const filter_names[MB_NFILTERS] = {
     [MB_DB_INC] = "databaseIncludeList", [MB_DB_EXC] = "databaseExcludeList", [MB_TABLE_INC] = "tableIncludeList",
     [MB_TABLE_EXC] = "tableExcludeList",  [MB_COL_INC] = "columnIncludeList",  [MB_COL_EXC] = "columnExcludeList"};
@@ -128,6 +151,7 @@ int mb_config_load(struct mb_config *c, bool camel, const char *path, const stru
     /* Camel passes Kafka Connect's own settings through additionalProperties */
     const char *brokers = camel ? mb_options_extra(o, "bootstrap.servers") : o->offset_storage_brokers;
     c->offset_brokers = brokers ? drom_xstrdup(brokers) : NULL;
+    load_signals(c, o);
     if (compile_filters(c, o, err) < 0 || mb_options_mappers(o, camel, &c->mappers, err) < 0) {
         mb_config_free(c);
         return -1;
@@ -153,6 +177,10 @@ void mb_config_free(struct mb_config *c)
     free(c->offset_file);
     free(c->offset_topic);
     free(c->offset_brokers);
+    free(c->signal_db);
+    free(c->signal_kafka_topic);
+    free(c->signal_kafka_brokers);
+    free(c->signal_table);
     struct drom_regex_list *all[6] = {&c->db_inc, &c->db_exc, &c->table_inc, &c->table_exc, &c->col_inc, &c->col_exc};
     for (int i = 0; i < 6; i++)
         drom_regex_list_free(all[i]);

@@ -38,6 +38,10 @@ struct mb_config {
     bool offset_kafka;
     char *offset_topic;
     char *offset_brokers;       /* Kafka store's bootstrap servers */
+    char *signal_db, *signal_table;   /* signalDataCollection split; NULL: no signal table */
+    bool signal_source;               /* its rows are signals (the source channel), not only watermarks */
+    char *signal_kafka_topic, *signal_kafka_brokers;   /* the kafka channel; NULL: off */
+    int64_t inc_chunk;                /* incrementalSnapshotChunkSize */
     struct drom_regex_list db_inc, db_exc, table_inc, table_exc, col_inc, col_exc;
     struct mb_mappers mappers;  /* fmt.mappers points here */
 };
@@ -51,5 +55,7 @@ bool mb_config_wants_table(const struct mb_config *c, const char *db, const char
 /* Whether db.table.column appears in events. */
 bool mb_config_wants_column(const struct mb_config *c, const char *db, const char *table, const char *column);
 bool mb_config_has_column_filter(const struct mb_config *c);
+/* Whether db.table is the signal table. */
+bool mb_config_is_signal_table(const struct mb_config *c, const char *db, const char *table);
 
 #endif

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "components/mysql-binlog/mb_endpoint.h"
+#include "components/mysql-binlog/mb_incsnap.h"
 #include "components/mysql-binlog/mb_stream.h"
 #include "components/mysql-binlog/mb_tls.h"
 #include "runtime/engine.h"
@@ -412,6 +413,7 @@ static void *run(void *arg)
     struct drom_error err;
     int64_t backoff = s->cfg.backoff_initial_ms;
     bool prepared = false;
+    mb_signal_kafka_start(s);
     while (!atomic_load(&s->stopping)) {
         bool connected = false, only = false;
         int rc = 0;
@@ -451,6 +453,7 @@ static void *run(void *arg)
             break;
         backoff = backoff * 2 > s->cfg.backoff_max_ms ? s->cfg.backoff_max_ms : backoff * 2;
     }
+    mb_signal_kafka_stop(s);
     return NULL;
 }
 
@@ -486,6 +489,8 @@ int mb_start(struct drom_endpoint *ep, struct drom_error *err)
     s->have_start = s->start_reset = s->produced_checked = false;
     if (json) {
         int rc = mb_offset_from_json(&s->start, s->offset_key, json, err);
+        if (rc == 0)
+            mb_incsnap_restore(s, json);
         free(json);
         if (rc)
             return -1;
@@ -575,6 +580,7 @@ void mb_destroy(struct drom_endpoint *ep)
         free(s->tables[i]);
     }
     free(s->tables);
+    mb_incsnap_free(s);
     free(s->before);
     free(s->after);
     free(s->offset_key);

@@ -52,6 +52,9 @@ void mb_offset_to_json(const struct mb_offset *o, const char *source, struct dro
         json_object_set_new(j, "snapshot", json_string("INITIAL"));
     if (o->epoch_ms)
         json_object_set_new(j, "epoch", json_integer(o->epoch_ms));
+    json_t *inc = o->incremental ? json_loads(o->incremental, 0, NULL) : NULL;
+    if (inc)
+        json_object_set_new(j, "incremental_snapshot", inc);
 done:
     if (source) {
         json_object_set_new(j, "source", json_string(source));
@@ -124,6 +127,15 @@ int mb_offset_from_json(struct mb_offset *o, const char *source, const char *tex
     o->epoch_ms = epoch ? json_integer_value(epoch) : 0;
     json_decref(j);
     return 0;
+}
+
+char *mb_offset_incremental(const char *text)
+{
+    json_t *j = json_loads(text, 0, NULL);
+    json_t *inc = json_object_get(j, "incremental_snapshot");
+    char *out = json_is_object(inc) ? json_dumps(inc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(j);
+    return out;
 }
 
 bool mb_gtid_next(const char **p, uint32_t *domain, uint32_t *server, uint64_t *seq)

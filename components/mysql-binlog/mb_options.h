@@ -71,6 +71,9 @@ struct mb_options {
     const char *standby_group_id, *standby_topic;
     int64_t standby_session_timeout_ms, standby_heartbeat_interval_ms;
     bool standby;
+    /* signals and incremental snapshots (Debezium's signal.*, incremental.snapshot.*) */
+    const char *signal_data_collection, *signal_enabled_channels, *signal_kafka_topic, *signal_kafka_brokers;
+    int64_t incremental_chunk_size;
 };
 
 #define MB_AT(f) DROM_OPT_AT(struct mb_options, f)

@@ -15,7 +15,7 @@
 #include "runtime/log.h"
 #include "runtime/xalloc.h"
 
-static void quote_ident(struct drom_buf *b, const char *s)
+void mb_quote_ident(struct drom_buf *b, const char *s)
 {
     drom_buf_putc(b, '`');
     for (; *s; s++) {
@@ -218,7 +218,7 @@ static void held_free(struct held *h)
 /* The text protocol prints FLOAT with 6 significant digits (16777217 reads
  * back as 16777200), the binlog has the exact value: read FLOAT widened to
  * DOUBLE, whose text round-trips, so both give the same event. */
-static void select_list(struct drom_buf *q, const struct mb_table *t)
+void mb_select_list(struct drom_buf *q, const struct mb_table *t)
 {
     bool any_float = false;
     for (size_t i = 0; i < t->ncols; i++)
@@ -233,10 +233,10 @@ static void select_list(struct drom_buf *q, const struct mb_table *t)
             drom_buf_putc(q, ',');
         if (t->cols[i].type == MB_T_FLOAT) {
             drom_buf_puts(q, "CAST(");
-            quote_ident(q, t->cols[i].name);
+            mb_quote_ident(q, t->cols[i].name);
             drom_buf_puts(q, " AS DOUBLE)");
         } else
-            quote_ident(q, t->cols[i].name);
+            mb_quote_ident(q, t->cols[i].name);
     }
 }
 
@@ -355,12 +355,13 @@ static int table_rows(struct mb_src *s, MYSQL *m, struct run *r, struct mb_cache
         ts_ms = row && row[0] ? strtoll(row[0], NULL, 10) * 1000 : 0;
         mysql_free_result(res);
     }
+    mb_progress_table(s, "snapshot", db, table, mb_table_estimate(m, db, table));
     struct drom_buf q = DROM_BUF_INIT;
-    select_list(&q, &ct->t);
+    mb_select_list(&q, &ct->t);
     drom_buf_puts(&q, " FROM ");
-    quote_ident(&q, db);
+    mb_quote_ident(&q, db);
     drom_buf_putc(&q, '.');
-    quote_ident(&q, table);
+    mb_quote_ident(&q, table);
     int qrc = mb_query(m, q.data, err);
     drom_buf_free(&q);
     if (qrc)
@@ -383,6 +384,7 @@ static int table_rows(struct mb_src *s, MYSQL *m, struct run *r, struct mb_cache
         r->h.table_first = *n == 0;
         (*n)++;
         r->total++;
+        mb_progress_rows(s, 1);
     }
     if (mysql_errno(m)) {
         drom_err(err, DROM_ECONNECT, "snapshot of %s.%s: %s", db, table, mysql_error(m));

@@ -129,7 +129,9 @@ int mb_check_server(struct mb_src *s, MYSQL *m, struct drom_error *err)
 int mb_store_offset(struct mb_src *s, const struct mb_offset *o, struct drom_error *err)
 {
     struct drom_buf b = DROM_BUF_INIT;
-    mb_offset_to_json(o, s->offset_key, &b);
+    struct mb_offset with = *o;
+    with.incremental = s->inc_ctx;
+    mb_offset_to_json(&with, s->offset_key, &b);
     int rc = drom_offset_put(s->store, s->offset_key, b.data, err);
     drom_buf_free(&b);
     if (rc)
@@ -176,6 +178,7 @@ void mb_cached_table_init(struct mb_src *s, struct mb_cached_table *ct)
 {
     const struct mb_table *t = &ct->t;
     ct->wanted = wants(s, t->db, t->table);
+    ct->signal = !s->replay && mb_config_is_signal_table(&s->cfg, t->db, t->table);
     if (!ct->wanted)
         return;
     bool *keep = NULL;
@@ -404,7 +407,9 @@ static int submit(struct mb_src *s, struct drom_exchange *ex, const struct mb_of
         drom_info(s->ep->route_id, "%s: the offset store caught up; reading again", s->ep->uri_masked);
     }
     drom_endpoint_gauge(s->ep, "OffsetUncommittedEvents", unstored);
-    return drom_consumer_submit(s->ep, ex, make_pos(s->offset_key, o, bytes, seq), err);
+    struct mb_offset with = *o;
+    with.incremental = s->inc_ctx;
+    return drom_consumer_submit(s->ep, ex, make_pos(s->offset_key, &with, bytes, seq), err);
 }
 
 void mb_exchange_done(struct drom_endpoint *ep, const void *pos, bool failed)

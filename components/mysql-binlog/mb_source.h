@@ -34,6 +34,9 @@ struct mb_offset {
     int64_t epoch_ms;         /* the offset history's epoch; 0 in offsets stored before epochs */
     bool legacy;              /* read without a checksum (an older dromd's) */
     bool reset;               /* `dromd offsets reset`: no position, start over on purpose */
+    /* borrowed: the running incremental snapshot's context (mb_incsnap.c),
+     * JSON stored as "incremental_snapshot"; NULL when none runs */
+    const char *incremental;
 };
 
 /* `source` is the store key the offset belongs to; with it the JSON carries
@@ -45,6 +48,9 @@ int mb_offset_from_json(struct mb_offset *o, const char *source, const char *jso
 /* True when a store key is a binlog source's ("<component>/<topicPrefix>",
  * mb_create), whose entry is an mb_offset. */
 bool mb_is_offset_key(const char *key);
+/* The "incremental_snapshot" member of a stored offset as compact JSON
+ * (malloc'ed), NULL when it has none. */
+char *mb_offset_incremental(const char *json);
 
 /* What a DromEventId says: "<epoch>/<server_id>:<gtid-or-file>:<pos>:<row>..."
  * (no "<epoch>/" in ids of offsets stored before epochs, epoch 0). */
@@ -101,6 +107,7 @@ struct mb_cached_table {
     uint8_t *raw;             /* the TABLE_MAP body it came from */
     size_t raw_len;
     bool stale;               /* a DDL went by: reload the information_schema part at the next map */
+    bool signal;              /* the signal table (signalDataCollection): its inserts are signals */
 };
 
 /* Where decoded changes go when a recorded binlog is replayed through the
@@ -123,6 +130,15 @@ struct mb_pos {
     int64_t bytes;
     int64_t seq;              /* the exchange's number in this start (1, 2, ...) */
     char json[];
+};
+
+/* The table a snapshot reads now, for progress (mb_progress.c). */
+struct mb_progress {
+    const char *kind;         /* "snapshot" or "incremental snapshot" */
+    char table[520];          /* db.table */
+    int64_t estimate;         /* information_schema's TABLE_ROWS; -1 unknown */
+    int64_t rows;             /* read from it so far */
+    int64_t table_t0_ms, gauge_ms, log_ms, log_rows;
 };
 
 struct mb_src {
@@ -165,6 +181,10 @@ struct mb_src {
     size_t nvalues;
     MYSQL *meta;              /* information_schema reads while streaming (also conn[1]); NULL until needed */
     int64_t committed_txs;
+    struct mb_incsnap *inc;   /* the incremental snapshot (mb_incsnap.c); NULL when none ever ran */
+    struct mb_progress progress;
+    struct mb_signal_kafka *kafka_signals;   /* the Kafka signal channel; NULL when off */
+    char *inc_ctx;            /* its context, stored with every offset; NULL when none runs (mb_incsnap.c owns it) */
 };
 
 /* Writes `o` to the offset store at once, bypassing the commit path: for
@@ -200,6 +220,10 @@ int mb_check_server(struct mb_src *s, MYSQL *m, struct drom_error *err);
 int mb_query(MYSQL *m, const char *sql, struct drom_error *err);
 /* Appends s as a quoted SQL string literal. */
 void mb_quote_str(MYSQL *m, struct drom_buf *b, const char *s);
+/* Appends s as a quoted identifier (`s`), and a snapshot's SELECT column list
+ * of t (FLOAT read as DOUBLE, whose text round-trips) (mb_snapshot.c). */
+void mb_quote_ident(struct drom_buf *b, const char *s);
+void mb_select_list(struct drom_buf *q, const struct mb_table *t);
 
 /* Builds and submits the exchange(s) of one row change. `pos_json` is the
  * offset to store once the (last) exchange is done. Returns -1 when the
@@ -256,6 +280,12 @@ int mb_event_failure(struct mb_src *s, bool unknown_table, const char *file, uin
 void mb_gauge(struct mb_src *s, const char *name, int64_t value);
 /* The route id for log lines ("replay" while replaying). */
 const char *mb_route(const struct mb_src *s);
+
+/* Progress of a snapshot (mb_progress.c): a table starts (its estimated
+ * rows from information_schema, -1 unknown), then n more rows of it. */
+int64_t mb_table_estimate(MYSQL *m, const char *db, const char *table);
+void mb_progress_table(struct mb_src *s, const char *kind, const char *db, const char *table, int64_t estimate);
+void mb_progress_rows(struct mb_src *s, int64_t n);
 
 /* Sleeps up to ms unless stopping; true when stopping. */
 bool mb_wait(struct mb_src *s, int64_t ms);

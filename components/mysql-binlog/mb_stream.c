@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "components/mysql-binlog/mb_incsnap.h"
 #include "components/mysql-binlog/mb_stream_int.h"
 #include "components/mysql-binlog/mb_tls.h"
 #include "runtime/log.h"
@@ -187,6 +188,8 @@ int mb_stream(struct mb_src *s, bool *connected, struct drom_error *err)
     mb_tls_describe(m, tls, sizeof tls);
     drom_info(s->ep->route_id, "%s streaming binlog from %s:%" PRIu64 " of %s:%u over %s", s->ep->uri_masked,
               s->start.file, s->start.pos, s->cfg.host, s->cfg.port, tls);
+    if (mb_incsnap_stream_start(s, err))
+        goto out;
     while (!atomic_load(&s->stopping)) {
         const uint8_t *raw = NULL;
         size_t len = 0;
@@ -205,7 +208,7 @@ int mb_stream(struct mb_src *s, bool *connected, struct drom_error *err)
             if (next)
                 drom_endpoint_gauge(s->ep, "BinlogPosition", next);
         }
-        if (mb_st_event(s, &st, raw, len, infl, err))
+        if (mb_signal_kafka_drain(s, err) || mb_st_event(s, &st, raw, len, infl, err))
             goto out;
     }
     rc = 0;

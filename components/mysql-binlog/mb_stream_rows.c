@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "components/mysql-binlog/mb_incsnap.h"
 #include "components/mysql-binlog/mb_jsonb.h"
 #include "components/mysql-binlog/mb_stream_int.h"
 
@@ -107,6 +108,7 @@ struct rows_ctx {
     uint32_t k;               /* the event's number in its transaction */
     uint64_t pos;
     bool skip_all;            /* resuming: the whole event is behind the stored offset */
+    bool emit;                /* captured and not skipped (else only the signal table's rows are read) */
     struct mb_offset base;
 };
 
@@ -162,6 +164,9 @@ static int emit_row(struct mb_src *s, struct mb_st *st, const struct rows_ctx *x
         done.row = row;
         done.tombstone = true;
     }
+    if (!x->emit)
+        return op == 'c' && !tomb_only ? mb_signal_row(s, ct, s->after, &e.src, err) : 0;
+    mb_incsnap_seen(s, ct, e.before, e.after);
     mb_count(s, "TotalNumberOfEventsSeen", 1);
     mb_gauge(s, "LastEventMs", drom_now_us() / 1000);
     if (tomb_only) {
@@ -177,7 +182,7 @@ static int emit_row(struct mb_src *s, struct mb_st *st, const struct rows_ctx *x
     } else if (mb_emit(s, &e, &done, with_tomb ? &tomb : NULL, err))
         return -1;
     s->start = with_tomb ? tomb : done;
-    return 0;
+    return ct->signal && op == 'c' && !tomb_only ? mb_signal_row(s, ct, s->after, &e.src, err) : 0;
 }
 
 /* Decodes the row at *off into s->before/s->after, its JSON columns as text. */
@@ -218,12 +223,13 @@ int mb_st_rows(struct mb_src *s, struct mb_st *st, const struct mb_event *ev, co
         drom_err(err, DROM_EINVAL, "rows event for table id %" PRIu64 " without a table map", r.table_id);
         return mb_event_failure(s, true, st->file, mb_st_ev_start(st, ev), err);
     }
-    if (!ct->wanted) {
+    if (!ct->wanted && !ct->signal) {
         drom_endpoint_count(s->ep, "NumberOfEventsFiltered", 1);
         return 0;
     }
     char op = r.kind == MB_ROWS_WRITE ? 'c' : r.kind == MB_ROWS_UPDATE ? 'u' : 'd';
-    if ((op == 'c' && s->cfg.skip_c) || (op == 'u' && s->cfg.skip_u) || (op == 'd' && s->cfg.skip_d))
+    bool skipped = (op == 'c' && s->cfg.skip_c) || (op == 'u' && s->cfg.skip_u) || (op == 'd' && s->cfg.skip_d);
+    if (skipped && !ct->signal)
         return 0;
     if (!ct->t.has_names) {
         drom_err(err, DROM_EINVAL, "table map of %s.%s has no column names (written before binlog_row_metadata=FULL "
@@ -234,7 +240,8 @@ int mb_st_rows(struct mb_src *s, struct mb_st *st, const struct mb_event *ev, co
     uint64_t pos = mb_st_ev_start(st, ev);
     if (ev->timestamp)
         mb_gauge(s, "MilliSecondsBehindSource", drom_now_us() / 1000 - (int64_t)ev->timestamp * 1000);
-    struct rows_ctx x = {.ev = ev, .ct = ct, .kind = r.kind, .op = op, .k = k, .pos = pos, .skip_all = skip_all};
+    struct rows_ctx x = {.ev = ev, .ct = ct, .kind = r.kind, .op = op, .k = k, .pos = pos, .skip_all = skip_all,
+                         .emit = ct->wanted && !skipped};
     snprintf(x.base.file, sizeof x.base.file, "%s", st->in_tx ? st->tx_file : st->file);
     x.base.pos = st->in_tx ? st->tx_pos : pos;
     mb_st_gtids_text(st, x.base.gtids, sizeof x.base.gtids);

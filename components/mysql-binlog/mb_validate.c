@@ -107,6 +107,32 @@ bool mb_standby(const void *conf, struct drom_standby_config *out)
     return true;
 }
 
+/* signalDataCollection is db.table; the channels are ones this source reads. */
+static int check_signals(const struct mb_options *o, const char *coll_name, struct drom_error *err)
+{
+    const char *c = o->signal_data_collection;
+    const char *dot = c ? strchr(c, '.') : NULL;
+    if (c && (!dot || dot == c || !dot[1] || strchr(dot + 1, '.')))
+        return drom_err(err, DROM_EINVAL, "%s '%s' is not of the form database.table", coll_name, c);
+    const char *ch = o->signal_enabled_channels;
+    while (ch && *ch) {
+        size_t n = strcspn(ch, ",");
+        while (n && (*ch == ' '))
+            ch++, n--;
+        bool kafka = n == 5 && strncmp(ch, "kafka", 5) == 0;
+        if (n && !kafka && !(n == 6 && strncmp(ch, "source", 6) == 0))
+            return drom_err(err, DROM_EINVAL, "signal channel '%.*s' is not supported (source and kafka are)", (int)n,
+                            ch);
+        if (kafka && (!o->signal_kafka_topic || !o->signal_kafka_brokers))
+            return drom_err(err, DROM_EINVAL, "the signal channel kafka needs signalKafkaTopic and "
+                            "signalKafkaBootstrapServers");
+        ch += n;
+        if (*ch == ',')
+            ch++;
+    }
+    return 0;
+}
+
 int mb_validate_binlog(const char *path, const void *conf, unsigned role, struct drom_error *err)
 {
     const struct mb_options *o = conf;
@@ -115,7 +141,7 @@ int mb_validate_binlog(const char *path, const void *conf, unsigned role, struct
     if (o->offset_storage == MB_STORE_KAFKA && !o->offset_storage_brokers)
         return drom_err(err, DROM_EINVAL, "offsetStorageBrokers must be set since offsetStorage is 'kafka'");
     if (check_standby(o, false, err) || check_lists(o, err) || mb_tls_validate(o, false, err) ||
-        check_mappers(o, false, err))
+        check_mappers(o, false, err) || check_signals(o, "signalDataCollection", err))
         return -1;
     return check_ops(o->skipped_operations, err);
 }
@@ -137,7 +163,7 @@ int mb_validate_debezium(const char *path, const void *conf, unsigned role, stru
                         "Required field 'additionalProperties.bootstrap.servers' must be set since 'offsetStorage' is "
                         "set to '%s'", KAFKA_STORE);
     if (check_standby(o, true, err) || check_lists(o, err) || mb_tls_validate(o, true, err) ||
-        check_mappers(o, true, err))
+        check_mappers(o, true, err) || check_signals(o, "signalDataCollection", err))
         return -1;
     return check_ops(o->skipped_operations, err);
 }

@@ -137,6 +137,19 @@ static const struct drom_option options[] = {
      .doc = "A rows event whose table is not known (no table map before it, or one without column names): fail, "
             "warn or skip, as eventProcessingFailureHandlingMode"},
     MB_STANDBY_OPTIONS,
+    {.name = "signalDataCollection", MB_AT(signal_data_collection), .type = DROM_OPT_STRING, .group = "signals",
+     .doc = "Signal table db.table (columns id, type, data; the user needs INSERT on it for the incremental "
+            "snapshot's watermarks): rows inserted there are read from the binlog as signals"},
+    {.name = "signalEnabledChannels", MB_AT(signal_enabled_channels), .type = DROM_OPT_STRING, .def = "source",
+     .group = "signals", .doc = "Comma-separated signal channels read: source (the signal table), kafka "
+                         "(signalKafkaTopic)"},
+    {.name = "signalKafkaTopic", MB_AT(signal_kafka_topic), .type = DROM_OPT_STRING, .group = "signals",
+     .doc = "Topic of the kafka signal channel: records keyed by the topicPrefix, {\"type\":...,\"data\":{...}}"},
+    {.name = "signalKafkaBootstrapServers", MB_AT(signal_kafka_brokers), .type = DROM_OPT_STRING, .group = "signals",
+     .doc = "Kafka bootstrap servers of signalKafkaTopic, host:port[,host:port...]"},
+    {.name = "incrementalSnapshotChunkSize", MB_AT(incremental_chunk_size), .type = DROM_OPT_INT, .def = "1024",
+     .min = 1, .max = 1000000, .group = "signals",
+     .doc = "Rows an incremental snapshot reads per chunk, in primary key order"},
     DROM_OPTIONS_END,
 };
 

@@ -2,6 +2,8 @@
 # Throughput and memory of the mysql-binlog source: dromd runs mysql-binlog -> file:/dev/null
 # (a sink that discards) on the test MariaDB (tests/services/mariadb/ctl start), for
 #   snapshot:  ROWS rows read by the initial snapshot
+#   incremental: the same rows read by an incremental snapshot an execute-snapshot signal starts
+#              (the `dromd status` lines drawn meanwhile are printed too)
 #   streaming: ROWS rows written to the binlog while dromd was paused (SIGSTOP), then streamed
 # and prints events/s (from dromd's start, or its SIGCONT, to the last exchange done, read from
 # /metrics) and dromd's peak RSS (VmHWM). Prints, asserts nothing.
@@ -34,11 +36,11 @@ done_count() {
 }
 peak_rss() { awk '/^VmHWM:/ {print $2}' "/proc/$PID/status"; }
 
-start_dromd() {   # $1 = snapshotMode
+start_dromd() {   # $1 = snapshotMode, $2 = more options (XML-escaped)
   PORT="$(free_port)"
   rm -rf "$WORK/state" "$WORK/offsets.json"
   cat >"$WORK/routes.xml" <<XML
-<routes><route id="cdc"><from uri="mysql-binlog:bench?host=127.0.0.1&amp;port=$MARIADB_PORT&amp;user=$MARIADB_USER&amp;password={{env:MARIADB_PASSWORD}}&amp;serverId=5490&amp;tableIncludeList=$DB\\.t&amp;snapshotMode=$1&amp;offsetStorageFileName=$WORK/offsets.json"/><to uri="file:/dev?fileName=null&amp;fileExist=Append"/></route></routes>
+<routes><route id="cdc"><from uri="mysql-binlog:bench?host=127.0.0.1&amp;port=$MARIADB_PORT&amp;user=$MARIADB_USER&amp;password={{env:MARIADB_PASSWORD}}&amp;serverId=5490&amp;tableIncludeList=$DB\\.t&amp;snapshotMode=$1${2:-}&amp;offsetStorageFileName=$WORK/offsets.json"/><to uri="file:/dev?fileName=null&amp;fileExist=Append"/></route></routes>
 XML
   build/dromd --state-dir "$WORK/state" --http "127.0.0.1:$PORT" --log-level warn "$WORK/routes.xml" \
     >>"$WORK/dromd.log" 2>&1 &
@@ -79,6 +81,21 @@ snap_ms=$((t1 - t0))
 snap_rss="$(peak_rss)"
 stop_dromd
 
+# incremental snapshot of the same table, started by a signal while streaming
+sql -e "CREATE TABLE $DB.sig (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048));
+  GRANT INSERT ON $DB.sig TO '$MARIADB_USER'@'%'; GRANT INSERT ON $DB.sig TO '$MARIADB_USER'@'localhost';"
+start_dromd no_data "&amp;signalDataCollection=$DB.sig"
+wait_ready
+t0="$(now_ms)"
+sql -e "INSERT INTO $DB.sig VALUES ('bench-1', 'execute-snapshot', '{\"data-collections\": [\"$DB[.]t\"]}')"
+( for at in 2 6; do sleep "$at"; build/dromd status --http "127.0.0.1:$PORT" >>"$WORK/status.txt" 2>&1 || true; done ) &
+status_pid=$!
+t1="$(wait_done "$ROWS")"
+inc_ms=$((t1 - t0))
+inc_rss="$(peak_rss)"
+wait "$status_pid" || true
+stop_dromd
+
 # streaming: the rows land in the binlog while dromd is paused, then it streams them at full speed
 sql -e "CREATE TABLE $DB.src LIKE $DB.t; INSERT INTO $DB.src SELECT * FROM $DB.t; TRUNCATE TABLE $DB.t;"
 start_dromd no_data
@@ -95,6 +112,8 @@ stream_ms=$((t1 - t0))
 stream_rss="$(peak_rss)"
 stop_dromd
 
-printf '%-10s %9s rows %8s ms %10s events/s   peak RSS %s kB\n' \
+[ -s "$WORK/status.txt" ] && { echo "dromd status during the incremental snapshot:"; cat "$WORK/status.txt"; }
+printf '%-11s %9s rows %8s ms %10s events/s   peak RSS %s kB\n' \
   snapshot "$ROWS" "$snap_ms" "$(rate "$ROWS" "$snap_ms")" "$snap_rss" \
+  incremental "$ROWS" "$inc_ms" "$(rate "$ROWS" "$inc_ms")" "$inc_rss" \
   streaming "$ROWS" "$stream_ms" "$(rate "$ROWS" "$stream_ms")" "$stream_rss"

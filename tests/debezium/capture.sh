@@ -25,26 +25,10 @@ FORCE=()
 RAW=
 [ "${1:-}" = --raw ] && RAW="$2"
 
-JAVA_HOME="${JAVA_HOME:-}"
-for j in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/temurin-*-jdk-amd64; do
-  [ -n "$JAVA_HOME" ] || { [ -x "$j/bin/javac" ] && JAVA_HOME="$j"; }
-done
-[ -n "$JAVA_HOME" ] && [ -x "$JAVA_HOME/bin/javac" ] || { echo "capture: no JDK 21+ (set JAVA_HOME)" >&2; exit 1; }
-
 WORK="$DROM_STATE/debezium-harness"
-LIB="$WORK/lib" DB=dbz_golden
-DBZ_VERSION="$(sed -n 's:.*<debezium.version>\(.*\)</debezium.version>.*:\1:p' "$HERE/pom.xml")"
-mkdir -p "$LIB" "$WORK/classes"
-
-if [ ! -f "$LIB/debezium-connector-mariadb-$DBZ_VERSION.jar" ]; then
-  echo "capture: fetching Debezium $DBZ_VERSION with mvn" >&2
-  mvn -B -q -f "$HERE/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$LIB" >&2
-  mvn -B -q -f "$HERE/pom.xml" dependency:copy@mariadb-connector -Ddebezium.download.dir="$WORK" >&2
-  tar -xzf "$WORK/debezium-server-dist-$DBZ_VERSION.tar.gz" -C "$LIB" --strip-components=2 \
-    "debezium-server/lib/debezium-connector-mariadb-$DBZ_VERSION.jar"
-  rm -f "$WORK/debezium-server-dist-$DBZ_VERSION.tar.gz"
-fi
-"$JAVA_HOME/bin/javac" -d "$WORK/classes" -cp "$LIB/*" "$HERE/Harness.java"
+DB=dbz_golden
+# shellcheck source=lib.sh
+source "$HERE/lib.sh"
 
 sql() { "$ROOT/tests/services/mariadb/ctl" sql "$@"; }
 sql -e "DROP DATABASE IF EXISTS $DB; CREATE DATABASE $DB DEFAULT CHARSET utf8mb4"

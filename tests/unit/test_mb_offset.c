@@ -235,3 +235,27 @@ Test(mb_offset, binlog_keys_are_told_by_component)
     cr_assert_not(mb_is_offset_key("mysql-binlog"));
     cr_assert_not(mb_is_offset_key("kafka/t"));
 }
+
+/* The running incremental snapshot rides in the offset, under the checksum. */
+Test(mb_offset, incremental_snapshot_rides_in_the_offset_under_its_checksum)
+{
+    const char *ctx = "{\"id\":\"snap-1\",\"tables\":[{\"table\":\"db.t\",\"filter\":\"id > 5\"}],"
+                      "\"last_key\":[\"1024\"],\"max_key\":[\"20000\"],\"total\":1}";
+    struct mb_offset o = {.file = "mysql-bin.000003", .pos = 1234, .epoch_ms = 42, .incremental = ctx};
+    struct drom_buf b = DROM_BUF_INIT;
+    mb_offset_to_json(&o, "src", &b);
+    char *inc = mb_offset_incremental(b.data);
+    cr_assert_str_eq(inc, ctx, "the context comes back as it went in");
+    struct mb_offset back;
+    struct drom_error err = {0};
+    cr_assert_eq(mb_offset_from_json(&back, "src", b.data, &err), 0, "%s", err.msg);
+    cr_assert_null(back.incremental, "borrowed: never set by reading");
+    /* an edited last key fails the checksum */
+    char *edited = strdup(b.data), *at = strstr(edited, "1024");
+    memcpy(at, "9999", 4);
+    cr_assert_neq(mb_offset_from_json(&back, "src", edited, &err), 0);
+    cr_assert_null(mb_offset_incremental("{\"file\":\"f\",\"pos\":4}"), "none stored: NULL");
+    free(edited);
+    free(inc);
+    drom_buf_free(&b);
+}

@@ -1,0 +1,220 @@
+/* Signals from the signal table: a row's id, type and data, handed to the
+ * incremental snapshot (execute, pause, resume here; stop and the
+ * watermarks in mb_incsnap*.c) or logged. A bad signal is logged and skipped; it
+ * never stops the stream. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "components/mysql-binlog/mb_incsnap_int.h"
+#include "runtime/regex.h"
+#include "runtime/log.h"
+#include "runtime/xalloc.h"
+
+/* Column `name` of the row (else the one at `pos`, Debezium reads them by
+ * position) as text, malloc'ed; NULL when absent, SQL NULL or not text. */
+static char *cell(const struct mb_table *t, const struct mb_value *row, const char *name, size_t pos)
+{
+    size_t at = pos;
+    for (size_t i = 0; i < t->ncols; i++)
+        if (t->cols[i].name && strcasecmp(t->cols[i].name, name) == 0)
+            at = i;
+    if (at >= t->ncols || row[at].kind != MB_V_STRING)
+        return NULL;
+    return drom_xstrndup((const char *)row[at].s, row[at].len);
+}
+
+int mb_signal_row(struct mb_src *s, const struct mb_cached_table *ct, const struct mb_value *after,
+                  const struct mb_source_info *src, struct drom_error *err)
+{
+    char *id = cell(&ct->t, after, "id", 0), *type = cell(&ct->t, after, "type", 1);
+    char *data = cell(&ct->t, after, "data", 2);
+    int rc = 0;
+    if (type && !s->cfg.signal_source && strncmp(type, "snapshot-window-", 16) != 0)
+        drom_debug(mb_route(s), "signal %s in the signal table: the source channel is off; ignored", id ? id : "?");
+    else if (!id || !type)
+        drom_warn(mb_route(s), "signal table %s.%s: a row without id or type (columns id, type, data expected); "
+                  "ignored", ct->t.db, ct->t.table);
+    else
+        rc = mb_signal_dispatch(s, id, type, data, src, err);
+    free(id);
+    free(type);
+    free(data);
+    return rc;
+}
+
+/* The filter of additional-conditions for db.table ("data-collection" a
+ * name or a regex); NULL when none applies. */
+static const char *condition_for(json_t *conds, const char *name)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(conds, i, c) {
+        const char *dc = json_string_value(json_object_get(c, "data-collection"));
+        const char *f = json_string_value(json_object_get(c, "filter"));
+        if (!dc || !f)
+            continue;
+        struct drom_error rerr;
+        struct drom_regex *re = drom_regex_compile(dc, strlen(dc), DROM_REGEX_CASELESS, &rerr);
+        bool hit = strcmp(dc, name) == 0 || (re && drom_regex_matches(re, name));
+        drom_regex_free(re);
+        if (hit)
+            return f;
+    }
+    return NULL;
+}
+
+/* Queues the captured tables (not the signal table) whose db.table a regex
+ * of `colls` matches, in the initial snapshot's order. */
+static int queue_tables(struct mb_src *s, struct mb_incsnap *inc, json_t *colls, json_t *conds,
+                        struct drom_error *err)
+{
+    struct drom_regex_list res = {0};
+    res.n = json_array_size(colls);
+    res.items = drom_xcalloc(res.n ? res.n : 1, sizeof *res.items);
+    for (size_t i = 0; i < res.n; i++) {
+        const char *p = json_string_value(json_array_get(colls, i));
+        struct drom_error rerr;
+        if (!p || !(res.items[i] = drom_regex_compile(p, strlen(p), DROM_REGEX_CASELESS, &rerr)))
+            drom_warn(mb_route(s), "signal %s: data-collections item %zu is not a regular expression (%s); ignored",
+                      inc->id, i, p ? rerr.msg : "not a string");
+    }
+    MYSQL *m = mb_meta_conn(s, err);
+    int rc = m ? mb_query(m, "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = "
+                             "'BASE TABLE' ORDER BY BINARY TABLE_SCHEMA, BINARY TABLE_NAME", err) : -1;
+    MYSQL_RES *res_set = rc == 0 ? mysql_store_result(m) : NULL;
+    MYSQL_ROW row;
+    size_t before = inc->ntables;
+    while (res_set && (row = mysql_fetch_row(res_set))) {
+        char name[520];
+        snprintf(name, sizeof name, "%s.%s", row[0], row[1]);
+        if (!drom_regex_list_any(&res, name) || mb_config_is_signal_table(&s->cfg, row[0], row[1]))
+            continue;
+        if (!mb_config_wants_table(&s->cfg, row[0], row[1])) {
+            drom_warn(mb_route(s), "signal %s: %s is not captured (tableIncludeList); not snapshotted", inc->id, name);
+            continue;
+        }
+        mb_inc_table_add(inc, row[0], row[1], condition_for(conds, name));
+    }
+    mysql_free_result(res_set);
+    for (size_t i = 0; i < res.n; i++)
+        drom_regex_free(res.items[i]);
+    free(res.items);
+    if (rc == 0 && inc->ntables == before)
+        drom_warn(mb_route(s), "signal %s: no captured table matches data-collections; nothing to snapshot", inc->id);
+    return rc;
+}
+
+int mb_incsnap_execute(struct mb_src *s, const char *id, json_t *data, struct drom_error *err)
+{
+    const char *type = json_string_value(json_object_get(data, "type"));
+    json_t *colls = json_object_get(data, "data-collections");
+    if (type && strcasecmp(type, "incremental") != 0) {
+        drom_warn(mb_route(s), "signal %s: execute-snapshot of type '%s' is not supported (incremental is); ignored",
+                  id, type);
+        return 0;
+    }
+    if (!json_is_array(colls) || !json_array_size(colls)) {
+        drom_warn(mb_route(s), "signal %s: execute-snapshot without \"data-collections\" (an array of regular "
+                  "expressions of db.table); ignored", id);
+        return 0;
+    }
+    if (!s->cfg.signal_db) {
+        drom_warn(mb_route(s), "signal %s: an incremental snapshot writes its watermarks to the signal table: set "
+                  "signalDataCollection; ignored", id);
+        return 0;
+    }
+    struct mb_incsnap *inc = mb_inc_of(s);
+    bool running = inc->ntables > 0;
+    if (running && inc->id && strcmp(inc->id, id) == 0)
+        return 0;   /* the same signal again (a restart before its position was stored) */
+    if (!running) {
+        free(inc->id);
+        inc->id = drom_xstrdup(id);
+        inc->total_tables = 0;
+        inc->rows_scanned = 0;
+        inc->t0_ms = drom_monotonic_ms();
+        inc->paused = false;
+        mb_gauge(s, "SnapshotCompleted", 0);
+        mb_gauge(s, "SnapshotAborted", 0);
+    }
+    json_t *conds = json_object_get(data, "additional-conditions");
+    if (queue_tables(s, inc, colls, conds, err))
+        return -1;
+    mb_inc_ctx_update(s, inc);
+    mb_inc_gauges(s, inc);
+    if (inc->ntables)
+        drom_info(mb_route(s), "signal %s: incremental snapshot of %zu tables%s", id, inc->ntables,
+                  running ? " (added to the running one)" : "");
+    return running ? 0 : mb_inc_read_chunk(s, inc, err);
+}
+
+int mb_incsnap_pause(struct mb_src *s, bool pause, struct drom_error *err)
+{
+    struct mb_incsnap *inc = s->inc;
+    if (!inc || !inc->ntables) {
+        drom_info(mb_route(s), "%s-snapshot: no incremental snapshot runs", pause ? "pause" : "resume");
+        return 0;
+    }
+    if (inc->paused == pause)
+        return 0;
+    inc->paused = pause;
+    drom_info(mb_route(s), "incremental snapshot %s %s", inc->id, pause ? "paused" : "resumed");
+    mb_inc_ctx_update(s, inc);
+    mb_inc_gauges(s, inc);
+    /* a chunk between its watermarks still completes; a resume starts the next one */
+    return !pause && !inc->window[0] ? mb_inc_read_chunk(s, inc, err) : 0;
+}
+
+int mb_incsnap_stream_start(struct mb_src *s, struct drom_error *err)
+{
+    struct mb_incsnap *inc = s->inc;
+    if (!inc || !inc->ntables)
+        return 0;
+    mb_inc_rows_clear(inc);   /* a chunk whose close the stream had not reached is read again */
+    return inc->paused ? 0 : mb_inc_read_chunk(s, inc, err);
+}
+
+
+static void log_signal(struct mb_src *s, const char *id, json_t *data)
+{
+    const char *msg = json_string_value(json_object_get(data, "message"));
+    if (!msg)
+        drom_warn(mb_route(s), "signal %s (log): data has no \"message\"; ignored", id);
+    else
+        drom_info(mb_route(s), "signal %s: %s", id, msg);
+}
+
+int mb_signal_dispatch(struct mb_src *s, const char *id, const char *type, const char *data,
+                       const struct mb_source_info *src, struct drom_error *err)
+{
+    if (strcmp(type, "snapshot-window-open") == 0 || strcmp(type, "snapshot-window-close") == 0)
+        return mb_incsnap_window(s, id, src, err);
+    json_error_t je;
+    json_t *j = NULL;
+    if (data && *data && !(j = json_loads(data, 0, &je))) {
+        drom_warn(mb_route(s), "signal %s (%s): data is not JSON (%s at %d): %.200s; ignored", id, type, je.text,
+                  je.position, data);
+        return 0;
+    }
+    int rc = 0;
+    if (strcmp(type, "log") == 0)
+        log_signal(s, id, j);
+    else if (strcmp(type, "execute-snapshot") == 0)
+        rc = mb_incsnap_execute(s, id, j, err);
+    else if (strcmp(type, "stop-snapshot") == 0) {
+        mb_incsnap_stop(s, j);
+        /* the stopped table's chunk is dropped: the next table, if any, starts */
+        struct mb_incsnap *inc = s->inc;
+        if (inc && inc->ntables && !inc->paused && !inc->window[0])
+            rc = mb_inc_read_chunk(s, inc, err);
+    }
+    else if (strcmp(type, "pause-snapshot") == 0 || strcmp(type, "resume-snapshot") == 0)
+        rc = mb_incsnap_pause(s, type[0] == 'p', err);
+    else
+        drom_warn(mb_route(s), "signal %s: unknown type '%s' (execute-snapshot, stop-snapshot, pause-snapshot, "
+                  "resume-snapshot, log); ignored", id, type);
+    json_decref(j);
+    return rc;
+}

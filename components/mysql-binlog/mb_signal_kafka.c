@@ -1,0 +1,186 @@
+/* The Kafka signal channel (Debezium's signal.kafka.topic and
+ * signal.kafka.bootstrap.servers): a thread of the source reads the topic
+ * in a consumer group of its own ("dromd-signal-<endpoint name>", from the
+ * group's committed offsets, else the topic's start). A record whose key
+ * is the source's topicPrefix holds {"type": ..., "data": {...}}, as
+ * Debezium's; others are logged and skipped. Signals are queued for the
+ * binlog thread, which runs them between events (an idle binlog brings a
+ * heartbeat every heartbeatIntervalMs, so a signal waits at most that). */
+#include <inttypes.h>
+#include <librdkafka/rdkafka.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "components/mysql-binlog/mb_incsnap.h"
+#include "runtime/log.h"
+#include "runtime/xalloc.h"
+
+struct queued {
+    char *id, *type, *data;
+    struct queued *next;
+};
+
+struct mb_signal_kafka {
+    rd_kafka_t *rk;
+    pthread_t thread;
+    atomic_bool stop, pending;
+    pthread_mutex_t mu;
+    struct queued *head, *tail;
+    struct mb_src *s;
+};
+
+static void enqueue(struct mb_signal_kafka *k, const rd_kafka_message_t *m)
+{
+    const char *prefix = k->s->cfg.fmt.prefix;
+    json_error_t je;
+    json_t *j = json_loadb(m->payload, m->len, 0, &je);
+    const char *type = json_string_value(json_object_get(j, "type"));
+    bool ours = m->key && m->key_len == strlen(prefix) && memcmp(m->key, prefix, m->key_len) == 0;
+    char id[96];
+    snprintf(id, sizeof id, "kafka-%" PRId32 "-%" PRId64, m->partition, m->offset);
+    if (!ours)
+        drom_warn(mb_route(k->s), "signal %s: the record's key is not the topicPrefix '%s'; skipped", id, prefix);
+    else if (!type)
+        drom_warn(mb_route(k->s), "signal %s: not a JSON object with \"type\" (%s); skipped", id,
+                  j ? "no type" : je.text);
+    if (!ours || !type) {
+        json_decref(j);
+        return;
+    }
+    json_t *data = json_object_get(j, "data");
+    struct queued *q = drom_xcalloc(1, sizeof *q);
+    q->id = drom_xstrdup(id);
+    q->type = drom_xstrdup(type);
+    q->data = data ? (json_is_string(data) ? drom_xstrdup(json_string_value(data))
+                                           : json_dumps(data, JSON_COMPACT | JSON_PRESERVE_ORDER)) : NULL;
+    json_decref(j);
+    pthread_mutex_lock(&k->mu);
+    if (k->tail)
+        k->tail->next = q;
+    else
+        k->head = q;
+    k->tail = q;
+    atomic_store(&k->pending, true);
+    pthread_mutex_unlock(&k->mu);
+}
+
+static void *poll_loop(void *arg)
+{
+    struct mb_signal_kafka *k = arg;
+    pthread_setname_np(pthread_self(), "binlog-signals");
+    drom_endpoint_log_here(k->s->ep);
+    while (!atomic_load(&k->stop)) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(k->rk, 200);
+        if (!m)
+            continue;
+        if (m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+            drom_warn(mb_route(k->s), "signal topic %s: %s", k->s->cfg.signal_kafka_topic, rd_kafka_message_errstr(m));
+        else if (!m->err)
+            enqueue(k, m);
+        rd_kafka_message_destroy(m);
+    }
+    return NULL;
+}
+
+static rd_kafka_t *consumer(struct mb_src *s, struct drom_error *err)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    char why[512], group[300];
+    snprintf(group, sizeof group, "dromd-signal-%s", s->cfg.name);
+    const char *kv[][2] = {{"bootstrap.servers", s->cfg.signal_kafka_brokers}, {"group.id", group},
+                           {"auto.offset.reset", "earliest"}, {"enable.partition.eof", "false"},
+                           {"log_level", "3"}};
+    for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
+        if (rd_kafka_conf_set(conf, kv[i][0], kv[i][1], why, sizeof why) != RD_KAFKA_CONF_OK) {
+            rd_kafka_conf_destroy(conf);
+            return drom_err(err, DROM_EINVAL, "signal channel kafka: %s", why), NULL;
+        }
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
+    if (!rk)
+        return drom_err(err, DROM_EINVAL, "signal channel kafka: %s", why), NULL;
+    rd_kafka_poll_set_consumer(rk);
+    rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(topics, s->cfg.signal_kafka_topic, RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t e = rd_kafka_subscribe(rk, topics);
+    rd_kafka_topic_partition_list_destroy(topics);
+    if (e) {
+        rd_kafka_destroy(rk);
+        return drom_err(err, DROM_EINVAL, "signal channel kafka: subscribing to %s: %s", s->cfg.signal_kafka_topic,
+                        rd_kafka_err2str(e)), NULL;
+    }
+    return rk;
+}
+
+void mb_signal_kafka_start(struct mb_src *s)
+{
+    if (!s->cfg.signal_kafka_topic || s->replay)
+        return;
+    struct drom_error err = {0};
+    rd_kafka_t *rk = consumer(s, &err);
+    if (!rk) {
+        drom_error_log(mb_route(s), "%s: no Kafka signals: %s", s->ep->uri_masked, err.msg);
+        return;
+    }
+    struct mb_signal_kafka *k = drom_xcalloc(1, sizeof *k);
+    k->rk = rk;
+    k->s = s;
+    pthread_mutex_init(&k->mu, NULL);
+    if (pthread_create(&k->thread, NULL, poll_loop, k)) {
+        drom_error_log(mb_route(s), "%s: no Kafka signals: cannot start their thread", s->ep->uri_masked);
+        rd_kafka_destroy(rk);
+        pthread_mutex_destroy(&k->mu);
+        free(k);
+        return;
+    }
+    s->kafka_signals = k;
+}
+
+static void queued_free(struct queued *q)
+{
+    free(q->id);
+    free(q->type);
+    free(q->data);
+    free(q);
+}
+
+void mb_signal_kafka_stop(struct mb_src *s)
+{
+    struct mb_signal_kafka *k = s->kafka_signals;
+    if (!k)
+        return;
+    atomic_store(&k->stop, true);
+    pthread_join(k->thread, NULL);
+    rd_kafka_consumer_close(k->rk);
+    rd_kafka_destroy(k->rk);
+    for (struct queued *q = k->head, *next; q; q = next) {
+        next = q->next;
+        queued_free(q);
+    }
+    pthread_mutex_destroy(&k->mu);
+    free(k);
+    s->kafka_signals = NULL;
+}
+
+int mb_signal_kafka_drain(struct mb_src *s, struct drom_error *err)
+{
+    struct mb_signal_kafka *k = s->kafka_signals;
+    if (!k || !atomic_load(&k->pending))
+        return 0;
+    pthread_mutex_lock(&k->mu);
+    struct queued *q = k->head;
+    k->head = k->tail = NULL;
+    atomic_store(&k->pending, false);
+    pthread_mutex_unlock(&k->mu);
+    int rc = 0;
+    for (struct queued *next; q; q = next) {
+        next = q->next;
+        struct mb_source_info src = {.db = s->cfg.signal_db ? s->cfg.signal_db : "", .table = ""};
+        if (rc == 0)
+            rc = mb_signal_dispatch(s, q->id, q->type, q->data, &src, err);
+        queued_free(q);
+    }
+    return rc;
+}

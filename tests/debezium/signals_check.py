@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Checks of tests/debezium/signals.sh on the captured outputs.
+
+  signals_check.py count FILE ROWS     rows of t that have an event in FILE
+  signals_check.py compare DIR ROWS    both peers against their table's final content, and the
+                                       fields of their "r" events against each other
+A line is Debezium's harness form {"topic","key","value"} or dromd's file sink body (the value);
+values are Connect JSON {"schema","payload"} or the bare envelope."""
+import json
+import sys
+
+
+def events(path):
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError:
+                continue   # a line cut by the stop
+            if not isinstance(obj, dict):
+                continue   # the head of a line still being written
+            value = obj.get("value") if "topic" in obj and "value" in obj else obj
+            if not isinstance(value, dict):
+                continue   # a tombstone
+            payload = value.get("payload", value)
+            if payload.get("source", {}).get("table") == "t":
+                yield payload
+
+
+def row_id(p):
+    img = p.get("after") or p.get("before") or {}
+    return img.get("id")
+
+
+def count(path):
+    return len({row_id(p) for p in events(path)})
+
+
+def check_peer(out, name, rows):
+    last, reads, streamed = {}, 0, 0
+    first_read = None
+    for p in events(f"{out}/{name}.jsonl"):
+        last[row_id(p)] = p
+        if p["op"] == "r":
+            reads += 1
+            first_read = first_read or p
+            if p["source"].get("snapshot") != "incremental":
+                print(f"{name}: an r event with source.snapshot {p['source'].get('snapshot')!r}")
+                return None, False
+        else:
+            streamed += 1
+    final = {}
+    with open(f"{out}/{name}.final.tsv", encoding="utf-8") as f:
+        for line in f:
+            i, v, s = line.rstrip("\n").split("\t")
+            final[int(i)] = (int(v), s)
+    missing = [i for i in final if i not in last]
+    stale = [i for i, (v, s) in final.items()
+             if i in last and (last[i]["op"] == "d" or (last[i]["after"]["v"], last[i]["after"]["s"]) != (v, s))]
+    updates = open(f"{out}/{name}.updates").read().strip()
+    ms = open(f"{out}/{name}.ms").read().strip()
+    print(f"{name}: {len(final)} rows, {reads} reads (op r), {streamed} streamed changes of t, "
+          f"{updates} updates by the writer, every row had an event after {ms} ms; "
+          f"missing {len(missing)}, last image not the newest {len(stale)}")
+    for i in (missing + stale)[:5]:
+        print(f"  row {i}: table {final[i]}, last event {last.get(i)}")
+    if reads and not last.get(max(final)):
+        print(f"  {name} stopped before the end: its last read is row {max(i for i, p in last.items() if p['op'] == 'r')}")
+    return first_read, not missing and not stale and len(final) == rows
+
+
+def fields(p):
+    return sorted(p.keys()), sorted(p["source"].keys())
+
+
+def compare(out, rows):
+    dbz, ok1 = check_peer(out, "debezium", rows)
+    drom, ok2 = check_peer(out, "dromedary", rows)
+    ok = ok1 and ok2
+    if dbz and drom:
+        for what, a, b in zip(("envelope", "source"), fields(dbz), fields(drom)):
+            if a != b:
+                ok = False
+                print(f"r event {what} fields differ: Debezium {a}, dromedary {b}")
+            else:
+                print(f"r event {what} fields match: {', '.join(a)}")
+        for k in ("connector", "name", "db", "table", "snapshot"):
+            a, b = dbz["source"].get(k), drom["source"].get(k)
+            print(f"  source.{k}: Debezium {a!r}, dromedary {b!r}{'' if a == b else '  <- differs'}")
+            ok = ok and a == b
+        a, b = dbz["after"], drom["after"]
+        print(f"  after of the first read: Debezium {a}, dromedary {b}")
+        ok = ok and sorted(a) == sorted(b)
+    print("signals: " + ("same final content and r fields" if ok else "DIFFERENCES above"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "count":
+        print(count(sys.argv[2]))
+        sys.exit(0)
+    sys.exit(compare(sys.argv[2], int(sys.argv[3])))
