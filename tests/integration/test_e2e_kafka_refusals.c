@@ -6,7 +6,9 @@
  * fault is fixed as an operator does it: the mounted file (the password
  * read through {{file:..}}, the CA file) is corrected and dromd reloaded
  * (SIGHUP), without a restart; every change written meanwhile then arrives
- * once. */
+ * once. A broker whose certificate has expired is fixed on the broker: it
+ * renews its certificate, and dromd reconnects by itself, neither reloaded
+ * nor restarted. */
 #include <errno.h>
 #include <signal.h>
 
@@ -24,6 +26,7 @@ struct fault {
     const char *want;       /* in /health/ready while the fault lasts */
     void (*make)(const struct e2e *t);   /* the fault, before dromd starts */
     void (*fix)(const struct e2e *t);    /* the operator's fix of the file */
+    bool broker_side;   /* the fix is on the broker: dromd is not reloaded */
 };
 
 static void write_file(const char *path, const char *text)
@@ -92,6 +95,10 @@ static void refused_then_fixed(const struct fault *x)
     cr_assert(strstr(routes, x->want), "/routes (dromd status) has it as a route's lastError: %s", routes);
     cr_assert_not(has_secret(routes), "no password in /routes");
     free(routes);
+    /* the changes are held back, not dropped: the route stays down and the
+     * queue empty (the exact count once healed shows none was lost) */
+    cr_assert_eq(e2e_http(&t, "/health/ready", NULL), 503, "still not ready with changes waiting");
+    cr_assert_eq(e2e_queue_count(&t), 0, "nothing reaches the queue while the broker refuses us");
     static const char *const paths[] = {"/metrics", "/health/live", "/graph"};
     for (size_t i = 0; i < 3; i++) {
         char *b = NULL;
@@ -100,8 +107,10 @@ static void refused_then_fixed(const struct fault *x)
         free(b);
     }
     x->fix(&t);
-    kill(t.pid, SIGHUP);
-    cr_assert(e2e_wait_ready(&t, 200, 60000), "ready once the file is fixed and dromd reloaded");
+    if (!x->broker_side)
+        kill(t.pid, SIGHUP);
+    cr_assert(e2e_wait_ready(&t, 200, 60000), "ready once the fault is fixed (%s)",
+              x->broker_side ? "on the broker, dromd left alone" : "the file, and dromd reloaded");
     e2e_insert_customers(t.db, 4);
     e2e_expect_customers(&t, 1, 6);
     cr_assert(e2e_alive(&t), "the same dromd process throughout");
@@ -191,5 +200,36 @@ Test(e2e_kafka_refusals, foreign_client_certificate_then_fixed_file_and_reload, 
     struct fault x = {
         .name = "kafkacert", .server_id = 7753, .protocol = "SSL", .brokers = "KAFKA_MTLS_BROKERS", .extra = "",
         .want = "refused the client certificate sslKeystoreLocation=", .make = foreign_client, .fix = right_client};
+    refused_then_fixed(&x);
+}
+
+/* The EXPIRED listener's certificate renewed by the broker (same key, CA,
+ * subject and SANs), and put back expired after the test, passed or not, so
+ * kafka_tls and a re-run still meet an expired certificate. */
+static void renew_broker_certificate(const struct e2e *t)
+{
+    cr_assert_eq(e2e_ctl(t->log, "kafka", "renew-expired"), 0, "tests/services/kafka/ctl renew-expired (log %s)",
+                 t->log);
+}
+
+static void expire_broker_certificate(void)
+{
+    if (e2e_ctl(NULL, "kafka", "expire-expired") != 0)
+        e2e_say("tests/services/kafka/ctl expire-expired failed: the EXPIRED listener may stay valid");
+}
+
+static void no_file_fault(const struct e2e *t)
+{
+    (void)t;
+}
+
+Test(e2e_kafka_refusals, expired_broker_certificate_then_renewed_on_the_broker, .timeout = 240,
+     .fini = expire_broker_certificate)
+{
+    char want[200];
+    snprintf(want, sizeof want, "the certificate of the broker at %s has expired", tlst_need("KAFKA_EXPIRED_BROKERS"));
+    struct fault x = {
+        .name = "kafkaexp", .server_id = 7754, .protocol = "SSL", .brokers = "KAFKA_EXPIRED_BROKERS", .extra = "",
+        .want = want, .make = no_file_fault, .fix = renew_broker_certificate, .broker_side = true};
     refused_then_fixed(&x);
 }
