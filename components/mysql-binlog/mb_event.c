@@ -5,13 +5,7 @@
 #include <string.h>
 #include <zstd.h>
 
-static uint64_t le(const uint8_t *p, unsigned n)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
+#include "components/mysql-binlog/rowdec_rd.h"
 
 uint32_t mb_crc32(const uint8_t *p, size_t len)
 {
@@ -205,19 +199,6 @@ void mb_event_statement(const struct mb_event *ev, const char **sql, size_t *len
     size_t skip = ev->type == MB_EV_ROWS_QUERY && ev->body_len ? 1 : 0;
     *sql = (const char *)ev->body + skip;
     *len = ev->body_len - skip;
-}
-
-static int lenenc(const uint8_t *p, size_t n, size_t *off, uint64_t *v)
-{
-    if (*off >= n)
-        return -1;
-    uint8_t b = p[(*off)++];
-    unsigned k = b < 251 ? 0 : b == 0xfc ? 2 : b == 0xfd ? 3 : b == 0xfe ? 8 : 9;
-    if (k == 9 || n - *off < k)
-        return -1;
-    *v = k ? le(p + *off, k) : b;
-    *off += k;
-    return 0;
 }
 
 int mb_event_heartbeat(const struct mb_event *ev, const char **file, size_t *file_len, uint64_t *pos,

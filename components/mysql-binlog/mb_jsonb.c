@@ -8,6 +8,7 @@
 
 #include "components/mysql-binlog/event_json.h"
 #include "components/mysql-binlog/rowdec.h"
+#include "components/mysql-binlog/rowdec_rd.h"
 #include "runtime/xalloc.h"
 
 /* The document as a tree, so partial updates can be applied to it:
@@ -48,14 +49,6 @@ static struct jn *jn_text(struct drom_buf *b)
     j->kind = JN_TEXT;
     j->text = drom_buf_detach(b);
     return j;
-}
-
-static uint64_t le(const uint8_t *p, unsigned n)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
 }
 
 static int bad(struct drom_error *err, const char *what)
@@ -524,19 +517,6 @@ static int apply(struct jn **root, unsigned op, const char *path, size_t plen, s
     return drom_err(err, DROM_EINVAL, "JSON diff: path '%.*s' is not in the before image", (int)plen, path);
 }
 
-static int get_lenenc(const uint8_t *p, size_t n, size_t *off, uint64_t *v)
-{
-    if (*off >= n)
-        return -1;
-    uint8_t b = p[(*off)++];
-    unsigned k = b < 251 ? 0 : b == 0xfc ? 2 : b == 0xfd ? 3 : b == 0xfe ? 8 : 9;
-    if (k == 9 || n - *off < k)
-        return -1;
-    *v = k ? le(p + *off, k) : b;
-    *off += k;
-    return 0;
-}
-
 int mb_jsonb_patch(struct drom_buf *out, const uint8_t *before, size_t before_len, const uint8_t *diff,
                    size_t diff_len, struct drom_error *err)
 {
@@ -547,7 +527,7 @@ int mb_jsonb_patch(struct drom_buf *out, const uint8_t *before, size_t before_le
     while (off < diff_len) {
         unsigned op = diff[off++];
         uint64_t plen, vlen;
-        if (op > 2 || get_lenenc(diff, diff_len, &off, &plen) || plen > diff_len - off) {
+        if (op > 2 || lenenc(diff, diff_len, &off, &plen) || plen > diff_len - off) {
             jn_free(root);
             return bad(err, "JSON diff truncated");
         }
@@ -555,7 +535,7 @@ int mb_jsonb_patch(struct drom_buf *out, const uint8_t *before, size_t before_le
         off += (size_t)plen;
         struct jn *v = NULL;
         if (op != 2) {
-            if (get_lenenc(diff, diff_len, &off, &vlen) || vlen > diff_len - off) {
+            if (lenenc(diff, diff_len, &off, &vlen) || vlen > diff_len - off) {
                 jn_free(root);
                 return bad(err, "JSON diff value truncated");
             }

@@ -24,22 +24,23 @@ enum mb_bigint_mode { MB_BIGINT_LONG, MB_BIGINT_PRECISE };
 /* The include/exclude lists, in this order. */
 enum mb_filter { MB_DB_INC, MB_DB_EXC, MB_TABLE_INC, MB_TABLE_EXC, MB_COL_INC, MB_COL_EXC, MB_NFILTERS };
 
-/* "schema_only" is Debezium 2.x's name of no_data. */
-#define MB_SNAPSHOT_MODES {"initial", "initial_only", "no_data", "schema_only", "when_needed", "never", "always", NULL}
-#define MB_SNAPSHOT_INTS                                                                                       \
-    {MB_SNAP_INITIAL, MB_SNAP_INITIAL_ONLY, MB_SNAP_NO_DATA, MB_SNAP_NO_DATA, MB_SNAP_WHEN_NEEDED, MB_SNAP_NEVER, \
-     MB_SNAP_ALWAYS}
-#define MB_DECIMAL_MODES {"precise", "double", "string", NULL}
-#define MB_DECIMAL_INTS {MB_DEC_PRECISE, MB_DEC_DOUBLE, MB_DEC_STRING}
-#define MB_TIME_MODES {"adaptive_time_microseconds", "connect", NULL}
-#define MB_BINARY_MODES {"bytes", "base64", "base64-url-safe", "hex", NULL}
-#define MB_BINARY_INTS {MB_BIN_BYTES, MB_BIN_BASE64, MB_BIN_BASE64_URL, MB_BIN_HEX}
-#define MB_BIGINT_MODES {"long", "precise", NULL}
-/* "ignore" is Debezium's older name of skip. */
 enum mb_failure_mode { MB_FAIL_FAIL, MB_FAIL_WARN, MB_FAIL_SKIP };
-#define MB_FAILURE_MODES {"fail", "warn", "skip", "ignore", NULL}
-#define MB_FAILURE_INTS {MB_FAIL_FAIL, MB_FAIL_WARN, MB_FAIL_SKIP, MB_FAIL_SKIP}
-#define MB_SSL_MODES {"disabled", "preferred", "required", "verify_ca", "verify_identity", NULL}
+
+/* The enum lists both schemes accept (mb_options.c); "schema_only" is
+ * Debezium 2.x's name of no_data, "ignore" its older name of skip. The
+ * _ints map a name to its enum. */
+extern const char *const mb_snapshot_modes[];
+extern const int mb_snapshot_ints[];
+extern const char *const mb_decimal_modes[];
+extern const int mb_decimal_ints[];
+extern const char *const mb_time_modes[];
+extern const char *const mb_binary_modes[];
+extern const int mb_binary_ints[];
+extern const char *const mb_bigint_modes[];
+extern const char *const mb_ssl_modes[];
+extern const char *const mb_failure_modes[];
+extern const int mb_failure_ints[];
+extern const int mb_store_ints[];
 
 struct mb_options {
     const char *host, *user, *password, *topic_prefix, *debezium_version, *skipped_operations;
@@ -77,6 +78,54 @@ struct mb_options {
 };
 
 #define MB_AT(f) DROM_OPT_AT(struct mb_options, f)
+
+/* The typed half of the rows both tables have: where the value goes, its
+ * type, default and bounds, said once; each table adds its own name (ours
+ * or Camel's), group and words. */
+#define MB_ROW_HOST MB_AT(host), .type = DROM_OPT_STRING, .def = "127.0.0.1"
+#define MB_ROW_PORT MB_AT(port), .type = DROM_OPT_INT, .def = "3306", .min = 1, .max = 65535
+#define MB_ROW_SERVER_ID MB_AT(server_id), .type = DROM_OPT_INT, .def = "5400", .min = 1, .max = 4294967295LL
+#define MB_ROW_FILTER(f) MB_AT(filters[f]), .type = DROM_OPT_STRING
+#define MB_ROW_SNAPSHOT_MODE                                                                                  \
+    MB_AT(snapshot_mode), .type = DROM_OPT_ENUM, .def = "initial", .values = mb_snapshot_modes, .ints = mb_snapshot_ints
+#define MB_ROW_OFFSET_FILE MB_AT(offset_storage_file_name), .type = DROM_OPT_STRING
+#define MB_ROW_OFFSET_TOPIC MB_AT(offset_storage_topic), .type = DROM_OPT_STRING
+#define MB_ROW_MAX_UNCOMMITTED                                                                                     \
+    MB_AT(max_uncommitted_events), .type = DROM_OPT_INT, .def = "10000", .min = 0, .max = INT32_MAX,                \
+    .doc = "Most changes sent past the last stored position; beyond it reading waits for the offset store, so a " \
+           "crash replays at most this many (keep it below Artemis' id-cache-size, 20000 by default; 0: no bound)"
+#define MB_ROW_DECIMAL                                                                                     \
+    MB_AT(decimal_handling_mode), .type = DROM_OPT_ENUM, .def = "precise", .values = mb_decimal_modes, \
+    .ints = mb_decimal_ints
+#define MB_ROW_TIME                                                                                         \
+    MB_AT(time_precision_mode), .type = DROM_OPT_ENUM, .def = "adaptive_time_microseconds", .values = mb_time_modes
+#define MB_ROW_BINARY                                                                                   \
+    MB_AT(binary_handling_mode), .type = DROM_OPT_ENUM, .def = "bytes", .values = mb_binary_modes, \
+    .ints = mb_binary_ints
+#define MB_ROW_BIGINT                                                                                      \
+    MB_AT(bigint_unsigned_handling_mode), .type = DROM_OPT_ENUM, .def = "long", .values = mb_bigint_modes
+#define MB_ROW_MAX_QUEUE_BYTES MB_AT(max_queue_size_in_bytes), .type = DROM_OPT_SIZE, .def = "64m"
+#define MB_ROW_INCLUDE_QUERY MB_AT(include_query), .type = DROM_OPT_BOOL, .def = "false"
+#define MB_ROW_TX_METADATA MB_AT(provide_transaction_metadata), .type = DROM_OPT_BOOL, .def = "false"
+#define MB_ROW_SKIPPED MB_AT(skipped_operations), .type = DROM_OPT_STRING, .def = "t"
+#define MB_ROW_CONNECT_TIMEOUT MB_AT(connect_timeout_ms), .type = DROM_OPT_DURATION, .def = "30000"
+#define MB_ROW_SSL_MODE MB_AT(ssl_mode), .type = DROM_OPT_ENUM, .def = "preferred", .values = mb_ssl_modes
+#define MB_ROW_SSL_CA MB_AT(ssl_ca), .type = DROM_OPT_STRING
+#define MB_ROW_SSL_KEY_PASSWORD MB_AT(ssl_key_password), .type = DROM_OPT_STRING, .flags = DROM_OPT_SECRET
+#define MB_ROW_FAILURE(f) MB_AT(f), .type = DROM_OPT_ENUM, .def = "fail", .values = mb_failure_modes, .ints = mb_failure_ints
+#define MB_ROW_KEY_COLUMNS MB_AT(message_key_columns), .type = DROM_OPT_STRING
+#define MB_ROW_COLUMN_SOURCE_TYPE MB_AT(column_propagate_source_type), .type = DROM_OPT_STRING
+#define MB_ROW_DATATYPE_SOURCE_TYPE MB_AT(datatype_propagate_source_type), .type = DROM_OPT_STRING
+
+/* The callbacks of both schemes' struct drom_component: one source, two
+ * spellings of its options. A change must never be skipped: a failed
+ * exchange stops the source. */
+#define MB_COMPONENT_CALLBACKS                                                                                 \
+    .path_syntax = "name", .path_required = true, .roles = DROM_ROLE_CONSUMER,                                 \
+    .flags = DROM_COMP_STOPS_ON_FAILURE, .conf_size = sizeof(struct mb_options), .create = mb_create,          \
+    .destroy = mb_destroy, .start = mb_start, .stop = mb_stop, .commit = mb_commit,                            \
+    .position_free = mb_position_free, .done = mb_exchange_done, .offset_location = mb_offset_location,        \
+    .position_json = mb_position_json, .standby = mb_standby
 
 struct mb_mappers;
 /* Fills `m` (zeroed) from the mapper options of either scheme; on error `m`

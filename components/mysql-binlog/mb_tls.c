@@ -10,11 +10,10 @@
 #include "components/mysql-binlog/mb_source.h"
 #include "runtime/tls_files.h"
 
-static const char *const ssl_modes[] = MB_SSL_MODES;
 
 const char *mb_ssl_mode_name(enum mb_ssl_mode mode)
 {
-    return ssl_modes[mode];
+    return mb_ssl_modes[mode];
 }
 
 void mb_tls_apply(MYSQL *m, const struct mb_config *c)

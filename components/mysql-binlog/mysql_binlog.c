@@ -7,46 +7,34 @@
 
 /* Our own scheme for the binlog source: Debezium's names in camelCase, its
  * defaults (tombstones on), and the whole envelope as the body. */
-static const char *const snapshot_modes[] = MB_SNAPSHOT_MODES;
-static const int snapshot_ints[] = MB_SNAPSHOT_INTS;
 static const char *const storages[] = {"file", "kafka", NULL};
 static const char *const identities[] = {"auto", "mysql", "mariadb", NULL};
-static const int storage_ints[] = {MB_STORE_FILE, MB_STORE_KAFKA};
-static const char *const decimal_modes[] = MB_DECIMAL_MODES;
-static const int decimal_ints[] = MB_DECIMAL_INTS;
-static const char *const time_modes[] = MB_TIME_MODES;
-static const char *const binary_modes[] = MB_BINARY_MODES;
-static const int binary_ints[] = MB_BINARY_INTS;
-static const char *const bigint_modes[] = MB_BIGINT_MODES;
-static const char *const ssl_modes[] = MB_SSL_MODES;
-static const char *const failure_modes[] = MB_FAILURE_MODES;
-static const int failure_ints[] = MB_FAILURE_INTS;
 
 static const struct drom_option options[] = {
-    {.name = "host", MB_AT(host), .type = DROM_OPT_STRING, .def = "127.0.0.1", .group = "connection",
+    {.name = "host", MB_ROW_HOST, .group = "connection",
      .doc = "MariaDB/MySQL server host name or address"},
-    {.name = "port", MB_AT(port), .type = DROM_OPT_INT, .def = "3306", .min = 1, .max = 65535, .group = "connection",
+    {.name = "port", MB_ROW_PORT, .group = "connection",
      .doc = "Server port"},
     {.name = "user", MB_AT(user), .type = DROM_OPT_STRING, .flags = DROM_OPT_REQUIRED, .group = "connection",
      .doc = "User with SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE and REPLICATION CLIENT (BINLOG MONITOR)"},
     {.name = "password", MB_AT(password), .type = DROM_OPT_STRING, .flags = DROM_OPT_SECRET, .group = "security",
      .doc = "Password of user"},
-    {.name = "sslMode", MB_AT(ssl_mode), .type = DROM_OPT_ENUM, .def = "preferred", .values = ssl_modes,
+    {.name = "sslMode", MB_ROW_SSL_MODE,
      .group = "security",
      .doc = "Debezium's database.ssl.mode: disabled; preferred (TLS when the server offers it); required; "
             "verify_ca (the server's certificate signed by sslCa); verify_identity (and issued for host)"},
-    {.name = "sslCa", MB_AT(ssl_ca), .type = DROM_OPT_STRING, .group = "security",
+    {.name = "sslCa", MB_ROW_SSL_CA, .group = "security",
      .doc = "CA certificates (PEM file) that signed the server's certificate, for verify_ca and verify_identity"},
     {.name = "sslCert", MB_AT(ssl_cert), .type = DROM_OPT_STRING, .group = "security",
      .doc = "Client certificate (PEM file), for a user created REQUIRE X509 or SUBJECT"},
     {.name = "sslKey", MB_AT(ssl_key), .type = DROM_OPT_STRING, .group = "security",
      .doc = "Private key of sslCert (PEM file; may be the same file)"},
-    {.name = "sslKeyPassword", MB_AT(ssl_key_password), .type = DROM_OPT_STRING, .flags = DROM_OPT_SECRET,
+    {.name = "sslKeyPassword", MB_ROW_SSL_KEY_PASSWORD,
      .group = "security", .doc = "Passphrase of an encrypted sslKey"},
-    {.name = "serverId", MB_AT(server_id), .type = DROM_OPT_INT, .def = "5400", .min = 1, .max = 4294967295LL,
+    {.name = "serverId", MB_ROW_SERVER_ID,
      .group = "connection",
      .doc = "Replica server id this source registers with; unique among the server's replicas"},
-    {.name = "connectTimeoutMs", MB_AT(connect_timeout_ms), .type = DROM_OPT_DURATION, .def = "30000", .group = "connection",
+    {.name = "connectTimeoutMs", MB_ROW_CONNECT_TIMEOUT, .group = "connection",
      .doc = "Connect and read timeout towards the server"},
     {.name = "connectBackoffInitialDelayMs", MB_AT(backoff_initial_ms), .type = DROM_OPT_DURATION, .def = "1000", .group = "connection",
      .doc = "First wait before reconnecting after the server went away; doubles up to the maximum"},
@@ -55,37 +43,34 @@ static const struct drom_option options[] = {
      .doc = "Longest wait between reconnect attempts (short, so recovery follows the outage closely)"},
     {.name = "topicPrefix", MB_AT(topic_prefix), .type = DROM_OPT_STRING, .group = "consumer",
      .doc = "Logical server name: topics and schema names are topicPrefix.db.table (default: the endpoint name)"},
-    {.name = "databaseIncludeList", MB_AT(filters[MB_DB_INC]), .type = DROM_OPT_STRING, .group = "filter",
+    {.name = "databaseIncludeList", MB_ROW_FILTER(MB_DB_INC), .group = "filter",
      .doc = "Comma-separated regular expressions (Java syntax; a comma inside one written \\,) of databases to capture (whole-name, case-insensitive match)"},
-    {.name = "databaseExcludeList", MB_AT(filters[MB_DB_EXC]), .type = DROM_OPT_STRING, .group = "filter",
+    {.name = "databaseExcludeList", MB_ROW_FILTER(MB_DB_EXC), .group = "filter",
      .doc = "Comma-separated regular expressions of databases not to capture"},
-    {.name = "tableIncludeList", MB_AT(filters[MB_TABLE_INC]), .type = DROM_OPT_STRING, .group = "filter",
+    {.name = "tableIncludeList", MB_ROW_FILTER(MB_TABLE_INC), .group = "filter",
      .doc = "Comma-separated regular expressions of db.table names to capture"},
-    {.name = "tableExcludeList", MB_AT(filters[MB_TABLE_EXC]), .type = DROM_OPT_STRING, .group = "filter",
+    {.name = "tableExcludeList", MB_ROW_FILTER(MB_TABLE_EXC), .group = "filter",
      .doc = "Comma-separated regular expressions of db.table names not to capture"},
-    {.name = "columnIncludeList", MB_AT(filters[MB_COL_INC]), .type = DROM_OPT_STRING, .group = "filter",
+    {.name = "columnIncludeList", MB_ROW_FILTER(MB_COL_INC), .group = "filter",
      .doc = "Comma-separated regular expressions of db.table.column names to keep in events"},
-    {.name = "columnExcludeList", MB_AT(filters[MB_COL_EXC]), .type = DROM_OPT_STRING, .group = "filter",
+    {.name = "columnExcludeList", MB_ROW_FILTER(MB_COL_EXC), .group = "filter",
      .doc = "Comma-separated regular expressions of db.table.column names to drop from events"},
-    {.name = "snapshotMode", MB_AT(snapshot_mode), .type = DROM_OPT_ENUM, .def = "initial", .values = snapshot_modes, .ints = snapshot_ints, .group = "consumer",
+    {.name = "snapshotMode", MB_ROW_SNAPSHOT_MODE, .group = "consumer",
      .doc = "initial: snapshot once then stream; initial_only: snapshot then stop; no_data: stream from now; "
             "when_needed: snapshot again if the stored position was purged or is ahead of the server (RESET MASTER); "
             "never: stream from the oldest binlog; "
             "always: snapshot on every start"},
-    {.name = "offsetStorage", MB_AT(offset_storage), .type = DROM_OPT_ENUM, .def = "file", .values = storages, .ints = storage_ints, .group = "offsets",
+    {.name = "offsetStorage", MB_AT(offset_storage), .type = DROM_OPT_ENUM, .def = "file", .values = storages, .ints = mb_store_ints, .group = "offsets",
      .doc = "Where acknowledged positions are kept: a local file or a compacted Kafka topic"},
-    {.name = "offsetStorageFileName", MB_AT(offset_storage_file_name), .type = DROM_OPT_STRING, .group = "offsets",
+    {.name = "offsetStorageFileName", MB_ROW_OFFSET_FILE, .group = "offsets",
      .doc = "Offset file (default: one file per source under the state directory)"},
-    {.name = "offsetStorageTopic", MB_AT(offset_storage_topic), .type = DROM_OPT_STRING, .group = "offsets",
+    {.name = "offsetStorageTopic", MB_ROW_OFFSET_TOPIC, .group = "offsets",
      .doc = "Compacted Kafka topic for offsets when offsetStorage=kafka"},
     {.name = "offsetStorageBrokers", MB_AT(offset_storage_brokers), .type = DROM_OPT_STRING, .group = "offsets",
      .doc = "Kafka bootstrap servers of offsetStorageTopic, host:port[,host:port...]"},
     {.name = "offsetFlushIntervalMs", MB_AT(offset_flush_interval_ms), .type = DROM_OPT_DURATION, .def = "1000", .group = "offsets",
      .doc = "Longest time an acknowledged position waits before it is written (0: at every commit)"},
-    {.name = "maxUncommittedEvents", MB_AT(max_uncommitted_events), .type = DROM_OPT_INT, .def = "10000", .min = 0,
-     .max = INT32_MAX, .group = "offsets",
-     .doc = "Most changes sent past the last stored position; beyond it reading waits for the offset store, so a "
-            "crash replays at most this many (keep it below Artemis' id-cache-size, 20000 by default; 0: no bound)"},
+    {.name = "maxUncommittedEvents", MB_ROW_MAX_UNCOMMITTED, .group = "offsets"},
     {.name = "schemas", MB_AT(schemas), .type = DROM_OPT_BOOL, .def = "true", .group = "format",
      .doc = "Wrap key and value as Kafka Connect's JsonConverter does with schemas.enable=true: {\"schema\":...,\"payload\":...}"},
     {.name = "tombstonesOnDelete", MB_AT(tombstones_on_delete), .type = DROM_OPT_BOOL, .def = "true", .group = "format",
@@ -97,43 +82,43 @@ static const struct drom_option options[] = {
             "flavour, as Debezium 3 needs its MariaDB connector for MariaDB)"},
     {.name = "debeziumVersion", MB_AT(debezium_version), .type = DROM_OPT_STRING, .def = "3.6.1.Final", .group = "format",
      .doc = "source.version written in every event"},
-    {.name = "decimalHandlingMode", MB_AT(decimal_handling_mode), .type = DROM_OPT_ENUM, .def = "precise", .values = decimal_modes, .ints = decimal_ints,
+    {.name = "decimalHandlingMode", MB_ROW_DECIMAL,
      .group = "format", .doc = "DECIMAL as Kafka Connect Decimal bytes, a double or a string"},
-    {.name = "timePrecisionMode", MB_AT(time_precision_mode), .type = DROM_OPT_ENUM, .def = "adaptive_time_microseconds", .values = time_modes,
+    {.name = "timePrecisionMode", MB_ROW_TIME,
      .group = "format", .doc = "Temporal types as Debezium's io.debezium.time types or Kafka Connect's"},
-    {.name = "binaryHandlingMode", MB_AT(binary_handling_mode), .type = DROM_OPT_ENUM, .def = "bytes", .values = binary_modes, .ints = binary_ints,
+    {.name = "binaryHandlingMode", MB_ROW_BINARY,
      .group = "format", .doc = "BINARY/VARBINARY/BLOB as bytes (base64 in JSON) or as base64/hex strings"},
-    {.name = "bigintUnsignedHandlingMode", MB_AT(bigint_unsigned_handling_mode), .type = DROM_OPT_ENUM, .def = "long", .values = bigint_modes,
+    {.name = "bigintUnsignedHandlingMode", MB_ROW_BIGINT,
      .group = "format", .doc = "BIGINT UNSIGNED as int64 (wrapping above 2^63-1) or as Decimal"},
-    {.name = "maxQueueSizeInBytes", MB_AT(max_queue_size_in_bytes), .type = DROM_OPT_SIZE, .def = "64m", .group = "consumer",
+    {.name = "maxQueueSizeInBytes", MB_ROW_MAX_QUEUE_BYTES, .group = "consumer",
      .doc = "Bytes of change events in flight (past the source, not yet done), beside the route's window of "
             "exchanges; one larger event passes alone; 0: no limit"},
-    {.name = "includeQuery", MB_AT(include_query), .type = DROM_OPT_BOOL, .def = "false", .group = "format",
+    {.name = "includeQuery", MB_ROW_INCLUDE_QUERY, .group = "format",
      .doc = "Put the statement text in source.query (needs binlog_annotate_row_events=ON on MariaDB)"},
-    {.name = "provideTransactionMetadata", MB_AT(provide_transaction_metadata), .type = DROM_OPT_BOOL, .def = "false", .group = "format",
+    {.name = "provideTransactionMetadata", MB_ROW_TX_METADATA, .group = "format",
      .doc = "Fill the envelope's transaction block (id, total_order, data_collection_order)"},
-    {.name = "skippedOperations", MB_AT(skipped_operations), .type = DROM_OPT_STRING, .def = "t", .group = "consumer",
+    {.name = "skippedOperations", MB_ROW_SKIPPED, .group = "consumer",
      .doc = "Comma-separated operations not emitted: c, u, d, t (TRUNCATE TABLE: op t, null key, no row), or "
             "none; the default skips truncate events, as Debezium"},
-    {.name = "messageKeyColumns", MB_AT(message_key_columns), .type = DROM_OPT_STRING, .group = "format",
+    {.name = "messageKeyColumns", MB_ROW_KEY_COLUMNS, .group = "format",
      .doc = "Debezium's message.key.columns: keys from other columns, <db.table regex>:<column>[,<column>...] and "
             "more tables after ';' (a table without a primary key gets a key)"},
     {.name = "column.", MB_AT(column_mappers), .type = DROM_OPT_STRING, .flags = DROM_OPT_PREFIX, .group = "format",
      .doc = "Debezium's column mappers under their own names, each given regular expressions of db.table.column: "
             "column.mask.with.N.chars, column.mask.hash.<algorithm>.with.salt.<salt>, "
             "column.mask.hash.v2.<algorithm>.with.salt.<salt>, column.truncate.to.N.chars"},
-    {.name = "columnPropagateSourceType", MB_AT(column_propagate_source_type), .type = DROM_OPT_STRING,
+    {.name = "columnPropagateSourceType", MB_ROW_COLUMN_SOURCE_TYPE,
      .group = "format",
      .doc = "Regular expressions of db.table.column whose schemas get __debezium.source.column.type, .length, "
             ".scale and .name parameters"},
-    {.name = "datatypePropagateSourceType", MB_AT(datatype_propagate_source_type), .type = DROM_OPT_STRING,
+    {.name = "datatypePropagateSourceType", MB_ROW_DATATYPE_SOURCE_TYPE,
      .group = "format", .doc = "The same for the columns whose db.table.TYPE (INT UNSIGNED, VARCHAR...) matches"},
-    {.name = "eventProcessingFailureHandlingMode", MB_AT(event_processing_failure_handling_mode), .type = DROM_OPT_ENUM,
-     .def = "fail", .values = failure_modes, .ints = failure_ints, .group = "consumer",
+    {.name = "eventProcessingFailureHandlingMode", MB_ROW_FAILURE(event_processing_failure_handling_mode),
+     .group = "consumer",
      .doc = "A rows event that cannot be decoded: fail (the source stops on it, not ready, and retries), warn or "
             "skip (it is passed over with a warning in the log and NumberOfSkippedEvents; never silently)"},
-    {.name = "inconsistentSchemaHandlingMode", MB_AT(inconsistent_schema_handling_mode), .type = DROM_OPT_ENUM,
-     .def = "fail", .values = failure_modes, .ints = failure_ints, .group = "consumer",
+    {.name = "inconsistentSchemaHandlingMode", MB_ROW_FAILURE(inconsistent_schema_handling_mode),
+     .group = "consumer",
      .doc = "A rows event whose table is not known (no table map before it, or one without column names): fail, "
             "warn or skip, as eventProcessingFailureHandlingMode"},
     MB_STANDBY_OPTIONS,
@@ -156,23 +141,8 @@ static const struct drom_option options[] = {
 const struct drom_component drom_component_mysql_binlog = {
     .name = "mysql-binlog",
     .title = "Change events from a MySQL/MariaDB binlog, as Debezium's envelope",
-    .path_syntax = "name",
-    .path_required = true,
-    .roles = DROM_ROLE_CONSUMER,
-    /* A change must never be skipped: a failed exchange stops the source. */
-    .flags = DROM_COMP_STOPS_ON_FAILURE,
     .options = options,
-    .conf_size = sizeof(struct mb_options),
-    .create = mb_create,
-    .destroy = mb_destroy,
-    .start = mb_start,
-    .stop = mb_stop,
-    .commit = mb_commit,
-    .position_free = mb_position_free,
-    .done = mb_exchange_done,
-    .offset_location = mb_offset_location,
-    .position_json = mb_position_json,
-    .standby = mb_standby,
+    MB_COMPONENT_CALLBACKS,
     .validate = mb_validate_binlog,
     .advise = mb_advise_binlog,
 };

@@ -1,7 +1,8 @@
-/* The bounds-checked reader both halves of the row decoder use: the table
- * map parser (rowdec.c) and the value decoder (rowval.c). Every read of
- * binlog bytes goes through need(), so a truncated event is an error,
- * never a read past its end. */
+/* The bounds-checked reader of binlog bytes: the row decoder's two halves,
+ * the table map parser (rowdec.c) and the value decoder (rowval.c), read
+ * through need(), so a truncated event is an error, never a read past its
+ * end; the event headers (mb_event.c) and JSON diffs (mb_jsonb.c) read
+ * length-encoded integers with lenenc(). */
 #ifndef DROM_COMPONENTS_MYSQL_BINLOG_ROWDEC_RD_H
 #define DROM_COMPONENTS_MYSQL_BINLOG_ROWDEC_RD_H
 
@@ -50,21 +51,41 @@ static inline int get_le(struct rd *r, unsigned n, uint64_t *v, const char *what
     return 0;
 }
 
+/* The bytes that follow the first of a length-encoded integer (MySQL's
+ * protocol): 0, 2, 3 or 8; 9 for a first byte that starts none. */
+static inline unsigned lenenc_tail(uint8_t first)
+{
+    return first < 251 ? 0 : first == 0xfc ? 2 : first == 0xfd ? 3 : first == 0xfe ? 8 : 9;
+}
+
+/* A length-encoded integer at p[*off..n), *off moved past it; -1 when it
+ * is cut short or malformed (the caller words the error). */
+static inline int lenenc(const uint8_t *p, size_t n, size_t *off, uint64_t *v)
+{
+    if (*off >= n)
+        return -1;
+    uint8_t b = p[(*off)++];
+    unsigned k = lenenc_tail(b);
+    if (k == 9 || n - *off < k)
+        return -1;
+    *v = k ? le(p + *off, k) : b;
+    *off += k;
+    return 0;
+}
+
 static inline int get_lenenc(struct rd *r, uint64_t *v, const char *what, struct drom_error *err)
 {
     uint64_t b;
     if (get_le(r, 1, &b, what, err))
         return -1;
-    if (b < 251) {
+    unsigned k = lenenc_tail((uint8_t)b);
+    if (k == 9)
+        return drom_err(err, DROM_EINVAL, "binlog event malformed: bad length-encoded integer in %s", what);
+    if (!k) {
         *v = b;
         return 0;
     }
-    switch (b) {
-    case 0xfc: return get_le(r, 2, v, what, err);
-    case 0xfd: return get_le(r, 3, v, what, err);
-    case 0xfe: return get_le(r, 8, v, what, err);
-    default: return drom_err(err, DROM_EINVAL, "binlog event malformed: bad length-encoded integer in %s", what);
-    }
+    return get_le(r, k, v, what, err);
 }
 
 static inline int get_lenenc_str(struct rd *r, char **out, const char *what, struct drom_error *err)
