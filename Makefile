@@ -29,6 +29,8 @@ UNIT_SRC := $(sort $(wildcard tests/unit/*.c tests/golden/*.c))
 INTEG_SRC := $(sort $(wildcard tests/integration/*.c tests/observe/*.c))
 FAULTS_SRC := $(sort $(wildcard tests/faults/*.c))
 HA_SRC := $(sort $(wildcard tests/ha/*.c))
+# tests/support: what every test binary shares (servers, clocks, files).
+TSUP_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard tests/support/*.c)))
 TEST_LIBS := $(shell pkg-config --libs criterion 2>/dev/null)
 
 .PHONY: print-pkgs all deps test unit integration san san-integration check-layers fuzz valgrind tsan clean help \
@@ -92,19 +94,19 @@ $(BUILD)/dromd: $(DROMD_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/page.o $(LIB)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 	@ln -sf $@ dromd
 
-$(BUILD)/test-unit: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(LIB)
+$(BUILD)/test-unit: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(TSUP_OBJ) $(LIB)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
 
-$(BUILD)/test-integration: $(INTEG_SRC:%.c=$(BUILD)/%.o) $(LIB)
+$(BUILD)/test-integration: $(INTEG_SRC:%.c=$(BUILD)/%.o) $(TSUP_OBJ) $(LIB)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
 
-$(BUILD)/test-faults: $(FAULTS_SRC:%.c=$(BUILD)/%.o) $(LIB)
+$(BUILD)/test-faults: $(FAULTS_SRC:%.c=$(BUILD)/%.o) $(TSUP_OBJ) $(LIB)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
 
-$(BUILD)/test-ha: $(HA_SRC:%.c=$(BUILD)/%.o) $(LIB)
+$(BUILD)/test-ha: $(HA_SRC:%.c=$(BUILD)/%.o) $(TSUP_OBJ) $(LIB)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
 

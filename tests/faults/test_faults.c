@@ -41,7 +41,7 @@ static void json_str(FILE *f, const char *k, const char *v, bool comma)
 
 static void record(const struct row *r)
 {
-    const char *path = e2e_env("FAULTS_RESULTS", "build/faults/results.jsonl");
+    const char *path = ts_env("FAULTS_RESULTS", "build/faults/results.jsonl");
     FILE *f = fopen(path, "a");
     cr_assert_not_null(f, "%s: %s", path, strerror(errno));
     fputc('{', f);
@@ -64,10 +64,10 @@ static void outage_readiness(struct e2e *t, struct row *r, const char *endpoint_
     /* the first 503 may still be dromd's own "starting" */
     char *body = NULL;
     int st = -1;
-    for (long long end = proc_now_ms() + 30000;; proc_pause_ms(50)) {
+    for (long long end = ts_now_ms() + 30000;; proc_pause_ms(50)) {
         free(body);
         st = e2e_http(t, "/health/ready", &body);
-        if ((st == 503 && body && strstr(body, endpoint_part)) || proc_now_ms() > end)
+        if ((st == 503 && body && strstr(body, endpoint_part)) || ts_now_ms() > end)
             break;
     }
     snprintf(r->readiness, sizeof r->readiness, "%d %s", st, body ? body : "");
@@ -104,19 +104,19 @@ static bool supervise(struct e2e *t, struct row *r)
 static void recovered(struct e2e *t, struct row *r, long long healed_ms, struct e2e_writer *wr, int n)
 {
     bool ready = false;
-    for (long long end = proc_now_ms() + 120000; !ready && proc_now_ms() < end; proc_pause_ms(50)) {
+    for (long long end = ts_now_ms() + 120000; !ready && ts_now_ms() < end; proc_pause_ms(50)) {
         supervise(t, r);
         ready = e2e_http(t, "/health/ready", NULL) == 200;
     }
-    r->ready_ms = proc_now_ms() - healed_ms;
+    r->ready_ms = ts_now_ms() - healed_ms;
     E2E_EXPECT(t, ready, "ready again within 120 s of the heal");
     if (wr)
         e2e_writer_join(wr);
     long long c = -1;
-    for (long long end = proc_now_ms() + 240000; (c = e2e_queue_count(t)) < n && proc_now_ms() < end;
+    for (long long end = ts_now_ms() + 240000; (c = e2e_queue_count(t)) < n && ts_now_ms() < end;
          proc_pause_ms(100))
         supervise(t, r);
-    r->drain_ms = proc_now_ms() - healed_ms;
+    r->drain_ms = ts_now_ms() - healed_ms;
     e2e_say("%s: ready %lld ms and all %d changes in the queue %lld ms after the heal (queue %lld)", t->name,
             r->ready_ms, n, r->drain_ms, c);
 }
@@ -138,6 +138,15 @@ static void finish(struct e2e *t, struct row *r, struct e2e_work *w)
     e2e_finish(t);
 }
 
+/* Test `id`'s pipeline (server id `sid`, 3 partitions), stopped by its
+ * first failure, and the workload it is given. */
+static void prepare(struct e2e *t, struct e2e_work *w, const char *id, unsigned sid, uint64_t seed)
+{
+    e2e_init(t, id, sid, 3);
+    t->flag = "--exit-on-failure";
+    e2e_work_plan(w, N, ROWS, seed);
+}
+
 static void start_writer_and_wait(struct e2e *t, struct e2e_writer *wr, struct e2e_work *w, int from, int to,
                                   int batch, int pause_ms, long long in_queue)
 {
@@ -153,10 +162,8 @@ static void server_outage(const char *id, const char *fault, unsigned sid, uint6
 {
     struct row r = {.id = id, .fault = fault};
     struct e2e t;
-    e2e_init(&t, id, sid, 3);
-    t.flag = "--exit-on-failure";
     struct e2e_work w;
-    e2e_work_plan(&w, N, ROWS, seed);
+    prepare(&t, &w, id, sid, seed);
     e2e_start(&t);
     struct e2e_writer wr;
     bool db = strcmp(svc, "mariadb") == 0;
@@ -164,11 +171,11 @@ static void server_outage(const char *id, const char *fault, unsigned sid, uint6
     start_writer_and_wait(&t, &wr, &w, 0, db ? N / 2 : N, 10, 10, N / 4);
     if (db)
         e2e_writer_join(&wr);
-    cr_assert_eq(e2e_ctl(t.log, svc, how), 0, "tests/services/%s/ctl %s", svc, how);
+    cr_assert_eq(ts_ctl(t.log, svc, how), 0, "tests/services/%s/ctl %s", svc, how);
     e2e_say("%s: %s %s", id, svc, how);
     outage_readiness(&t, &r, endpoint_part);
-    cr_assert_eq(e2e_ctl(t.log, svc, "start"), 0, "tests/services/%s/ctl start", svc);
-    long long healed = proc_now_ms();
+    cr_assert_eq(ts_ctl(t.log, svc, "start"), 0, "tests/services/%s/ctl start", svc);
+    long long healed = ts_now_ms();
     if (db)
         e2e_writer_start(&wr, &w, t.db, N / 2, N, 10, 10);
     recovered(&t, &r, healed, &wr, N);
@@ -181,10 +188,8 @@ static void dromd_killed(const char *id, const char *fault, unsigned sid, uint64
     struct row r = {.id = id, .fault = fault};
     snprintf(r.readiness, sizeof r.readiness, "(no process between the kill and the restart)");
     struct e2e t;
-    e2e_init(&t, id, sid, 3);
-    t.flag = "--exit-on-failure";
     struct e2e_work w;
-    e2e_work_plan(&w, N, ROWS, seed);
+    prepare(&t, &w, id, sid, seed);
     e2e_start(&t);
     struct e2e_writer wr;
     /* slow enough (~100 changes/s) that every kill lands while changes are made */
@@ -194,7 +199,7 @@ static void dromd_killed(const char *id, const char *fault, unsigned sid, uint64
         long long before = e2e_queue_count(&t);
         e2e_kill(&t, sig);
         e2e_say("%s: dromd stopped with signal %d (%d of %d)", id, sig, i + 1, times);
-        healed = proc_now_ms();
+        healed = ts_now_ms();
         e2e_start(&t);
         /* the next kill lands while this process has work in flight again */
         if (i + 1 < times)
@@ -259,15 +264,13 @@ Test(faults, f10_dromd_started_while_kafka_down, .timeout = 400, .fini = restore
 {
     struct row r = {.id = "kafkafirst", .fault = "dromd (re)started while Kafka is down, Kafka started later"};
     struct e2e t;
-    e2e_init(&t, "kafkafirst", 7810, 3);
-    t.flag = "--exit-on-failure";
     struct e2e_work w;
-    e2e_work_plan(&w, N, ROWS, 110);
+    prepare(&t, &w, "kafkafirst", 7810, 110);
     /* a first run takes the snapshot, so that every change of the workload
      * is streamed as itself, not folded into snapshot rows */
     e2e_start(&t);
     e2e_kill(&t, SIGTERM);
-    cr_assert_eq(e2e_ctl(t.log, "kafka", "stop"), 0);
+    cr_assert_eq(ts_ctl(t.log, "kafka", "stop"), 0);
     t.no_wait = true;
     e2e_start(&t);
     t.no_wait = false;
@@ -275,22 +278,10 @@ Test(faults, f10_dromd_started_while_kafka_down, .timeout = 400, .fini = restore
     e2e_writer_start(&wr, &w, t.db, 0, N, 10, 10);
     outage_readiness(&t, &r, "kafka:");
     e2e_writer_join(&wr);
-    cr_assert_eq(e2e_ctl(t.log, "kafka", "start"), 0);
-    long long healed = proc_now_ms();
+    cr_assert_eq(ts_ctl(t.log, "kafka", "start"), 0);
+    long long healed = ts_now_ms();
     recovered(&t, &r, healed, NULL, N);
     finish(&t, &r, &w);
-}
-
-/* Copies `from` to `to` byte for byte. */
-static void copy_file(const char *from, const char *to)
-{
-    char *s = proc_slurp(from);
-    cr_assert(s[0], "%s is not empty", from);
-    FILE *f = fopen(to, "w");
-    cr_assert_not_null(f);
-    fputs(s, f);
-    fclose(f);
-    free(s);
 }
 
 /* dromd refuses to start on the state it finds: exits 1, the log says `why`. */
@@ -301,7 +292,7 @@ static void refused_at_start(struct e2e *t, const char *why, struct row *r)
     t->no_wait = false;
     int rc = proc_wait_exit(t->pid, 30000);
     t->pid = 0;
-    char *log = proc_slurp(t->log);
+    char *log = ts_slurp(t->log);
     bool said = strstr(log, why) != NULL;
     e2e_say("%s: dromd exit %d, log names '%s': %s", t->name, rc, why, said ? "yes" : "no");
     size_t len = strlen(r->note);
@@ -318,10 +309,8 @@ static void offset_damaged(const char *id, const char *fault, unsigned sid, uint
     struct row r = {.id = id, .fault = fault};
     snprintf(r.readiness, sizeof r.readiness, "(no process: dromd refuses to start)");
     struct e2e t;
-    e2e_init(&t, id, sid, 3);
-    t.flag = "--exit-on-failure";
     struct e2e_work w;
-    e2e_work_plan(&w, N, ROWS, seed);
+    prepare(&t, &w, id, sid, seed);
     e2e_start(&t);
     struct e2e_writer wr;
     start_writer_and_wait(&t, &wr, &w, 0, N / 2, 10, 10, N / 8);
@@ -330,7 +319,7 @@ static void offset_damaged(const char *id, const char *fault, unsigned sid, uint
     char path[300], keep[320];
     snprintf(path, sizeof path, "%s/offsets.json", t.state);
     snprintf(keep, sizeof keep, "%s/offsets.json.backup", t.dir);
-    copy_file(path, keep);
+    cr_assert_eq(ts_copy_file(path, keep), 0, "copy %s to %s", path, keep);
     if (!parseable) {
         cr_assert_eq(truncate(path, 30), 0);
         refused_at_start(&t, "corrupt or truncated", &r);
@@ -340,7 +329,7 @@ static void offset_damaged(const char *id, const char *fault, unsigned sid, uint
         fclose(f);
         refused_at_start(&t, "holds no offsets", &r);
         /* the position moved back by hand to the start of the binlog */
-        char *text = proc_slurp(keep);
+        char *text = ts_slurp(keep);
         char *p = strstr(text, "\"pos\":");
         cr_assert_not_null(p, "%s", text);
         char *end = p + 6;
@@ -355,12 +344,12 @@ static void offset_damaged(const char *id, const char *fault, unsigned sid, uint
         unlink(path);
         char cmd[1024];
         snprintf(cmd, sizeof cmd, "'%s' offsets set --file '%s' mysql-binlog/another --to mysql-bin.000001:4 >>'%s' 2>&1",
-                 e2e_env("DROMD_BIN", "build/dromd"), path, t.log);
+                 ts_env("DROMD_BIN", "build/dromd"), path, t.log);
         cr_assert_eq(system(cmd), 0, "%s", cmd);
         refused_at_start(&t, "the offset store has no position for source", &r);
     }
-    copy_file(keep, path);
-    long long healed = proc_now_ms();
+    cr_assert_eq(ts_copy_file(keep, path), 0, "copy %s to %s", keep, path);
+    long long healed = ts_now_ms();
     e2e_start(&t);
     e2e_writer_start(&wr, &w, t.db, N / 2, N, 10, 10);
     recovered(&t, &r, healed, &wr, N);
@@ -383,23 +372,21 @@ Test(faults, f13_sighup_with_broken_routes, .timeout = 300, .fini = restore_serv
 {
     struct row r = {.id = "sighup", .fault = "SIGHUP with a broken route file mid-stream"};
     struct e2e t;
-    e2e_init(&t, "sighup", 7813, 3);
-    t.flag = "--exit-on-failure";
     struct e2e_work w;
-    e2e_work_plan(&w, N, ROWS, 113);
+    prepare(&t, &w, "sighup", 7813, 113);
     e2e_start(&t);
     struct e2e_writer wr;
     start_writer_and_wait(&t, &wr, &w, 0, N, 10, 10, N / 8);
     char keep[320];
     snprintf(keep, sizeof keep, "%s/routes.xml.good", t.dir);
-    copy_file(t.routes, keep);
+    cr_assert_eq(ts_copy_file(t.routes, keep), 0, "copy %s to %s", t.routes, keep);
     FILE *f = fopen(t.routes, "w");
     fputs("<routes xmlns=\"http://camel.apache.org/schema/xml-io\"><route id=\"x\"><from uri=\"nosuch:x\"/>", f);
     fclose(f);
-    long long healed = proc_now_ms();
+    long long healed = ts_now_ms();
     kill(t.pid, SIGHUP);
-    long long end = proc_now_ms() + 15000, fails = 0;
-    while ((fails = e2e_metric(&t, "drom_reload_failures_total")) < 1 && proc_now_ms() < end)
+    long long end = ts_now_ms() + 15000, fails = 0;
+    while ((fails = e2e_metric(&t, "drom_reload_failures_total")) < 1 && ts_now_ms() < end)
         proc_pause_ms(50);
     char *body = NULL;
     int st = e2e_http(&t, "/health/ready", &body);
@@ -408,7 +395,7 @@ Test(faults, f13_sighup_with_broken_routes, .timeout = 300, .fini = restore_serv
     snprintf(r.note, sizeof r.note, "reload refused, drom_reload_failures_total %lld", fails);
     E2E_EXPECT(&t, fails == 1, "the failed reload is counted (%lld)", fails);
     E2E_EXPECT(&t, st == 200, "the running routes stay ready (%d)", st);
-    copy_file(keep, t.routes);
+    cr_assert_eq(ts_copy_file(keep, t.routes), 0, "copy %s to %s", keep, t.routes);
     recovered(&t, &r, healed, &wr, N);
     finish(&t, &r, &w);
 }
@@ -442,25 +429,25 @@ Test(faults, f14_state_dir_full_then_kill9, .timeout = 600, .fini = restore_serv
         ;
     fclose(f);
     e2e_say("statefull: state dir full; writing %d more changes at full speed", BIG - 200);
-    long long t0 = proc_now_ms();
+    long long t0 = ts_now_ms();
     e2e_writer_start(&wr, &w, t.db, 200, BIG, 50, 0);
     outage_readiness(&t, &r, "cannot store positions");
     /* held at the bound: reading stopped, waiting for the store */
-    long long end = proc_now_ms() + 120000, held = 0;
+    long long end = ts_now_ms() + 120000, held = 0;
     while ((held = e2e_metric(&t, "drom_endpoint_offset_held{routeId=\"customers-to-kafka\"")) != 1 &&
-           proc_now_ms() < end)
+           ts_now_ms() < end)
         proc_pause_ms(100);
     long long failures = e2e_metric(&t, "drom_endpoint_offset_store_failures{routeId=\"customers-to-kafka\"");
     long long unstored = e2e_metric(&t, "drom_endpoint_offset_uncommitted_events{routeId=\"customers-to-kafka\"");
     e2e_say("statefull: held %lld after %lld ms, %lld commit failures, %lld changes past the stored position", held,
-            proc_now_ms() - t0, failures, unstored);
+            ts_now_ms() - t0, failures, unstored);
     E2E_EXPECT(&t, held == 1, "the source holds at maxUncommittedEvents while the store fails");
     E2E_EXPECT(&t, unstored <= 10000, "never more than maxUncommittedEvents past the stored position (%lld)",
                unstored);
     e2e_writer_join(&wr);
     e2e_kill(&t, SIGKILL);
     cr_assert_eq(unlink(filler), 0);
-    long long healed = proc_now_ms();
+    long long healed = ts_now_ms();
     e2e_start(&t);
     snprintf(r.note, sizeof r.note, "held at %lld changes past the stored position, %lld failed writes, then kill -9",
              unstored, failures);

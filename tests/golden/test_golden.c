@@ -21,6 +21,7 @@
 #include "compiler/graph_draw.h"
 #include "compiler/graph_json.h"
 #include "dsl/properties.h"
+#include "tests/support/testenv.h"
 
 #define ERRORS "tests/golden/errors/"
 #define GRAPHS "tests/golden/graphs/"
@@ -30,23 +31,6 @@ static const char *no_env(const char *name, void *ctx)
     (void)name;
     (void)ctx;
     return NULL;
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct stat st;
-    if (fstat(fileno(f), &st) < 0) {
-        fclose(f);
-        return NULL;
-    }
-    char *s = malloc((size_t)st.st_size + 1);
-    size_t n = fread(s, 1, (size_t)st.st_size, f);
-    s[n] = '\0';
-    fclose(f);
-    return s;
 }
 
 static bool updating(void)
@@ -65,7 +49,7 @@ static void expect_file(const char *path, const char *actual)
         fclose(f);
         return;
     }
-    char *want = slurp(path);
+    char *want = ts_read_file(path, NULL);
     cr_assert(want, "missing expected file %s (run with UPDATE_GOLDEN=1 from the repository root)", path);
     cr_expect_str_eq(actual, want, "%s differs:\n--- expected\n%s--- actual\n%s", path, want, actual);
     free(want);

@@ -16,25 +16,9 @@
 #include "compiler/import.h"
 #include "dsl/properties.h"
 #include "runtime/buf.h"
+#include "tests/support/testenv.h"
 
 #define DIR "tests/import/"
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct drom_buf b = DROM_BUF_INIT;
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        drom_buf_append(&b, chunk, n);
-    fclose(f);
-    if (len)
-        *len = b.len;
-    drom_buf_cstr(&b);
-    return drom_buf_detach(&b);
-}
 
 static bool updating(void)
 {
@@ -53,7 +37,7 @@ static void expect_file(const char *name, const char *ext, const char *actual)
         fclose(f);
         return;
     }
-    char *want = slurp(path, NULL);
+    char *want = ts_read_file(path, NULL);
     cr_assert(want, "missing expected file %s (UPDATE_GOLDEN=1 from the repository root)", path);
     cr_expect_str_eq(actual, want, "%s differs:\n--- expected\n%s--- actual\n%s", path, want, actual);
     free(want);
@@ -106,7 +90,7 @@ static void run_case(const char *name, const char *const *inputs, bool camel, co
     for (; inputs[n]; n++) {
         snprintf(paths[n], sizeof paths[n], DIR "%s", inputs[n]);
         size_t len;
-        char *data = slurp(paths[n], &len);
+        char *data = ts_read_file(paths[n], &len);
         cr_assert(data, "cannot read %s (run from the repository root)", paths[n]);
         in[n] = (struct drom_import_input){.name = paths[n], .data = data, .len = len};
     }

@@ -13,6 +13,7 @@
 
 #include "compiler/compile.h"
 #include "runtime/engine.h"
+#include "tests/support/testenv.h"
 
 #define PARITY "tests/golden/parity/"
 
@@ -121,23 +122,6 @@ static char *start_message(const struct parity_case *c)
     return strdup(err.msg);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *s = NULL;
-    size_t n = 0;
-    FILE *m = open_memstream(&s, &n);
-    char buf[4096];
-    size_t k;
-    while ((k = fread(buf, 1, sizeof buf, f)) > 0)
-        fwrite(buf, 1, k, m);
-    fclose(m);
-    fclose(f);
-    return s;
-}
-
 Test(golden_parity, every_start_refusal_has_its_validate_twin)
 {
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -154,7 +138,7 @@ Test(golden_parity, every_start_refusal_has_its_validate_twin)
             fputs(text, f);
             fclose(f);
         }
-        char *want = slurp(path);
+        char *want = ts_read_file(path, NULL);
         cr_expect(want && strcmp(want, text) == 0, "%s differs:\n%s\nwant:\n%s", path, text, want ? want : "(none)");
         free(want);
         free(text);

@@ -23,7 +23,7 @@ struct ha {
 
 static void ha_restore(void)
 {
-    e2e_ctl(NULL, "kafka-cluster", "start");
+    ts_ctl(NULL, "kafka-cluster", "start");
 }
 
 /* Fresh names for the scenario and `n` replicas (not started yet). */
@@ -66,7 +66,7 @@ static int ha_leader(struct ha *h, int skip)
 static int ha_wait_leader(struct ha *h, int skip, int timeout_ms)
 {
     int l = -1;
-    for (long long end = proc_now_ms() + timeout_ms; (l = ha_leader(h, skip)) < 0 && proc_now_ms() < end;)
+    for (long long end = ts_now_ms() + timeout_ms; (l = ha_leader(h, skip)) < 0 && ts_now_ms() < end;)
         proc_pause_ms(20);
     return l;
 }
@@ -77,10 +77,10 @@ static long long ha_takeover(struct ha *h, int sig, int *old_leader)
     int l = ha_wait_leader(h, -1, 60000);
     cr_assert_geq(l, 0, "a replica leads");
     *old_leader = l;
-    long long t0 = proc_now_ms();
+    long long t0 = ts_now_ms();
     kill(h->r[l].pid, sig);
     int next = ha_wait_leader(h, l, 60000);
-    long long took = next >= 0 ? proc_now_ms() - t0 : -1;
+    long long took = next >= 0 ? ts_now_ms() - t0 : -1;
     if (sig == SIGKILL || sig == SIGTERM) {
         /* reaped only now: a SIGTERM drains the other routes after the hand-over */
         int rc = proc_wait_exit(h->r[l].pid, 60000);
@@ -149,9 +149,9 @@ static void ha_status_shows(struct ha *h, int i, const char *want)
     char http[64], out[256];
     snprintf(http, sizeof http, "127.0.0.1:%d", h->r[i].http);
     snprintf(out, sizeof out, "%s/status%d.txt", h->r[0].dir, i);
-    char *argv[] = {(char *)e2e_env("DROMD_BIN", "build/dromd"), "status", "--http", http, NULL};
+    char *argv[] = {(char *)ts_env("DROMD_BIN", "build/dromd"), "status", "--http", http, NULL};
     cr_assert_eq(proc_run(argv, out, out, 10000), 0, "dromd status --http %s", http);
-    char *text = proc_slurp(out);
+    char *text = ts_slurp(out);
     char *line = strstr(text, "customers-to-kafka");
     char *end = line ? strchr(line, '\n') : NULL;
     if (end)
@@ -241,9 +241,9 @@ Test(ha, sigstop_leader_past_session_timeout, .timeout = 600, .fini = ha_restore
     cr_assert_geq(took, 0, "another replica leads while the leader is stopped");
     ha_progress(&h, e2e_queue_count(&h.r[0]), 40);
     kill(h.r[old].pid, SIGCONT);
-    long long t0 = proc_now_ms();
+    long long t0 = ts_now_ms();
     bool stepped_down = proc_wait_text(h.r[old].log, "a new leader has fenced its producer", 60000);
-    e2e_say("HA sigstop: SIGCONT to replica %d; it stepped down after %lld ms", old, proc_now_ms() - t0);
+    e2e_say("HA sigstop: SIGCONT to replica %d; it stepped down after %lld ms", old, ts_now_ms() - t0);
     E2E_EXPECT(&h.r[0], stepped_down, "the old leader says it was dropped from its group (log %s)", h.r[old].log);
     /* --exit-on-failure: a fenced producer may make it exit 3; its manager starts it again */
     if (!e2e_alive(&h.r[old])) {
@@ -290,12 +290,12 @@ Test(ha, kafka_node_killed, .timeout = 600, .fini = ha_restore)
     struct e2e_work w;
     struct e2e_writer wr;
     ha_begin(&h, "brokerkill", 7315, 3, 0x4a5, 2000, &w, &wr);
-    cr_assert_eq(e2e_ctl(h.r[0].log, "kafka-cluster", "kill-node 2"), 0, "kafka-cluster kill-node 2");
-    long long t0 = proc_now_ms(), base = e2e_queue_count(&h.r[0]);
+    cr_assert_eq(ts_ctl(h.r[0].log, "kafka-cluster", "kill-node 2"), 0, "kafka-cluster kill-node 2");
+    long long t0 = ts_now_ms(), base = e2e_queue_count(&h.r[0]);
     ha_progress(&h, base, 100);
-    e2e_say("HA brokerkill: node 2 killed; 100 more changes in the queue after %lld ms", proc_now_ms() - t0);
+    e2e_say("HA brokerkill: node 2 killed; 100 more changes in the queue after %lld ms", ts_now_ms() - t0);
     e2e_writer_join(&wr);
-    cr_assert_eq(e2e_ctl(h.r[0].log, "kafka-cluster", "start-node 2"), 0, "kafka-cluster start-node 2");
+    cr_assert_eq(ts_ctl(h.r[0].log, "kafka-cluster", "start-node 2"), 0, "kafka-cluster start-node 2");
     ha_finish(&h, &w, "brokerkill");
 }
 
@@ -315,7 +315,7 @@ static void bench_fill(const char *topic)
     char why[512];
     int failed = 0;
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "bootstrap.servers", e2e_env("KAFKA_BROKERS", "127.0.0.1:19092"), why, sizeof why);
+    rd_kafka_conf_set(conf, "bootstrap.servers", ts_env("KAFKA_BROKERS", "127.0.0.1:19092"), why, sizeof why);
     rd_kafka_conf_set(conf, "linger.ms", "20", why, sizeof why);
     rd_kafka_conf_set_dr_msg_cb(conf, bench_dr);
     rd_kafka_conf_set_opaque(conf, &failed);
@@ -348,7 +348,7 @@ Test(ha, consumer_throughput_one_two_three_replicas, .timeout = 900, .fini = ha_
     ha_init(&h, "consumers", 7316, 3);
     char topic[160];
     snprintf(topic, sizeof topic, "%s.bench", h.r[0].prefix);
-    e2e_create_topic(topic, BENCH_PARTITIONS);
+    ts_create_topic(topic, BENCH_PARTITIONS, NULL);
     bench_fill(topic);
     e2e_say("consumers: %d records of 1 KB on %d partitions of %s", BENCH_RECORDS, BENCH_PARTITIONS, topic);
     double rate[4] = {0};
@@ -365,11 +365,11 @@ Test(ha, consumer_throughput_one_two_three_replicas, .timeout = 900, .fini = ha_
         fclose(f);
         for (int i = 0; i < MAXR; i++)
             snprintf(h.r[i].queue, sizeof h.r[i].queue, "%s", queue);
-        long long t0 = proc_now_ms();
+        long long t0 = ts_now_ms();
         for (int i = 0; i < n; i++)
             e2e_start(&h.r[i]);
         long long c = e2e_wait_queue(&h.r[0], BENCH_RECORDS, 600000);
-        long long took = proc_now_ms() - t0;
+        long long took = ts_now_ms() - t0;
         E2E_EXPECT(&h.r[0], c >= BENCH_RECORDS, "%d replicas deliver all %d records (%lld)", n, BENCH_RECORDS, c);
         rate[n] = (double)BENCH_RECORDS * 1000.0 / (double)took;
         e2e_say("HA consumers: %d replica(s): %d records kafka -> Artemis in %lld ms from the first start, %.0f/s", n,

@@ -25,22 +25,11 @@
 #include "runtime/buf.h"
 #include "tests/support/proc.h"
 #include "tests/support/rawhttp.h"
+#include "tests/support/testdb.h"
+#include "tests/support/testenv.h"
+#include "tests/support/testkafka.h"
 
 #define E2E_UNUSED __attribute__((unused))
-
-static E2E_UNUSED const char *e2e_env(const char *name, const char *def)
-{
-    const char *v = getenv(name);
-    return v && *v ? v : def;
-}
-
-/* Wall-clock ms: what the epoch of an event id is made of. */
-static E2E_UNUSED long long e2e_wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Progress lines on stderr: a slow or failed run shows how far each step got. */
 static E2E_UNUSED void e2e_say(const char *fmt, ...)
@@ -58,130 +47,21 @@ static E2E_UNUSED void e2e_say(const char *fmt, ...)
 
 /* --- the servers --- */
 
-/* Runs tests/services/SVC/ctl ARGS (output to `log` when given); the exit status. */
-static E2E_UNUSED int e2e_ctl(const char *log, const char *svc, const char *args)
-{
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "DROM_PROFILE=${DROM_PROFILE:-test} '%s/%s/ctl' %s >>'%s' 2>&1",
-             e2e_env("DROM_SERVICES", "tests/services"), svc, args, log ? log : "/dev/null");
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        /* A server started here outlives the test: it must not hold the test
-         * runner's descriptors (Criterion's pipes), or the runner loses track
-         * of the next test. */
-        for (int fd = 3; fd < 1024; fd++)
-            close(fd);
-        int nul = open("/dev/null", O_RDONLY);
-        if (nul >= 0)
-            dup2(nul, 0);
-        execl("/bin/bash", "bash", "-c", cmd, (char *)NULL);
-        _exit(127);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* Every server started (a fault test that failed half-way may have left one down). */
 static E2E_UNUSED void e2e_servers_up(const char *log)
 {
     static const char *const svcs[] = {"mariadb", "kafka", "artemis"};
     for (int i = 0; i < 3; i++)
-        cr_assert_eq(e2e_ctl(log, svcs[i], "start"), 0, "tests/services/%s/ctl start (log %s)", svcs[i],
+        cr_assert_eq(ts_ctl(log, svcs[i], "start"), 0, "tests/services/%s/ctl start (log %s)", svcs[i],
                      log ? log : "-");
 }
 
-/* --- MariaDB: root over the server's socket --- */
-
-static E2E_UNUSED MYSQL *e2e_db_try(void)
-{
-    MYSQL *m = mysql_init(NULL);
-    mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-    const char *sock = e2e_env("MARIADB_SOCKET", ".state/test/mariadb/run/mariadb.sock");
-    if (!mysql_real_connect(m, NULL, "root", NULL, NULL, 0, sock, CLIENT_MULTI_STATEMENTS)) {
-        mysql_close(m);
-        return NULL;
-    }
-    return m;
-}
-
-/* Waits (deadline) until the server answers: after a restart it takes a moment. */
-static E2E_UNUSED MYSQL *e2e_db(int timeout_ms)
-{
-    long long end = proc_now_ms() + timeout_ms;
-    MYSQL *m;
-    while (!(m = e2e_db_try()) && proc_now_ms() < end)
-        proc_pause_ms(100);
-    cr_assert_not_null(m, "root on the test MariaDB's socket (tests/services/mariadb/ctl start; MARIADB_SOCKET)");
-    return m;
-}
-
-static E2E_UNUSED int e2e_sql_try(MYSQL *m, const char *q)
-{
-    if (mysql_query(m, q))
-        return -1;
-    do {
-        MYSQL_RES *r = mysql_store_result(m);
-        mysql_free_result(r);
-    } while (mysql_next_result(m) == 0);
-    return mysql_errno(m) ? -1 : 0;
-}
-
-static E2E_UNUSED void e2e_sql(MYSQL *m, const char *fmt, ...)
-{
-    char *q;
-    va_list ap;
-    va_start(ap, fmt);
-    cr_assert_neq(vasprintf(&q, fmt, ap), -1);
-    va_end(ap);
-    cr_assert_eq(e2e_sql_try(m, q), 0, "%.1000s: %s", q, mysql_error(m));
-    free(q);
-}
-
-/* --- Kafka: the test's topic, made before dromd starts so that the consumer
- * is assigned at once instead of after a metadata refresh --- */
-
-static E2E_UNUSED rd_kafka_t *e2e_kafka_admin(void)
-{
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    char why[512];
-    rd_kafka_conf_set(conf, "bootstrap.servers", e2e_env("KAFKA_BROKERS", "127.0.0.1:19092"), why, sizeof why);
-    rd_kafka_conf_set(conf, "log_level", "3", why, sizeof why);
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof why);
-    cr_assert_not_null(rk, "%s", why);
-    return rk;
-}
-
-static E2E_UNUSED void e2e_create_topic(const char *topic, int partitions)
-{
-    rd_kafka_t *rk = e2e_kafka_admin();
-    char why[512];
-    /* the broker's default replication: 1 on the test broker, 3 on make ha's cluster */
-    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, partitions, -1, why, sizeof why);
-    cr_assert_not_null(nt, "%s", why);
-    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
-    rd_kafka_CreateTopics(rk, &nt, 1, NULL, q);
-    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 30000);
-    cr_assert_not_null(ev, "CreateTopics %s answered", topic);
-    size_t n;
-    const rd_kafka_topic_result_t **res =
-        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
-    cr_assert(n == 1 && rd_kafka_topic_result_error(res[0]) == 0, "create topic %s: %s", topic,
-              n ? rd_kafka_topic_result_error_string(res[0]) : rd_kafka_event_error_string(ev));
-    rd_kafka_event_destroy(ev);
-    rd_kafka_NewTopic_destroy(nt);
-    rd_kafka_queue_destroy(q);
-    rd_kafka_destroy(rk);
-}
+/* --- Kafka --- */
 
 /* Best effort: the test topics would otherwise pile up in the test broker. */
 static E2E_UNUSED void e2e_delete_topic(const char *topic)
 {
-    rd_kafka_t *rk = e2e_kafka_admin();
+    rd_kafka_t *rk = ts_kafka_admin();
     rd_kafka_DeleteTopic_t *dt = rd_kafka_DeleteTopic_new(topic);
     rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
     rd_kafka_DeleteTopics(rk, &dt, 1, NULL, q);
@@ -251,7 +131,7 @@ static E2E_UNUSED char *e2e_replace_all(const char *s, const char *from, const c
 static E2E_UNUSED void e2e_write_routes(struct e2e *t)
 {
     const char *file = t->route_file ? t->route_file : "routes/cdc-pipeline.xml";
-    char *src = proc_slurp(file);
+    char *src = ts_slurp(file);
     cr_assert(src[0], "%s is readable (run from the checkout's root)", file);
     cr_assert(strstr(src, "tableIncludeList=cdcdb.customers") && strstr(src, "topicPrefix=my-mysql") &&
                   strstr(src, "groupId=amq-sink") && strstr(src, "sjms2:queue:queue.customers") &&
@@ -275,13 +155,13 @@ static E2E_UNUSED void e2e_write_routes(struct e2e *t)
 /* The test's database, empty, with the seed's customers table. */
 static E2E_UNUSED void e2e_fresh_db(const struct e2e *t, int timeout_ms)
 {
-    MYSQL *m = e2e_db(timeout_ms);
-    e2e_sql(m,
-            "DROP DATABASE IF EXISTS `%s`; CREATE DATABASE `%s` DEFAULT CHARSET utf8mb4;"
-            "CREATE TABLE `%s`.customers (id INTEGER NOT NULL AUTO_INCREMENT PRIMARY KEY,"
-            " first_name VARCHAR(255) NOT NULL, last_name VARCHAR(255) NOT NULL,"
-            " email VARCHAR(255) NOT NULL UNIQUE)",
-            t->db, t->db, t->db);
+    MYSQL *m = ts_root(timeout_ms);
+    ts_fresh_db(m, t->db);
+    ts_sql(m,
+           "CREATE TABLE `%s`.customers (id INTEGER NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+           " first_name VARCHAR(255) NOT NULL, last_name VARCHAR(255) NOT NULL,"
+           " email VARCHAR(255) NOT NULL UNIQUE)",
+           t->db);
     mysql_close(m);
 }
 
@@ -289,7 +169,7 @@ static E2E_UNUSED void e2e_fresh_db(const struct e2e *t, int timeout_ms)
 static E2E_UNUSED void e2e_init(struct e2e *t, const char *name, unsigned server_id, int partitions)
 {
     memset(t, 0, sizeof *t);
-    long long ms = proc_now_ms();
+    long long ms = ts_now_ms();
     snprintf(t->name, sizeof t->name, "%s", name);
     snprintf(t->db, sizeof t->db, "e2e_%s", name);
     snprintf(t->prefix, sizeof t->prefix, "e2e-%s-%d-%lld", name, (int)getpid(), ms);
@@ -304,7 +184,7 @@ static E2E_UNUSED void e2e_init(struct e2e *t, const char *name, unsigned server
     t->server_id = server_id;
     e2e_servers_up(t->log);
     e2e_fresh_db(t, 30000);
-    e2e_create_topic(t->topic, partitions);
+    ts_create_topic(t->topic, partitions, NULL);
     e2e_write_routes(t);
     e2e_say("%s: db %s, topic %s, group %s, queue %s, dir %s", name, t->db, t->topic, t->group, t->queue, t->dir);
 }
@@ -328,24 +208,7 @@ static E2E_UNUSED int e2e_http(const struct e2e *t, const char *path, char **bod
 static E2E_UNUSED long long e2e_metric(const struct e2e *t, const char *line_prefix)
 {
     char *body;
-    if (e2e_http(t, "/metrics", &body) != 200) {
-        free(body);
-        return -1;
-    }
-    long long v = -1;
-    size_t n = strlen(line_prefix);
-    for (char *line = body; line && *line;) {
-        char *nl = strchr(line, '\n');
-        if (nl)
-            *nl = '\0';
-        if (strncmp(line, line_prefix, n) == 0) {
-            char *sp = strrchr(line, ' ');
-            if (sp)
-                v = atoll(sp + 1);
-            break;
-        }
-        line = nl ? nl + 1 : NULL;
-    }
+    long long v = e2e_http(t, "/metrics", &body) == 200 ? ts_metric(body, line_prefix) : -1;
     free(body);
     return v;
 }
@@ -365,11 +228,11 @@ static E2E_UNUSED bool e2e_alive(struct e2e *t)
 /* /health/ready answers `want` (200 ready, 503 not) before the deadline. */
 static E2E_UNUSED bool e2e_wait_ready(struct e2e *t, int want, int timeout_ms)
 {
-    long long end = proc_now_ms() + timeout_ms;
+    long long end = ts_now_ms() + timeout_ms;
     for (;;) {
         if (e2e_http(t, "/health/ready", NULL) == want)
             return true;
-        if (!e2e_alive(t) || proc_now_ms() >= end)
+        if (!e2e_alive(t) || ts_now_ms() >= end)
             return false;
         proc_pause_ms(50);
     }
@@ -428,14 +291,14 @@ static E2E_UNUSED void e2e_launch(struct e2e *t)
     char sid[32], http[64];
     snprintf(sid, sizeof sid, "%u", t->server_id);
     setenv("DB_HOST", "127.0.0.1", 1);
-    setenv("DB_PORT", e2e_env("MARIADB_PORT", "13306"), 1);
-    setenv("DB_USER", e2e_env("MARIADB_USER", "debezium"), 1);
-    setenv("DB_PASSWORD", e2e_env("MARIADB_PASSWORD", "debezium"), 1);
+    setenv("DB_PORT", ts_env("MARIADB_PORT", "13306"), 1);
+    setenv("DB_USER", ts_env("MARIADB_USER", "debezium"), 1);
+    setenv("DB_PASSWORD", ts_env("MARIADB_PASSWORD", "debezium"), 1);
     setenv("DB_SERVER_ID", sid, 1);
-    setenv("KAFKA_BROKERS", e2e_env("KAFKA_BROKERS", "127.0.0.1:19092"), 1);
-    setenv("AMQ_URI", e2e_env("ARTEMIS_URI", "amqp://127.0.0.1:61716"), 1);
-    setenv("AMQ_USER", e2e_env("ARTEMIS_USER", "admin"), 1);
-    setenv("AMQ_PASSWORD", e2e_env("ARTEMIS_PASSWORD", "admin"), 1);
+    setenv("KAFKA_BROKERS", ts_env("KAFKA_BROKERS", "127.0.0.1:19092"), 1);
+    setenv("AMQ_URI", ts_env("ARTEMIS_URI", "amqp://127.0.0.1:61716"), 1);
+    setenv("AMQ_USER", ts_env("ARTEMIS_USER", "admin"), 1);
+    setenv("AMQ_PASSWORD", ts_env("ARTEMIS_PASSWORD", "admin"), 1);
     if (t->tls)
         e2e_tls_env();
     /* A fixed free port: the same one on every start, so a test can watch readiness across restarts. */
@@ -449,7 +312,7 @@ static E2E_UNUSED void e2e_launch(struct e2e *t)
         t->http = ntohs(a.sin_port);
     }
     snprintf(http, sizeof http, "127.0.0.1:%d", t->http);
-    char *argv[32] = {(char *)e2e_env("DROMD_BIN", "build/dromd"), "--properties",
+    char *argv[32] = {(char *)ts_env("DROMD_BIN", "build/dromd"), "--properties",
                       (char *)(t->props ? t->props : "routes/cdc-pipeline.properties"), "--http", http, "--state-dir",
                       t->state, "--log-level", "info"};
     int argc = 9;
@@ -478,7 +341,7 @@ static E2E_UNUSED void e2e_start(struct e2e *t)
     snprintf(http, sizeof http, "127.0.0.1:%d", t->http);
     bool ready = e2e_wait_ready(t, 200, 60000);
     if (!ready) {
-        char *log = proc_slurp(t->log);
+        char *log = ts_slurp(t->log);
         cr_assert(ready, "dromd ready on %s within 60 s; its log:\n%.6000s", http, log);
     }
     e2e_say("%s: dromd %d ready on %s", t->name, (int)t->pid, http);
@@ -513,16 +376,16 @@ static E2E_UNUSED void e2e_kill(struct e2e *t, int sig)
  * then have happened, so what the queue holds is final. */
 static E2E_UNUSED bool e2e_wait_quiet(struct e2e *t, int timeout_ms)
 {
-    long long end = proc_now_ms() + timeout_ms;
+    long long end = ts_now_ms() + timeout_ms;
     int calm = 0;
-    while (proc_now_ms() < end) {
+    while (ts_now_ms() < end) {
         long long a = e2e_metric(t, "camel_exchanges_inflight{routeId=\"customers-to-kafka\"");
         long long b = e2e_metric(t, "camel_exchanges_inflight{routeId=\"kafka-to-amq\"");
         long long lag = e2e_metric(t, "drom_endpoint_consumer_lag{routeId=\"kafka-to-amq\"");
         calm = a == 0 && b == 0 && lag <= 0 ? calm + 1 : 0;
         if (calm >= 3)
             return true;
-        if (proc_now_ms() + 200 >= end)
+        if (ts_now_ms() + 200 >= end)
             e2e_say("%s: not quiet: in flight %lld (customers-to-kafka) %lld (kafka-to-amq), consumer lag %lld",
                     t->name, a, b, lag);
         proc_pause_ms(200);
@@ -544,8 +407,8 @@ static E2E_UNUSED void e2e_say_replays(const struct e2e *t, long long events)
  * console); 0 while the queue does not exist yet, -1 when the broker does not answer. */
 static E2E_UNUSED long long e2e_queue_count(const struct e2e *t)
 {
-    int port = atoi(e2e_env("ARTEMIS_HTTP_PORT", "18161"));
-    const char *profile = e2e_env("DROM_PROFILE", "test");
+    int port = atoi(ts_env("ARTEMIS_HTTP_PORT", "18161"));
+    const char *profile = ts_env("DROM_PROFILE", "test");
     char req[2048];
     /* admin:admin */
     int n = snprintf(req, sizeof req,
@@ -574,11 +437,11 @@ static E2E_UNUSED long long e2e_queue_count(const struct e2e *t)
 /* Waits until the queue holds at least n messages; the last count seen. */
 static E2E_UNUSED long long e2e_wait_queue(struct e2e *t, long long n, int timeout_ms)
 {
-    long long end = proc_now_ms() + timeout_ms, c = -1, last_said = proc_now_ms();
-    while ((c = e2e_queue_count(t)) < n && proc_now_ms() < end) {
-        if (proc_now_ms() - last_said > 10000) {
+    long long end = ts_now_ms() + timeout_ms, c = -1, last_said = ts_now_ms();
+    while ((c = e2e_queue_count(t)) < n && ts_now_ms() < end) {
+        if (ts_now_ms() - last_said > 10000) {
             e2e_say("%s: queue holds %lld of %lld", t->name, c, n);
-            last_said = proc_now_ms();
+            last_said = ts_now_ms();
         }
         proc_pause_ms(100);
     }
@@ -675,15 +538,15 @@ static E2E_UNUSED void e2e_drain_queue(struct e2e *t, size_t max, int idle_ms, s
              "cli consumer --destination 'queue://%s' --message-count %zu --receive-timeout %d --break-on-null "
              "--data '%s'",
              t->queue, max, idle_ms, path);
-    long long t0 = proc_now_ms();
+    long long t0 = ts_now_ms();
     char clilog[256];
     snprintf(clilog, sizeof clilog, "%s/artemis-cli.log", t->dir);
     int rc = -1;
     for (int attempt = 0; attempt < 3 && rc != 0; attempt++) {
         /* The broker may be down or starting (a fault test, another suite):
          * a CLI that could not connect consumed nothing, so it may try again. */
-        e2e_ctl(clilog, "artemis", "start");
-        rc = e2e_ctl(clilog, "artemis", args);
+        ts_ctl(clilog, "artemis", "start");
+        rc = ts_ctl(clilog, "artemis", args);
         struct stat st;
         if (rc != 0 && stat(path, &st) == 0 && st.st_size > 0)
             break;
@@ -691,7 +554,7 @@ static E2E_UNUSED void e2e_drain_queue(struct e2e *t, size_t max, int idle_ms, s
     cr_assert_eq(rc, 0, "artemis ctl %s (log %s)", args, clilog);
     e2e_parse_queue_xml(path, out);
     e2e_say("%s: read %zu messages from %s with the Artemis CLI in %lld ms", t->name, out->n, t->queue,
-            proc_now_ms() - t0);
+            ts_now_ms() - t0);
 }
 
 /* The seed's three changes (insert John Doe, rename him Jane, insert Chuck
@@ -700,15 +563,15 @@ static E2E_UNUSED void e2e_drain_queue(struct e2e *t, size_t max, int idle_ms, s
  * exactly those into `out` (freed with e2e_msgs_free). */
 static E2E_UNUSED void e2e_seed_changes(struct e2e *t, struct e2e_msgs *out)
 {
-    MYSQL *m = e2e_db(10000);
-    e2e_sql(m, "USE `%s`", t->db);
-    e2e_sql(m, "INSERT INTO customers (first_name, last_name, email) VALUES ('John', 'Doe', 'jdoe@example.com')");
-    e2e_sql(m, "UPDATE customers SET first_name = 'Jane' WHERE id = 1");
-    e2e_sql(m, "INSERT INTO customers (first_name, last_name, email) VALUES ('Chuck', 'Norris', 'cnorris@example.com')");
+    MYSQL *m = ts_root(10000);
+    ts_sql(m, "USE `%s`", t->db);
+    ts_sql(m, "INSERT INTO customers (first_name, last_name, email) VALUES ('John', 'Doe', 'jdoe@example.com')");
+    ts_sql(m, "UPDATE customers SET first_name = 'Jane' WHERE id = 1");
+    ts_sql(m, "INSERT INTO customers (first_name, last_name, email) VALUES ('Chuck', 'Norris', 'cnorris@example.com')");
     mysql_close(m);
     long long c = e2e_wait_queue(t, 3, 60000);
     if (c < 3) {
-        char *log = proc_slurp(t->log);
+        char *log = ts_slurp(t->log);
         cr_assert_fail("the queue %s holds %lld of 3 messages after 60 s; dromd log:\n%.8000s", t->queue, c, log);
     }
     e2e_drain_queue(t, 20, 2000, out);
@@ -721,11 +584,11 @@ static E2E_UNUSED void e2e_finish(struct e2e *t)
 {
     bool keep_dir = t->failed || getenv("E2E_KEEP");
     e2e_kill(t, SIGTERM);
-    MYSQL *m = e2e_db_try();
+    MYSQL *m = ts_root_try();
     if (m) {
         char q[256];
         snprintf(q, sizeof q, "DROP DATABASE IF EXISTS `%s`", t->db);
-        e2e_sql_try(m, q);
+        ts_sql_try(m, q);
         mysql_close(m);
     }
     e2e_delete_topic(t->topic);
@@ -760,10 +623,10 @@ static E2E_UNUSED char *e2e_get(json_t *j, const char *path)
 /* Customers from..from+2 inserted into `db`. */
 static E2E_UNUSED void e2e_insert_customers(const char *db, int from)
 {
-    MYSQL *m = e2e_db(10000);
-    e2e_sql(m, "USE `%s`", db);
+    MYSQL *m = ts_root(10000);
+    ts_sql(m, "USE `%s`", db);
     for (int i = from; i < from + 3; i++)
-        e2e_sql(m, "INSERT INTO customers (id, first_name, last_name, email) VALUES (%d, 'F%d', 'L%d', 'e%d@x')",
+        ts_sql(m, "INSERT INTO customers (id, first_name, last_name, email) VALUES (%d, 'F%d', 'L%d', 'e%d@x')",
                 i, i, i, i);
     mysql_close(m);
 }
@@ -773,7 +636,7 @@ static E2E_UNUSED void e2e_expect_customers(struct e2e *t, int from, size_t n)
 {
     long long c = e2e_wait_queue(t, (long long)n, 60000);
     if (c < (long long)n) {
-        char *log = proc_slurp(t->log);
+        char *log = ts_slurp(t->log);
         cr_assert_fail("the queue %s holds %lld of %zu messages; dromd log:\n%.8000s", t->queue, c, n, log);
     }
     struct e2e_msgs ms;
@@ -902,7 +765,7 @@ static E2E_UNUSED void e2e_stmt(MYSQL *m, const struct e2e_work *w, int k, struc
 /* Writes changes [from, to) of the plan into database `db`, `batch` a transaction. */
 static E2E_UNUSED void e2e_work_write(MYSQL *m, const char *db, const struct e2e_work *w, int from, int to, int batch)
 {
-    e2e_sql(m, "USE `%s`", db);
+    ts_sql(m, "USE `%s`", db);
     for (int k = from; k < to; k += batch) {
         struct drom_buf b = DROM_BUF_INIT;
         drom_buf_puts(&b, "START TRANSACTION;");
@@ -910,7 +773,7 @@ static E2E_UNUSED void e2e_work_write(MYSQL *m, const char *db, const struct e2e
             e2e_stmt(m, w, i, &b);
         drom_buf_puts(&b, "COMMIT");
         drom_buf_cstr(&b);
-        cr_assert_eq(e2e_sql_try(m, b.data), 0, "changes %d..%d: %s", k, k + batch, mysql_error(m));
+        cr_assert_eq(ts_sql_try(m, b.data), 0, "changes %d..%d: %s", k, k + batch, mysql_error(m));
         drom_buf_free(&b);
     }
 }
@@ -930,10 +793,10 @@ struct e2e_writer {
 static E2E_UNUSED void *e2e_writer_main(void *arg)
 {
     struct e2e_writer *wr = arg;
-    MYSQL *m = e2e_db_try();
+    MYSQL *m = ts_root_try();
     char q[128];
     snprintf(q, sizeof q, "USE `%s`", wr->db);
-    if (!m || e2e_sql_try(m, q) < 0) {
+    if (!m || ts_sql_try(m, q) < 0) {
         wr->failed = 1;
         snprintf(wr->error, sizeof wr->error, "connect: %s", m ? mysql_error(m) : "no connection");
         if (m)
@@ -948,7 +811,7 @@ static E2E_UNUSED void *e2e_writer_main(void *arg)
             e2e_stmt(m, wr->w, i, &b);
         drom_buf_puts(&b, "COMMIT");
         drom_buf_cstr(&b);
-        int rc = e2e_sql_try(m, b.data);
+        int rc = ts_sql_try(m, b.data);
         drom_buf_free(&b);
         if (rc < 0) {
             wr->failed = 1;
@@ -980,8 +843,8 @@ static E2E_UNUSED void e2e_writer_start(struct e2e_writer *wr, const struct e2e_
 /* Waits until the writer wrote at least `k` changes (or finished). */
 static E2E_UNUSED void e2e_writer_wait(struct e2e_writer *wr, int k, int timeout_ms)
 {
-    long long end = proc_now_ms() + timeout_ms;
-    while (wr->written < k && !wr->failed && proc_now_ms() < end)
+    long long end = ts_now_ms() + timeout_ms;
+    while (wr->written < k && !wr->failed && ts_now_ms() < end)
         proc_pause_ms(5);
 }
 

@@ -126,13 +126,13 @@ Test(amqp, hundred_thousand_in_order_through_our_consumer, .timeout = 180)
     two_routes(&t, q, "");
     struct feed *f = te_feed(&t, "feed");
     enum { N = 100000 };
-    int64_t t0 = te_now_ms();
+    int64_t t0 = ts_now_ms();
     ta_feed_range(f, q, 0, N);
     TE_WAIT_FOR(te_committed(f) == N - 1, 120000);
-    int64_t t1 = te_now_ms();
+    int64_t t1 = ts_now_ms();
     struct ta_check *c = ta_check(&t);
     TE_WAIT_FOR(atomic_load(&c->received) >= N, 120000);
-    int64_t t2 = te_now_ms();
+    int64_t t2 = ts_now_ms();
     cr_log_info("%d messages: sent and accepted in %lld ms, all consumed after %lld ms", N, (long long)(t1 - t0),
                 (long long)(t2 - t0));
     cr_assert_eq(atomic_load(&c->out_of_order), 0);

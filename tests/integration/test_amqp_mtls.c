@@ -64,9 +64,9 @@ static void stop(struct run *r)
 /* Messages 0..n-1 committed (accepted by the broker) within the deadline. */
 static void sent(struct run *r, long long n)
 {
-    int64_t deadline = te_now_ms() + 20000;
+    int64_t deadline = ts_now_ms() + 20000;
     char reason[1024] = "";
-    while (te_committed(r->f) < n - 1 && te_now_ms() < deadline) {
+    while (te_committed(r->f) < n - 1 && ts_now_ms() < deadline) {
         drom_engine_ready(r->t.eng, reason, sizeof reason);
         struct timespec ts = {0, 20000000};
         nanosleep(&ts, NULL);
@@ -78,8 +78,8 @@ static void sent(struct run *r, long long n)
 static void refused_at(struct run *r, const char *what, const char *uri)
 {
     char reason[1024] = "";
-    int64_t deadline = te_now_ms() + 20000;
-    while (te_now_ms() < deadline) {
+    int64_t deadline = ts_now_ms() + 20000;
+    while (ts_now_ms() < deadline) {
         if (!drom_engine_ready(r->t.eng, reason, sizeof reason) && strstr(reason, what))
             break;
         struct timespec ts = {0, 20000000};
@@ -97,30 +97,36 @@ static void refused(struct run *r, const char *what)
     refused_at(r, what, tlst_need("ARTEMIS_TLS_URI"));
 }
 
-Test(amqp_mtls, client_certificate_with_plain_login)
+/* Options `login` plus the test CA's client certificate and key. */
+static void with_client_cert(char *opts, size_t size, const char *login)
+{
+    snprintf(opts, size, "%s&amp;sslCert=%s&amp;sslKey=%s", login, tlst_need("ARTEMIS_TLS_CLIENT_CERT"),
+             tlst_need("ARTEMIS_TLS_CLIENT_KEY"));
+}
+
+/* A route with `opts` puts n messages on its queue. */
+static void delivers(const char *name, const char *opts, int n)
 {
     struct run r;
-    char opts[1024];
-    snprintf(opts, sizeof opts, "&amp;username=admin&amp;password=admin&amp;sslCert=%s&amp;sslKey=%s",
-             tlst_need("ARTEMIS_TLS_CLIENT_CERT"), tlst_need("ARTEMIS_TLS_CLIENT_KEY"));
-    start(&r, "mtls", opts);
-    ta_feed_range(r.f, r.queue, 0, 5);
-    sent(&r, 5);
+    start(&r, name, opts);
+    ta_feed_range(r.f, r.queue, 0, n);
+    sent(&r, n);
     stop(&r);
-    cr_assert_eq(ta_queue_count(r.queue), 5, "the five messages are on the queue");
+    cr_assert_eq(ta_queue_count(r.queue), n, "the %d messages are on the queue", n);
+}
+
+Test(amqp_mtls, client_certificate_with_plain_login)
+{
+    char opts[1024];
+    with_client_cert(opts, sizeof opts, "&amp;username=admin&amp;password=admin");
+    delivers("mtls", opts, 5);
 }
 
 Test(amqp_mtls, external_logs_in_with_the_certificate)
 {
-    struct run r;
     char opts[1024];
-    snprintf(opts, sizeof opts, "&amp;sslCert=%s&amp;sslKey=%s&amp;amqp.saslMechanisms=EXTERNAL",
-             tlst_need("ARTEMIS_TLS_CLIENT_CERT"), tlst_need("ARTEMIS_TLS_CLIENT_KEY"));
-    start(&r, "external", opts);
-    ta_feed_range(r.f, r.queue, 0, 3);
-    sent(&r, 3);
-    stop(&r);
-    cr_assert_eq(ta_queue_count(r.queue), 3, "the three messages are on the queue");
+    with_client_cert(opts, sizeof opts, "&amp;amqp.saslMechanisms=EXTERNAL");
+    delivers("external", opts, 3);
 }
 
 Test(amqp_mtls, no_client_certificate_is_refused)
@@ -159,8 +165,7 @@ Test(amqp_mtls, broker_certificate_of_another_ca_is_refused_then_the_ca_fixed)
     tlst_sh("cp %s/other-ca.pem %s/trust.pem", dir, dir);
     struct run r;
     char opts[1024];
-    snprintf(opts, sizeof opts, "&amp;username=admin&amp;password=tls-secret&amp;sslCert=%s&amp;sslKey=%s",
-             tlst_need("ARTEMIS_TLS_CLIENT_CERT"), tlst_need("ARTEMIS_TLS_CLIENT_KEY"));
+    with_client_cert(opts, sizeof opts, "&amp;username=admin&amp;password=tls-secret");
     ta_queue_name(r.queue, sizeof r.queue, "otherca");
     char xml[4096];
     snprintf(xml, sizeof xml,

@@ -46,9 +46,9 @@ static void delivered(struct te *t, struct feed *f, const char *queue, long long
     char reason[512] = "";
     cr_assert(drom_engine_ready(t->eng, reason, sizeof reason), "%s", reason);
     /* the consumer's acknowledgements reach the broker after the check saw the bodies */
-    int64_t deadline = te_now_ms() + 20000;
+    int64_t deadline = ts_now_ms() + 20000;
     long long left = -1;
-    while ((left = ta_queue_count(queue)) != 0 && te_now_ms() < deadline)
+    while ((left = ta_queue_count(queue)) != 0 && ts_now_ms() < deadline)
         poll(NULL, 0, 200);
     cr_assert_eq(left, 0, "every message read back and acknowledged");
     cr_assert_eq(atomic_load(&c->received), n, "and none delivered again");
@@ -95,8 +95,8 @@ Test(amqp_scram, a_wrong_password_is_refused_and_said)
     char reason[1024] = "", want[400];
     snprintf(want, sizeof want, "the broker at %s refused the login of user '%s' (amqp:unauthorized-access",
              tlst_need("ARTEMIS_SCRAM_URI"), tlst_need("ARTEMIS_SCRAM_USER"));
-    int64_t deadline = te_now_ms() + 20000;
-    while (te_now_ms() < deadline && (drom_engine_ready(t.eng, reason, sizeof reason) || !strstr(reason, want)))
+    int64_t deadline = ts_now_ms() + 20000;
+    while (ts_now_ms() < deadline && (drom_engine_ready(t.eng, reason, sizeof reason) || !strstr(reason, want)))
         poll(NULL, 0, 20);
     cr_log_info("%s", reason);
     cr_assert(strstr(reason, want), "'%s' in: %s", want, reason);
@@ -129,8 +129,8 @@ Test(amqp_scram, a_refused_login_heals_when_the_broker_learns_the_user)
     ta_feed_range(f, queue, 0, N);
     char reason[1024] = "", want[400];
     snprintf(want, sizeof want, "refused the login of user 'scramlate' (amqp:unauthorized-access");
-    int64_t deadline = te_now_ms() + 20000;
-    while (te_now_ms() < deadline && (drom_engine_ready(t.eng, reason, sizeof reason) || !strstr(reason, want)))
+    int64_t deadline = ts_now_ms() + 20000;
+    while (ts_now_ms() < deadline && (drom_engine_ready(t.eng, reason, sizeof reason) || !strstr(reason, want)))
         poll(NULL, 0, 20);
     cr_assert(strstr(reason, want), "'%s' in: %s", want, reason);
     cr_assert_eq(te_committed(f), -1, "nothing accepted meanwhile");

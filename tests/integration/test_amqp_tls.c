@@ -76,8 +76,8 @@ static void socat_up(struct tls_env *e, const char *cert)
         execlp("socat", "socat", listen, target, (char *)NULL);
         _exit(127);
     }
-    int64_t deadline = te_now_ms() + 10000;
-    while (!port_open(e->port) && te_now_ms() < deadline) {
+    int64_t deadline = ts_now_ms() + 10000;
+    while (!port_open(e->port) && ts_now_ms() < deadline) {
         struct timespec ts = {0, 20000000};
         nanosleep(&ts, NULL);
     }
@@ -119,8 +119,8 @@ static bool try_send(const char *remote, const char *extra, const char *why, cha
     struct feed *f = te_feed(&t, "feed");
     ta_feed_range(f, q, 0, 1);
     bool sent = false;
-    int64_t deadline = te_now_ms() + 15000;
-    while (te_now_ms() < deadline) {
+    int64_t deadline = ts_now_ms() + 15000;
+    while (ts_now_ms() < deadline) {
         if (te_committed(f) == 0) {
             sent = true;
             break;
@@ -244,16 +244,16 @@ Test(amqp_tls, expired_certificate_renewed_on_the_broker, .timeout = 120)
     char reason[1024] = "", want[300];
     snprintf(want, sizeof want, "the certificate of the broker at %s", uri);
     /* a valid certificate left by an earlier run is replaced within the broker's refresh period */
-    int64_t deadline = te_now_ms() + 40000;
-    while (te_now_ms() < deadline && (drom_engine_ready(t.eng, reason, sizeof reason) ||
+    int64_t deadline = ts_now_ms() + 40000;
+    while (ts_now_ms() < deadline && (drom_engine_ready(t.eng, reason, sizeof reason) ||
                                       !strstr(reason, want) || !strstr(reason, "has expired")))
         poll(NULL, 0, 20);
     cr_log_info("expired: %s", reason);
     cr_assert(strstr(reason, want) && strstr(reason, "has expired"), "%s", reason);
     cr_assert_eq(te_committed(f), -1, "nothing accepted meanwhile");
     tlst_sh("cp %s %s.tmp && mv %s.tmp %s", tlst_need("ARTEMIS_TLS_BROKER_PEM"), live, live, live);
-    deadline = te_now_ms() + 40000;
-    while (te_now_ms() < deadline && te_committed(f) < 9)
+    deadline = ts_now_ms() + 40000;
+    while (ts_now_ms() < deadline && te_committed(f) < 9)
         poll(NULL, 0, 50);
     cr_assert_eq(te_committed(f), 9, "the ten messages accepted once the broker's certificate is renewed");
     struct drom_error err = {0};

@@ -15,21 +15,15 @@
 #include "runtime/buf.h"
 #include "runtime/log.h"
 
-static TE_UNUSED const char *ta_env(const char *name, const char *def)
-{
-    const char *v = getenv(name);
-    return v && *v ? v : def;
-}
-
 static TE_UNUSED const char *ta_uri(void)
 {
-    return ta_env("ARTEMIS_URI", "amqp://127.0.0.1:61716");
+    return ts_env("ARTEMIS_URI", "amqp://127.0.0.1:61716");
 }
 
 static TE_UNUSED const char *ta_ctl_path(void)
 {
     static char path[1024];   /* written once per process, same value each time */
-    snprintf(path, sizeof path, "%s/artemis/ctl", ta_env("DROM_SERVICES", "tests/services"));
+    snprintf(path, sizeof path, "%s/artemis/ctl", ts_env("DROM_SERVICES", "tests/services"));
     return path;
 }
 
@@ -44,20 +38,7 @@ static TE_UNUSED int ta_ctl(char **out, const char *fmt, ...)
     /* The CLI is a JVM that can wait forever on a broker in trouble: bound it. */
     snprintf(cmd, sizeof cmd, "DROM_PROFILE=${DROM_PROFILE:-test} timeout -k 5 120 '%s' %s 2>/dev/null", ta_ctl_path(),
              args);
-    FILE *f = popen(cmd, "r");
-    cr_assert_not_null(f, "popen %s", cmd);
-    struct drom_buf b = DROM_BUF_INIT;
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        drom_buf_append(&b, chunk, n);
-    int st = pclose(f);
-    drom_buf_cstr(&b);
-    if (out)
-        *out = drom_buf_detach(&b);
-    else
-        drom_buf_free(&b);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return ts_sh(cmd, out);
 }
 
 /* The broker runs (starts it when another suite stopped it). */

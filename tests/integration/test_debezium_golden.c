@@ -18,8 +18,7 @@ static const char *options_dir;   /* the options run: tests/debezium/options */
 
 static const char *golden_dir(void)
 {
-    const char *d = getenv("DROM_GOLDEN_DIR");
-    return options_dir ? options_dir : d && *d ? d : "tests/debezium";
+    return options_dir ? options_dir : ts_env("DROM_GOLDEN_DIR", "tests/debezium");
 }
 
 /* route.options of the options run as endpoint options ('&'-joined), "" otherwise. */
@@ -31,7 +30,7 @@ static char *route_options(void)
         return drom_buf_detach(&q);
     char path[512];
     snprintf(path, sizeof path, "%s/route.options", options_dir);
-    char *text = mbt_slurp(path), *save = NULL;
+    char *text = ts_slurp(path), *save = NULL;
     for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
         if (*line && *line != '#')
             drom_buf_printf(&q, "&%s", line);
@@ -90,7 +89,7 @@ static void run_sql_file(MYSQL *root, const char *name)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/%s", golden_dir(), name);
-    char *sql = mbt_slurp(path);
+    char *sql = ts_slurp(path);
     cr_assert(*sql, "%s is there and not empty", path);
     if (getenv("DROM_GOLDEN_DIR")) {
         /* someone else's script: statements MariaDB refuses are skipped, as capture.sh skips them */
@@ -99,7 +98,7 @@ static void run_sql_file(MYSQL *root, const char *name)
         int rc = system(cmd);
         (void)rc;
     } else
-        mbt_sql(root, "%s", sql);
+        ts_sql(root, "%s", sql);
     free(sql);
 }
 
@@ -291,7 +290,7 @@ static size_t run_and_compare(bool schemas)
     for (size_t t = 0; t < NTABLES; t++) {
         char path[512];
         snprintf(path, sizeof path, "%s/expected/%s.jsonl", golden_dir(), tables[t]);
-        golden[t] = mbt_slurp(path);
+        golden[t] = ts_slurp(path);
         cr_assert(*golden[t], "%s is there (tests/debezium/capture.sh writes it)", path);
         total += count_lines(golden[t]);
         for (const char *p = golden[t]; (p = strstr(p, "\"op\":\"r\"")) != NULL; p++)
@@ -300,9 +299,9 @@ static size_t run_and_compare(bool schemas)
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         known[i].seen = false;
 
-    MYSQL *root = mbt_root();
-    mbt_fresh_db(root, GOLDEN_DB);
-    mbt_sql(root, "USE " GOLDEN_DB);
+    MYSQL *root = ts_root(0);
+    ts_fresh_db(root, GOLDEN_DB);
+    ts_sql(root, "USE " GOLDEN_DB);
     run_sql_file(root, "types.sql");
     char *offsets = mbt_tmp_path("golden");
     char q[4096];
@@ -318,7 +317,7 @@ static size_t run_and_compare(bool schemas)
     /* fewer events are a difference listed below, not a stop here */
     struct drom_mock *mk = drom_mock_get(r.eng, "out");
     drom_mock_wait(mk, total, 15000);
-    mbt_sql(root, "CREATE TABLE " GOLDEN_DB ".zz_sentinel (id INT PRIMARY KEY)");
+    ts_sql(root, "CREATE TABLE " GOLDEN_DB ".zz_sentinel (id INT PRIMARY KEY)");
     size_t n = mbt_before_sentinel(root, mk, "INSERT INTO " GOLDEN_DB ".zz_sentinel VALUES (424242)", "424242", 15000);
     cr_expect_eq(n, total, "as many events as Debezium's (schemas %s)", schemas ? "on" : "off");
 
@@ -379,7 +378,7 @@ static size_t run_and_compare(bool schemas)
         free(golden[t]);
         free(tables[t]);
     }
-    mbt_sql(root, "DROP DATABASE " GOLDEN_DB);
+    ts_sql(root, "DROP DATABASE " GOLDEN_DB);
     mysql_close(root);
     return d.count;
 }

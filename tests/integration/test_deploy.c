@@ -19,7 +19,7 @@ static void run_group(const char *group, int timeout_ms)
     snprintf(out, sizeof out, "%s/out", dir);
     char *argv[] = {"/usr/bin/python3", CHECK_SCRIPT, (char *)group, NULL};
     int rc = proc_run(argv, out, NULL, timeout_ms);
-    char *text = proc_slurp(out);
+    char *text = ts_slurp(out);
     unlink(out);
     rmdir(dir);
     cr_assert_eq(rc, 0, "tests/deploy/check.py %s exited %d:\n%s", group, rc, text);

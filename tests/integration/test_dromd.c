@@ -13,8 +13,7 @@
 
 static const char *dromd_bin(void)
 {
-    const char *b = getenv("DROMD_BIN");
-    return b ? b : "build/dromd";
+    return ts_env("DROMD_BIN", "build/dromd");
 }
 
 struct dromd {
@@ -31,17 +30,6 @@ static void make_dir(struct dromd *d)
     cr_assert(mkdtemp(d->dir), "mkdtemp: %s", strerror(errno));
     snprintf(d->log, sizeof d->log, "%s/dromd.log", d->dir);
     snprintf(d->state, sizeof d->state, "%s/state", d->dir);
-}
-
-static void copy_file(const char *from, const char *to)
-{
-    char *s = proc_slurp(from);
-    cr_assert(s[0], "cannot read %s", from);
-    FILE *f = fopen(to, "w");
-    cr_assert(f);
-    fputs(s, f);
-    fclose(f);
-    free(s);
 }
 
 /* Starts dromd on `routes` with an ephemeral HTTP port and waits until it
@@ -67,15 +55,15 @@ static void start_dromd(struct dromd *d, const char *routes, const char *extra1,
     cr_assert_gt(d->pid, 0);
     /* Up, or gone: a dromd that exits early is reported at once. */
     bool up = false;
-    long long deadline = proc_now_ms() + 10000;
-    while (!up && proc_now_ms() < deadline) {
+    long long deadline = ts_now_ms() + 10000;
+    while (!up && ts_now_ms() < deadline) {
         up = proc_wait_text(d->log, ") started in ", 50);
         if (!up && waitpid(d->pid, NULL, WNOHANG) == d->pid) {
             d->pid = 0;
             break;
         }
     }
-    char *log = proc_slurp(d->log);
+    char *log = ts_slurp(d->log);
     cr_assert(up, "dromd did not start:\n%s", log);
     const char *at = strstr(log, "HTTP endpoints on http://127.0.0.1:");
     cr_assert(at, "no HTTP line in:\n%s", log);
@@ -120,28 +108,16 @@ static int get(int port, const char *path, char **body)
     return status;
 }
 
-/* The value of the first sample line starting with `prefix`, -1 when absent. */
-static long long metric(const char *text, const char *prefix)
-{
-    for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-        if (strncmp(line, prefix, strlen(prefix)) == 0) {
-            const char *sp = strchr(line + strlen(prefix), ' ');
-            return sp ? atoll(sp + 1) : -1;
-        }
-    }
-    return -1;
-}
-
 /* Polls /metrics until `prefix` reaches `min`; returns the last value. */
 static long long wait_metric(int port, const char *prefix, long long min, int timeout_ms)
 {
-    long long deadline = proc_now_ms() + timeout_ms, v = -1;
+    long long deadline = ts_now_ms() + timeout_ms, v = -1;
     for (;;) {
         char *body = NULL;
         if (get(port, "/metrics", &body) == 200)
-            v = metric(body, prefix);
+            v = ts_metric(body, prefix);
         free(body);
-        if (v >= min || proc_now_ms() >= deadline)
+        if (v >= min || ts_now_ms() >= deadline)
             return v;
         proc_pause_ms(20);
     }
@@ -183,10 +159,10 @@ static void serves_and_stops(const char *routes, const char *route_id)
     json_decref(doc);
     free(body);
 
-    long long t0 = proc_now_ms();
+    long long t0 = ts_now_ms();
     int rc = stop_dromd(&d, SIGTERM, 2000);
-    long long took = proc_now_ms() - t0;
-    char *log = proc_slurp(d.log);
+    long long took = ts_now_ms() - t0;
+    char *log = ts_slurp(d.log);
     cr_expect_eq(rc, 0, "exit %d after %lld ms:\n%s", rc, took, log);
     cr_expect(strstr(log, "Received Terminated, stopping"), "%s", log);
     cr_expect(strstr(log, ") shutdown in "), "%s", log);
@@ -250,7 +226,7 @@ Test(dromd, json_logs_are_one_object_a_line)
     make_dir(&d);
     start_dromd(&d, DATA "/timer-log.xml", "--log-format", "json");
     stop_dromd(&d, SIGTERM, 2000);
-    char *log = proc_slurp(d.log);
+    char *log = ts_slurp(d.log);
     int lines = 0;
     for (char *line = strtok(log, "\n"); line; line = strtok(NULL, "\n")) {
         json_t *j = json_loads(line, 0, NULL);
@@ -270,7 +246,7 @@ Test(dromd, invalid_routes_exit_1_with_gcc_style_errors)
     make_dir(&d);
     char *argv[] = {(char *)dromd_bin(), "--state-dir", d.state, DATA "/timer-log-bad.xml", NULL};
     int rc = proc_run(argv, d.log, NULL, 10000);
-    char *log = proc_slurp(d.log);
+    char *log = ts_slurp(d.log);
     cr_expect_eq(rc, 1, "exit %d:\n%s", rc, log);
     cr_expect(strstr(log, DATA "/timer-log-bad.xml:3:"), "no FILE:LINE:COL in:\n%s", log);
     cr_expect(strstr(log, ": error: "), "%s", log);
@@ -316,11 +292,11 @@ Test(dromd, sighup_with_a_broken_file_keeps_the_routes_and_counts_it)
     make_dir(&d);
     char routes[160];
     snprintf(routes, sizeof routes, "%s/routes.xml", d.dir);
-    copy_file(DATA "/timer-log.xml", routes);
+    cr_assert_eq(ts_copy_file(DATA "/timer-log.xml", routes), 0, "copy " DATA "/timer-log.xml to %s", routes);
     start_dromd(&d, routes, NULL, NULL);
     cr_assert_gt(wait_metric(d.port, "camel_exchanges_total{routeId=\"timer-log\"", 1, 5000), 0);
 
-    copy_file(DATA "/timer-log-bad.xml", routes);
+    cr_assert_eq(ts_copy_file(DATA "/timer-log-bad.xml", routes), 0, "copy " DATA "/timer-log-bad.xml to %s", routes);
     kill(d.pid, SIGHUP);
     cr_expect(proc_wait_text(d.log, "failed, the running routes are kept", 5000));
     cr_expect_eq(wait_metric(d.port, "drom_reload_failures_total", 1, 2000), 1);
@@ -332,7 +308,7 @@ Test(dromd, sighup_with_a_broken_file_keeps_the_routes_and_counts_it)
     cr_expect_gt(after, before, "the old route still runs");
 
     /* A good file is swapped in. */
-    copy_file(DATA "/timer-two.xml", routes);
+    cr_assert_eq(ts_copy_file(DATA "/timer-two.xml", routes), 0, "copy " DATA "/timer-two.xml to %s", routes);
     kill(d.pid, SIGHUP);
     cr_expect_eq(wait_metric(d.port, "drom_reloads_total", 1, 10000), 1);
     cr_expect_gt(wait_metric(d.port, "camel_exchanges_total{routeId=\"second\"", 1, 5000), 0);
@@ -353,7 +329,7 @@ Test(dromd, status_prints_the_route_table)
     snprintf(out, sizeof out, "%s/status.out", d.dir);
     char *argv[] = {(char *)dromd_bin(), "status", "--http", addr, NULL};
     cr_expect_eq(proc_run(argv, d.log, out, 5000), 0);
-    char *table = proc_slurp(out);
+    char *table = ts_slurp(out);
     cr_expect(strstr(table, "PID"), "%s", table);
     cr_expect(strstr(table, "NAME"), "%s", table);
     cr_expect(strstr(table, "STATUS"), "%s", table);
@@ -373,7 +349,7 @@ Test(dromd, status_prints_the_route_table)
 
     char *jargv[] = {(char *)dromd_bin(), "status", "--json", "--http", addr, NULL};
     cr_expect_eq(proc_run(jargv, d.log, out, 5000), 0);
-    char *js = proc_slurp(out);
+    char *js = ts_slurp(out);
     json_t *doc = json_loads(js, 0, NULL);
     cr_expect(doc, "%s", js);
     cr_expect_eq(json_array_size(json_object_get(doc, "routes")), 2);
@@ -396,7 +372,7 @@ Test(dromd, health_exits_0_when_ready_and_1_otherwise)
     snprintf(out, sizeof out, "%s/health.out", d.dir);
     char *argv[] = {(char *)dromd_bin(), "health", "--http", addr, NULL};
     cr_expect_eq(proc_run(argv, d.log, out, 5000), 0);
-    char *text = proc_slurp(out);
+    char *text = ts_slurp(out);
     cr_expect(strstr(text, "\"UP\""), "%s", text);
     free(text);
     stop_dromd(&d, SIGTERM, 2000);
@@ -470,14 +446,14 @@ Test(dromd, no_secret_in_logs_http_or_status)
     snprintf(out, sizeof out, "%s/status.out", d.dir);
     char *argv[] = {(char *)dromd_bin(), "status", "--http", addr, NULL};
     cr_expect_eq(proc_run(argv, d.log, out, 5000), 0);
-    char *table = proc_slurp(out);
+    char *table = ts_slurp(out);
     expect_no_secret("dromd status", table);
     free(table);
     char *hargv[] = {(char *)dromd_bin(), "health", "--http", addr, NULL};
     cr_expect_eq(proc_run(hargv, d.log, out, 5000), 1, "not ready");
 
     cr_expect_eq(stop_dromd(&d, SIGTERM, 2000), 0);
-    char *log = proc_slurp(d.log);
+    char *log = ts_slurp(d.log);
     cr_expect(strstr(log, "cannot connect"), "%s", log);
     expect_no_secret("the log", log);
     free(log);
@@ -490,20 +466,20 @@ Test(dromd, sigterm_waits_for_inflight_exchanges_at_most_the_drain_timeout)
     make_dir(&d);
     /* start_dromd passes --drain-timeout 5s; this later one wins. */
     start_dromd(&d, DATA "/slow.xml", "--drain-timeout", "400ms");
-    long long deadline = proc_now_ms() + 5000;
+    long long deadline = ts_now_ms() + 5000;
     long long inflight = 0;
-    while (inflight <= 0 && proc_now_ms() < deadline) {
+    while (inflight <= 0 && ts_now_ms() < deadline) {
         char *body = NULL;
         if (get(d.port, "/metrics", &body) == 200)
-            inflight = metric(body, "camel_exchanges_inflight{routeId=\"slow\"");
+            inflight = ts_metric(body, "camel_exchanges_inflight{routeId=\"slow\"");
         free(body);
         proc_pause_ms(20);
     }
     cr_assert_gt(inflight, 0);
-    long long t0 = proc_now_ms();
+    long long t0 = ts_now_ms();
     int rc = stop_dromd(&d, SIGTERM, 3000);
-    long long took = proc_now_ms() - t0;
-    char *log = proc_slurp(d.log);
+    long long took = ts_now_ms() - t0;
+    char *log = ts_slurp(d.log);
     cr_expect_eq(rc, 0, "%s", log);
     cr_expect_geq(took, 350, "did not wait for the drain: %lld ms", took);
     cr_expect_lt(took, 2000, "waited past the drain timeout: %lld ms", took);
@@ -531,7 +507,7 @@ Test(dromd, sigterm_lets_inflight_exchanges_finish)
     start_dromd(&d, routes, NULL, NULL);
     cr_assert_gt(wait_metric(d.port, "camel_exchanges_inflight{routeId=\"quick\"", 1, 5000), 0);
     int rc = stop_dromd(&d, SIGTERM, 3000);
-    char *log = proc_slurp(d.log);
+    char *log = ts_slurp(d.log);
     cr_expect_eq(rc, 0, "%s", log);
     cr_expect_null(strstr(log, "abandoned-inflight:"), "%s", log);
     const char *stop = strstr(log, "is shutting down");
@@ -554,9 +530,9 @@ static int notify_socket(const char *path)
 /* Collects datagrams until one contains `needle` or the deadline. */
 static bool notified(int fd, struct drom_buf *seen, const char *needle, int timeout_ms)
 {
-    long long deadline = proc_now_ms() + timeout_ms;
+    long long deadline = ts_now_ms() + timeout_ms;
     while (!strstr(drom_buf_cstr(seen), needle)) {
-        long long left = deadline - proc_now_ms();
+        long long left = deadline - ts_now_ms();
         struct pollfd p = {.fd = fd, .events = POLLIN};
         if (left <= 0 || poll(&p, 1, (int)left) <= 0)
             return false;
@@ -606,7 +582,7 @@ static char *status_of(struct dromd *d, char *const args[], int want_rc)
     argv[n] = NULL;
     unsetenv("DROMD_HTTP");
     cr_expect_eq(proc_run(argv, d->log, out, 10000), want_rc);
-    return proc_slurp(out);
+    return ts_slurp(out);
 }
 
 Test(dromd, status_finds_dromd_through_its_state_dir_with_camels_columns)
@@ -643,8 +619,8 @@ Test(dromd, last_error_names_an_unreachable_broker_and_a_failing_route)
     start_dromd(&d, DATA "/unreachable.xml", "--log-format", "json");
     wait_metric(d.port, "camel_exchanges_failed_total{routeId=\"failing\"", 2, 5000);
     char *body = NULL;
-    long long deadline = proc_now_ms() + 10000;
-    while (get(d.port, "/routes", &body) == 200 && !strstr(body, "cannot connect") && proc_now_ms() < deadline) {
+    long long deadline = ts_now_ms() + 10000;
+    while (get(d.port, "/routes", &body) == 200 && !strstr(body, "cannot connect") && ts_now_ms() < deadline) {
         free(body);
         body = NULL;
         proc_pause_ms(100);
@@ -666,7 +642,7 @@ Test(dromd, last_error_names_an_unreachable_broker_and_a_failing_route)
     /* Each line was written whole as it was logged: no drain to wait for. */
     stop_dromd(&d, SIGKILL, 2000);
     /* The failure's JSON log line says which route and exchange it is about. */
-    char *log = proc_slurp(d.log);
+    char *log = ts_slurp(d.log);
     bool found = false;
     for (char *line = strtok(log, "\n"); line && !found; line = strtok(NULL, "\n")) {
         json_t *j = json_loads(line, 0, NULL);
@@ -725,11 +701,11 @@ Test(dromd, offsets_show_set_reset)
     make_dir(&d);
     char *set[] = {(char *)dromd_bin(), "offsets", "set", "--state-dir", d.state, "mysql-binlog/shop", "--to",
                    "mysql-bin.000003:1234:0-1-37", "--event", "2", NULL};
-    cr_assert_eq(proc_run(set, d.log, NULL, 5000), 0, "%s", proc_slurp(d.log));
+    cr_assert_eq(proc_run(set, d.log, NULL, 5000), 0, "%s", ts_slurp(d.log));
     char *show[] = {(char *)dromd_bin(), "offsets", "show", "--state-dir", d.state, NULL};
     unlink(d.log);
     cr_assert_eq(proc_run(show, d.log, NULL, 5000), 0);
-    char *out = proc_slurp(d.log);
+    char *out = ts_slurp(d.log);
     cr_assert(strstr(out, "mysql-binlog/shop\tmysql-bin.000003:1234 event 2 row 0 gtids 0-1-37 epoch ") &&
                   strstr(out, "checksum ok"),
               "%s", out);
@@ -737,7 +713,7 @@ Test(dromd, offsets_show_set_reset)
 
     char path[200];
     snprintf(path, sizeof path, "%s/offsets.json", d.state);
-    char *text = proc_slurp(path);
+    char *text = ts_slurp(path);
     char *p = strstr(text, "\"pos\":1234");
     cr_assert_not_null(p, "%s", text);
     memcpy(p, "\"pos\":4   ", 10);   /* the hand edit the checksum must catch (spaces keep the JSON valid) */
@@ -747,7 +723,7 @@ Test(dromd, offsets_show_set_reset)
     free(text);
     unlink(d.log);
     cr_assert_eq(proc_run(show, d.log, NULL, 5000), 0);
-    out = proc_slurp(d.log);
+    out = ts_slurp(d.log);
     cr_assert(strstr(out, "mysql-binlog/shop\tREFUSED: stored binlog offset fails its checksum"), "%s", out);
     free(out);
 
@@ -755,7 +731,7 @@ Test(dromd, offsets_show_set_reset)
     cr_assert_eq(proc_run(reset, d.log, NULL, 5000), 0);
     unlink(d.log);
     cr_assert_eq(proc_run(show, d.log, NULL, 5000), 0);
-    out = proc_slurp(d.log);
+    out = ts_slurp(d.log);
     cr_assert(strstr(out, "mysql-binlog/shop\treset: starts over from its configured start"), "%s", out);
     free(out);
 

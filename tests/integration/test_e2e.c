@@ -38,7 +38,7 @@ static void expect_str(struct e2e *t, const char *got, const char *want, const c
 
 Test(e2e, seed_three_changes_arrive_in_order_as_debezium_events, .timeout = 180)
 {
-    long long t0 = proc_now_ms(), wall0 = e2e_wall_ms();
+    long long t0 = ts_now_ms(), wall0 = ts_wall_ms();
     struct e2e t;
     e2e_init(&t, "seed", 7701, 1);
     e2e_start(&t);
@@ -83,7 +83,7 @@ Test(e2e, seed_three_changes_arrive_in_order_as_debezium_events, .timeout = 180)
         cr_assert_not_null(msg->dupl_id, "message %zu has _AMQ_DUPL_ID", i);
         const char *gtid = json_string_value(json_object_get(src, "gtid"));
         long long epoch = atoll(msg->dupl_id);
-        E2E_EXPECT(&t, epoch >= wall0 && epoch <= e2e_wall_ms(), "message %zu: the id's epoch %lld is the first start's "
+        E2E_EXPECT(&t, epoch >= wall0 && epoch <= ts_wall_ms(), "message %zu: the id's epoch %lld is the first start's "
                    "time", i, epoch);
         if (gtid) {
             char want[256];
@@ -99,5 +99,5 @@ Test(e2e, seed_three_changes_arrive_in_order_as_debezium_events, .timeout = 180)
                    ms.v[i].dupl_id, ms.v[(i + 1) % 3].dupl_id);
     e2e_msgs_free(&ms);
     e2e_finish(&t);
-    e2e_say("seed: %lld ms", proc_now_ms() - t0);
+    e2e_say("seed: %lld ms", ts_now_ms() - t0);
 }

@@ -45,7 +45,7 @@ static void topic_max_bytes(rd_kafka_t *rk, const char *topic, char *out, size_t
 /* Sets the topic's max.message.bytes and waits until the broker reports it. */
 static void set_topic_max_bytes(const char *topic, const char *value)
 {
-    rd_kafka_t *rk = e2e_kafka_admin();
+    rd_kafka_t *rk = ts_kafka_admin();
     rd_kafka_ConfigResource_t *res = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
     cr_assert_eq(rd_kafka_ConfigResource_set_config(res, "max.message.bytes", value), RD_KAFKA_RESP_ERR_NO_ERROR);
     rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
@@ -62,8 +62,8 @@ static void set_topic_max_bytes(const char *topic, const char *value)
     rd_kafka_queue_destroy(q);
     rd_kafka_ConfigResource_destroy(res);
     char now[32] = "";
-    long long end = proc_now_ms() + 30000;
-    while (topic_max_bytes(rk, topic, now, sizeof now), strcmp(now, value) != 0 && proc_now_ms() < end)
+    long long end = ts_now_ms() + 30000;
+    while (topic_max_bytes(rk, topic, now, sizeof now), strcmp(now, value) != 0 && ts_now_ms() < end)
         proc_pause_ms(100);
     rd_kafka_destroy(rk);
     cr_assert_str_eq(now, value, "the broker reports max.message.bytes=%s on %s", value, topic);
@@ -102,7 +102,7 @@ static void insert_rows(MYSQL *m, int from, int to, const char *note)
     }
     drom_buf_puts(&b, "COMMIT");
     drom_buf_cstr(&b);
-    cr_assert_eq(e2e_sql_try(m, b.data), 0, "rows %d..%d: %s", from, to, mysql_error(m));
+    cr_assert_eq(ts_sql_try(m, b.data), 0, "rows %d..%d: %s", from, to, mysql_error(m));
     drom_buf_free(&b);
 }
 
@@ -111,7 +111,7 @@ static void wait_queue(struct e2e *t, long long n, const char *what)
     long long c = e2e_wait_queue(t, n, 60000);
     if (c < n) {
         t->failed = true;
-        char *log = proc_slurp(t->log);
+        char *log = ts_slurp(t->log);
         cr_assert_fail("%s: the queue %s holds %lld of %lld messages after 60 s; dromd log:\n%.6000s", what,
                        t->queue, c, n, log);
     }
@@ -119,12 +119,12 @@ static void wait_queue(struct e2e *t, long long n, const char *what)
 
 Test(e2e_exit, a_record_too_large_exits_3_and_the_restart_resumes_exactly_once, .timeout = 300)
 {
-    long long t0 = proc_now_ms();
+    long long t0 = ts_now_ms();
     struct e2e t;
     e2e_init(&t, "exit", 7731, 1);
-    MYSQL *m = e2e_db(10000);
-    e2e_sql(m, "USE `%s`", t.db);
-    e2e_sql(m, "ALTER TABLE customers ADD COLUMN note MEDIUMTEXT NULL");
+    MYSQL *m = ts_root(10000);
+    ts_sql(m, "USE `%s`", t.db);
+    ts_sql(m, "ALTER TABLE customers ADD COLUMN note MEDIUMTEXT NULL");
     set_topic_max_bytes(t.topic, SMALL_MAX);
     t.flag = "--exit-on-failure";
     e2e_start(&t);
@@ -132,18 +132,18 @@ Test(e2e_exit, a_record_too_large_exits_3_and_the_restart_resumes_exactly_once, 
     insert_rows(m, 1, BIG_ROW - 1, NULL);
     wait_queue(&t, BIG_ROW - 1, "the rows before the large one");
     char *note = big_note();
-    long long t_big = proc_now_ms();
+    long long t_big = ts_now_ms();
     insert_rows(m, BIG_ROW, BIG_ROW, note);
     insert_rows(m, BIG_ROW + 1, IN_FLIGHT_TO, NULL);
     pid_t was = t.pid;
     int rc = proc_wait_exit(t.pid, 60000);
-    long long took = proc_now_ms() - t_big;
+    long long took = ts_now_ms() - t_big;
     if (rc < 0) {
         kill(t.pid, SIGKILL);
         proc_wait_exit(t.pid, 10000);
     }
     t.pid = 0;
-    char *log = proc_slurp(t.log);
+    char *log = ts_slurp(t.log);
     e2e_say("exit: dromd %d exited %d, %lld ms after the large row was written", (int)was, rc, took);
     E2E_EXPECT(&t, rc == 3, "dromd --exit-on-failure exits 3 once its binlog route has failed; exit %d, log:\n%.6000s",
                rc, log);
@@ -227,5 +227,5 @@ Test(e2e_exit, a_record_too_large_exits_3_and_the_restart_resumes_exactly_once, 
     e2e_msgs_free(&ms);
     free(note);
     e2e_finish(&t);
-    e2e_say("exit: %lld ms", proc_now_ms() - t0);
+    e2e_say("exit: %lld ms", ts_now_ms() - t0);
 }

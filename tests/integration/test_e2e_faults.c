@@ -28,14 +28,14 @@ static void say_readiness(struct e2e *t, const char *when)
  * server comes back, dromd is ready again. */
 static void bounce(struct e2e *t, const char *svc, const char *down)
 {
-    long long t0 = proc_now_ms();
-    cr_assert_eq(e2e_ctl(t->log, svc, down), 0, "tests/services/%s/ctl %s", svc, down);
-    e2e_say("%s: %s %s in %lld ms", t->name, svc, down, proc_now_ms() - t0);
+    long long t0 = ts_now_ms();
+    cr_assert_eq(ts_ctl(t->log, svc, down), 0, "tests/services/%s/ctl %s", svc, down);
+    e2e_say("%s: %s %s in %lld ms", t->name, svc, down, ts_now_ms() - t0);
     E2E_EXPECT(t, e2e_wait_ready(t, 503, 30000), "dromd reports not ready while %s is down", svc);
     say_readiness(t, "server down");
-    t0 = proc_now_ms();
-    cr_assert_eq(e2e_ctl(t->log, svc, "start"), 0, "tests/services/%s/ctl start", svc);
-    e2e_say("%s: %s started again in %lld ms", t->name, svc, proc_now_ms() - t0);
+    t0 = ts_now_ms();
+    cr_assert_eq(ts_ctl(t->log, svc, "start"), 0, "tests/services/%s/ctl start", svc);
+    e2e_say("%s: %s started again in %lld ms", t->name, svc, ts_now_ms() - t0);
     bool ready = e2e_wait_ready(t, 200, 90000);
     if (!ready)
         say_readiness(t, "after the restart");
@@ -44,7 +44,7 @@ static void bounce(struct e2e *t, const char *svc, const char *down)
 
 static void run(const char *name, unsigned server_id, uint64_t seed, enum fault f)
 {
-    long long t0 = proc_now_ms();
+    long long t0 = ts_now_ms();
     struct e2e t;
     e2e_init(&t, name, server_id, 3);
     struct e2e_work w;
@@ -87,7 +87,7 @@ static void run(const char *name, unsigned server_id, uint64_t seed, enum fault 
     if (c < N) {
         t.failed = true;
         say_readiness(&t, "end");
-        char *log = proc_slurp(t.log);
+        char *log = ts_slurp(t.log);
         cr_assert_fail("%s: the queue holds %lld of %d messages 120 s after the last change; dromd log (%s):\n%.6000s",
                        name, c, N, t.log, log);
     }
@@ -100,7 +100,7 @@ static void run(const char *name, unsigned server_id, uint64_t seed, enum fault 
     e2e_msgs_free(&ms);
     e2e_work_free(&w);
     e2e_finish(&t);
-    e2e_say("%s: %lld ms", name, proc_now_ms() - t0);
+    e2e_say("%s: %lld ms", name, ts_now_ms() - t0);
 }
 
 Test(e2e_faults, dromd_killed_mid_stream_and_restarted, .timeout = 240, .fini = restore_servers)

@@ -40,7 +40,7 @@ static void write_file(const char *path, const char *text)
 /* The shipped properties with the fault's Kafka settings, as t->props. */
 static void write_props(struct e2e *t, const struct fault *x, char *path, size_t size)
 {
-    char *src = proc_slurp("routes/cdc-pipeline.properties");
+    char *src = ts_slurp("routes/cdc-pipeline.properties");
     cr_assert(src && strstr(src, "{{env:KAFKA_BROKERS:127.0.0.1:9092}}"), "routes/cdc-pipeline.properties as expected");
     /* the test's own admin client keeps the plain listener of KAFKA_BROKERS */
     char *a = e2e_replace_all(src, "{{env:KAFKA_BROKERS:127.0.0.1:9092}}", "{{env:E2E_KAFKA_BROKERS}}");
@@ -72,9 +72,9 @@ static void refused_then_fixed(const struct fault *x)
     x->make(&t);
     e2e_launch(&t);
     char *body = NULL;
-    long long end = proc_now_ms() + 45000;
+    long long end = ts_now_ms() + 45000;
     int st = -1;
-    while (proc_now_ms() < end) {
+    while (ts_now_ms() < end) {
         free(body);
         st = e2e_http(&t, "/health/ready", &body);
         if (st == 503 && body && strstr(body, x->want))
@@ -115,7 +115,7 @@ static void refused_then_fixed(const struct fault *x)
     e2e_expect_customers(&t, 1, 6);
     cr_assert(e2e_alive(&t), "the same dromd process throughout");
     cr_assert_eq(t.starts, 1);
-    char *log = proc_slurp(t.log);
+    char *log = ts_slurp(t.log);
     cr_assert(strstr(log, x->want), "the log says it too");
     cr_assert_not(has_secret(log), "no password in the log");
     free(log);
@@ -208,13 +208,13 @@ Test(e2e_kafka_refusals, foreign_client_certificate_then_fixed_file_and_reload, 
  * kafka_tls and a re-run still meet an expired certificate. */
 static void renew_broker_certificate(const struct e2e *t)
 {
-    cr_assert_eq(e2e_ctl(t->log, "kafka", "renew-expired"), 0, "tests/services/kafka/ctl renew-expired (log %s)",
+    cr_assert_eq(ts_ctl(t->log, "kafka", "renew-expired"), 0, "tests/services/kafka/ctl renew-expired (log %s)",
                  t->log);
 }
 
 static void expire_broker_certificate(void)
 {
-    if (e2e_ctl(NULL, "kafka", "expire-expired") != 0)
+    if (ts_ctl(NULL, "kafka", "expire-expired") != 0)
         e2e_say("tests/services/kafka/ctl expire-expired failed: the EXPIRED listener may stay valid");
 }
 

@@ -14,7 +14,7 @@
  * RESET MASTER, then this test's table, by the same statements each time. */
 static void reset_source(struct e2e *t)
 {
-    cr_assert_eq(e2e_ctl(t->log, "mariadb", "reset-seed"), 0, "tests/services/mariadb/ctl reset-seed (log %s)", t->log);
+    cr_assert_eq(ts_ctl(t->log, "mariadb", "reset-seed"), 0, "tests/services/mariadb/ctl reset-seed (log %s)", t->log);
     e2e_fresh_db(t, 10000);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", t->state);
@@ -24,11 +24,11 @@ static void reset_source(struct e2e *t)
 /* The seed's three changes, each its own transaction, as the demo makes them. */
 static void seed_changes(struct e2e *t)
 {
-    MYSQL *m = e2e_db(10000);
-    e2e_sql(m, "USE `%s`", t->db);
-    e2e_sql(m, "INSERT INTO customers (first_name, last_name, email) VALUES ('John', 'Doe', 'jdoe@example.com')");
-    e2e_sql(m, "UPDATE customers SET first_name = 'Jane' WHERE id = 1");
-    e2e_sql(m, "INSERT INTO customers (first_name, last_name, email) VALUES ('Chuck', 'Norris', 'cnorris@example.com')");
+    MYSQL *m = ts_root(10000);
+    ts_sql(m, "USE `%s`", t->db);
+    ts_sql(m, "INSERT INTO customers (first_name, last_name, email) VALUES ('John', 'Doe', 'jdoe@example.com')");
+    ts_sql(m, "UPDATE customers SET first_name = 'Jane' WHERE id = 1");
+    ts_sql(m, "INSERT INTO customers (first_name, last_name, email) VALUES ('Chuck', 'Norris', 'cnorris@example.com')");
     mysql_close(m);
 }
 
@@ -37,7 +37,7 @@ static void wait_queue(struct e2e *t, long long n, const char *what)
     long long c = e2e_wait_queue(t, n, 60000);
     if (c < n) {
         t->failed = true;
-        char *log = proc_slurp(t->log);
+        char *log = ts_slurp(t->log);
         cr_assert_fail("%s: the queue %s holds %lld of %lld messages after 60 s (dropped as duplicates?); "
                        "dromd log:\n%.6000s", what, t->queue, c, n, log);
     }
@@ -54,11 +54,11 @@ static long long split_id(const char *id, const char **rest)
 
 Test(e2e_reset, reset_master_and_fresh_state_then_every_event_arrives_and_kill9_replays_keep_ids, .timeout = 300)
 {
-    long long t0 = proc_now_ms();
+    long long t0 = ts_now_ms();
     struct e2e t;
     e2e_init(&t, "reset", 7721, 1);
 
-    long long wall0 = e2e_wall_ms();
+    long long wall0 = ts_wall_ms();
     reset_source(&t);
     e2e_start(&t);
     seed_changes(&t);
@@ -74,17 +74,17 @@ Test(e2e_reset, reset_master_and_fresh_state_then_every_event_arrives_and_kill9_
 
     /* more changes, then the crash: whatever was not committed (the
      * source's offset, the Kafka consumer's) is sent again on the restart */
-    MYSQL *m = e2e_db(10000);
-    e2e_sql(m, "USE `%s`", t.db);
+    MYSQL *m = ts_root(10000);
+    ts_sql(m, "USE `%s`", t.db);
     for (int i = 0; i < 3; i++)
-        e2e_sql(m, "UPDATE customers SET last_name = 'K%d' WHERE id = 2", i);
+        ts_sql(m, "UPDATE customers SET last_name = 'K%d' WHERE id = 2", i);
     wait_queue(&t, 9, "second run, before the kill");
     pid_t was = t.pid;
     e2e_kill(&t, SIGKILL);
     e2e_say("reset: dromd %d killed with SIGKILL", (int)was);
     e2e_start(&t);
     for (int i = 3; i < 5; i++)
-        e2e_sql(m, "UPDATE customers SET last_name = 'K%d' WHERE id = 2", i);
+        ts_sql(m, "UPDATE customers SET last_name = 'K%d' WHERE id = 2", i);
     mysql_close(m);
     wait_queue(&t, 11, "after the restart");
     E2E_EXPECT(&t, e2e_wait_quiet(&t, 60000), "dromd goes quiet (no exchange in flight, no consumer lag)");
@@ -108,7 +108,7 @@ Test(e2e_reset, reset_master_and_fresh_state_then_every_event_arrives_and_kill9_
         json_t *a = json_object_get(ms.v[i].event, "after"), *b = json_object_get(ms.v[i + 3].event, "after");
         E2E_EXPECT(&t, json_equal(a, b), "change %zu is the same in both runs", i);
     }
-    E2E_EXPECT(&t, epoch[0] >= wall0 && epoch[3] > epoch[0] && epoch[3] <= e2e_wall_ms(),
+    E2E_EXPECT(&t, epoch[0] >= wall0 && epoch[3] > epoch[0] && epoch[3] <= ts_wall_ms(),
                "each run's epoch is its first start's time in ms: %lld, then %lld", epoch[0], epoch[3]);
     for (size_t i = 6; i < 11; i++) {
         E2E_EXPECT(&t, epoch[i] == epoch[3], "message %zu: the restart continues the stored history: %s", i,
@@ -123,5 +123,5 @@ Test(e2e_reset, reset_master_and_fresh_state_then_every_event_arrives_and_kill9_
             E2E_EXPECT(&t, strcmp(ms.v[i].dupl_id, ms.v[k].dupl_id) != 0, "distinct ids: %s", ms.v[i].dupl_id);
     e2e_msgs_free(&ms);
     e2e_finish(&t);
-    e2e_say("reset: %lld ms", proc_now_ms() - t0);
+    e2e_say("reset: %lld ms", ts_now_ms() - t0);
 }

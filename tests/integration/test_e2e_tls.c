@@ -24,7 +24,7 @@ Test(e2e_tls, every_hop_encrypted, .timeout = 180)
     e2e_start(&t);
     e2e_insert_customers(t.db, 1);
     e2e_expect_customers(&t, 1, 3);
-    char *log = proc_slurp(t.log);
+    char *log = ts_slurp(t.log);
     /* what each start check negotiated, at INFO */
     cr_assert(strstr(log, "over TLSv1.3 with ") || strstr(log, "over TLSv1.2 with "),
               "the binlog connection says its protocol and cipher:\n%.4000s", log);
@@ -43,8 +43,8 @@ Test(e2e_tls, refused_database_login_is_an_outage_that_heals, .timeout = 180)
     struct e2e t;
     e2e_init(&t, "tlslogin", 7742, 1);
     t.tls = true;
-    MYSQL *m = e2e_db(10000);
-    e2e_sql(m, "DROP USER IF EXISTS 'e2e_tlsuser'@'%%'; CREATE USER 'e2e_tlsuser'@'%%' IDENTIFIED BY 'e2e-old-pw'; "
+    MYSQL *m = ts_root(10000);
+    ts_sql(m, "DROP USER IF EXISTS 'e2e_tlsuser'@'%%'; CREATE USER 'e2e_tlsuser'@'%%' IDENTIFIED BY 'e2e-old-pw'; "
                "GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO "
                "'e2e_tlsuser'@'%%'");
     setenv("MARIADB_USER", "e2e_tlsuser", 1);
@@ -53,10 +53,10 @@ Test(e2e_tls, refused_database_login_is_an_outage_that_heals, .timeout = 180)
     /* not ready, saying which endpoint, server and user, and why */
     char want[160], *body = NULL;
     snprintf(want, sizeof want, "the server at 127.0.0.1:%s refused the login of user 'e2e_tlsuser'",
-             e2e_env("MARIADB_PORT", "13306"));
-    long long end = proc_now_ms() + 30000;
+             ts_env("MARIADB_PORT", "13306"));
+    long long end = ts_now_ms() + 30000;
     int st = -1;
-    while (proc_now_ms() < end) {
+    while (ts_now_ms() < end) {
         free(body);
         st = e2e_http(&t, "/health/ready", &body);
         if (st == 503 && body && strstr(body, want))
@@ -79,15 +79,15 @@ Test(e2e_tls, refused_database_login_is_an_outage_that_heals, .timeout = 180)
         free(b);
     }
     /* fixed on the server: dromd reconnects by itself */
-    e2e_sql(m, "ALTER USER 'e2e_tlsuser'@'%%' IDENTIFIED BY 'e2e-new-pw'");
+    ts_sql(m, "ALTER USER 'e2e_tlsuser'@'%%' IDENTIFIED BY 'e2e-new-pw'");
     cr_assert(e2e_wait_ready(&t, 200, 60000), "ready once the password matches");
     e2e_insert_customers(t.db, 4);
     e2e_expect_customers(&t, 1, 6);
-    char *log = proc_slurp(t.log);
+    char *log = ts_slurp(t.log);
     cr_assert(strstr(log, want), "the log says it too");
     cr_assert_not(has_secret(log), "no password in the log");
     free(log);
     e2e_finish(&t);
-    e2e_sql(m, "DROP USER IF EXISTS 'e2e_tlsuser'@'%%'");
+    ts_sql(m, "DROP USER IF EXISTS 'e2e_tlsuser'@'%%'");
     mysql_close(m);
 }

@@ -7,7 +7,7 @@ Test(e2e_volume, random_10000_changes_over_100_rows, .timeout = 300)
 {
     enum { N = 10000, ROWS = 100, BATCH = 50 };
     const uint64_t seed = 20261125;
-    long long t0 = proc_now_ms();
+    long long t0 = ts_now_ms();
     struct e2e t;
     /* several partitions: rows spread over them, order is kept per row (per key) */
     e2e_init(&t, "volume", 7702, 3);
@@ -17,17 +17,17 @@ Test(e2e_volume, random_10000_changes_over_100_rows, .timeout = 300)
             (unsigned long long)seed, w.deletes);
     e2e_start(&t);
 
-    MYSQL *m = e2e_db(10000);
-    long long tw = proc_now_ms();
+    MYSQL *m = ts_root(10000);
+    long long tw = ts_now_ms();
     e2e_work_write(m, t.db, &w, 0, N, BATCH);
     mysql_close(m);
-    e2e_say("volume: %d changes written in %lld ms", N, proc_now_ms() - tw);
+    e2e_say("volume: %d changes written in %lld ms", N, ts_now_ms() - tw);
 
     long long c = e2e_wait_queue(&t, N, 180000);
-    e2e_say("volume: queue holds %lld after %lld ms", c, proc_now_ms() - tw);
+    e2e_say("volume: queue holds %lld after %lld ms", c, ts_now_ms() - tw);
     if (c < N) {
         t.failed = true;
-        char *log = proc_slurp(t.log);
+        char *log = ts_slurp(t.log);
         cr_assert_fail("the queue holds %lld of %d messages after 180 s; dromd log (%s):\n%.6000s", c, N, t.log, log);
     }
     /* Whatever else is still on its way must not become a message of its own. */
@@ -40,5 +40,5 @@ Test(e2e_volume, random_10000_changes_over_100_rows, .timeout = 300)
     e2e_msgs_free(&ms);
     e2e_work_free(&w);
     e2e_finish(&t);
-    e2e_say("volume: %lld ms", proc_now_ms() - t0);
+    e2e_say("volume: %lld ms", ts_now_ms() - t0);
 }

@@ -13,7 +13,7 @@ static char *import_seed(struct e2e *t)
     static const char *const files[] = {"tests/import/seed/mysql-source.yaml", "tests/import/seed/amq-sink.yaml"};
     struct drom_import_input in[2];
     for (int i = 0; i < 2; i++) {
-        char *s = proc_slurp(files[i]);
+        char *s = ts_slurp(files[i]);
         cr_assert(s[0], "%s is readable (run from the checkout's root)", files[i]);
         in[i] = (struct drom_import_input){.name = files[i], .data = s, .len = strlen(s)};
     }
@@ -54,9 +54,9 @@ Test(import_e2e, seed_connectors_imported_deliver_the_three_changes, .timeout = 
     /* the installation's addresses, as -D overrides of the imported values */
     static char host[64], port[64], brokers[256], amq[256];
     snprintf(host, sizeof host, "mysql-source.database.hostname=127.0.0.1");
-    snprintf(port, sizeof port, "mysql-source.database.port=%s", e2e_env("MARIADB_PORT", "13306"));
-    snprintf(brokers, sizeof brokers, "camel.component.kafka.brokers=%s", e2e_env("KAFKA_BROKERS", "127.0.0.1:19092"));
-    snprintf(amq, sizeof amq, "camel.component.sjms2.remoteURI=%s", e2e_env("ARTEMIS_URI", "amqp://127.0.0.1:61716"));
+    snprintf(port, sizeof port, "mysql-source.database.port=%s", ts_env("MARIADB_PORT", "13306"));
+    snprintf(brokers, sizeof brokers, "camel.component.kafka.brokers=%s", ts_env("KAFKA_BROKERS", "127.0.0.1:19092"));
+    snprintf(amq, sizeof amq, "camel.component.sjms2.remoteURI=%s", ts_env("ARTEMIS_URI", "amqp://127.0.0.1:61716"));
     t.props = props;
     t.defines[0] = host;
     t.defines[1] = port;
@@ -79,7 +79,7 @@ Test(import_e2e, seed_connectors_imported_deliver_the_three_changes, .timeout = 
         E2E_EXPECT(&t, ms.v[i].dupl_id != NULL, "message %zu has _AMQ_DUPL_ID", i);
     }
     /* the credentials came from the seed's files, never from the command line */
-    char *log = proc_slurp(t.log);
+    char *log = ts_slurp(t.log);
     E2E_EXPECT(&t, !strstr(log, "password=debezium") && !strstr(log, "password=admin"), "no secret in dromd's log");
     free(log);
     e2e_msgs_free(&ms);

@@ -27,7 +27,7 @@ Test(kafka, round_trip_headers_and_tombstone, .timeout = 60)
 {
     char topic[128];
     kt_topic(topic, sizeof topic, "rt");
-    kt_create_topic(topic, 1);
+    ts_create_topic(topic, 1, NULL);
     char *xml = kt_xml("<routes>"
                        "<route id=\"out\"><from uri=\"timer:feed\"/><to uri=\"kafka:%T?brokers=%B\"/></route>"
                        "<route id=\"in\"><from uri=\"kafka:%T?brokers=%B&amp;groupId=g-%T&amp;autoOffsetReset=earliest\"/>"
@@ -96,8 +96,8 @@ Test(kafka, override_topic_and_partition_headers, .timeout = 60)
     char topic[128], other[160];
     kt_topic(topic, sizeof topic, "ovr");
     snprintf(other, sizeof other, "%s-other", topic);
-    kt_create_topic(topic, 1);
-    kt_create_topic(other, 3);
+    ts_create_topic(topic, 1, NULL);
+    ts_create_topic(other, 3, NULL);
     char *xml = kt_xml("<routes><route id=\"out\"><from uri=\"timer:feed\"/><to uri=\"kafka:%T?brokers=%B&amp;key=fixed\"/>"
                        "</route></routes>",
                        topic);
@@ -125,7 +125,7 @@ Test(kafka, order_per_key_over_100k, .timeout = 120)
     enum { N = 100000, KEYS = 10 };
     char topic[128];
     kt_topic(topic, sizeof topic, "order");
-    kt_create_topic(topic, 4);
+    ts_create_topic(topic, 4, NULL);
     char *xml = kt_xml("<routes>"
                        "<route id=\"out\"><from uri=\"timer:feed\"/><to uri=\"kafka:%T?brokers=%B\"/></route>"
                        "<route id=\"in\"><from uri=\"kafka:%T?brokers=%B&amp;groupId=g-%T&amp;autoOffsetReset=earliest\"/>"
@@ -136,7 +136,7 @@ Test(kafka, order_per_key_over_100k, .timeout = 120)
     free(xml);
     struct feed *f = te_feed(&t, "feed");
     struct kcheck *k = kt_check(&t, "check-order-100000");
-    int64_t t0 = te_now_ms();
+    int64_t t0 = ts_now_ms();
     for (int64_t i = 0; i < N; i++) {
         char key[16], body[48];
         snprintf(key, sizeof key, "k%d", (int)(i % KEYS));
@@ -144,7 +144,7 @@ Test(kafka, order_per_key_over_100k, .timeout = 120)
         submit(f, ex_with(body, key), i);
     }
     TE_WAIT_FOR(kcheck_arrivals(k) >= N, 90000);
-    int64_t ms = te_now_ms() - t0;
+    int64_t ms = ts_now_ms() - t0;
     cr_log_info("100000 records produced and consumed in %lld ms", (long long)ms);
     TE_WAIT_FOR(te_committed(f) == N - 1, 20000);
     pthread_mutex_lock(&k->mu);
@@ -161,7 +161,7 @@ Test(kafka, sasl_plain, .timeout = 60)
 {
     char topic[128];
     kt_topic(topic, sizeof topic, "sasl");
-    kt_create_topic(topic, 1);
+    ts_create_topic(topic, 1, NULL);
     const char *user = getenv("KAFKA_SASL_USER"), *pass = getenv("KAFKA_SASL_PASSWORD");
     setenv("KT_SASL_USER", user ? user : "drom", 1);
     setenv("KT_SASL_PASSWORD", pass ? pass : "drom-secret", 1);
@@ -199,8 +199,8 @@ Test(kafka, sasl_plain, .timeout = 60)
     char reason[1024] = "", want[300];
     snprintf(want, sizeof want, "the broker at %s refused the login of user '%s' (SASL PLAIN: ", kt_sasl_brokers(),
              getenv("KT_SASL_USER"));
-    int64_t deadline = te_now_ms() + 15000;
-    while (te_now_ms() < deadline) {
+    int64_t deadline = ts_now_ms() + 15000;
+    while (ts_now_ms() < deadline) {
         if (!drom_engine_ready(t2.eng, reason, sizeof reason) && strstr(reason, want))
             break;
         poll(NULL, 0, 50);
@@ -215,7 +215,7 @@ Test(kafka, offset_store_survives_a_replacement, .timeout = 60)
 {
     char topic[128];
     kt_topic(topic, sizeof topic, "offsets");
-    struct drom_offset_config cfg = {.brokers = kt_brokers(), .topic = topic, .timeout_ms = 20000};
+    struct drom_offset_config cfg = {.brokers = ts_brokers(), .topic = topic, .timeout_ms = 20000};
     struct drom_error err = {0};
     struct drom_offset_store *s = drom_offset_kafka_open(&cfg, &err);
     cr_assert_not_null(s, "%s", err.msg);

@@ -9,7 +9,7 @@ static void new_topic(char topic[128], char group[160], const char *name, int pa
 {
     kt_topic(topic, 128, name);
     snprintf(group, 160, "g-%s", topic);
-    kt_create_topic(topic, partitions);
+    ts_create_topic(topic, partitions, NULL);
     kt_produce(topic, 0, records, keys);
 }
 
@@ -79,9 +79,9 @@ Test(kafka_consumer, topic_pattern_subscribes_to_matching_topics, .timeout = 120
     snprintf(b, sizeof b, "%s-b", base);
     snprintf(other, sizeof other, "%s-ab", base);
     snprintf(group, sizeof group, "g-%s", base);
-    kt_create_topic(a, 2);
-    kt_create_topic(b, 1);
-    kt_create_topic(other, 1);
+    ts_create_topic(a, 2, NULL);
+    ts_create_topic(b, 1, NULL);
+    ts_create_topic(other, 1, NULL);
     kt_produce(a, 0, 100, 8);
     kt_produce(b, 100, 100, 8);
     kt_produce(other, 200, 100, 8);
@@ -90,7 +90,7 @@ Test(kafka_consumer, topic_pattern_subscribes_to_matching_topics, .timeout = 120
              "<routes><route id=\"in\"><from uri=\"kafka:%s-[ab]{1,1}?brokers=%s&amp;groupId=%s&amp;"
              "autoOffsetReset=earliest&amp;topicIsPattern=true\"/>"
              "<to uri=\"mock:check-pat-200\"/></route></routes>",
-             base, kt_brokers(), group);
+             base, ts_brokers(), group);
     struct te t = {0};
     kt_start(&t, xml, 0);
     struct kcheck *k = kt_check(&t, "check-pat-200");
@@ -112,15 +112,15 @@ Test(kafka_consumer, topic_list_consumes_each_topic, .timeout = 120)
     snprintf(a, sizeof a, "%s-a", base);
     snprintf(b, sizeof b, "%s-b", base);
     snprintf(group, sizeof group, "g-%s", base);
-    kt_create_topic(a, 1);
-    kt_create_topic(b, 2);
+    ts_create_topic(a, 1, NULL);
+    ts_create_topic(b, 2, NULL);
     kt_produce(a, 0, 150, 8);
     kt_produce(b, 150, 150, 8);
     char xml[2048];
     snprintf(xml, sizeof xml,
              "<routes><route id=\"in\"><from uri=\"kafka:%s, %s?brokers=%s&amp;groupId=%s&amp;"
              "autoOffsetReset=earliest\"/><to uri=\"mock:check-list-300\"/></route></routes>",
-             a, b, kt_brokers(), group);
+             a, b, ts_brokers(), group);
     struct te t = {0};
     kt_start(&t, xml, 0);
     struct kcheck *k = kt_check(&t, "check-list-300");
@@ -191,8 +191,8 @@ Test(kafka_consumer, seek_to_end_skips_existing_records, .timeout = 120)
     for (int r = 0; r < ROUNDS && !whole; r++) {
         kt_produce(topic, next, ROUND, 4);
         next += ROUND;
-        int64_t deadline = te_now_ms() + 2000;
-        while (!(whole = all_seen(k, next - ROUND, next)) && te_now_ms() < deadline)
+        int64_t deadline = ts_now_ms() + 2000;
+        while (!(whole = all_seen(k, next - ROUND, next)) && ts_now_ms() < deadline)
             poll(NULL, 0, 20);
     }
     cr_assert(whole, "a round of records produced after the start arrived whole");
@@ -219,7 +219,7 @@ static rd_kafka_t *held_member(const char *group)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     char why[512];
-    rd_kafka_conf_set(conf, "bootstrap.servers", kt_brokers(), why, sizeof why);
+    rd_kafka_conf_set(conf, "bootstrap.servers", ts_brokers(), why, sizeof why);
     rd_kafka_conf_set(conf, "log_level", "3", why, sizeof why);
     rd_kafka_conf_set(conf, "group.id", group, why, sizeof why);
     rd_kafka_conf_set(conf, "partition.assignment.strategy", "range", why, sizeof why);
@@ -246,7 +246,7 @@ Test(kafka_consumer, ready_only_once_the_group_assigned_its_partitions, .timeout
     cr_assert_eq(rd_kafka_subscribe(other, subs), 0);
     rd_kafka_topic_partition_list_destroy(subs);
     rd_kafka_topic_partition_list_t *held = NULL;
-    for (int64_t end = te_now_ms() + 30000; te_now_ms() < end;) {
+    for (int64_t end = ts_now_ms() + 30000; ts_now_ms() < end;) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(other, 100);
         if (m)
             rd_kafka_message_destroy(m);
@@ -263,7 +263,7 @@ Test(kafka_consumer, ready_only_once_the_group_assigned_its_partitions, .timeout
     struct kcheck *k = kt_check(&t, "check-rdy-10");
     char reason[512] = "";
     bool waiting = false;
-    for (int64_t end = te_now_ms() + 30000; te_now_ms() < end && !waiting; usleep(20000))
+    for (int64_t end = ts_now_ms() + 30000; ts_now_ms() < end && !waiting; usleep(20000))
         waiting = !drom_engine_ready(t.eng, reason, sizeof reason) && strstr(reason, "waiting for consumer group");
     cr_assert(waiting, "connected but not ready while the group has not assigned: %s", reason);
     cr_assert(strstr(reason, group) && strstr(reason, "kafka:"), "names the endpoint and the group: %s", reason);
@@ -271,7 +271,7 @@ Test(kafka_consumer, ready_only_once_the_group_assigned_its_partitions, .timeout
     rd_kafka_consumer_close(other);
     rd_kafka_destroy(other);
     bool ready = false;
-    for (int64_t end = te_now_ms() + 60000; te_now_ms() < end && !ready; usleep(20000))
+    for (int64_t end = ts_now_ms() + 60000; ts_now_ms() < end && !ready; usleep(20000))
         ready = drom_engine_ready(t.eng, reason, sizeof reason);
     cr_assert(ready, "ready once the partition is assigned: %s", reason);
     expect_all_once(k, 10, true);

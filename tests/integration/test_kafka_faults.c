@@ -47,7 +47,7 @@ Test(kafka_faults, broker_stopped_and_restarted_mid_stream, .timeout = 150)
     enum { N = 20000, KEYS = 10 };
     char topic[128];
     kt_topic(topic, sizeof topic, "bounce");
-    kt_create_topic(topic, 3);
+    ts_create_topic(topic, 3, NULL);
     char *xml = kt_xml("<routes>"
                        "<route id=\"out\"><from uri=\"timer:feed\"/><to uri=\"kafka:%T?brokers=%B\"/></route>"
                        "<route id=\"in\"><from uri=\"kafka:%T?brokers=%B&amp;groupId=g-%T&amp;autoOffsetReset=earliest"
@@ -64,12 +64,12 @@ Test(kafka_faults, broker_stopped_and_restarted_mid_stream, .timeout = 150)
     TE_WAIT_FOR(te_committed(f) >= N / 4, 30000);
     TE_WAIT_FOR(ready(&t), 10000);
 
-    cr_assert_eq(kt_ctl("stop"), 0, "the broker stops");
+    cr_assert_eq(ts_ctl(NULL, "kafka", "stop"), 0, "the broker stops");
     struct feeder b = {.f = f, .from = N / 2, .to = N, .keys = KEYS};
     pthread_create(&b.th, NULL, feeder_main, &b);
     TE_WAIT_FOR(!ready(&t), 20000);
     cr_assert_lt(te_committed(f), N - 1, "nothing is acknowledged while the broker is down");
-    cr_assert_eq(kt_ctl("start"), 0, "the broker starts again");
+    cr_assert_eq(ts_ctl(NULL, "kafka", "start"), 0, "the broker starts again");
     pthread_join(b.th, NULL);
     TE_WAIT_FOR(te_committed(f) == N - 1, 60000);
     /* arrivals count the replays after the bounce too: wait for the last missing record, not for a count */
@@ -115,7 +115,7 @@ Test(kafka_faults, consumer_killed_and_replaced, .timeout = 120)
     enum { N = 20000 };
     char topic[128], file[256];
     kt_topic(topic, sizeof topic, "kill");
-    kt_create_topic(topic, 3);
+    ts_create_topic(topic, 3, NULL);
     kt_produce(topic, 0, N, 10);
     snprintf(file, sizeof file, "/tmp/%s.seen", topic);
     unlink(file);
@@ -133,8 +133,8 @@ Test(kafka_faults, consumer_killed_and_replaced, .timeout = 120)
         for (;;)
             pause();
     }
-    int64_t deadline = te_now_ms() + 60000;
-    while (count_lines(file, NULL, N) < N / 3 && te_now_ms() < deadline)
+    int64_t deadline = ts_now_ms() + 60000;
+    while (count_lines(file, NULL, N) < N / 3 && ts_now_ms() < deadline)
         poll(NULL, 0, 20);
     kill(pid, SIGKILL);
     int st;
@@ -148,8 +148,8 @@ Test(kafka_faults, consumer_killed_and_replaced, .timeout = 120)
     kt_start(&t, xml, 0);
     struct kcheck *k = kt_check(&t, "check-kill-20000");
     int64_t missing = N;
-    deadline = te_now_ms() + 60000;
-    while (missing && te_now_ms() < deadline) {
+    deadline = ts_now_ms() + 60000;
+    while (missing && ts_now_ms() < deadline) {
         poll(NULL, 0, 50);
         pthread_mutex_lock(&k->mu);
         missing = 0;
@@ -179,7 +179,7 @@ Test(kafka_faults, two_engines_share_a_group, .timeout = 120)
     enum { N = 20000 };
     char topic[128];
     kt_topic(topic, sizeof topic, "group");
-    kt_create_topic(topic, 4);
+    ts_create_topic(topic, 4, NULL);
     char *xml_a = kt_xml("<routes><route id=\"in\"><from uri=\"kafka:%T?brokers=%B&amp;groupId=g-%T&amp;"
                          "autoOffsetReset=earliest&amp;autoCommitIntervalMs=200\"/>"
                          "<to uri=\"mock:check-a-20000\"/></route></routes>",
@@ -203,8 +203,8 @@ Test(kafka_faults, two_engines_share_a_group, .timeout = 120)
     kt_produce(topic, N / 2, N / 2, 16);
 
     int64_t missing = N, both = 0;
-    int64_t deadline = te_now_ms() + 60000;
-    while (missing && te_now_ms() < deadline) {
+    int64_t deadline = ts_now_ms() + 60000;
+    while (missing && ts_now_ms() < deadline) {
         poll(NULL, 0, 50);
         pthread_mutex_lock(&ka->mu);
         pthread_mutex_lock(&kb->mu);
@@ -234,7 +234,7 @@ Test(kafka_faults, break_on_first_error_replays_the_failed_record, .timeout = 60
 {
     char topic[128];
     kt_topic(topic, sizeof topic, "break");
-    kt_create_topic(topic, 1);
+    ts_create_topic(topic, 1, NULL);
     kt_produce(topic, 0, 3, 1);
     char *xml = kt_xml("<routes><route id=\"in\"><from uri=\"kafka:%T?brokers=%B&amp;groupId=g-%T&amp;"
                        "autoOffsetReset=earliest&amp;breakOnFirstError=true\"/>"

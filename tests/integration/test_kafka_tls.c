@@ -31,7 +31,7 @@ Test(kafka_tls, produce_and_consume_over_tls, .timeout = 90)
     enum { N = 500 };
     char topic[128];
     kt_topic(topic, sizeof topic, "tls");
-    kt_create_topic(topic, 2);
+    ts_create_topic(topic, 2, NULL);
     struct te t = {0};
     kt_run(&t, "<routes>"
            "<route id=\"out\"><from uri=\"timer:feed\"/><to uri=\"kafka:%T?brokers=%L"
@@ -78,7 +78,7 @@ Test(kafka_tls, a_wrong_ca_is_not_ready_and_loses_nothing, .timeout = 120)
 {
     char topic[128], ca[256];
     kt_topic(topic, sizeof topic, "badca");
-    kt_create_topic(topic, 1);
+    ts_create_topic(topic, 1, NULL);
     other_ca(ca, sizeof ca);
     setenv("KT_CA", ca, 1);
 
@@ -130,7 +130,7 @@ Test(kafka_tls, mutual_tls_needs_a_client_certificate_the_broker_trusts, .timeou
     enum { N = 20 };
     char topic[128];
     kt_topic(topic, sizeof topic, "mtls");
-    kt_create_topic(topic, 1);
+    ts_create_topic(topic, 1, NULL);
     setenv("KT_MTLS", tlst_need("KAFKA_MTLS_BROKERS"), 1);
     setenv("KT_CA", tlst_need("KAFKA_SSL_CA"), 1);
     setenv("KT_CERT", tlst_need("KAFKA_MTLS_CLIENT"), 1);

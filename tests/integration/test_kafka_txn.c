@@ -7,44 +7,11 @@
 #include <librdkafka/rdkafka.h>
 
 #include "tests/integration/test_mysql_binlog_util.h"
-
-static const char *brokers(void)
-{
-    return mbt_env("KAFKA_BROKERS", "127.0.0.1:19092");
-}
+#include "tests/support/testkafka.h"
 
 static void topic_name(char *out, size_t size, const char *what)
 {
-    snprintf(out, size, "drom-txn-%s-%d-%lld", what, (int)getpid(), (long long)mbt_now_ms());
-}
-
-/* `config` is "name=value" or NULL. */
-static void create_topic(const char *topic, int partitions, const char *config)
-{
-    char why[512];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "bootstrap.servers", brokers(), why, sizeof why);
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof why);
-    cr_assert_not_null(rk, "%s", why);
-    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, partitions, 1, why, sizeof why);
-    if (config) {
-        char name[128];
-        const char *eq = strchr(config, '=');
-        snprintf(name, sizeof name, "%.*s", (int)(eq - config), config);
-        rd_kafka_NewTopic_set_config(nt, name, eq + 1);
-    }
-    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
-    rd_kafka_CreateTopics(rk, &nt, 1, NULL, q);
-    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 30000);
-    cr_assert_not_null(ev, "CreateTopics answered");
-    size_t n;
-    const rd_kafka_topic_result_t **res =
-        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
-    cr_assert(n == 1 && rd_kafka_topic_result_error(res[0]) == 0, "create %s", topic);
-    rd_kafka_event_destroy(ev);
-    rd_kafka_NewTopic_destroy(nt);
-    rd_kafka_queue_destroy(q);
-    rd_kafka_destroy(rk);
+    snprintf(out, size, "drom-txn-%s-%d-%lld", what, (int)getpid(), (long long)ts_now_ms());
 }
 
 struct rec {
@@ -67,7 +34,7 @@ static void read_topic(const char *topic, const char *isolation, struct recs *ou
     char why[512], group[128];
     snprintf(group, sizeof group, "drom-txn-reader-%d", (int)getpid());
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "bootstrap.servers", brokers(), why, sizeof why);
+    rd_kafka_conf_set(conf, "bootstrap.servers", ts_brokers(), why, sizeof why);
     rd_kafka_conf_set(conf, "group.id", group, why, sizeof why);
     rd_kafka_conf_set(conf, "enable.partition.eof", "true", why, sizeof why);
     rd_kafka_conf_set(conf, "enable.auto.commit", "false", why, sizeof why);
@@ -86,9 +53,9 @@ static void read_topic(const char *topic, const char *isolation, struct recs *ou
     rd_kafka_assign(rk, l);
     rd_kafka_topic_partition_list_destroy(l);
     int eofs = 0;
-    int64_t end = mbt_now_ms() + 30000;
+    int64_t end = ts_now_ms() + 30000;
     while (eofs < nparts) {
-        cr_assert_lt(mbt_now_ms(), end, "%s read to its end in time", topic);
+        cr_assert_lt(ts_now_ms(), end, "%s read to its end in time", topic);
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
         if (!m)
             continue;
@@ -134,7 +101,7 @@ static const char *ROUTE =
 static void route(char *xml, size_t size, unsigned server_id, const char *db, const char *offsets, const char *topic,
                   const char *txn_id, int batch, const char *extra)
 {
-    snprintf(xml, size, ROUTE, mbt_port(), server_id, db, offsets, brokers(), topic, brokers(), txn_id, batch, extra);
+    snprintf(xml, size, ROUTE, mbt_port(), server_id, db, offsets, ts_brokers(), topic, ts_brokers(), txn_id, batch, extra);
 }
 
 /* Changes of `keys` rows: an insert then `updates` updates of each, the
@@ -151,7 +118,7 @@ static void write_changes(MYSQL *m, const char *db, int keys, int updates, int f
                                        : snprintf(q + n, sizeof q - n, "UPDATE %s.t SET v = 'v%d' WHERE id = %d;", db,
                                                   ver, id));
             snprintf(q + n, sizeof q - n, "COMMIT");
-            mbt_sql(m, "%s", q);
+            ts_sql(m, "%s", q);
         }
 }
 
@@ -184,14 +151,14 @@ static void check_exactly_once(const struct recs *r, int first, int keys, int up
 /* Waits until `topic` holds `want` committed changes (or the deadline). */
 static size_t wait_committed(const char *topic, size_t want, int64_t timeout_ms)
 {
-    int64_t end = mbt_now_ms() + timeout_ms;
+    int64_t end = ts_now_ms() + timeout_ms;
     size_t n = 0;
     for (;;) {
         struct recs r = {0};
         read_topic(topic, "read_committed", &r);
         n = r.n;
         recs_free(&r);
-        if (n >= want || mbt_now_ms() > end)
+        if (n >= want || ts_now_ms() > end)
             return n;
         usleep(200000);
     }
@@ -207,14 +174,14 @@ struct fixture {
  * (`config` as create_topic takes it), and unused offset topic and id. */
 static void fixture_init(struct fixture *f, const char *db, const char *columns, const char *config)
 {
-    f->root = mbt_root();
+    f->root = ts_root(0);
     snprintf(f->db, sizeof f->db, "%s", db);
-    mbt_fresh_db(f->root, db);
-    mbt_sql(f->root, "CREATE TABLE %s.t (%s)", db, columns);
+    ts_fresh_db(f->root, db);
+    ts_sql(f->root, "CREATE TABLE %s.t (%s)", db, columns);
     topic_name(f->topic, sizeof f->topic, db);
     snprintf(f->offsets, sizeof f->offsets, "%s-offsets", f->topic);
     snprintf(f->txn_id, sizeof f->txn_id, "%s-id", f->topic);
-    create_topic(f->topic, 3, config);
+    ts_create_topic(f->topic, 3, config);
 }
 
 static void fixture_route(struct fixture *f, unsigned server_id, int batch, const char *extra)
@@ -224,7 +191,7 @@ static void fixture_route(struct fixture *f, unsigned server_id, int batch, cons
 
 static void fixture_done(struct fixture *f)
 {
-    mbt_sql(f->root, "DROP DATABASE %s", f->db);
+    ts_sql(f->root, "DROP DATABASE %s", f->db);
     mysql_close(f->root);
 }
 
@@ -242,7 +209,7 @@ Test(kafka_txn, kill9_while_producing_then_restart, .timeout = 240)
     const char *topic = f.topic, *xml = f.xml;
     struct mbt_proc p = {0};
     mbt_dromd(&p, xml);
-    cr_assert(mbt_proc_ready(&p, 30000), "dromd ready: %s", mbt_slurp(p.log));
+    cr_assert(mbt_proc_ready(&p, 30000), "dromd ready: %s", ts_slurp(p.log));
     const int keys = 6000, updates = 3;
     const size_t total = (size_t)keys * (updates + 1);
     /* The whole workload is in the binlog before dromd streams it, so the
@@ -252,9 +219,9 @@ Test(kafka_txn, kill9_while_producing_then_restart, .timeout = 240)
     kill(p.pid, SIGCONT);
     int kills = 0;
     for (int round = 0; round < 4; round++) {
-        int64_t end = mbt_now_ms() + 30000;
+        int64_t end = ts_now_ms() + 30000;
         /* The counters are shown every 250 ms: the first one is the cue. */
-        while (acknowledged(&p) < 1 && mbt_now_ms() < end)
+        while (acknowledged(&p) < 1 && ts_now_ms() < end)
             usleep(2000);
         kill(p.pid, SIGKILL);
         mbt_kill(&p, SIGKILL);
@@ -264,7 +231,7 @@ Test(kafka_txn, kill9_while_producing_then_restart, .timeout = 240)
         kills++;
         cr_log_info("kill -9 #%d with %zu of %zu changes committed", kills, before, total);
         mbt_dromd(&p, xml);
-        cr_assert(mbt_proc_ready(&p, 60000), "dromd ready after kill #%d: %s", kills, mbt_slurp(p.log));
+        cr_assert(mbt_proc_ready(&p, 60000), "dromd ready after kill #%d: %s", kills, ts_slurp(p.log));
     }
     cr_assert_geq(kills, 2, "dromd was killed while producing at least twice");
     size_t got = wait_committed(topic, total, 90000);
@@ -286,12 +253,12 @@ Test(kafka_txn, kill9_while_producing_then_restart, .timeout = 240)
 
 static bool log_has(const struct mbt_proc *p, const char *what, int64_t timeout_ms)
 {
-    int64_t end = mbt_now_ms() + timeout_ms;
+    int64_t end = ts_now_ms() + timeout_ms;
     for (;;) {
-        char *log = mbt_slurp(p->log);
+        char *log = ts_slurp(p->log);
         bool has = strstr(log, what) != NULL;
         free(log);
-        if (has || mbt_now_ms() > end)
+        if (has || ts_now_ms() > end)
             return has;
         usleep(50000);
     }
@@ -306,17 +273,17 @@ Test(kafka_txn, second_dromd_with_the_same_id_fences_the_first, .timeout = 180)
     struct mbt_proc a = {0}, b = {0};
     fixture_route(&f, 5441, 50, "");
     mbt_dromd(&a, f.xml);
-    cr_assert(mbt_proc_ready(&a, 30000), "first dromd ready: %s", mbt_slurp(a.log));
+    cr_assert(mbt_proc_ready(&a, 30000), "first dromd ready: %s", ts_slurp(a.log));
     write_changes(root, "kt_fence", 100, 0, 1);
     cr_assert_eq(wait_committed(topic, 100, 30000), 100);
     /* Another replica id, so both can read the binlog; the same producer id. */
     fixture_route(&f, 5442, 50, "");
     mbt_dromd(&b, f.xml);
-    cr_assert(mbt_proc_ready(&b, 30000), "second dromd ready: %s", mbt_slurp(b.log));
+    cr_assert(mbt_proc_ready(&b, 30000), "second dromd ready: %s", ts_slurp(b.log));
     write_changes(root, "kt_fence", 100, 0, 101);
     cr_assert_eq(wait_committed(topic, 200, 30000), 200);
     cr_assert(log_has(&a, "fenced by a newer producer with the same transactionalId", 30000),
-              "the first dromd says it was fenced: %s", mbt_slurp(a.log));
+              "the first dromd says it was fenced: %s", ts_slurp(a.log));
     cr_assert_neq(mbt_http(&a, "/health/ready", NULL), 200, "the fenced dromd is not ready");
     mbt_kill(&a, SIGTERM);
     mbt_kill(&b, SIGTERM);
@@ -339,19 +306,19 @@ Test(kafka_txn, refused_record_aborts_its_transaction_and_nothing_after_commits,
     const char *topic = f.topic;
     struct mbt_proc p = {0};
     mbt_dromd(&p, f.xml);
-    cr_assert(mbt_proc_ready(&p, 30000), "dromd ready: %s", mbt_slurp(p.log));
+    cr_assert(mbt_proc_ready(&p, 30000), "dromd ready: %s", ts_slurp(p.log));
     write_changes(root, "kt_abort", 100, 0, 1);
     cr_assert_eq(wait_committed(topic, 100, 30000), 100);
     /* One database transaction: fine rows, the refused one, fine rows. */
     kill(p.pid, SIGSTOP);
-    mbt_sql(root, "BEGIN");
+    ts_sql(root, "BEGIN");
     for (int id = 101; id <= 200; id++)
-        mbt_sql(root, "INSERT INTO kt_abort.t VALUES (%d, 'v0', %s)", id, id == 151 ? "REPEAT('x', 50000)" : "NULL");
-    mbt_sql(root, "COMMIT");
+        ts_sql(root, "INSERT INTO kt_abort.t VALUES (%d, 'v0', %s)", id, id == 151 ? "REPEAT('x', 50000)" : "NULL");
+    ts_sql(root, "COMMIT");
     kill(p.pid, SIGCONT);
     cr_assert(log_has(&p, "MSG_SIZE_TOO_LARGE", 30000) || log_has(&p, "too large", 1000),
-              "the refusal is logged: %s", mbt_slurp(p.log));
-    cr_assert(log_has(&p, "stopping the route", 30000), "the route stops: %s", mbt_slurp(p.log));
+              "the refusal is logged: %s", ts_slurp(p.log));
+    cr_assert(log_has(&p, "stopping the route", 30000), "the route stops: %s", ts_slurp(p.log));
     struct recs r = {0};
     read_topic(topic, "read_committed", &r);
     /* The 100 rows share one batch of up to 1000 records with the refused
@@ -377,10 +344,10 @@ Test(kafka_txn, source_with_file_offsets_is_refused)
              "<routes><route id=\"cdc\"><from uri=\"mysql-binlog:t?host=127.0.0.1&amp;port=%u&amp;user=debezium&amp;"
              "password=debezium&amp;serverId=5461&amp;snapshotMode=no_data&amp;offsetStorageFileName=/tmp/x.json\"/>"
              "<to uri=\"kafka:%s?brokers=%s&amp;transactionalId=x\"/></route></routes>",
-             mbt_port(), topic, brokers());
+             mbt_port(), topic, ts_brokers());
     struct mbt_proc p = {0};
     mbt_dromd(&p, xml);
-    cr_assert(log_has(&p, "set offsetStorage=kafka", 20000), "the refusal names the fix: %s", mbt_slurp(p.log));
+    cr_assert(log_has(&p, "set offsetStorage=kafka", 20000), "the refusal names the fix: %s", ts_slurp(p.log));
     cr_assert(!mbt_proc_ready(&p, 500));
     mbt_proc_free(&p);
 }

@@ -15,26 +15,20 @@
 
 #include "compiler/secrets.h"
 #include "tests/unit/test_engine_util.h"
+#include "tests/support/testenv.h"
+#include "tests/support/testkafka.h"
 
 #define KT_UNUSED __attribute__((unused))
 
-static KT_UNUSED const char *kt_brokers(void)
-{
-    const char *b = getenv("KAFKA_BROKERS");
-    return b && *b ? b : "127.0.0.1:19092";
-}
-
 static KT_UNUSED const char *kt_sasl_brokers(void)
 {
-    const char *b = getenv("KAFKA_SASL_BROKERS");
-    return b && *b ? b : "127.0.0.1:19094";
+    return ts_env("KAFKA_SASL_BROKERS", "127.0.0.1:19094");
 }
 
 /* The TLS listener and the CA that signed its certificate (tests/services/kafka/ctl). */
 static KT_UNUSED const char *kt_ssl_brokers(void)
 {
-    const char *b = getenv("KAFKA_SSL_BROKERS");
-    return b && *b ? b : "127.0.0.1:19095";
+    return ts_env("KAFKA_SSL_BROKERS", "127.0.0.1:19095");
 }
 
 static KT_UNUSED const char *kt_ssl_ca(void)
@@ -47,14 +41,14 @@ static KT_UNUSED const char *kt_ssl_ca(void)
 /* "drom-NAME-PID-MS": new for every run. */
 static KT_UNUSED void kt_topic(char *out, size_t size, const char *name)
 {
-    snprintf(out, size, "drom-%s-%d-%lld", name, (int)getpid(), (long long)te_now_ms());
+    snprintf(out, size, "drom-%s-%d-%lld", name, (int)getpid(), (long long)ts_now_ms());
 }
 
 static KT_UNUSED rd_kafka_t *kt_client(rd_kafka_type_t type, const char *group)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     char why[512];
-    rd_kafka_conf_set(conf, "bootstrap.servers", kt_brokers(), why, sizeof why);
+    rd_kafka_conf_set(conf, "bootstrap.servers", ts_brokers(), why, sizeof why);
     rd_kafka_conf_set(conf, "log_level", "3", why, sizeof why);
     if (group) {
         rd_kafka_conf_set(conf, "group.id", group, why, sizeof why);
@@ -69,27 +63,6 @@ static KT_UNUSED rd_kafka_t *kt_client(rd_kafka_type_t type, const char *group)
     rd_kafka_t *rk = rd_kafka_new(type, conf, why, sizeof why);
     cr_assert_not_null(rk, "%s", why);
     return rk;
-}
-
-static KT_UNUSED void kt_create_topic(const char *topic, int partitions)
-{
-    rd_kafka_t *rk = kt_client(RD_KAFKA_PRODUCER, NULL);
-    char why[512];
-    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, partitions, 1, why, sizeof why);
-    cr_assert_not_null(nt, "%s", why);
-    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
-    rd_kafka_CreateTopics(rk, &nt, 1, NULL, q);
-    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 30000);
-    cr_assert_not_null(ev, "CreateTopics answered");
-    size_t n;
-    const rd_kafka_topic_result_t **res = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
-    cr_assert_eq(n, 1);
-    cr_assert(rd_kafka_topic_result_error(res[0]) == 0, "create %s: %s", topic,
-              rd_kafka_topic_result_error_string(res[0]));
-    rd_kafka_event_destroy(ev);
-    rd_kafka_NewTopic_destroy(nt);
-    rd_kafka_queue_destroy(q);
-    rd_kafka_destroy(rk);
 }
 
 /* Produces n records "KEY:SEQ" (key = "k" + seq % nkeys) and waits for them. */
@@ -271,8 +244,8 @@ static KT_UNUSED size_t kt_read(const char *topic, size_t n, int64_t timeout_ms,
     rd_kafka_topic_partition_list_destroy(l);
     struct kt_rec *recs = drom_xcalloc(n + 1, sizeof *recs);
     size_t got = 0;
-    int64_t deadline = te_now_ms() + timeout_ms;
-    while (got < n && te_now_ms() < deadline) {
+    int64_t deadline = ts_now_ms() + timeout_ms;
+    while (got < n && ts_now_ms() < deadline) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
         if (!m)
             continue;
@@ -296,16 +269,16 @@ static KT_UNUSED size_t kt_read(const char *topic, size_t n, int64_t timeout_ms,
 static KT_UNUSED void kt_read_into(const char *topic, struct kcheck *k, int64_t timeout_ms)
 {
     char group[256];
-    snprintf(group, sizeof group, "reader-%s-%lld", topic, (long long)te_now_ms());
+    snprintf(group, sizeof group, "reader-%s-%lld", topic, (long long)ts_now_ms());
     rd_kafka_t *rk = kt_client(RD_KAFKA_CONSUMER, group);
     rd_kafka_poll_set_consumer(rk);
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(l, topic, RD_KAFKA_PARTITION_UA);
     rd_kafka_subscribe(rk, l);
     rd_kafka_topic_partition_list_destroy(l);
-    int64_t deadline = te_now_ms() + timeout_ms;
+    int64_t deadline = ts_now_ms() + timeout_ms;
     int64_t left = k->n;
-    while (left > 0 && te_now_ms() < deadline) {
+    while (left > 0 && ts_now_ms() < deadline) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
         if (!m)
             continue;
@@ -324,31 +297,6 @@ static KT_UNUSED void kt_read_into(const char *topic, struct kcheck *k, int64_t 
     rd_kafka_destroy(rk);
 }
 
-/* Runs tests/services/kafka/ctl with one argument; 0 when it succeeded.
- * The broker it starts must not inherit this process's descriptors (the
- * test runner's sockets among them), so they are closed before exec. */
-static KT_UNUSED int kt_ctl(const char *what)
-{
-    const char *dir = getenv("DROM_SERVICES");
-    char ctl[1024];
-    snprintf(ctl, sizeof ctl, "%s/kafka/ctl", dir ? dir : "tests/services");
-    pid_t pid = fork();
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_RDWR);
-        dup2(devnull, 0);
-        dup2(devnull, 1);
-        dup2(devnull, 2);
-        for (int fd = 3; fd < 4096; fd++)
-            close(fd);
-        execl(ctl, ctl, what, (char *)NULL);
-        _exit(127);
-    }
-    int st = 0;
-    if (pid < 0 || waitpid(pid, &st, 0) < 0)
-        return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* Engine XML with the brokers filled in: "%B" in `fmt` stands for the brokers, %S for the SASL
  * listener, %L for the TLS listener and %C for its CA file, "%T" for topic. */
 static KT_UNUSED char *kt_xml(const char *fmt, const char *topic)
@@ -356,7 +304,7 @@ static KT_UNUSED char *kt_xml(const char *fmt, const char *topic)
     struct drom_buf b = DROM_BUF_INIT;
     for (const char *p = fmt; *p; p++) {
         if (p[0] == '%' && p[1] == 'B') {
-            drom_buf_puts(&b, kt_brokers());
+            drom_buf_puts(&b, ts_brokers());
             p++;
         } else if (p[0] == '%' && p[1] == 'S') {
             drom_buf_puts(&b, kt_sasl_brokers());
@@ -446,7 +394,7 @@ static KT_UNUSED void kt_describe_group(const char *group, struct kt_group *out)
 /* Waits until the group is stable with `members` members that all hold partitions. */
 static KT_UNUSED void kt_wait_group(const char *group, int members, struct kt_group *g, int64_t timeout_ms)
 {
-    int64_t deadline = te_now_ms() + timeout_ms;
+    int64_t deadline = ts_now_ms() + timeout_ms;
     for (;;) {
         kt_describe_group(group, g);
         bool ok = g->stable && g->members == members;
@@ -454,7 +402,7 @@ static KT_UNUSED void kt_wait_group(const char *group, int members, struct kt_gr
             ok = g->partitions[i] > 0;
         if (ok)
             return;
-        cr_assert_lt(te_now_ms(), deadline, "group %s: %d member(s), stable=%d, want %d holding partitions", group,
+        cr_assert_lt(ts_now_ms(), deadline, "group %s: %d member(s), stable=%d, want %d holding partitions", group,
                      g->members, g->stable, members);
         poll(NULL, 0, 200);
     }

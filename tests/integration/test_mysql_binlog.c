@@ -14,13 +14,7 @@
 #include "runtime/engine.h"
 #include "tests/integration/test_mysql_binlog_util.h"
 
-static const char *env(const char *name, const char *def)
-{
-    const char *v = getenv(name);
-    return v && *v ? v : def;
-}
-
-static unsigned port(void) { return (unsigned)atoi(env("MARIADB_PORT", "13306")); }
+static unsigned port(void) { return (unsigned)atoi(ts_env("MARIADB_PORT", "13306")); }
 
 static MYSQL *admin(void)
 {
@@ -32,23 +26,14 @@ static MYSQL *admin(void)
     return m;
 }
 
-static void sql(MYSQL *m, const char *q)
-{
-    cr_assert_eq(mysql_query(m, q), 0, "%s: %s", q, mysql_error(m));
-    do {
-        MYSQL_RES *r = mysql_store_result(m);
-        mysql_free_result(r);
-    } while (mysql_next_result(m) == 0);
-}
-
 /* A fresh table per test so that tests do not see each other's changes. */
 static void fresh_table(MYSQL *m, const char *name, const char *ddl)
 {
     char q[2048];
     snprintf(q, sizeof q, "DROP TABLE IF EXISTS %s", name);
-    sql(m, q);
+    ts_sql(m, "%s", q);
     snprintf(q, sizeof q, "CREATE TABLE %s %s", name, ddl);
-    sql(m, q);
+    ts_sql(m, "%s", q);
 }
 
 struct run {
@@ -178,9 +163,9 @@ Test(mysql_binlog, seed_changes_give_c_u_c, .timeout = 60)
     int64_t epoch = mbt_stored_epoch(r.offsets, "mysql-binlog/my-mysql");
     cr_assert(epoch >= t0 && epoch <= mbt_wall_ms(), "stored epoch %lld is the start time in ms (from %lld)",
               (long long)epoch, (long long)t0);
-    sql(m, "INSERT INTO seed_customers (first_name, last_name, email) VALUES (\"John\", \"Doe\", \"jdoe@example.com\")");
-    sql(m, "UPDATE seed_customers SET first_name = \"Jane\" WHERE id = 1");
-    sql(m, "INSERT INTO seed_customers (first_name, last_name, email) VALUES (\"Chuck\", \"Norris\", \"cnorris@example.com\")");
+    ts_sql(m, "INSERT INTO seed_customers (first_name, last_name, email) VALUES (\"John\", \"Doe\", \"jdoe@example.com\")");
+    ts_sql(m, "UPDATE seed_customers SET first_name = \"Jane\" WHERE id = 1");
+    ts_sql(m, "INSERT INTO seed_customers (first_name, last_name, email) VALUES (\"Chuck\", \"Norris\", \"cnorris@example.com\")");
     struct drom_mock *mk = out(&r, 3);
     const char *ops[3] = {"c", "u", "c"};
     const char *after[3] = {
@@ -221,7 +206,7 @@ Test(mysql_binlog, seed_changes_give_c_u_c, .timeout = 60)
 Test(mysql_binlog, every_type_streamed, .timeout = 60)
 {
     MYSQL *m = admin();
-    sql(m, "SET time_zone = '+00:00', sql_mode = ''");
+    ts_sql(m, "SET time_zone = '+00:00', sql_mode = ''");
     fresh_table(m, "types",
                 "(id INT NOT NULL PRIMARY KEY, ti TINYINT, tiu TINYINT UNSIGNED, biu BIGINT UNSIGNED, d2 DECIMAL(65,30), "
                 "f FLOAT, dbl DOUBLE, b1 BIT(1), b64 BIT(64), vc VARCHAR(300), bn BINARY(4), bl LONGBLOB, dt DATE, "
@@ -229,13 +214,13 @@ Test(mysql_binlog, every_type_streamed, .timeout = 60)
                 "st SET('a','b','c','d'), j JSON, pt POINT) DEFAULT CHARSET utf8mb4");
     struct run r;
     start(&r, "mysql-binlog", "types", "&amp;snapshotMode=no_data&amp;schemas=false", tmp_offsets());
-    sql(m, "INSERT INTO types VALUES (1, -5, 250, 18446744073709551615, "
+    ts_sql(m, "INSERT INTO types VALUES (1, -5, 250, 18446744073709551615, "
            "'-12345678901234567890123456789012345.123456789012345678901234567890', 3.25, -2.5e100, b'1', "
            "b'1111111111111111111111111111111111111111111111111111111111111111', 'héllo 😀 wörld', 'ab', 0xdeadbeef, "
            "'2024-02-29', '-12:34:56.789', '2024-01-02 03:04:05.123456', '2024-01-02 03:04:05.678', 2024, 'medium', "
            "'a,c', '{\"k\": [1, 2.5, \"x\"]}', ST_GeomFromText('POINT(3 4)', 4326))");
-    sql(m, "INSERT INTO types (id) VALUES (2)");
-    sql(m, "INSERT INTO types (id, dt, y) VALUES (3, '0000-00-00', 0)");
+    ts_sql(m, "INSERT INTO types (id) VALUES (2)");
+    ts_sql(m, "INSERT INTO types (id, dt, y) VALUES (3, '0000-00-00', 0)");
     struct drom_mock *mk = out(&r, 3);
     char *body = drom_mock_body(mk, 0);
     cr_assert(starts(body,
@@ -266,9 +251,9 @@ Test(mysql_binlog, transactions_rollback_delete_and_tombstones, .timeout = 60)
     fresh_table(m, "tx", "(id INT PRIMARY KEY, v VARCHAR(20))");
     struct run r;
     start(&r, "mysql-binlog", "tx", "&amp;snapshotMode=no_data&amp;schemas=false", tmp_offsets());
-    sql(m, "BEGIN; INSERT INTO tx VALUES (100, 'gone'); ROLLBACK");
-    sql(m, "BEGIN; INSERT INTO tx VALUES (1, 'a'), (2, 'b'), (3, 'c'); UPDATE tx SET v = 'x' WHERE id < 3; COMMIT");
-    sql(m, "DELETE FROM tx WHERE id = 3");
+    ts_sql(m, "BEGIN; INSERT INTO tx VALUES (100, 'gone'); ROLLBACK");
+    ts_sql(m, "BEGIN; INSERT INTO tx VALUES (1, 'a'), (2, 'b'), (3, 'c'); UPDATE tx SET v = 'x' WHERE id < 3; COMMIT");
+    ts_sql(m, "DELETE FROM tx WHERE id = 3");
     struct drom_mock *mk = out(&r, 7);
     const char *ops[7] = {"c", "c", "c", "u", "u", "d", NULL};
     for (size_t i = 0; i < 7; i++) {
@@ -299,7 +284,7 @@ Test(mysql_binlog, snapshot_then_stream_and_resume_after_restart, .timeout = 90)
 {
     MYSQL *m = admin();
     fresh_table(m, "snap", "(id INT PRIMARY KEY, v VARCHAR(20))");
-    sql(m, "INSERT INTO snap VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+    ts_sql(m, "INSERT INTO snap VALUES (1, 'a'), (2, 'b'), (3, 'c')");
     char *offsets = strdup(tmp_offsets());
     struct run r;
     start(&r, "mysql-binlog", "snap", "&amp;schemas=false&amp;offsetFlushIntervalMs=0", offsets);
@@ -316,14 +301,14 @@ Test(mysql_binlog, snapshot_then_stream_and_resume_after_restart, .timeout = 90)
         free(b);
         expect_event_id(mk, i, epoch, (long)i);
     }
-    sql(m, "INSERT INTO snap VALUES (4, 'd')");
+    ts_sql(m, "INSERT INTO snap VALUES (4, 'd')");
     mk = out(&r, 4);
     char *b = drom_mock_body(mk, 3);
     cr_assert(strstr(b, "\"after\":{\"id\":4,\"v\":\"d\"}") && strstr(b, "\"op\":\"c\""), "%s", b);
     free(b);
     stop(&r);
     /* while stopped */
-    sql(m, "INSERT INTO snap VALUES (5, 'e'); UPDATE snap SET v = 'z' WHERE id = 1");
+    ts_sql(m, "INSERT INTO snap VALUES (5, 'e'); UPDATE snap SET v = 'z' WHERE id = 1");
     start(&r, "mysql-binlog", "snap", "&amp;schemas=false&amp;offsetFlushIntervalMs=0", offsets);
     mk = out(&r, 2);
     b = drom_mock_body(mk, 0);
@@ -352,7 +337,7 @@ Test(mysql_binlog, offset_stored_before_epochs_keeps_the_old_ids, .timeout = 60)
     struct run r;
     start(&r, "mysql-binlog", "oldids", "&amp;snapshotMode=no_data&amp;schemas=false&amp;offsetFlushIntervalMs=0",
           offsets);
-    sql(m, "INSERT INTO oldids VALUES (1, 'a')");
+    ts_sql(m, "INSERT INTO oldids VALUES (1, 'a')");
     out(&r, 1);
     stop(&r);
     /* the offset as an earlier version stored it */
@@ -369,7 +354,7 @@ Test(mysql_binlog, offset_stored_before_epochs_keeps_the_old_ids, .timeout = 60)
 
     start(&r, "mysql-binlog", "oldids", "&amp;snapshotMode=no_data&amp;schemas=false&amp;offsetFlushIntervalMs=0",
           offsets);
-    sql(m, "INSERT INTO oldids VALUES (2, 'b')");
+    ts_sql(m, "INSERT INTO oldids VALUES (2, 'b')");
     struct drom_mock *mk = out(&r, 1);
     const char *rest;
     cr_assert_eq(mbt_id_epoch(hdr(mk, 0, "DromEventId"), &rest), 0, "old form: %s", hdr(mk, 0, "DromEventId"));
@@ -385,8 +370,8 @@ Test(mysql_binlog, debezium_mysql_body_is_the_row_after, .timeout = 60)
     fresh_table(m, "camel", "(id INT PRIMARY KEY, name VARCHAR(20))");
     struct run r;
     start(&r, "debezium-mysql", "camel", "&amp;snapshotMode=no_data", tmp_offsets());
-    sql(m, "INSERT INTO camel VALUES (7, 'x')");
-    sql(m, "DELETE FROM camel WHERE id = 7");
+    ts_sql(m, "INSERT INTO camel VALUES (7, 'x')");
+    ts_sql(m, "DELETE FROM camel WHERE id = 7");
     struct drom_mock *mk = out(&r, 2);
     char *b = drom_mock_body(mk, 0);
     cr_assert_str_eq(b, "{\"id\":7,\"name\":\"x\"}");
@@ -414,7 +399,7 @@ Test(mysql_binlog, debezium_mysql_masks_truncates_and_keys_as_told, .timeout = 6
           "&amp;additionalProperties.column.mask.hash.v2.SHA-256.with.salt.pepper=cdcdb.camelmap.code"
           "&amp;additionalProperties.column.truncate.to.2.chars=cdcdb.camelmap.note",
           tmp_offsets());
-    sql(m, "INSERT INTO camelmap VALUES (7, 'k7', NULL, 'abcdef')");
+    ts_sql(m, "INSERT INTO camelmap VALUES (7, 'k7', NULL, 'abcdef')");
     struct drom_mock *mk = out(&r, 1);
     char *b = drom_mock_body(mk, 0);
     /* SHA-256 of "pepper" + "k7", cut to VARCHAR(8)'s length; a masked NULL is the mask (Debezium's way) */

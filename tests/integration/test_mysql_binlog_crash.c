@@ -25,7 +25,7 @@ struct lines {
  * newline glues two envelopes together, so values are read one after another. */
 static void read_lines(const char *path, struct lines *out)
 {
-    char *text = mbt_slurp(path);
+    char *text = ts_slurp(path);
     size_t len = strlen(text), off = 0;
     while (off < len) {
         while (off < len && (text[off] == '\n' || text[off] == ' '))
@@ -139,9 +139,9 @@ static const char *ROUTE =
 
 Test(mysql_binlog_crash, kill9_mid_stream_then_restart, .timeout = 120)
 {
-    MYSQL *root = mbt_root();
-    mbt_fresh_db(root, "mbt_crash");
-    mbt_sql(root, "CREATE TABLE mbt_crash.t (id INT PRIMARY KEY, v VARCHAR(64))");
+    MYSQL *root = ts_root(0);
+    ts_fresh_db(root, "mbt_crash");
+    ts_sql(root, "CREATE TABLE mbt_crash.t (id INT PRIMARY KEY, v VARCHAR(64))");
     struct mbt_proc p = {0};
     p.dir = mbt_tmp_path("crash");
     cr_assert_eq(mkdir(p.dir, 0700), 0);
@@ -150,13 +150,13 @@ Test(mysql_binlog_crash, kill9_mid_stream_then_restart, .timeout = 120)
     snprintf(out, sizeof out, "%s/out.jsonl", p.dir);
     snprintf(offsets, sizeof offsets, "%s/offsets.json", p.dir);
     mbt_dromd(&p, xml);
-    cr_assert(mbt_proc_ready(&p, 20000), "dromd ready: %s", mbt_slurp(p.log));
+    cr_assert(mbt_proc_ready(&p, 20000), "dromd ready: %s", ts_slurp(p.log));
     /* the whole workload lands in the binlog while dromd is paused, so that
      * it streams at full speed when continued and the kill hits mid-stream */
     kill(p.pid, SIGSTOP);
     long total = 0;
     for (int i = 0; i < 30; i++, total++)
-        mbt_sql(root, "INSERT INTO mbt_crash.t VALUES (%ld, 'single')", total + 1);
+        ts_sql(root, "INSERT INTO mbt_crash.t VALUES (%ld, 'single')", total + 1);
     /* transactions of several multi-row statements: a kill inside one
      * exercises the event/row skip of a partly delivered transaction */
     for (int tx = 0; tx < 12; tx++) {
@@ -170,12 +170,12 @@ Test(mysql_binlog_crash, kill9_mid_stream_then_restart, .timeout = 120)
             n += (size_t)snprintf(q + n, sizeof q - n, ";");
         }
         snprintf(q + n, sizeof q - n, "COMMIT");
-        mbt_sql(root, "%s", q);
+        ts_sql(root, "%s", q);
     }
     kill(p.pid, SIGCONT);
     size_t at_kill = 0;
-    int64_t end = mbt_now_ms() + 30000;
-    while (mbt_now_ms() < end && (at_kill = count_newlines(out)) < (size_t)total * 2 / 5)
+    int64_t end = ts_now_ms() + 30000;
+    while (ts_now_ms() < end && (at_kill = count_newlines(out)) < (size_t)total * 2 / 5)
         usleep(500);
     kill(p.pid, SIGKILL);
     mbt_kill(&p, SIGKILL);
@@ -195,12 +195,12 @@ Test(mysql_binlog_crash, kill9_mid_stream_then_restart, .timeout = 120)
 
     /* restart on the same offsets */
     mbt_dromd(&p, xml);
-    cr_assert(mbt_proc_ready(&p, 20000), "dromd ready after the restart: %s", mbt_slurp(p.log));
+    cr_assert(mbt_proc_ready(&p, 20000), "dromd ready after the restart: %s", ts_slurp(p.log));
     struct lines all = {0};
-    end = mbt_now_ms() + 60000;
+    end = ts_now_ms() + 60000;
     char *seen = calloc((size_t)total + 1, 1);
     long distinct = 0;
-    while (mbt_now_ms() < end && distinct < total) {
+    while (ts_now_ms() < end && distinct < total) {
         usleep(50000);
         free(all.v);
         all = (struct lines){0};
@@ -237,7 +237,7 @@ Test(mysql_binlog_crash, kill9_mid_stream_then_restart, .timeout = 120)
     free(pre.v);
     free(all.v);
     mbt_proc_free(&p);
-    mbt_sql(root, "DROP DATABASE mbt_crash");
+    ts_sql(root, "DROP DATABASE mbt_crash");
     mysql_close(root);
 }
 
@@ -283,16 +283,14 @@ static void *write_rows(void *arg)
 
 static void ctl(const char *what)
 {
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "%s %s >/dev/null 2>&1", mbt_env("MARIADB_CTL", "tests/services/mariadb/ctl"), what);
-    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    cr_assert_eq(ts_ctl(NULL, "mariadb", what), 0, "tests/services/mariadb/ctl %s", what);
 }
 
 Test(mysql_binlog_crash, server_restart_mid_stream, .timeout = 120)
 {
-    MYSQL *root = mbt_root();
-    mbt_fresh_db(root, "mbt_restart");
-    mbt_sql(root, "CREATE TABLE mbt_restart.t (id INT PRIMARY KEY, v VARCHAR(20)); "
+    MYSQL *root = ts_root(0);
+    ts_fresh_db(root, "mbt_restart");
+    ts_sql(root, "CREATE TABLE mbt_restart.t (id INT PRIMARY KEY, v VARCHAR(20)); "
                   "GRANT ALL ON mbt_restart.* TO 'cdcadmin'@'%%'");
     mysql_close(root);
     char *offsets = mbt_tmp_path("restart-offsets");
@@ -308,19 +306,24 @@ Test(mysql_binlog_crash, server_restart_mid_stream, .timeout = 120)
     struct drom_mock *mk = mbt_out(&r, 100, 20000);
     ctl("stop");
     char reason[512] = "";
-    int64_t end = mbt_now_ms() + 10000;
-    while (drom_engine_ready(r.eng, reason, sizeof reason) && mbt_now_ms() < end)
+    int64_t end = ts_now_ms() + 10000;
+    while (drom_engine_ready(r.eng, reason, sizeof reason) && ts_now_ms() < end)
         usleep(10000);
     cr_assert(!drom_engine_ready(r.eng, reason, sizeof reason), "not ready while the server is down");
     cr_log_info("readiness while the server is down: %s", reason);
-    usleep(500000);
-    cr_assert(!drom_engine_ready(r.eng, reason, sizeof reason), "still not ready: %s", reason);
+    /* the sentinel: a reconnection tried while the server is down has failed, and readiness says so */
+    end = ts_now_ms() + 15000;
+    while (!(!drom_engine_ready(r.eng, reason, sizeof reason) && strstr(reason, "cannot connect to")) &&
+           ts_now_ms() < end)
+        usleep(10000);
+    cr_assert(!drom_engine_ready(r.eng, reason, sizeof reason) && strstr(reason, "cannot connect to"),
+              "still not ready after a failed reconnection: %s", reason);
     ctl("start");
     cr_assert(mbt_wait_ready(&r, 30000, reason, sizeof reason), "ready again after the server came back: %s", reason);
     pthread_join(th, NULL);
     cr_assert_eq(w.next, w.last + 1, "every row was written");
     mk = mbt_out(&r, (size_t)w.last, 30000);
-    root = mbt_root();
+    root = ts_root(0);
     char sentinel[128];
     snprintf(sentinel, sizeof sentinel, "INSERT INTO mbt_restart.t VALUES (%ld, 'sentinel')", w.last + 1);
     size_t n = mbt_before_sentinel(root, mk, sentinel, "sentinel", 30000);
@@ -343,7 +346,7 @@ Test(mysql_binlog_crash, server_restart_mid_stream, .timeout = 120)
     mbt_stop(&r);
     unlink(offsets);
     free(offsets);
-    root = mbt_root();
-    mbt_sql(root, "DROP DATABASE mbt_restart");
+    root = ts_root(0);
+    ts_sql(root, "DROP DATABASE mbt_restart");
     mysql_close(root);
 }

@@ -40,28 +40,28 @@ static char *after_fields(struct drom_mock *m, size_t i)
 
 Test(mysql_binlog_ddl, column_and_table_ddl_mid_stream, .timeout = 60)
 {
-    MYSQL *root = mbt_root();
-    mbt_fresh_db(root, "mbt_ddl");
-    mbt_sql(root, "CREATE TABLE mbt_ddl.t (id INT PRIMARY KEY, a VARCHAR(10))");
+    MYSQL *root = ts_root(0);
+    ts_fresh_db(root, "mbt_ddl");
+    ts_sql(root, "CREATE TABLE mbt_ddl.t (id INT PRIMARY KEY, a VARCHAR(10))");
     char *offsets = mbt_tmp_path("ddl");
     char q[512];
     snprintf(q, sizeof q, "tableIncludeList=mbt_ddl\\.t,mbt_ddl\\.t2&snapshotMode=no_data&offsetStorageFileName=%s",
              offsets);
     struct mbt_run r;
     mbt_start(&r, 5416, q);
-    mbt_sql(root, "INSERT INTO mbt_ddl.t VALUES (1, 'x')");
-    mbt_sql(root, "ALTER TABLE mbt_ddl.t ADD COLUMN b INT DEFAULT 5");
-    mbt_sql(root, "INSERT INTO mbt_ddl.t VALUES (2, 'y', 7)");
-    mbt_sql(root, "ALTER TABLE mbt_ddl.t MODIFY COLUMN b BIGINT");
-    mbt_sql(root, "INSERT INTO mbt_ddl.t VALUES (3, 'z', 8000000000)");
-    mbt_sql(root, "ALTER TABLE mbt_ddl.t RENAME COLUMN a TO a2");
-    mbt_sql(root, "UPDATE mbt_ddl.t SET a2 = 'w' WHERE id = 1");
-    mbt_sql(root, "ALTER TABLE mbt_ddl.t DROP COLUMN b");
-    mbt_sql(root, "INSERT INTO mbt_ddl.t VALUES (4, 'q')");
-    mbt_sql(root, "RENAME TABLE mbt_ddl.t TO mbt_ddl.t2");
-    mbt_sql(root, "INSERT INTO mbt_ddl.t2 VALUES (5, 'r')");
-    mbt_sql(root, "RENAME TABLE mbt_ddl.t2 TO mbt_ddl.t3");
-    mbt_sql(root, "INSERT INTO mbt_ddl.t3 VALUES (6, 'no')");
+    ts_sql(root, "INSERT INTO mbt_ddl.t VALUES (1, 'x')");
+    ts_sql(root, "ALTER TABLE mbt_ddl.t ADD COLUMN b INT DEFAULT 5");
+    ts_sql(root, "INSERT INTO mbt_ddl.t VALUES (2, 'y', 7)");
+    ts_sql(root, "ALTER TABLE mbt_ddl.t MODIFY COLUMN b BIGINT");
+    ts_sql(root, "INSERT INTO mbt_ddl.t VALUES (3, 'z', 8000000000)");
+    ts_sql(root, "ALTER TABLE mbt_ddl.t RENAME COLUMN a TO a2");
+    ts_sql(root, "UPDATE mbt_ddl.t SET a2 = 'w' WHERE id = 1");
+    ts_sql(root, "ALTER TABLE mbt_ddl.t DROP COLUMN b");
+    ts_sql(root, "INSERT INTO mbt_ddl.t VALUES (4, 'q')");
+    ts_sql(root, "RENAME TABLE mbt_ddl.t TO mbt_ddl.t2");
+    ts_sql(root, "INSERT INTO mbt_ddl.t2 VALUES (5, 'r')");
+    ts_sql(root, "RENAME TABLE mbt_ddl.t2 TO mbt_ddl.t3");
+    ts_sql(root, "INSERT INTO mbt_ddl.t3 VALUES (6, 'no')");
     struct drom_mock *mk = mbt_out(&r, 6, 10000);
     expect(mk, 0, "payload.after", "{\"id\":1,\"a\":\"x\"}");
     expect(mk, 1, "payload.after", "{\"id\":2,\"a\":\"y\",\"b\":7}");
@@ -87,13 +87,13 @@ Test(mysql_binlog_ddl, column_and_table_ddl_mid_stream, .timeout = 60)
     char *env_name = field(mk, 5, "schema.name");
     cr_assert_str_eq(env_name, "t.mbt_ddl.t2.Envelope");
     free(env_name);
-    mbt_sql(root, "CREATE TABLE mbt_ddl.t2 (id INT PRIMARY KEY, a2 VARCHAR(10))");
+    ts_sql(root, "CREATE TABLE mbt_ddl.t2 (id INT PRIMARY KEY, a2 VARCHAR(10))");
     cr_assert_eq(mbt_before_sentinel(root, mk, "INSERT INTO mbt_ddl.t2 VALUES (999, 'sentinel')", "sentinel", 10000), 6,
                  "a table renamed out of the include list is not captured");
     mbt_stop(&r);
     unlink(offsets);
     free(offsets);
-    mbt_sql(root, "DROP DATABASE mbt_ddl");
+    ts_sql(root, "DROP DATABASE mbt_ddl");
     mysql_close(root);
 }
 
@@ -101,8 +101,8 @@ static void filter_dbs(MYSQL *root)
 {
     const char *dbs[] = {"mbt_fa", "mbt_fb", "mbt_fc"};
     for (int i = 0; i < 3; i++) {
-        mbt_fresh_db(root, dbs[i]);
-        mbt_sql(root, "CREATE TABLE %s.t (id INT PRIMARY KEY, x VARCHAR(10), secret VARCHAR(10)); "
+        ts_fresh_db(root, dbs[i]);
+        ts_sql(root, "CREATE TABLE %s.t (id INT PRIMARY KEY, x VARCHAR(10), secret VARCHAR(10)); "
                       "CREATE TABLE %s.u (id INT PRIMARY KEY, x VARCHAR(10)); "
                       "CREATE TABLE %s.tt (id INT PRIMARY KEY, x VARCHAR(10))", dbs[i], dbs[i], dbs[i]);
     }
@@ -113,7 +113,7 @@ static int touch_all(MYSQL *root, int id)
 {
     const char *dbs[] = {"mbt_fa", "mbt_fb", "mbt_fc"};
     for (int i = 0; i < 3; i++)
-        mbt_sql(root, "INSERT INTO %s.t VALUES (%d, 'x', 's'); INSERT INTO %s.u VALUES (%d, 'x'); "
+        ts_sql(root, "INSERT INTO %s.t VALUES (%d, 'x', 's'); INSERT INTO %s.u VALUES (%d, 'x'); "
                       "INSERT INTO %s.tt VALUES (%d, 'x')", dbs[i], id, dbs[i], id, dbs[i], id);
     return 9;
 }
@@ -144,7 +144,7 @@ static void run_filter(const char *filters, bool snapshot, size_t expected, cons
     char q[1024];
     snprintf(q, sizeof q, "%s&schemas=false&snapshotMode=%s&offsetStorageFileName=%s", filters,
              snapshot ? "initial" : "no_data", offsets);
-    MYSQL *root = mbt_root();
+    MYSQL *root = ts_root(0);
     struct mbt_run r;
     mbt_start(&r, 5417, q);
     if (!snapshot)
@@ -178,7 +178,7 @@ static void run_filter(const char *filters, bool snapshot, size_t expected, cons
 
 Test(mysql_binlog_ddl, filters_databases_tables_columns, .timeout = 90)
 {
-    MYSQL *root = mbt_root();
+    MYSQL *root = ts_root(0);
     filter_dbs(root);
     touch_all(root, 1);
     /* comma-separated, spaces around items, case-insensitive; a table and a column excluded; in the snapshot */
@@ -197,7 +197,7 @@ Test(mysql_binlog_ddl, filters_databases_tables_columns, .timeout = 90)
     run_filter("databaseExcludeList=mbt_fa,mbt_fb&tableIncludeList=mbt_f.*", false, 3, "mbt_fc.t,mbt_fc.u,mbt_fc.tt",
                "{\"id\":%d,\"x\":\"x\",\"secret\":\"s\"}");
     for (int i = 0; i < 3; i++)
-        mbt_sql(root, "DROP DATABASE mbt_f%c", 'a' + i);
+        ts_sql(root, "DROP DATABASE mbt_f%c", 'a' + i);
     mysql_close(root);
 }
 

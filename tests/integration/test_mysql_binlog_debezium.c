@@ -28,10 +28,10 @@ struct fixture {
 
 static void begin(struct fixture *fx, const char *db, const char *ddl, unsigned server_id, const char *opts)
 {
-    fx->root = mbt_root();
+    fx->root = ts_root(0);
     fx->db = db;
-    mbt_fresh_db(fx->root, db);
-    mbt_sql(fx->root, "%s", ddl);
+    ts_fresh_db(fx->root, db);
+    ts_sql(fx->root, "%s", ddl);
     fx->offsets = mbt_tmp_path(db);
     char q[1024];
     snprintf(q, sizeof q, "databaseIncludeList=%s&%s&offsetStorageFileName=%s", db, opts, fx->offsets);
@@ -43,7 +43,7 @@ static void end(struct fixture *fx)
     mbt_stop(&fx->r);
     unlink(fx->offsets);
     free(fx->offsets);
-    mbt_sql(fx->root, "DROP DATABASE `%s`", fx->db);
+    ts_sql(fx->root, "DROP DATABASE `%s`", fx->db);
     mysql_close(fx->root);
 }
 
@@ -55,7 +55,7 @@ Test(mysql_binlog_debezium, unique_index_stands_in_for_the_primary_key, .timeout
                   "UNIQUE KEY un (nk), UNIQUE KEY uc (code, n)); "
                   "CREATE TABLE mbt_uk.nullable (a INT, UNIQUE KEY ua (a)); "
                   "INSERT INTO mbt_uk.u VALUES (1, NULL, 'k1', 7)", 5431, "snapshotMode=initial");
-    mbt_sql(fx.root, "INSERT INTO mbt_uk.u VALUES (2, 'x', 'k2', 8); DELETE FROM mbt_uk.u WHERE a = 2; "
+    ts_sql(fx.root, "INSERT INTO mbt_uk.u VALUES (2, 'x', 'k2', 8); DELETE FROM mbt_uk.u WHERE a = 2; "
                   "INSERT INTO mbt_uk.nullable VALUES (5)");
     /* r (snapshot), c, d + tombstone, c of the table without a usable index */
     struct drom_mock *mk = mbt_out(&fx.r, 5, 15000);
@@ -95,7 +95,7 @@ Test(mysql_binlog_debezium, column_defaults_in_the_field_schemas, .timeout = 60)
                   "ts TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, tsn TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP, "
                   "b BIT(1) DEFAULT b'1', e ENUM('x','y') DEFAULT 'y', f DOUBLE DEFAULT -2e10, "
                   "nd INT DEFAULT NULL, ex INT DEFAULT (1 + 1), nn INT NOT NULL)", 5432, "snapshotMode=no_data");
-    mbt_sql(fx.root, "INSERT INTO mbt_def.d (id, i, s, dec1, d, dt, ts, tsn, b, e, f, nd, ex, nn) VALUES "
+    ts_sql(fx.root, "INSERT INTO mbt_def.d (id, i, s, dec1, d, dt, ts, tsn, b, e, f, nd, ex, nn) VALUES "
                   "(1, NULL, 'a', 2.25, '2024-05-06', '2024-05-06 07:08:09', '2024-05-06 07:08:09', NULL, b'0', 'x', "
                   "1.5, NULL, 3, 4)");
     struct drom_mock *mk = mbt_out(&fx.r, 1, 10000);
@@ -156,8 +156,8 @@ Test(mysql_binlog_debezium, truncate_event_when_not_skipped, .timeout = 60)
                          "DROP DATABASE IF EXISTS mbt_tr_out; CREATE DATABASE mbt_tr_out; CREATE TABLE mbt_tr_out.x (a INT)",
           5433, "snapshotMode=no_data&skippedOperations=none");
     MYSQL *root = fx.root;
-    mbt_sql(root, "INSERT INTO mbt_tr.k VALUES (1, 'a')");
-    mbt_sql(root, "USE mbt_tr; TRUNCATE TABLE k; /* not captured */ TRUNCATE mbt_tr_out.x; "
+    ts_sql(root, "INSERT INTO mbt_tr.k VALUES (1, 'a')");
+    ts_sql(root, "USE mbt_tr; TRUNCATE TABLE k; /* not captured */ TRUNCATE mbt_tr_out.x; "
                   "TRUNCATE TABLE `mbt_tr`.`fresh`; INSERT INTO mbt_tr.k VALUES (2, 'b')");
     struct drom_mock *mk = mbt_out(&fx.r, 4, 10000);
     char *insert = drom_mock_body(mk, 0), *trunc = drom_mock_body(mk, 1);
@@ -207,7 +207,7 @@ Test(mysql_binlog_debezium, truncate_event_when_not_skipped, .timeout = 60)
     free(s_trunc);
     free(insert);
     free(trunc);
-    mbt_sql(root, "DROP DATABASE mbt_tr_out");
+    ts_sql(root, "DROP DATABASE mbt_tr_out");
     end(&fx);
 }
 
@@ -216,7 +216,7 @@ Test(mysql_binlog_debezium, key_change_is_delete_tombstone_create, .timeout = 60
     struct fixture fx;
     begin(&fx, "mbt_kc", "CREATE TABLE mbt_kc.k (id INT PRIMARY KEY, v VARCHAR(5)); INSERT INTO mbt_kc.k VALUES (1, 'a')",
           5434, "snapshotMode=no_data");
-    mbt_sql(fx.root, "UPDATE mbt_kc.k SET id = 2 WHERE id = 1; UPDATE mbt_kc.k SET v = 'b' WHERE id = 2");
+    ts_sql(fx.root, "UPDATE mbt_kc.k SET id = 2 WHERE id = 1; UPDATE mbt_kc.k SET v = 'b' WHERE id = 2");
     /* d(1) + tombstone(1) + c(2) for the key change, u(2) for the other update */
     struct drom_mock *mk = mbt_out(&fx.r, 4, 10000);
     const char *keys[4] = {"{\"id\":1}", "{\"id\":1}", "{\"id\":2}", "{\"id\":2}"};
@@ -270,9 +270,9 @@ static long long metric(struct mbt_run *r, const char *name)
  * inconsistentSchemaHandlingMode decides about. */
 static void insert_without_column_names(MYSQL *root, const char *sql)
 {
-    mbt_sql(root, "SET GLOBAL binlog_row_metadata = 'MINIMAL'");
-    mbt_sql(root, "%s", sql);
-    mbt_sql(root, "SET GLOBAL binlog_row_metadata = 'FULL'");
+    ts_sql(root, "SET GLOBAL binlog_row_metadata = 'MINIMAL'");
+    ts_sql(root, "%s", sql);
+    ts_sql(root, "SET GLOBAL binlog_row_metadata = 'FULL'");
 }
 
 Test(mysql_binlog_debezium, unknown_table_passed_over_under_warn, .timeout = 60)
@@ -281,7 +281,7 @@ Test(mysql_binlog_debezium, unknown_table_passed_over_under_warn, .timeout = 60)
     begin(&fx, "mbt_warn", "CREATE TABLE mbt_warn.t (id INT PRIMARY KEY, v VARCHAR(5))", 5434,
           "snapshotMode=no_data&inconsistentSchemaHandlingMode=warn");
     insert_without_column_names(fx.root, "INSERT INTO mbt_warn.t VALUES (1, 'a')");
-    mbt_sql(fx.root, "INSERT INTO mbt_warn.t VALUES (2, 'b')");
+    ts_sql(fx.root, "INSERT INTO mbt_warn.t VALUES (2, 'b')");
     struct drom_mock *mk = drom_mock_get(fx.r.eng, "out");
     cr_assert_eq(mbt_before_sentinel(fx.root, mk, "INSERT INTO mbt_warn.t VALUES (999, 'z')", "\"id\":999", 10000), 1,
                  "the row without column names is passed over, the next one is not");
@@ -300,8 +300,8 @@ Test(mysql_binlog_debezium, unknown_table_stops_the_source_by_default, .timeout 
     begin(&fx, "mbt_fail", "CREATE TABLE mbt_fail.t (id INT PRIMARY KEY, v VARCHAR(5))", 5435, "snapshotMode=no_data");
     insert_without_column_names(fx.root, "INSERT INTO mbt_fail.t VALUES (1, 'a')");
     char reason[512] = "";
-    int64_t until = mbt_now_ms() + 10000;
-    while (drom_engine_ready(fx.r.eng, reason, sizeof reason) && mbt_now_ms() < until)
+    int64_t until = ts_now_ms() + 10000;
+    while (drom_engine_ready(fx.r.eng, reason, sizeof reason) && ts_now_ms() < until)
         usleep(20000);
     cr_expect(!drom_engine_ready(fx.r.eng, reason, sizeof reason), "not ready once the event cannot be read");
     cr_expect(strstr(reason, "has no column names"), "readiness says why: %s", reason);
@@ -321,7 +321,7 @@ Test(mysql_binlog_debezium, signedness_after_year_and_bit_columns, .timeout = 60
     begin(&fx, "mbt_sign", "CREATE TABLE mbt_sign.t (id INT PRIMARY KEY, y YEAR, bt BIT(3), a INT UNSIGNED, b INT, "
                            "s SMALLINT UNSIGNED, c TINYINT)",
           5436, "snapshotMode=no_data&schemas=false");
-    mbt_sql(fx.root, "INSERT INTO mbt_sign.t VALUES (1, 2024, b'101', 4000000000, -1, 65535, -5)");
+    ts_sql(fx.root, "INSERT INTO mbt_sign.t VALUES (1, 2024, b'101', 4000000000, -1, 65535, -5)");
     struct drom_mock *mk = mbt_out(&fx.r, 1, 10000);
     char *b = drom_mock_body(mk, 0);
     cr_expect(strstr(b, "\"after\":{\"id\":1,\"y\":2024,\"bt\":\"BQ==\",\"a\":4000000000,\"b\":-1,\"s\":65535,\"c\":-5}"),

@@ -14,18 +14,18 @@ static char *body_member(struct drom_mock *mk, size_t i, const char *path)
 
 Test(mysql_binlog_events, transaction_block_only_with_metadata_on, .timeout = 60)
 {
-    MYSQL *root = mbt_root();
-    mbt_fresh_db(root, "mbt_tx");
-    mbt_sql(root, "CREATE TABLE mbt_tx.a (id INT PRIMARY KEY); CREATE TABLE mbt_tx.b (id INT PRIMARY KEY)");
+    MYSQL *root = ts_root(0);
+    ts_fresh_db(root, "mbt_tx");
+    ts_sql(root, "CREATE TABLE mbt_tx.a (id INT PRIMARY KEY); CREATE TABLE mbt_tx.b (id INT PRIMARY KEY)");
     char *offsets = mbt_tmp_path("tx");
     char q[512];
     snprintf(q, sizeof q, "databaseIncludeList=mbt_tx&snapshotMode=no_data&schemas=false&"
                           "provideTransactionMetadata=true&offsetStorageFileName=%s", offsets);
     struct mbt_run r;
     mbt_start(&r, 5421, q);
-    mbt_sql(root, "BEGIN; INSERT INTO mbt_tx.a VALUES (1), (2); INSERT INTO mbt_tx.b VALUES (1); "
+    ts_sql(root, "BEGIN; INSERT INTO mbt_tx.a VALUES (1), (2); INSERT INTO mbt_tx.b VALUES (1); "
                   "INSERT INTO mbt_tx.a VALUES (3); COMMIT");
-    mbt_sql(root, "INSERT INTO mbt_tx.b VALUES (2)");
+    ts_sql(root, "INSERT INTO mbt_tx.b VALUES (2)");
     struct drom_mock *mk = mbt_out(&r, 5, 10000);
     const char *orders[5][2] = {{"1", "1"}, {"2", "2"}, {"3", "1"}, {"4", "3"}, {"1", "1"}};
     char *gtid0 = body_member(mk, 0, "source.gtid");
@@ -55,7 +55,7 @@ Test(mysql_binlog_events, transaction_block_only_with_metadata_on, .timeout = 60
     snprintf(q, sizeof q, "databaseIncludeList=mbt_tx&snapshotMode=no_data&schemas=false&offsetStorageFileName=%s",
              offsets);
     mbt_start(&r, 5421, q);
-    mbt_sql(root, "INSERT INTO mbt_tx.a VALUES (9)");
+    ts_sql(root, "INSERT INTO mbt_tx.a VALUES (9)");
     mk = mbt_out(&r, 1, 10000);
     raw = drom_mock_body(mk, 0);
     cr_assert(strstr(raw, "\"transaction\":null,\"op\":\"c\""), "%s", raw);
@@ -63,22 +63,22 @@ Test(mysql_binlog_events, transaction_block_only_with_metadata_on, .timeout = 60
     mbt_stop(&r);
     unlink(offsets);
     free(offsets);
-    mbt_sql(root, "DROP DATABASE mbt_tx");
+    ts_sql(root, "DROP DATABASE mbt_tx");
     mysql_close(root);
 }
 
 Test(mysql_binlog_events, no_primary_key_and_truncate, .timeout = 60)
 {
-    MYSQL *root = mbt_root();
-    mbt_fresh_db(root, "mbt_nopk");
-    mbt_sql(root, "CREATE TABLE mbt_nopk.t (a INT, b VARCHAR(10)); CREATE TABLE mbt_nopk.k (id INT PRIMARY KEY)");
+    MYSQL *root = ts_root(0);
+    ts_fresh_db(root, "mbt_nopk");
+    ts_sql(root, "CREATE TABLE mbt_nopk.t (a INT, b VARCHAR(10)); CREATE TABLE mbt_nopk.k (id INT PRIMARY KEY)");
     char *offsets = mbt_tmp_path("nopk");
     char q[512];
     snprintf(q, sizeof q, "databaseIncludeList=mbt_nopk&snapshotMode=no_data&offsetStorageFileName=%s", offsets);
     struct mbt_run r;
     mbt_start(&r, 5422, q);
-    mbt_sql(root, "INSERT INTO mbt_nopk.t VALUES (1, 'x'); DELETE FROM mbt_nopk.t");
-    mbt_sql(root, "INSERT INTO mbt_nopk.k VALUES (1); TRUNCATE TABLE mbt_nopk.k; INSERT INTO mbt_nopk.k VALUES (2)");
+    ts_sql(root, "INSERT INTO mbt_nopk.t VALUES (1, 'x'); DELETE FROM mbt_nopk.t");
+    ts_sql(root, "INSERT INTO mbt_nopk.k VALUES (1); TRUNCATE TABLE mbt_nopk.k; INSERT INTO mbt_nopk.k VALUES (2)");
     struct drom_mock *mk = mbt_out(&r, 4, 10000);
     /* no key: no kafka.KEY (a null Kafka key), no CamelDebeziumKey, and no tombstone after the delete */
     for (size_t i = 0; i < 2; i++) {
@@ -100,7 +100,7 @@ Test(mysql_binlog_events, no_primary_key_and_truncate, .timeout = 60)
     mbt_stop(&r);
     unlink(offsets);
     free(offsets);
-    mbt_sql(root, "DROP DATABASE mbt_nopk");
+    ts_sql(root, "DROP DATABASE mbt_nopk");
     mysql_close(root);
 }
 
@@ -111,9 +111,9 @@ Test(mysql_binlog_events, offsets_in_kafka_resume, .timeout = 90)
     const char *brokers = getenv("KAFKA_BROKERS");
     if (!brokers || !*brokers)
         cr_skip_test("no test Kafka (tests/services/kafka/ctl start; KAFKA_BROKERS)");
-    MYSQL *root = mbt_root();
-    mbt_fresh_db(root, "mbt_koff");
-    mbt_sql(root, "CREATE TABLE mbt_koff.t (id INT PRIMARY KEY); INSERT INTO mbt_koff.t VALUES (1), (2)");
+    MYSQL *root = ts_root(0);
+    ts_fresh_db(root, "mbt_koff");
+    ts_sql(root, "CREATE TABLE mbt_koff.t (id INT PRIMARY KEY); INSERT INTO mbt_koff.t VALUES (1), (2)");
     char q[512];
     snprintf(q, sizeof q, "tableIncludeList=mbt_koff\\.t&schemas=false&offsetStorage=kafka&offsetStorageTopic="
                           "mbt-offsets-%d-%ld&offsetStorageBrokers=%s&offsetFlushIntervalMs=0", (int)getpid(),
@@ -121,10 +121,10 @@ Test(mysql_binlog_events, offsets_in_kafka_resume, .timeout = 90)
     struct mbt_run r;
     mbt_start(&r, 5423, q);
     mbt_out(&r, 2, 20000);
-    mbt_sql(root, "INSERT INTO mbt_koff.t VALUES (3)");
+    ts_sql(root, "INSERT INTO mbt_koff.t VALUES (3)");
     mbt_out(&r, 3, 10000);
     mbt_stop(&r);
-    mbt_sql(root, "INSERT INTO mbt_koff.t VALUES (4)");
+    ts_sql(root, "INSERT INTO mbt_koff.t VALUES (4)");
     mbt_start(&r, 5423, q);
     struct drom_mock *mk = mbt_out(&r, 1, 20000);
     char *after = body_member(mk, 0, "after"), *op = body_member(mk, 0, "op");
@@ -135,6 +135,6 @@ Test(mysql_binlog_events, offsets_in_kafka_resume, .timeout = 90)
     cr_assert_eq(mbt_before_sentinel(root, mk, "INSERT INTO mbt_koff.t VALUES (999)", "\"id\":999", 10000), 1,
                  "no snapshot again, no duplicate");
     mbt_stop(&r);
-    mbt_sql(root, "DROP DATABASE mbt_koff");
+    ts_sql(root, "DROP DATABASE mbt_koff");
     mysql_close(root);
 }

@@ -17,18 +17,18 @@ static bool has(const char *e, const char *fmt)
 /* Waits until the engine is not ready for a reason containing `what`. */
 static bool not_ready_because(struct mbt_run *r, const char *what, char *reason, size_t size, int64_t timeout_ms)
 {
-    int64_t end = mbt_now_ms() + timeout_ms;
+    int64_t end = ts_now_ms() + timeout_ms;
     do {
         if (!drom_engine_ready(r->eng, reason, size) && strstr(reason, what))
             return true;
         usleep(20000);
-    } while (mbt_now_ms() < end);
+    } while (ts_now_ms() < end);
     return false;
 }
 
 static char *current_binlog(MYSQL *root)
 {
-    mbt_sql(root, "FLUSH BINARY LOGS");
+    ts_sql(root, "FLUSH BINARY LOGS");
     cr_assert_eq(mysql_query(root, "SHOW MASTER STATUS"), 0);
     MYSQL_RES *res = mysql_store_result(root);
     MYSQL_ROW row = mysql_fetch_row(res);
@@ -43,8 +43,8 @@ static char *current_binlog(MYSQL *root)
 static char *start_on_two_rows(struct mbt_run *r, MYSQL *root, const char *db, unsigned server_id, char *q,
                                size_t qsize)
 {
-    mbt_fresh_db(root, db);
-    mbt_sql(root, "CREATE TABLE %s.t (id INT PRIMARY KEY, v VARCHAR(20)); INSERT INTO %s.t VALUES (1, 'a'), (2, 'b')",
+    ts_fresh_db(root, db);
+    ts_sql(root, "CREATE TABLE %s.t (id INT PRIMARY KEY, v VARCHAR(20)); INSERT INTO %s.t VALUES (1, 'a'), (2, 'b')",
             db, db);
     char *offsets = mbt_tmp_path(db);
     snprintf(q, qsize, "tableIncludeList=%s.t&schemas=false&offsetFlushIntervalMs=0&offsetStorageFileName=%s", db,
@@ -56,21 +56,21 @@ static char *start_on_two_rows(struct mbt_run *r, MYSQL *root, const char *db, u
 
 Test(mysql_binlog_faults, purged_position_fails_then_when_needed_snapshots, .timeout = 90)
 {
-    MYSQL *root = mbt_root();
+    MYSQL *root = ts_root(0);
     char q[512];
     struct mbt_run r;
     char *offsets = start_on_two_rows(&r, root, "mbt_purge", 5413, q, sizeof q);
-    mbt_sql(root, "INSERT INTO mbt_purge.t VALUES (3, 'c')");
+    ts_sql(root, "INSERT INTO mbt_purge.t VALUES (3, 'c')");
     mbt_out(&r, 3, 10000);
     mbt_stop(&r);
     /* while the source is down: a change, then its binlog goes away */
-    mbt_sql(root, "INSERT INTO mbt_purge.t VALUES (4, 'd'); UPDATE mbt_purge.t SET v = 'z' WHERE id = 1");
+    ts_sql(root, "INSERT INTO mbt_purge.t VALUES (4, 'd'); UPDATE mbt_purge.t SET v = 'z' WHERE id = 1");
     free(current_binlog(root));
     char *keep = current_binlog(root);
     /* MariaDB keeps a binlog until InnoDB's checkpoint passed it, so the purge is repeated until it took */
     int purged = -1;
-    for (int64_t end = mbt_now_ms() + 20000; purged && mbt_now_ms() < end;) {
-        mbt_sql(root, "PURGE BINARY LOGS TO '%s'", keep);
+    for (int64_t end = ts_now_ms() + 20000; purged && ts_now_ms() < end;) {
+        ts_sql(root, "PURGE BINARY LOGS TO '%s'", keep);
         char *oldest = mbt_scalar(root, "SHOW BINARY LOGS");
         purged = strcmp(oldest, keep);
         free(oldest);
@@ -111,7 +111,7 @@ Test(mysql_binlog_faults, purged_position_fails_then_when_needed_snapshots, .tim
         free(op);
         json_decref(j);
     }
-    mbt_sql(root, "INSERT INTO mbt_purge.t VALUES (5, 'e')");
+    ts_sql(root, "INSERT INTO mbt_purge.t VALUES (5, 'e')");
     mk = mbt_out(&r, 5, 10000);
     json_t *j = mbt_json(mk, 4);
     char *op = mbt_get(j, "op");
@@ -122,7 +122,7 @@ Test(mysql_binlog_faults, purged_position_fails_then_when_needed_snapshots, .tim
     unlink(offsets);
     free(offsets);
     free(keep);
-    mbt_sql(root, "DROP DATABASE mbt_purge");
+    ts_sql(root, "DROP DATABASE mbt_purge");
     mysql_close(root);
 }
 
@@ -133,13 +133,13 @@ Test(mysql_binlog_faults, purged_position_fails_then_when_needed_snapshots, .tim
  * new snapshot in a new offset history, whose event ids carry a new epoch. */
 Test(mysql_binlog_faults, reset_master_is_detected_then_when_needed_snapshots_in_a_new_history, .timeout = 90)
 {
-    MYSQL *root = mbt_root();
-    mbt_sql(root, "RESET MASTER");
+    MYSQL *root = ts_root(0);
+    ts_sql(root, "RESET MASTER");
     char q[512];
     struct mbt_run r;
     char *offsets = start_on_two_rows(&r, root, "mbt_reset", 5431, q, sizeof q);
     for (int i = 3; i <= 6; i++)
-        mbt_sql(root, "INSERT INTO mbt_reset.t VALUES (%d, 'x')", i);
+        ts_sql(root, "INSERT INTO mbt_reset.t VALUES (%d, 'x')", i);
     struct drom_mock *mk = mbt_out(&r, 6, 10000);
     char *old_ids[6];
     for (size_t i = 0; i < 6; i++)
@@ -151,7 +151,7 @@ Test(mysql_binlog_faults, reset_master_is_detected_then_when_needed_snapshots_in
     cr_assert_eq(mbt_stored_epoch(offsets, "mysql-binlog/t"), old_epoch);
 
     /* the binlog starts again below the stored position */
-    mbt_sql(root, "RESET MASTER");
+    ts_sql(root, "RESET MASTER");
     struct drom_error err = {0};
     cr_assert_eq(mbt_start_try(&r, 5431, q, &err), 0, "%s", err.msg);
     char reason[1024];
@@ -167,7 +167,7 @@ Test(mysql_binlog_faults, reset_master_is_detected_then_when_needed_snapshots_in
     mbt_stop(&r);
 
     /* the new binlog grows past the stored position with fewer transactions: the GTIDs tell */
-    mbt_sql(root, "CREATE TABLE mbt_reset.pad (v LONGTEXT); INSERT INTO mbt_reset.pad VALUES (REPEAT('x', 20000))");
+    ts_sql(root, "CREATE TABLE mbt_reset.pad (v LONGTEXT); INSERT INTO mbt_reset.pad VALUES (REPEAT('x', 20000))");
     cr_assert_eq(mbt_start_try(&r, 5431, q, &err), 0, "%s", err.msg);
     cr_assert(not_ready_because(&r, "is ahead of the server's binlog", reason, sizeof reason, 10000), "reason: %s",
               reason);
@@ -198,7 +198,7 @@ Test(mysql_binlog_faults, reset_master_is_detected_then_when_needed_snapshots_in
         free(id);
     }
     cr_assert_eq(mbt_stored_epoch(offsets, "mysql-binlog/t"), epoch, "the new history's epoch is stored");
-    mbt_sql(root, "INSERT INTO mbt_reset.t VALUES (7, 'y')");
+    ts_sql(root, "INSERT INTO mbt_reset.t VALUES (7, 'y')");
     mk = mbt_out(&r, 7, 10000);
     char *id = mbt_header(mk, 6, "DromEventId");
     cr_assert_eq(mbt_id_epoch(id, &rest), epoch, "streaming continues the new history: %s", id);
@@ -208,7 +208,7 @@ Test(mysql_binlog_faults, reset_master_is_detected_then_when_needed_snapshots_in
         free(old_ids[i]);
     unlink(offsets);
     free(offsets);
-    mbt_sql(root, "DROP DATABASE mbt_reset");
+    ts_sql(root, "DROP DATABASE mbt_reset");
     mysql_close(root);
 }
 
@@ -230,8 +230,8 @@ static char *start_error(const char *user, const char *password)
 
 Test(mysql_binlog_faults, start_check_missing_privileges, .timeout = 60)
 {
-    MYSQL *root = mbt_root();
-    mbt_sql(root, "DROP USER IF EXISTS 'mbt_norepl'@'%%', 'mbt_nomonitor'@'%%'; "
+    MYSQL *root = ts_root(0);
+    ts_sql(root, "DROP USER IF EXISTS 'mbt_norepl'@'%%', 'mbt_nomonitor'@'%%'; "
                   "CREATE USER 'mbt_norepl'@'%%' IDENTIFIED BY 'pw'; GRANT SELECT ON *.* TO 'mbt_norepl'@'%%'; "
                   "CREATE USER 'mbt_nomonitor'@'%%' IDENTIFIED BY 'pw'; "
                   "GRANT SELECT, REPLICATION SLAVE ON *.* TO 'mbt_nomonitor'@'%%'");
@@ -260,7 +260,7 @@ Test(mysql_binlog_faults, start_check_missing_privileges, .timeout = 60)
     mbt_stop(&r);
     unsetenv("MBT_USER");
     unsetenv("MBT_PASSWORD");
-    mbt_sql(root, "DROP USER 'mbt_norepl'@'%%', 'mbt_nomonitor'@'%%'");
+    ts_sql(root, "DROP USER 'mbt_norepl'@'%%', 'mbt_nomonitor'@'%%'");
     mysql_close(root);
 }
 
@@ -269,16 +269,16 @@ Test(mysql_binlog_faults, start_check_missing_privileges, .timeout = 60)
  * assertion can end the test. */
 static char *error_with_global(MYSQL *root, const char *set, const char *reset)
 {
-    mbt_sql(root, "%s", set);
+    ts_sql(root, "%s", set);
     char *e = start_error("debezium", "debezium");
-    int rc = mbt_sql_try(root, reset);
+    int rc = ts_sql_try(root, reset);
     cr_assert_eq(rc, 0, "%s: %s", reset, mysql_error(root));
     return e;
 }
 
 Test(mysql_binlog_faults, start_check_binlog_settings, .timeout = 60)
 {
-    MYSQL *root = mbt_root();
+    MYSQL *root = ts_root(0);
     char *meta = mbt_scalar(root, "SELECT @@global.binlog_row_metadata");
     cr_assert_str_eq(meta, "FULL", "the test server runs with binlog_row_metadata=FULL");
     free(meta);

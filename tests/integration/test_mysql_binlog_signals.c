@@ -20,18 +20,18 @@ static const char *DBN;
 static void setup(MYSQL *root, const char *db, int n)
 {
     DBN = db;
-    mbt_fresh_db(root, db);
-    mbt_sql(root, "USE %s; CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL, s VARCHAR(20)); "
+    ts_fresh_db(root, db);
+    ts_sql(root, "USE %s; CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL, s VARCHAR(20)); "
                   "CREATE TABLE sig (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048)); "
                   "CREATE TABLE mark (id INT PRIMARY KEY); "
                   "INSERT INTO t SELECT seq, seq, CONCAT('r', seq) FROM seq_1_to_%d", db, n);
-    mbt_sql(root, "GRANT INSERT ON %s.sig TO 'debezium'@'%%'; GRANT INSERT ON %s.sig TO 'debezium'@'localhost'", db,
+    ts_sql(root, "GRANT INSERT ON %s.sig TO 'debezium'@'%%'; GRANT INSERT ON %s.sig TO 'debezium'@'localhost'", db,
             db);
 }
 
 static void send_signal(MYSQL *m, const char *id, const char *type, const char *data)
 {
-    mbt_sql(m, "INSERT INTO %s.sig VALUES ('%s', '%s', '%s')", DBN, id, type, data);
+    ts_sql(m, "INSERT INTO %s.sig VALUES ('%s', '%s', '%s')", DBN, id, type, data);
 }
 
 /* What arrived for one key: the last event's op and v, and its reads. */
@@ -119,10 +119,10 @@ static size_t sentinel(MYSQL *m, struct drom_mock *mk, int k)
  * that nothing more came. */
 static void wait_reads(struct drom_mock *mk, size_t from, size_t want)
 {
-    int64_t end = mbt_now_ms() + 30000;
+    int64_t end = ts_now_ms() + 30000;
     static long ids[100000];
     size_t n = 0;
-    while ((n = reads_between(mk, from, drom_mock_received(mk), ids, 100000)) < want && mbt_now_ms() < end)
+    while ((n = reads_between(mk, from, drom_mock_received(mk), ids, 100000)) < want && ts_now_ms() < end)
         drom_mock_wait(mk, drom_mock_received(mk) + 1, 200);
     cr_assert_geq(n, want, "%zu reads arrive (got %zu)", want, n);
 }
@@ -153,7 +153,7 @@ struct writer {
 static void *write_rows(void *arg)
 {
     struct writer *w = arg;
-    MYSQL *m = mbt_root();
+    MYSQL *m = ts_root(0);
     unsigned seed = 7;
     while (!atomic_load(&w->stop)) {
         long id = 1 + (long)(rand_r(&seed) % (unsigned)w->rows);
@@ -175,7 +175,7 @@ static void *write_rows(void *arg)
 Test(mysql_binlog_signals, execute_snapshot_under_writes_ends_at_every_rows_final_state, .timeout = 120)
 {
     enum { N = 5000 };
-    MYSQL *root = mbt_root();
+    MYSQL *root = ts_root(0);
     setup(root, DB, N);
     char *offsets = mbt_tmp_path("sig"), q[1024];
     struct mbt_run r;
@@ -202,8 +202,8 @@ Test(mysql_binlog_signals, execute_snapshot_under_writes_ends_at_every_rows_fina
     memset(st, 0, sizeof st);
     size_t done = 0;
     long good = 0;
-    int64_t end = mbt_now_ms() + 60000;
-    while (good < N && mbt_now_ms() < end) {
+    int64_t end = ts_now_ms() + 60000;
+    while (good < N && ts_now_ms() < end) {
         drom_mock_wait(mk, drom_mock_received(mk) + 1, 200);
         fold(mk, &done, st, N);
         good = 0;
@@ -229,7 +229,7 @@ Test(mysql_binlog_signals, execute_snapshot_under_writes_ends_at_every_rows_fina
     mbt_stop(&r);
     unlink(offsets);
     free(offsets);
-    mbt_sql(root, "DROP DATABASE " DB);
+    ts_sql(root, "DROP DATABASE " DB);
     mysql_close(root);
 }
 
@@ -239,14 +239,14 @@ Test(mysql_binlog_signals, execute_snapshot_under_writes_ends_at_every_rows_fina
 Test(mysql_binlog_signals, pause_resume_stop_and_additional_conditions, .timeout = 120)
 {
     enum { N = 300 };
-    MYSQL *root = mbt_root();
+    MYSQL *root = ts_root(0);
     setup(root, DB, N);
     char *offsets = mbt_tmp_path("sig"), q[1024];
     struct mbt_run r;
     mbt_start(&r, 5432, start_query(q, sizeof q, offsets, DB "[.](t|mark)", 10));
     struct drom_mock *mk = drom_mock_get(r.eng, "out");
     /* execute and pause together: the chunk between its watermarks completes, no other */
-    mbt_sql(root, "BEGIN; INSERT INTO " DB ".sig VALUES ('p-1', 'execute-snapshot', "
+    ts_sql(root, "BEGIN; INSERT INTO " DB ".sig VALUES ('p-1', 'execute-snapshot', "
                   "'{\"data-collections\": [\"" DB "[.]t\"]}'); INSERT INTO " DB ".sig VALUES ('p-2', "
                   "'pause-snapshot', NULL); COMMIT");
     wait_reads(mk, 0, 10);
@@ -259,11 +259,11 @@ Test(mysql_binlog_signals, pause_resume_stop_and_additional_conditions, .timeout
     expect_reads(mk, at, at2, 11, N - 10, "the rest after the resume");
     /* execute and stop together: the chunk read between its watermarks is dropped */
     long before = closes(root);
-    mbt_sql(root, "BEGIN; INSERT INTO " DB ".sig VALUES ('s-1', 'execute-snapshot', "
+    ts_sql(root, "BEGIN; INSERT INTO " DB ".sig VALUES ('s-1', 'execute-snapshot', "
                   "'{\"data-collections\": [\"" DB "[.]t\"]}'); INSERT INTO " DB ".sig VALUES ('s-2', "
                   "'stop-snapshot', '{\"data-collections\": [\"" DB "[.]t\"], \"type\": \"incremental\"}'); COMMIT");
-    int64_t end = mbt_now_ms() + 20000;
-    while (closes(root) == before && mbt_now_ms() < end)
+    int64_t end = ts_now_ms() + 20000;
+    while (closes(root) == before && ts_now_ms() < end)
         usleep(20000);
     cr_assert_eq(closes(root), before + 1, "the execute read its first chunk");
     size_t at3 = sentinel(root, mk, 3);
@@ -277,7 +277,7 @@ Test(mysql_binlog_signals, pause_resume_stop_and_additional_conditions, .timeout
     size_t at4 = sentinel(root, mk, 4);
     expect_reads(mk, at3, at4, 101, 5, "the condition's rows");
     /* a stop of the table being read (mark comes first) goes on with the next one */
-    mbt_sql(root, "BEGIN; INSERT INTO " DB ".sig VALUES ('m-1', 'execute-snapshot', '{\"data-collections\": "
+    ts_sql(root, "BEGIN; INSERT INTO " DB ".sig VALUES ('m-1', 'execute-snapshot', '{\"data-collections\": "
                   "[\"" DB "[.]t\", \"" DB "[.]mark\"]}'); INSERT INTO " DB ".sig VALUES ('m-2', 'stop-snapshot', "
                   "'{\"data-collections\": [\"" DB "[.]mark\"]}'); COMMIT");
     wait_reads(mk, at4, N);
@@ -286,7 +286,7 @@ Test(mysql_binlog_signals, pause_resume_stop_and_additional_conditions, .timeout
     mbt_stop(&r);
     unlink(offsets);
     free(offsets);
-    mbt_sql(root, "DROP DATABASE " DB);
+    ts_sql(root, "DROP DATABASE " DB);
     mysql_close(root);
 }
 
@@ -296,9 +296,9 @@ Test(mysql_binlog_signals, pause_resume_stop_and_additional_conditions, .timeout
 Test(mysql_binlog_signals, a_table_added_to_the_include_list_is_snapshotted_by_a_signal, .timeout = 120)
 {
     enum { N = 500 };
-    MYSQL *root = mbt_root();
+    MYSQL *root = ts_root(0);
     setup(root, DB, N);
-    mbt_sql(root, "USE " DB "; CREATE TABLE t2 (id INT PRIMARY KEY, w VARCHAR(20)); "
+    ts_sql(root, "USE " DB "; CREATE TABLE t2 (id INT PRIMARY KEY, w VARCHAR(20)); "
                   "INSERT INTO t2 SELECT seq, CONCAT('w', seq) FROM seq_1_to_%d", N);
     char *offsets = mbt_tmp_path("sig"), q[1024];
     struct mbt_run r;
@@ -335,7 +335,7 @@ Test(mysql_binlog_signals, a_table_added_to_the_include_list_is_snapshotted_by_a
     mbt_stop(&r);
     unlink(offsets);
     free(offsets);
-    mbt_sql(root, "DROP DATABASE " DB);
+    ts_sql(root, "DROP DATABASE " DB);
     mysql_close(root);
 }
 
@@ -367,7 +367,7 @@ static long stored_last_key(const char *offsets)
 /* The ids of the r events in the sink file, in order (a body cut by the kill ends the list). */
 static size_t file_reads(const char *path, long *ids, size_t cap, long max)
 {
-    char *text = mbt_slurp(path);
+    char *text = ts_slurp(path);
     size_t len = strlen(text), off = 0, n = 0;
     while (off < len) {
         while (off < len && (text[off] == '\n' || text[off] == ' '))
@@ -395,7 +395,7 @@ static size_t file_reads(const char *path, long *ids, size_t cap, long max)
 Test(mysql_binlog_signals, kill9_mid_snapshot_resumes_at_the_next_chunk, .timeout = 120)
 {
     enum { N = 30000 };
-    MYSQL *root = mbt_root();
+    MYSQL *root = ts_root(0);
     setup(root, DB, N);
     struct mbt_proc p = {0};
     p.dir = mbt_tmp_path("sigkill");
@@ -405,10 +405,10 @@ Test(mysql_binlog_signals, kill9_mid_snapshot_resumes_at_the_next_chunk, .timeou
     snprintf(out, sizeof out, "%s/out.jsonl", p.dir);
     snprintf(offsets, sizeof offsets, "%s/offsets.json", p.dir);
     mbt_dromd(&p, xml);
-    cr_assert(mbt_proc_ready(&p, 20000), "dromd ready: %s", mbt_slurp(p.log));
+    cr_assert(mbt_proc_ready(&p, 20000), "dromd ready: %s", ts_slurp(p.log));
     send_signal(root, "k-1", "execute-snapshot", "{\"data-collections\": [\"" DB "[.]t\"]}");
-    int64_t end = mbt_now_ms() + 30000;
-    while (stored_last_key(offsets) < 3000 && mbt_now_ms() < end)
+    int64_t end = ts_now_ms() + 30000;
+    while (stored_last_key(offsets) < 3000 && ts_now_ms() < end)
         usleep(2000);
     kill(p.pid, SIGKILL);
     mbt_kill(&p, SIGKILL);
@@ -418,10 +418,10 @@ Test(mysql_binlog_signals, kill9_mid_snapshot_resumes_at_the_next_chunk, .timeou
     cr_log_info("kill -9 with %zu reads written, the offset stored after key %ld", before, k);
     cr_assert(k >= 3000 && k < N, "killed mid-snapshot (stored last key %ld)", k);
     mbt_dromd(&p, xml);
-    cr_assert(mbt_proc_ready(&p, 20000), "dromd ready after the restart: %s", mbt_slurp(p.log));
+    cr_assert(mbt_proc_ready(&p, 20000), "dromd ready after the restart: %s", ts_slurp(p.log));
     size_t n = 0;
-    end = mbt_now_ms() + 60000;
-    while ((n = file_reads(out, ids, 4 * N, N)) < before + (size_t)(N - k) && mbt_now_ms() < end)
+    end = ts_now_ms() + 60000;
+    while ((n = file_reads(out, ids, 4 * N, N)) < before + (size_t)(N - k) && ts_now_ms() < end)
         usleep(50000);
     mbt_kill(&p, SIGKILL);
     static bool seen[N + 1];
@@ -436,7 +436,7 @@ Test(mysql_binlog_signals, kill9_mid_snapshot_resumes_at_the_next_chunk, .timeou
         cr_assert_gt(ids[i], k, "after the restart no row of a stored chunk is read again (row %ld)", ids[i]);
     cr_assert_eq(n - before, (size_t)(N - k), "each row after the stored key once after the restart");
     mbt_proc_free(&p);
-    mbt_sql(root, "DROP DATABASE " DB);
+    ts_sql(root, "DROP DATABASE " DB);
     mysql_close(root);
 }
 
@@ -462,8 +462,8 @@ static void kafka_signal(const char *brokers, const char *topic, const char *key
 Test(mysql_binlog_signals, a_signal_from_the_kafka_channel_snapshots_a_table, .timeout = 120)
 {
     enum { N = 400 };
-    const char *brokers = mbt_env("KAFKA_BROKERS", "127.0.0.1:9092");
-    MYSQL *root = mbt_root();
+    const char *brokers = ts_env("KAFKA_BROKERS", "127.0.0.1:9092");
+    MYSQL *root = ts_root(0);
     setup(root, DB, N);
     char *offsets = mbt_tmp_path("sig"), topic[96], q[2048], base[1024];
     snprintf(topic, sizeof topic, "mbt-signals-%d-%ld", (int)getpid(), (long)random());
@@ -485,6 +485,6 @@ Test(mysql_binlog_signals, a_signal_from_the_kafka_channel_snapshots_a_table, .t
     mbt_stop(&r);
     unlink(offsets);
     free(offsets);
-    mbt_sql(root, "DROP DATABASE " DB);
+    ts_sql(root, "DROP DATABASE " DB);
     mysql_close(root);
 }

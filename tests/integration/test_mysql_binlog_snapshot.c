@@ -18,7 +18,7 @@ struct writer {
 static void *write_rows(void *arg)
 {
     struct writer *w = arg;
-    MYSQL *m = mbt_root();
+    MYSQL *m = ts_root(0);
     unsigned seed = 42;
     while (!atomic_load(&w->stop)) {
         char q[160];
@@ -46,9 +46,9 @@ struct row_state {
 
 Test(mysql_binlog_snapshot, concurrent_writes_no_gap_no_duplicate, .timeout = 120)
 {
-    MYSQL *root = mbt_root();
-    mbt_fresh_db(root, "mbt_snap");
-    mbt_sql(root, "CREATE TABLE mbt_snap.t (id INT PRIMARY KEY, v INT NOT NULL); "
+    MYSQL *root = ts_root(0);
+    ts_fresh_db(root, "mbt_snap");
+    ts_sql(root, "CREATE TABLE mbt_snap.t (id INT PRIMARY KEY, v INT NOT NULL); "
                   "USE mbt_snap; INSERT INTO t SELECT seq, 0 FROM seq_1_to_%d", PRELOADED);
     struct writer w = {.next_id = PRELOADED + 1};
     pthread_t th;
@@ -75,9 +75,9 @@ Test(mysql_binlog_snapshot, concurrent_writes_no_gap_no_duplicate, .timeout = 12
     struct row_state *st = calloc((size_t)rows + 1, sizeof *st);
     size_t done = 0, reads = 0;
     long matching = 0;
-    int64_t end = mbt_now_ms() + 60000;
+    int64_t end = ts_now_ms() + 60000;
     /* read events as they come until every row's last event shows its final value */
-    while (matching < rows && mbt_now_ms() < end) {
+    while (matching < rows && ts_now_ms() < end) {
         size_t n = drom_mock_received(mk);
         if (done == n) {
             usleep(20000);
@@ -122,7 +122,7 @@ Test(mysql_binlog_snapshot, concurrent_writes_no_gap_no_duplicate, .timeout = 12
     free(final);
     unlink(offsets);
     free(offsets);
-    mbt_sql(root, "DROP DATABASE mbt_snap");
+    ts_sql(root, "DROP DATABASE mbt_snap");
     mysql_close(root);
 }
 
@@ -151,9 +151,9 @@ static char *raw_object(struct drom_mock *mk, size_t i, const char *key)
  * holding the float's value, as in Debezium (5.61 -> 5.610000133514404). */
 Test(mysql_binlog_snapshot, float_and_double_same_in_snapshot_and_binlog, .timeout = 60)
 {
-    MYSQL *root = mbt_root();
-    mbt_fresh_db(root, "mbt_float");
-    mbt_sql(root, "CREATE TABLE mbt_float.t (id INT PRIMARY KEY, f FLOAT, f2 FLOAT(7,3), d DOUBLE, n INT); "
+    MYSQL *root = ts_root(0);
+    ts_fresh_db(root, "mbt_float");
+    ts_sql(root, "CREATE TABLE mbt_float.t (id INT PRIMARY KEY, f FLOAT, f2 FLOAT(7,3), d DOUBLE, n INT); "
                   "INSERT INTO mbt_float.t VALUES (1, 16777217, 1234.567, 0.1, 0), (2, 1.1, -0.001, 1e300, 0), "
                   "(3, 3.4e38, 9999.999, 2.5e-300, 0), (4, 123456.789, 0, 123456.789, 0), "
                   "(5, -1.17549435e-38, 1, -1234567890.125, 0), (6, NULL, NULL, NULL, 0)");
@@ -163,7 +163,7 @@ Test(mysql_binlog_snapshot, float_and_double_same_in_snapshot_and_binlog, .timeo
     struct mbt_run r;
     mbt_start(&r, 5419, q);
     struct drom_mock *mk = mbt_out(&r, 6, 10000);
-    mbt_sql(root, "UPDATE mbt_float.t SET n = 1");
+    ts_sql(root, "UPDATE mbt_float.t SET n = 1");
     mk = mbt_out(&r, 12, 10000);
     for (size_t i = 0; i < 6; i++) {
         char *a = raw_object(mk, i, "\"after\":"), *b = raw_object(mk, 6 + i, "\"before\":");
@@ -180,6 +180,6 @@ Test(mysql_binlog_snapshot, float_and_double_same_in_snapshot_and_binlog, .timeo
     mbt_stop(&r);
     unlink(offsets);
     free(offsets);
-    mbt_sql(root, "DROP DATABASE mbt_float");
+    ts_sql(root, "DROP DATABASE mbt_float");
     mysql_close(root);
 }

@@ -30,66 +30,12 @@
 #include "components/mock/mock.h"
 #include "components/registry.h"
 #include "runtime/engine.h"
+#include "tests/support/testdb.h"
+#include "tests/support/testenv.h"
 
 #define MBT_UNUSED __attribute__((unused))
 
-MBT_UNUSED static const char *mbt_env(const char *name, const char *def)
-{
-    const char *v = getenv(name);
-    return v && *v ? v : def;
-}
-
-MBT_UNUSED static unsigned mbt_port(void) { return (unsigned)atoi(mbt_env("MARIADB_PORT", "13306")); }
-
-MBT_UNUSED static int64_t mbt_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Root through the server's socket (socket authentication): creating
- * databases and users, PURGE BINARY LOGS, SET GLOBAL. */
-MBT_UNUSED static MYSQL *mbt_root_try(void)
-{
-    MYSQL *m = mysql_init(NULL);
-    mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-    const char *sock = mbt_env("MARIADB_SOCKET", ".state/test/mariadb/run/mariadb.sock");
-    if (!mysql_real_connect(m, NULL, "root", NULL, NULL, 0, sock, CLIENT_MULTI_STATEMENTS)) {
-        mysql_close(m);
-        return NULL;
-    }
-    return m;
-}
-
-MBT_UNUSED static MYSQL *mbt_root(void)
-{
-    MYSQL *m = mbt_root_try();
-    cr_assert_not_null(m, "root on the test MariaDB's socket (tests/services/mariadb/ctl start; MARIADB_SOCKET)");
-    return m;
-}
-
-MBT_UNUSED static int mbt_sql_try(MYSQL *m, const char *q)
-{
-    if (mysql_query(m, q))
-        return -1;
-    do {
-        MYSQL_RES *r = mysql_store_result(m);
-        mysql_free_result(r);
-    } while (mysql_next_result(m) == 0);
-    return mysql_errno(m) ? -1 : 0;
-}
-
-MBT_UNUSED static void mbt_sql(MYSQL *m, const char *fmt, ...)
-{
-    char *q;
-    va_list ap;
-    va_start(ap, fmt);
-    cr_assert_neq(vasprintf(&q, fmt, ap), -1);
-    va_end(ap);
-    cr_assert_eq(mbt_sql_try(m, q), 0, "%.2000s: %s", q, mysql_error(m));
-    free(q);
-}
+MBT_UNUSED static unsigned mbt_port(void) { return (unsigned)atoi(ts_env("MARIADB_PORT", "13306")); }
 
 /* The first column of the first row, malloc'ed ("" for none, NULL for SQL NULL). */
 MBT_UNUSED static char *mbt_scalar(MYSQL *m, const char *fmt, ...)
@@ -105,12 +51,6 @@ MBT_UNUSED static char *mbt_scalar(MYSQL *m, const char *fmt, ...)
     char *v = row ? (row[0] ? strdup(row[0]) : NULL) : strdup("");
     mysql_free_result(r);
     return v;
-}
-
-/* A database of the test's own, empty. */
-MBT_UNUSED static void mbt_fresh_db(MYSQL *root, const char *db)
-{
-    mbt_sql(root, "DROP DATABASE IF EXISTS `%s`; CREATE DATABASE `%s` DEFAULT CHARSET utf8mb4", db, db);
 }
 
 /* --- a route in process: mysql-binlog (or debezium-mysql) into mock:out --- */
@@ -161,15 +101,15 @@ MBT_UNUSED static int mbt_start_try(struct mbt_run *r, unsigned server_id, const
     snprintf(xml, sizeof xml,
              "<routes><route id=\"cdc\"><from uri=\"mysql-binlog:cdc?host=127.0.0.1&amp;port=%u&amp;user=%s&amp;"
              "password=%s&amp;serverId=%u&amp;topicPrefix=t&amp;%s\"/><to uri=\"mock:out\"/></route></routes>",
-             mbt_port(), mbt_env("MBT_USER", "debezium"), mbt_env("MBT_PASSWORD", "debezium"), server_id, query);
+             mbt_port(), ts_env("MBT_USER", "debezium"), ts_env("MBT_PASSWORD", "debezium"), server_id, query);
     return mbt_start_xml(r, xml, "/tmp", err);
 }
 
 MBT_UNUSED static bool mbt_wait_ready(struct mbt_run *r, int64_t timeout_ms, char *reason, size_t size)
 {
-    int64_t end = mbt_now_ms() + timeout_ms;
+    int64_t end = ts_now_ms() + timeout_ms;
     while (!drom_engine_ready(r->eng, reason, size)) {
-        if (mbt_now_ms() > end)
+        if (ts_now_ms() > end)
             return false;
         usleep(20000);
     }
@@ -211,7 +151,7 @@ MBT_UNUSED static size_t mbt_before_sentinel(MYSQL *m, struct drom_mock *mk, con
 {
     size_t seen = drom_mock_received(mk);
     cr_assert_eq(mysql_query(m, sentinel_sql), 0, "%s: %s", sentinel_sql, mysql_error(m));
-    int64_t end = mbt_now_ms() + timeout_ms;
+    int64_t end = ts_now_ms() + timeout_ms;
     for (;;) {
         size_t n = drom_mock_received(mk);
         for (; seen < n; seen++) {
@@ -221,7 +161,7 @@ MBT_UNUSED static size_t mbt_before_sentinel(MYSQL *m, struct drom_mock *mk, con
             if (hit)
                 return seen;
         }
-        cr_assert(mbt_now_ms() < end, "the sentinel change (%s) did not arrive", sentinel_sql);
+        cr_assert(ts_now_ms() < end, "the sentinel change (%s) did not arrive", sentinel_sql);
         drom_mock_wait(mk, n + 1, 100);
     }
 }
@@ -351,7 +291,7 @@ MBT_UNUSED static void mbt_dromd(struct mbt_proc *p, const char *routes_xml)
         int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
         dup2(fd, 1);
         dup2(fd, 2);
-        execl(mbt_env("DROMD", "build/dromd"), "dromd", "--state-dir", state, "--http", http, "--log-level",
+        execl(ts_env("DROMD", "build/dromd"), "dromd", "--state-dir", state, "--http", http, "--log-level",
               "warn", routes, (char *)NULL);
         _exit(127);
     }
@@ -400,28 +340,15 @@ MBT_UNUSED static long long mbt_metric(const struct mbt_proc *p, const char *pre
     char *body;
     if (mbt_http(p, "/metrics", &body) != 200)
         return -1;
-    long long v = -1;
-    size_t n = strlen(prefix);
-    for (char *line = body; line && *line;) {
-        char *nl = strchr(line, '\n');
-        if (nl)
-            *nl = '\0';
-        if (strncmp(line, prefix, n) == 0) {
-            char *sp = strrchr(line, ' ');
-            if (sp)
-                v = atoll(sp + 1);
-            break;
-        }
-        line = nl ? nl + 1 : NULL;
-    }
+    long long v = ts_metric(body, prefix);
     free(body);
     return v;
 }
 
 MBT_UNUSED static bool mbt_proc_ready(const struct mbt_proc *p, int64_t timeout_ms)
 {
-    int64_t end = mbt_now_ms() + timeout_ms;
-    while (mbt_now_ms() < end) {
+    int64_t end = ts_now_ms() + timeout_ms;
+    while (ts_now_ms() < end) {
         if (mbt_http(p, "/health/ready", NULL) == 200)
             return true;
         int st;
@@ -469,22 +396,6 @@ MBT_UNUSED static void mbt_proc_free(struct mbt_proc *p)
     free(p->dir);
     free(p->log);
     memset(p, 0, sizeof *p);
-}
-
-/* The dromd log, for assertion messages. */
-MBT_UNUSED static char *mbt_slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return strdup("");
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    size_t got = fread(s, 1, (size_t)n, f);
-    s[got] = '\0';
-    fclose(f);
-    return s;
 }
 
 #endif

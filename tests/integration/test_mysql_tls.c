@@ -29,11 +29,11 @@ static void make_certs(void)
 static void setup(void)
 {
     make_certs();
-    MYSQL *root = mbt_root();
-    mbt_sql(root, "SET GLOBAL require_secure_transport = OFF");
-    mbt_fresh_db(root, DB);
-    mbt_sql(root, "CREATE TABLE " DB ".t (id INT PRIMARY KEY, v VARCHAR(20))");
-    mbt_sql(root, "DROP USER IF EXISTS 'mbt_tlspw'@'%%'; CREATE USER 'mbt_tlspw'@'%%' IDENTIFIED BY 'right-pw'; "
+    MYSQL *root = ts_root(0);
+    ts_sql(root, "SET GLOBAL require_secure_transport = OFF");
+    ts_fresh_db(root, DB);
+    ts_sql(root, "CREATE TABLE " DB ".t (id INT PRIMARY KEY, v VARCHAR(20))");
+    ts_sql(root, "DROP USER IF EXISTS 'mbt_tlspw'@'%%'; CREATE USER 'mbt_tlspw'@'%%' IDENTIFIED BY 'right-pw'; "
                   "GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO "
                   "'mbt_tlspw'@'%%'");
     mysql_close(root);
@@ -41,9 +41,9 @@ static void setup(void)
 
 static void teardown(void)
 {
-    MYSQL *root = mbt_root_try();
+    MYSQL *root = ts_root_try();
     if (root) {
-        mbt_sql_try(root, "SET GLOBAL require_secure_transport = OFF");
+        ts_sql_try(root, "SET GLOBAL require_secure_transport = OFF");
         mysql_close(root);
     }
     tlst_rmdir(dir);
@@ -112,8 +112,8 @@ static void refused(struct mbt_run *r, unsigned port, const char *what)
 {
     char reason[1024] = "", where[64];
     snprintf(where, sizeof where, "127.0.0.1:%u", port);
-    int64_t end = mbt_now_ms() + 20000;
-    while (mbt_now_ms() < end) {
+    int64_t end = ts_now_ms() + 20000;
+    while (ts_now_ms() < end) {
         bool ready = drom_engine_ready(r->eng, reason, sizeof reason);
         cr_assert_not(ready, "not ready (%s)", what);
         if (strstr(reason, what))
@@ -144,8 +144,8 @@ static void mode_opts(char *buf, size_t size, const char *mode)
 
 Test(mysql_tls, each_mode_against_a_server_that_requires_tls)
 {
-    MYSQL *root = mbt_root();
-    mbt_sql(root, "SET GLOBAL require_secure_transport = ON");
+    MYSQL *root = ts_root(0);
+    ts_sql(root, "SET GLOBAL require_secure_transport = ON");
     mysql_close(root);
     for (int i = 0; i < 5; i++) {
         struct mbt_run r;
@@ -167,7 +167,7 @@ Test(mysql_tls, each_mode_against_a_server_without_tls)
     MYSQL *root = mysql_init(NULL);
     cr_assert_not_null(mysql_real_connect(root, NULL, "root", NULL, NULL, 0, tlst_need("MARIADB_PLAIN_SOCKET"),
                                           CLIENT_MULTI_STATEMENTS), "%s", mysql_error(root));
-    mbt_sql(root, "DROP DATABASE IF EXISTS " DB "; CREATE DATABASE " DB "; "
+    ts_sql(root, "DROP DATABASE IF EXISTS " DB "; CREATE DATABASE " DB "; "
                   "CREATE TABLE " DB ".t (id INT PRIMARY KEY, v VARCHAR(20))");
     mysql_close(root);
     for (int i = 0; i < 5; i++) {
@@ -228,8 +228,8 @@ Test(mysql_tls, wrong_ca_then_fixed)
 
 static void flush_ssl(void)
 {
-    MYSQL *root = mbt_root();
-    mbt_sql(root, "FLUSH SSL");
+    MYSQL *root = ts_root(0);
+    ts_sql(root, "FLUSH SSL");
     mysql_close(root);
 }
 
@@ -290,8 +290,8 @@ Test(mysql_tls, client_certificate_of_a_require_x509_user)
 
 static void fix_password(void)
 {
-    MYSQL *root = mbt_root();
-    mbt_sql(root, "ALTER USER 'mbt_tlspw'@'%%' IDENTIFIED BY 'wrong-pw'");
+    MYSQL *root = ts_root(0);
+    ts_sql(root, "ALTER USER 'mbt_tlspw'@'%%' IDENTIFIED BY 'wrong-pw'");
     mysql_close(root);
 }
 

@@ -15,22 +15,16 @@ static long long metric(struct mbt_run *r, const char *prefix)
     struct drom_buf b = DROM_BUF_INIT;
     drom_engine_metrics(r->eng, &b);
     drom_buf_cstr(&b);
-    long long v = -1;
-    const char *at = strstr(b.data, prefix);
-    if (at) {
-        const char *sp = strchr(at, ' ');
-        if (sp)
-            v = atoll(sp + 1);
-    }
+    long long v = ts_metric(b.data, prefix);
     drom_buf_free(&b);
     return v;
 }
 
 static bool wait_metric(struct mbt_run *r, const char *prefix, long long want, int64_t timeout_ms)
 {
-    int64_t end = mbt_now_ms() + timeout_ms;
+    int64_t end = ts_now_ms() + timeout_ms;
     while (metric(r, prefix) != want) {
-        if (mbt_now_ms() > end)
+        if (ts_now_ms() > end)
             return false;
         usleep(20000);
     }
@@ -45,7 +39,7 @@ static void insert_rows(MYSQL *root, const char *table, int n)
     for (int i = 2; i <= n; i++)
         drom_buf_printf(&ins, ",(%d)", i);
     drom_buf_cstr(&ins);
-    mbt_sql(root, "%s", ins.data);
+    ts_sql(root, "%s", ins.data);
     drom_buf_free(&ins);
 }
 
@@ -59,7 +53,7 @@ static struct drom_mock *expect_held(struct mbt_run *r, const char *store_says, 
     cr_assert_eq(drom_mock_received(m), 20, "exactly maxUncommittedEvents past the stored position");
     /* held may come first: a write to an unreachable Kafka fails only at its timeout */
     bool down = false;
-    for (int64_t end = mbt_now_ms() + 30000; !down && mbt_now_ms() < end; usleep(20000))
+    for (int64_t end = ts_now_ms() + 30000; !down && ts_now_ms() < end; usleep(20000))
         down = !drom_engine_ready(r->eng, reason, size) && strstr(reason, store_says);
     cr_assert(down, "not ready while the store fails: %s", reason);
     cr_assert(strstr(reason, "route cdc: mysql-binlog:cdc?"), "the reason names the route and the endpoint: %s",
@@ -74,9 +68,9 @@ Test(offset_outage, a_full_state_dir_holds_the_source_at_the_bound_and_it_resume
     if (mount("tmpfs", dir, "tmpfs", 0, "size=64k,mode=0700") != 0)
         cr_skip_test("cannot mount a tmpfs on %s (%s): this test needs root, as the test servers do", dir,
                      strerror(errno));
-    MYSQL *root = mbt_root();
-    mbt_fresh_db(root, "oo_full");
-    mbt_sql(root, "CREATE TABLE oo_full.t (id INT PRIMARY KEY)");
+    MYSQL *root = ts_root(0);
+    ts_fresh_db(root, "oo_full");
+    ts_sql(root, "CREATE TABLE oo_full.t (id INT PRIMARY KEY)");
     char offsets[128], filler[128], q[512];
     snprintf(offsets, sizeof offsets, "%s/offsets.json", dir);
     snprintf(filler, sizeof filler, "%s/filler", dir);
@@ -109,7 +103,7 @@ Test(offset_outage, a_full_state_dir_holds_the_source_at_the_bound_and_it_resume
     cr_assert(wait_metric(&r, "drom_endpoint_offset_held{", 0, 5000));
     cr_assert_eq(drom_mock_received(m), 50, "every change once");
     mbt_stop(&r);
-    char *text = mbt_slurp(offsets);
+    char *text = ts_slurp(offsets);
     cr_assert(strstr(text, "\"source\":\"mysql-binlog/t\"") && strstr(text, "\"checksum\":"),
               "the stored position names its source and carries a checksum: %s", text);
     free(text);
@@ -120,29 +114,29 @@ Test(offset_outage, a_full_state_dir_holds_the_source_at_the_bound_and_it_resume
 
 static void kafka_back(void)
 {
-    kt_ctl("start");
+    ts_ctl(NULL, "kafka", "start");
 }
 
 /* The same with the offsets in a Kafka topic and Kafka stopped. */
 Test(offset_outage, kafka_offset_store_down_holds_the_source_and_it_resumes, .timeout = 150, .fini = kafka_back)
 {
-    MYSQL *root = mbt_root();
-    mbt_fresh_db(root, "oo_kafka");
-    mbt_sql(root, "CREATE TABLE oo_kafka.t (id INT PRIMARY KEY)");
+    MYSQL *root = ts_root(0);
+    ts_fresh_db(root, "oo_kafka");
+    ts_sql(root, "CREATE TABLE oo_kafka.t (id INT PRIMARY KEY)");
     char q[768], topic[128];
-    snprintf(topic, sizeof topic, "drom-oo-offsets-%d-%ld", (int)getpid(), (long)mbt_now_ms());
+    snprintf(topic, sizeof topic, "drom-oo-offsets-%d-%ld", (int)getpid(), (long)ts_now_ms());
     snprintf(q, sizeof q,
              "tableIncludeList=oo_kafka.t&schemas=false&snapshotMode=no_data&offsetFlushIntervalMs=0&"
              "tombstonesOnDelete=false&maxUncommittedEvents=20&connectTimeoutMs=2000&offsetStorage=kafka&"
              "offsetStorageTopic=%s&offsetStorageBrokers=%s",
-             topic, mbt_env("KAFKA_BROKERS", "127.0.0.1:19092"));
+             topic, ts_env("KAFKA_BROKERS", "127.0.0.1:19092"));
     struct mbt_run r = {0};
     mbt_start(&r, 5472, q);
-    cr_assert_eq(kt_ctl("stop"), 0, "tests/services/kafka/ctl stop");
+    cr_assert_eq(ts_ctl(NULL, "kafka", "stop"), 0, "tests/services/kafka/ctl stop");
     insert_rows(root, "oo_kafka.t", 50);
     char reason[1024];
     struct drom_mock *m = expect_held(&r, "the Kafka offset store cannot store positions", reason, sizeof reason);
-    cr_assert_eq(kt_ctl("start"), 0, "tests/services/kafka/ctl start");
+    cr_assert_eq(ts_ctl(NULL, "kafka", "start"), 0, "tests/services/kafka/ctl start");
     mbt_out(&r, 50, 60000);
     cr_assert(mbt_wait_ready(&r, 30000, reason, sizeof reason), "ready again: %s", reason);
     cr_assert_eq(drom_mock_received(m), 50, "every change once");

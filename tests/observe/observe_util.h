@@ -18,24 +18,6 @@ static E2E_UNUSED void obs_artefacts_dir(void)
     mkdir(OBS_ARTEFACTS, 0755);
 }
 
-static E2E_UNUSED int obs_sh(const char *cmd, char **out)
-{
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p, "popen %s", cmd);
-    struct drom_buf b = DROM_BUF_INIT;
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
-        drom_buf_append(&b, chunk, n);
-    int st = pclose(p);
-    drom_buf_cstr(&b);
-    if (out)
-        *out = drom_buf_detach(&b);
-    else
-        drom_buf_free(&b);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static E2E_UNUSED void obs_write(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -48,7 +30,7 @@ static E2E_UNUSED void obs_write(const char *path, const char *text)
  * under /proc, where nothing can be written). */
 static E2E_UNUSED void obs_add_failing_route(struct e2e *t)
 {
-    char *src = proc_slurp(t->routes);
+    char *src = ts_slurp(t->routes);
     char *with = e2e_replace_all(src, "</routes>",
                                  "  <route id=\"failing\">\n"
                                  "    <from uri=\"timer:failing?period=200\"/>\n"
@@ -63,9 +45,9 @@ static E2E_UNUSED void obs_add_failing_route(struct e2e *t)
 static E2E_UNUSED int obs_insert(struct e2e *t, int n)
 {
     static int seq;
-    MYSQL *m = e2e_db(30000);
+    MYSQL *m = ts_root(30000);
     for (int i = 0; i < n; i++, seq++)
-        e2e_sql(m, "INSERT INTO `%s`.customers (first_name, last_name, email) VALUES ('Ada', 'L%d', 'a%d@x')",
+        ts_sql(m, "INSERT INTO `%s`.customers (first_name, last_name, email) VALUES ('Ada', 'L%d', 'a%d@x')",
                 t->db, seq, seq);
     mysql_close(m);
     return seq;

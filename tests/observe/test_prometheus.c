@@ -76,13 +76,13 @@ static void alert_state(const struct prom *p, const char *name, char *out, size_
 
 static bool wait_alert(const struct prom *p, const char *name, const char *want, int timeout_ms)
 {
-    long long end = proc_now_ms() + timeout_ms;
+    long long end = ts_now_ms() + timeout_ms;
     char st[32];
     for (;;) {
         alert_state(p, name, st, sizeof st);
         if (strcmp(st, want) == 0)
             return true;
-        if (proc_now_ms() >= end)
+        if (ts_now_ms() >= end)
             return false;
         proc_pause_ms(250);
     }
@@ -91,7 +91,7 @@ static bool wait_alert(const struct prom *p, const char *name, const char *want,
 /* The shipped rules with every `for:` at 0s. */
 static void fast_rules(const char *out)
 {
-    char *src = proc_slurp("deploy/prometheus/dromedary.rules.yml");
+    char *src = ts_slurp("deploy/prometheus/dromedary.rules.yml");
     cr_assert(strstr(src, "alert: DromedaryNotReady"), "deploy/prometheus/dromedary.rules.yml is readable");
     struct drom_buf b = DROM_BUF_INIT;
     for (char *line = strtok(src, "\n"); line; line = strtok(NULL, "\n")) {
@@ -110,7 +110,7 @@ static void fast_rules(const char *out)
 
 static void prom_start(struct prom *p, const struct e2e *t)
 {
-    p->port = atoi(e2e_env("PROMETHEUS_PORT", "19090"));
+    p->port = atoi(ts_env("PROMETHEUS_PORT", "19090"));
     snprintf(p->dir, sizeof p->dir, "%s/prometheus", t->dir);
     mkdir(p->dir, 0700);
     snprintf(p->log, sizeof p->log, "%s/prometheus.log", t->dir);
@@ -133,10 +133,10 @@ static void prom_start(struct prom *p, const struct e2e *t)
                     "--storage.tsdb.retention.time=1h", NULL};
     p->pid = e2e_spawn(argv, p->log);
     cr_assert_gt(p->pid, 0);
-    long long end = proc_now_ms() + 30000;
+    long long end = ts_now_ms() + 30000;
     while (prom_query(p, "up{job=\"dromd\"} == 1", NULL, 0) != 1) {
-        cr_assert_lt(proc_now_ms(), end, "Prometheus on 127.0.0.1:%d scrapes dromd within 30 s; its log:\n%s",
-                     p->port, proc_slurp(p->log));
+        cr_assert_lt(ts_now_ms(), end, "Prometheus on 127.0.0.1:%d scrapes dromd within 30 s; its log:\n%s",
+                     p->port, ts_slurp(p->log));
         proc_pause_ms(250);
     }
 }
@@ -153,15 +153,15 @@ static void prom_stop(struct prom *p)
 Test(prometheus, promtool_checks_and_tests_the_rules, .timeout = 60)
 {
     char *out = NULL;
-    int rc = obs_sh("promtool check rules deploy/prometheus/dromedary.rules.yml 2>&1", &out);
+    int rc = ts_sh("promtool check rules deploy/prometheus/dromedary.rules.yml 2>&1", &out);
     cr_expect_eq(rc, 0, "promtool check rules:\n%s", out);
     cr_expect(strstr(out, "SUCCESS: 6 rules found"), "%s", out);
     free(out);
-    rc = obs_sh("cd deploy/prometheus && promtool test rules dromedary.rules.test.yml 2>&1", &out);
+    rc = ts_sh("cd deploy/prometheus && promtool test rules dromedary.rules.test.yml 2>&1", &out);
     cr_expect_eq(rc, 0, "promtool test rules:\n%s", out);
     cr_expect(strstr(out, "SUCCESS"), "%s", out);
     free(out);
-    rc = obs_sh("python3 -c 'import yaml,sys; a=yaml.safe_load(open(\"deploy/prometheus/dromedary.rules.yml\"));"
+    rc = ts_sh("python3 -c 'import yaml,sys; a=yaml.safe_load(open(\"deploy/prometheus/dromedary.rules.yml\"));"
                 " b=yaml.safe_load(open(\"deploy/prometheus/prometheusrule.yaml\"));"
                 " sys.exit(0 if b[\"kind\"]==\"PrometheusRule\" and b[\"spec\"]==a else 1)' 2>&1",
                 &out);
@@ -214,11 +214,11 @@ Test(prometheus, dashboard_has_data_and_alerts_fire_in_their_faults, .timeout = 
     char **exprs;
     size_t n = dashboard_exprs(&exprs);
     cr_expect_geq(n, 20, "the dashboard has its queries");
-    long long end = proc_now_ms() + 60000;
+    long long end = ts_now_ms() + 60000;
     for (size_t i = 0; i < n; i++) {
         char why[512] = "";
         int series;
-        while ((series = prom_query(&p, exprs[i], why, sizeof why)) <= 0 && proc_now_ms() < end) {
+        while ((series = prom_query(&p, exprs[i], why, sizeof why)) <= 0 && ts_now_ms() < end) {
             obs_insert(&t, 1);   /* rates need changes in their window */
             proc_pause_ms(500);
         }
@@ -228,12 +228,12 @@ Test(prometheus, dashboard_has_data_and_alerts_fire_in_their_faults, .timeout = 
     free(exprs);
 
     /* The broker stops: dromd is not ready, and the alert says so. */
-    cr_assert_eq(e2e_ctl(t.log, "artemis", "stop"), 0);
+    cr_assert_eq(ts_ctl(t.log, "artemis", "stop"), 0);
     obs_insert(&t, 2);
     E2E_EXPECT(&t, wait_alert(&p, "DromedaryNotReady", "firing", 90000), "DromedaryNotReady fires while Artemis is down");
     alert_state(&p, "DromedaryExchangesFailing", st, sizeof st);
     E2E_EXPECT(&t, st[0] == '\0', "DromedaryExchangesFailing is %s while only the broker is down", st);
-    cr_assert_eq(e2e_ctl(t.log, "artemis", "start"), 0);
+    cr_assert_eq(ts_ctl(t.log, "artemis", "start"), 0);
     E2E_EXPECT(&t, e2e_wait_ready(&t, 200, 90000), "dromd is ready again once Artemis is back");
     E2E_EXPECT(&t, wait_alert(&p, "DromedaryNotReady", "", 30000), "DromedaryNotReady resolves");
 
@@ -251,6 +251,6 @@ Test(prometheus, dashboard_has_data_and_alerts_fire_in_their_faults, .timeout = 
     prom_stop(&p);
     char cmd[512];
     snprintf(cmd, sizeof cmd, "cp '%s' '%s' " OBS_ARTEFACTS "/ 2>/dev/null", p.log, t.log);
-    obs_sh(cmd, NULL);
+    ts_sh(cmd, NULL);
     e2e_finish(&t);
 }

@@ -13,7 +13,7 @@
 
 static const char *chromium(void)
 {
-    return e2e_env("CHROMIUM", "/usr/bin/chromium");
+    return ts_env("CHROMIUM", "/usr/bin/chromium");
 }
 
 /* The page after its scripts ran (~3 s of its time), as Chromium saw it;
@@ -31,7 +31,7 @@ static char *render(const struct e2e *t, const char *png, const char *dom_copy)
     if (png) {
         snprintf(cmd, sizeof cmd, "timeout 60 '%s' %s --user-data-dir='%s' --screenshot='%s' '%s' 2>&1", chromium(),
                  flags, profile, png, url);
-        int rc = obs_sh(cmd, &out);
+        int rc = ts_sh(cmd, &out);
         struct stat st;
         cr_expect(rc == 0 && stat(png, &st) == 0 && st.st_size > 10000, "chromium wrote the screenshot %s:\n%s",
                   png, out);
@@ -39,12 +39,12 @@ static char *render(const struct e2e *t, const char *png, const char *dom_copy)
     }
     snprintf(cmd, sizeof cmd, "timeout 60 '%s' %s --user-data-dir='%s' --dump-dom '%s' 2>/dev/null", chromium(),
              flags, profile, url);
-    int rc = obs_sh(cmd, &out);
+    int rc = ts_sh(cmd, &out);
     cr_assert_eq(rc, 0, "chromium --dump-dom of %s exited %d", url, rc);
     if (dom_copy)
         obs_write(dom_copy, out);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", profile);
-    obs_sh(cmd, NULL);
+    ts_sh(cmd, NULL);
     return out;
 }
 
@@ -161,7 +161,7 @@ Test(statuspage, renders_every_route_counts_live_and_shows_an_outage, .timeout =
     char cmd[512], *table = NULL;
     snprintf(cmd, sizeof cmd, "env -u DROMD_HTTP build/dromd status --state-dir '%s' --watch --interval 1s --count 3",
              t.state);
-    E2E_EXPECT(&t, obs_sh(cmd, &table) == 0, "dromd status --watch: %s", table);
+    E2E_EXPECT(&t, ts_sh(cmd, &table) == 0, "dromd status --watch: %s", table);
     E2E_EXPECT(&t, strstr(table, "MSG/S") && strstr(table, "MEAN") && strstr(table, "SINCE-LAST") &&
                        strstr(table, "customers-to-kafka") && strstr(table, "kafka-to-amq"),
                "dromd status shows both routes with rates and times:\n%s", table);
@@ -171,7 +171,7 @@ Test(statuspage, renders_every_route_counts_live_and_shows_an_outage, .timeout =
     pthread_join(flow.thread, NULL);
 
     /* The broker stops: the page shows the outage. */
-    cr_assert_eq(e2e_ctl(t.log, "artemis", "stop"), 0);
+    cr_assert_eq(ts_ctl(t.log, "artemis", "stop"), 0);
     obs_insert(&t, 2);
     E2E_EXPECT(&t, e2e_wait_ready(&t, 503, 60000), "dromd is not ready while Artemis is down");
     char *dom3 = render(&t, OBS_ARTEFACTS "/statuspage-outage.png", OBS_ARTEFACTS "/statuspage-3.html");
@@ -180,12 +180,12 @@ Test(statuspage, renders_every_route_counts_live_and_shows_an_outage, .timeout =
     E2E_EXPECT(&t, strstr(amqp2, "not ready:"), "the AMQP node shows why: '%s'", amqp2);
     E2E_EXPECT(&t, strstr(dom3, "class=\"err\">sjms2:queue:"), "LAST-ERROR names the unreachable broker");
     snprintf(cmd, sizeof cmd, "env -u DROMD_HTTP build/dromd status --state-dir '%s'", t.state);
-    obs_sh(cmd, &table);
+    ts_sh(cmd, &table);
     E2E_EXPECT(&t, strstr(table, "cannot connect to amqp://"), "LAST-ERROR of dromd status names the broker:\n%s",
                table);
     obs_write(OBS_ARTEFACTS "/status-outage.txt", table);
     free(table);
-    cr_assert_eq(e2e_ctl(t.log, "artemis", "start"), 0);
+    cr_assert_eq(ts_ctl(t.log, "artemis", "start"), 0);
     E2E_EXPECT(&t, e2e_wait_ready(&t, 200, 90000), "dromd is ready again once Artemis is back");
 
     free(dot);

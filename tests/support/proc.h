@@ -18,13 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static inline long long proc_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
+#include "tests/support/testenv.h"
 /* Waits a little without sleeping the whole deadline: the poll step of the
  * wait loops below. */
 static inline void proc_pause_ms(int ms)
@@ -56,38 +50,17 @@ static inline pid_t proc_spawn(char *const argv[], const char *out_path, const c
     _exit(127);
 }
 
-/* The whole file as a string (caller frees); "" when missing. */
-static inline char *proc_slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return calloc(1, 1);
-    size_t cap = 4096, len = 0;
-    char *s = malloc(cap);
-    size_t n;
-    while ((n = fread(s + len, 1, cap - len - 1, f)) > 0) {
-        len += n;
-        if (cap - len < 2) {
-            cap *= 2;
-            s = realloc(s, cap);
-        }
-    }
-    s[len] = '\0';
-    fclose(f);
-    return s;
-}
-
 /* True once `needle` appears in the file, false at the deadline. */
 static inline bool proc_wait_text(const char *path, const char *needle, int timeout_ms)
 {
-    long long deadline = proc_now_ms() + timeout_ms;
+    long long deadline = ts_now_ms() + timeout_ms;
     for (;;) {
-        char *s = proc_slurp(path);
+        char *s = ts_slurp(path);
         bool found = strstr(s, needle) != NULL;
         free(s);
         if (found)
             return true;
-        if (proc_now_ms() >= deadline)
+        if (ts_now_ms() >= deadline)
             return false;
         proc_pause_ms(20);
     }
@@ -96,7 +69,7 @@ static inline bool proc_wait_text(const char *path, const char *needle, int time
 /* Exit code (or 128+signal) once the process exits, -1 at the deadline. */
 static inline int proc_wait_exit(pid_t pid, int timeout_ms)
 {
-    long long deadline = proc_now_ms() + timeout_ms;
+    long long deadline = ts_now_ms() + timeout_ms;
     for (;;) {
         int st;
         pid_t r = waitpid(pid, &st, WNOHANG);
@@ -104,7 +77,7 @@ static inline int proc_wait_exit(pid_t pid, int timeout_ms)
             return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
         if (r < 0 && errno != EINTR)
             return -1;
-        if (proc_now_ms() >= deadline)
+        if (ts_now_ms() >= deadline)
             return -1;
         proc_pause_ms(10);
     }

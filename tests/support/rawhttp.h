@@ -17,19 +17,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/support/testenv.h"
 struct rawhttp_answer {
     int status;         /* 0 when no status line came back (connection closed) */
     char *raw;          /* everything received, NUL-terminated; free with rawhttp_free */
     size_t len;
     const char *body;   /* points into raw, after the blank line; "" when none */
 };
-
-static inline long long rawhttp_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Returns 0 when it connected and sent (the answer may still be empty),
  * -1 when it could not connect. */
@@ -55,10 +49,10 @@ static inline int rawhttp_send(int port, const char *req, size_t reqlen, int tim
             break;   /* the server may close on a request it refuses */
         off += (size_t)n;
     }
-    long long deadline = rawhttp_now_ms() + timeout_ms;
+    long long deadline = ts_now_ms() + timeout_ms;
     size_t cap = 1;
     for (;;) {
-        long long left = deadline - rawhttp_now_ms();
+        long long left = deadline - ts_now_ms();
         if (left <= 0)
             break;
         struct pollfd p = {.fd = fd, .events = POLLIN};

@@ -193,9 +193,9 @@ Test(components_log, group_interval_throughput_line)
     cr_assert_eq(drom_mock_wait(te_mock(&t, "out"), 3, 5000), 0);
     struct drom_mock *m = te_mock(&t, "out");
     /* the interval line is written by the engine's timer; wait until the file has it */
-    int64_t deadline = te_now_ms() + 30000;
+    int64_t deadline = ts_now_ms() + 30000;
     bool seen = false;
-    while (!seen && te_now_ms() < deadline) {
+    while (!seen && ts_now_ms() < deadline) {
         FILE *in = fopen(logpath, "r");
         char buf[8192];
         size_t n = fread(buf, 1, sizeof buf - 1, in);
@@ -227,16 +227,12 @@ static void rmdir_all(void)
     cr_assert_eq(system(cmd), 0);
 }
 
-static char *slurp(const char *path)
+/* The file's text equals `want`. */
+static void assert_file(const char *path, const char *want, const char *why)
 {
-    FILE *in = fopen(path, "r");
-    if (!in)
-        return NULL;
-    static char buf[4096];
-    size_t n = fread(buf, 1, sizeof buf - 1, in);
-    buf[n] = '\0';
-    fclose(in);
-    return buf;
+    char *got = ts_read_file(path, NULL);
+    cr_assert_str_eq(got ? got : "(unreadable)", want, "%s", why);
+    free(got);
 }
 
 static void write_file(const char *path, const char *text)
@@ -271,11 +267,11 @@ Test(components_file, producer_file_name_and_file_exist)
                 5000);
     char p[256];
     snprintf(p, sizeof p, "%s/out/a.txt", dir);
-    cr_assert_str_eq(slurp(p), "second", "Override replaces");
+    assert_file(p, "second", "Override replaces");
     snprintf(p, sizeof p, "%s/out/log.txt", dir);
-    cr_assert_str_eq(slurp(p), "l1\nl2\n");
+    assert_file(p, "l1\nl2\n", "Append adds");
     snprintf(p, sizeof p, "%s/out/once.txt", dir);
-    cr_assert_str_eq(slurp(p), "x");
+    assert_file(p, "x", "written once");
     cr_assert_eq(te_status(&t, "f").failed, 1);
     cr_assert(strstr(te_status(&t, "f").last_error, "File already exist"), "%s", te_status(&t, "f").last_error);
     te_free(&t);

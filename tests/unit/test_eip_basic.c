@@ -163,13 +163,13 @@ Test(eip, delay_waits_without_blocking_others)
                         "<delay><constant>300</constant></delay></when></choice>"
                         "<to uri=\"mock:out\"/>"));
     struct feed *f = te_feed(&t, "feed");
-    int64_t t0 = te_now_ms();
+    int64_t t0 = ts_now_ms();
     te_send_pos(f, "slow", 0, NULL, NULL);
     te_send_pos(f, "fast", 1, NULL, NULL);
     const char *order[] = {"fast", "slow"};
     drom_mock_expect_bodies(te_mock(&t, "out"), order, 2);
     te_assert_mock(te_mock(&t, "out"), 5000);
-    cr_assert_geq(te_now_ms() - t0, 300);
+    cr_assert_geq(ts_now_ms() - t0, 300);
     struct feed *fd = f;
     TE_WAIT_FOR(te_committed(fd) == 1, 5000);
     te_free(&t);
@@ -181,12 +181,12 @@ Test(eip, throttle_limits_the_rate, .timeout = 30)
     te_start_fed(&t, ROUTE("<throttle timePeriodMillis=\"200\"><constant>5</constant></throttle>"
                         "<to uri=\"mock:out\"/>"));
     struct feed *f = te_feed(&t, "feed");
-    int64_t t0 = te_now_ms();
+    int64_t t0 = ts_now_ms();
     for (int i = 0; i < 15; i++)
         te_send_pos(f, "x", i, NULL, NULL);
     cr_assert_eq(drom_mock_wait(te_mock(&t, "out"), 15, 10000), 0);
     /* 15 at 5 per 200 ms: the last five pass no sooner than 400 ms in. */
-    cr_assert_geq(te_now_ms() - t0, 400);
+    cr_assert_geq(ts_now_ms() - t0, 400);
     te_free(&t);
 }
 

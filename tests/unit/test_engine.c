@@ -136,11 +136,11 @@ Test(engine, window_applies_back_pressure, .timeout = 30)
               "<to uri=\"mock:out\"/></route></routes>",
               4);
     struct feed *f = te_feed(&t, "feed");
-    int64_t t0 = te_now_ms();
+    int64_t t0 = ts_now_ms();
     for (int i = 0; i < 12; i++)
         te_send_pos(f, "x", i, NULL, NULL);
     /* 12 exchanges, at most 4 in flight, 50 ms each: the submits took >= 100 ms. */
-    cr_assert_geq(te_now_ms() - t0, 100);
+    cr_assert_geq(ts_now_ms() - t0, 100);
     cr_assert_leq(te_status(&t, "r").inflight, 4);
     cr_assert_eq(drom_mock_wait(te_mock(&t, "out"), 12, 5000), 0);
     te_free(&t);
@@ -179,9 +179,9 @@ Test(engine, shutdown_timeout_reports_what_is_left, .timeout = 30)
     for (int i = 0; i < 50; i++)
         te_send_pos(f, "x", i, NULL, NULL);
     struct drom_error err = {0};
-    int64_t t0 = te_now_ms();
+    int64_t t0 = ts_now_ms();
     cr_assert_eq(drom_engine_stop(t.eng, 100, &err), -1);
-    cr_assert_lt(te_now_ms() - t0, 5000);
+    cr_assert_lt(ts_now_ms() - t0, 5000);
     cr_assert_eq(err.code, DROM_ESTOPPED);
     cr_assert(strstr(err.msg, "50 exchanges in flight"), "%s", err.msg);
     cr_assert_eq(te_committed(f), -1, "nothing was committed past an unfinished exchange");

@@ -16,6 +16,7 @@
 #include "dsl/simple.h"
 #include "runtime/engine.h"
 #include "runtime/xalloc.h"
+#include "tests/support/testenv.h"
 
 #define TE_UNUSED __attribute__((unused))
 
@@ -150,18 +151,11 @@ static TE_UNUSED void te_assert_mock(struct drom_mock *m, int64_t timeout_ms)
     cr_assert_eq(drom_mock_assert(m, timeout_ms, &err), 0, "%s", err.msg);
 }
 
-static TE_UNUSED int64_t te_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Polls `cond` every millisecond until it holds or the deadline passes. */
 #define TE_WAIT_FOR(cond, timeout_ms)                                                                                  \
     do {                                                                                                               \
-        int64_t te_deadline_ = te_now_ms() + (timeout_ms);                                                             \
-        while (!(cond) && te_now_ms() < te_deadline_) {                                                                \
+        int64_t te_deadline_ = ts_now_ms() + (timeout_ms);                                                             \
+        while (!(cond) && ts_now_ms() < te_deadline_) {                                                                \
             struct timespec te_ts_ = {0, 1000000};                                                                     \
             nanosleep(&te_ts_, NULL);                                                                                  \
         }                                                                                                              \

@@ -76,10 +76,10 @@ Test(errhandler, dead_letter_after_redeliveries, .timeout = 30)
                   "</deadLetterChannel></errorHandler>"
                   "<from uri=\"timer:feed\"/><to uri=\"mock:flaky\"/><to uri=\"mock:after\"/></route></routes>");
     drom_mock_fail(te_mock(&t, "flaky"), -1, DROM_RETRY, DROM_EIO, "disk on fire");
-    int64_t t0 = te_now_ms();
+    int64_t t0 = ts_now_ms();
     te_send_pos(te_feed(&t, "feed"), "msg", 0, NULL, NULL);
     cr_assert_eq(drom_mock_wait(te_mock(&t, "dead"), 1, 5000), 0);
-    cr_assert_geq(te_now_ms() - t0, 150, "three redeliveries 50 ms apart");
+    cr_assert_geq(ts_now_ms() - t0, 150, "three redeliveries 50 ms apart");
     cr_assert_eq(drom_mock_received(te_mock(&t, "flaky")), 4, "1 delivery + 3 redeliveries");
     cr_assert_eq(drom_mock_received(te_mock(&t, "after")), 0);
     struct drom_exchange *d = drom_mock_exchange(te_mock(&t, "dead"), 0);
@@ -109,11 +109,11 @@ Test(errhandler, exponential_backoff_delays, .timeout = 30)
                   "</deadLetterChannel></errorHandler>"
                   "<from uri=\"timer:feed\"/><to uri=\"mock:flaky\"/></route></routes>");
     drom_mock_fail(te_mock(&t, "flaky"), -1, DROM_RETRY, DROM_EIO, "nope");
-    int64_t t0 = te_now_ms();
+    int64_t t0 = ts_now_ms();
     te_send_pos(te_feed(&t, "feed"), "msg", 0, NULL, NULL);
     cr_assert_eq(drom_mock_wait(te_mock(&t, "dead"), 1, 5000), 0);
     /* 40 + 80 + 100 (capped) */
-    cr_assert_geq(te_now_ms() - t0, 220);
+    cr_assert_geq(ts_now_ms() - t0, 220);
     te_free(&t);
 }
 

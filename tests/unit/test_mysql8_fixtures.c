@@ -15,6 +15,7 @@
 #include "components/mysql-binlog/mb_jsonb.h"
 #include "components/mysql-binlog/mb_stream.h"
 #include "runtime/xalloc.h"
+#include "tests/support/testenv.h"
 
 #define DIR "tests/fixtures/mysql8/"
 
@@ -26,17 +27,9 @@ struct sink {
 
 static uint8_t *slurp(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    cr_assert(f, "open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *d = drom_xmalloc((size_t)n + 1);
-    cr_assert_eq(fread(d, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    d[n] = 0;
-    *len = (size_t)n;
-    return d;
+    char *d = ts_read_file(path, len);
+    cr_assert(d, "open %s", path);
+    return (uint8_t *)d;
 }
 
 static int emit(void *arg, const struct mb_row_event *e, const struct mb_offset *after, struct drom_error *err)

@@ -23,36 +23,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "probe.h"
+
 #define CREDIT 1000
-
-static volatile sig_atomic_t stop_requested;
-static void on_signal(int sig) { (void)sig; stop_requested = 1; }
-
-static long long now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-/* The key of the row: "id" inside "after" when the body is an envelope, else the first "id". */
-static long long row_id(const char *s, size_t n)
-{
-    const char *end = s + n, *p = memmem(s, n, "\"after\":{", 9);
-    if (!p)
-        p = s;
-    const char *q = memmem(p, (size_t)(end - p), "\"id\":", 5);
-    if (!q)
-        return -1;
-    q += 5;
-    char *e;
-    char tmp[32];
-    size_t k = (size_t)(end - q) < sizeof tmp - 1 ? (size_t)(end - q) : sizeof tmp - 1;
-    memcpy(tmp, q, k);
-    tmp[k] = 0;
-    long long v = strtoll(tmp, &e, 10);
-    return e == tmp ? -1 : v;
-}
 
 static long long body_id(pn_message_t *m)
 {

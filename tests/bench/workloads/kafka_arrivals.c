@@ -14,32 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t stop_requested;
-static void on_signal(int sig) { (void)sig; stop_requested = 1; }
-
-static long long now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static long long row_id(const char *s, size_t n)
-{
-    const char *end = s + n, *p = memmem(s, n, "\"after\":{", 9);
-    if (!p)
-        p = s;
-    const char *q = memmem(p, (size_t)(end - p), "\"id\":", 5);
-    if (!q)
-        return -1;
-    q += 5;
-    char tmp[32], *e;
-    size_t k = (size_t)(end - q) < sizeof tmp - 1 ? (size_t)(end - q) : sizeof tmp - 1;
-    memcpy(tmp, q, k);
-    tmp[k] = 0;
-    long long v = strtoll(tmp, &e, 10);
-    return e == tmp ? -1 : v;
-}
+#include "probe.h"
 
 static void set(rd_kafka_conf_t *c, const char *k, const char *v)
 {
