@@ -37,6 +37,7 @@ void shim_skip(void);
 #define cr_assert_null(a, ...) cr_assert((a) == NULL)
 #define cr_assert_not_null(a, ...) cr_assert((a) != NULL)
 #define cr_assert_str_eq(a, b, ...) cr_assert(strcmp((a), (b)) == 0)
+#define cr_assert_str_empty(a, ...) cr_assert((a)[0] == '\0')
 #define cr_assert_str_neq(a, b, ...) cr_assert(strcmp((a), (b)) != 0)
 #define cr_assert_fail(...) shim_fail(__FILE__, __LINE__, "cr_assert_fail")
 #define cr_skip_test(...)                                                                                              \
