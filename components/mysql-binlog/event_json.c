@@ -500,6 +500,14 @@ void mb_json_key_payload(struct drom_buf *out, const struct mb_schema *s, const 
     put_key(out, s, row, false);
 }
 
+/* Nanoseconds from microseconds as Debezium's Java long arithmetic gives them: a commit time
+ * past 2262 (only a damaged event carries one; MySQL's is 7 bytes of microseconds) wraps as it
+ * does there instead of overflowing. */
+static int64_t java_ns(int64_t us)
+{
+    return (int64_t)((uint64_t)us * 1000u);
+}
+
 void mb_json_source(struct drom_buf *o, const struct mb_schema *s, const struct mb_source_info *src)
 {
     drom_buf_puts(o, "{\"version\":");
@@ -511,7 +519,7 @@ void mb_json_source(struct drom_buf *o, const struct mb_schema *s, const struct 
     drom_buf_puts(o, ",\"db\":");
     mb_put_cstr(o, src->db);
     int64_t us = src->ts_us ? src->ts_us : src->ts_ms * 1000;
-    drom_buf_printf(o, ",\"sequence\":null,\"ts_us\":%" PRId64 ",\"ts_ns\":%" PRId64 ",\"table\":", us, us * 1000);
+    drom_buf_printf(o, ",\"sequence\":null,\"ts_us\":%" PRId64 ",\"ts_ns\":%" PRId64 ",\"table\":", us, java_ns(us));
     mb_put_cstr(o, src->table);
     drom_buf_printf(o, ",\"server_id\":%" PRId64 ",\"gtid\":", src->server_id);
     mb_put_cstr(o, src->gtid);
@@ -551,7 +559,7 @@ void mb_json_value(struct drom_buf *o, const struct mb_schema *s, char op, const
     } else
         drom_buf_puts(o, "null");
     drom_buf_printf(o, ",\"op\":\"%c\",\"ts_ms\":%" PRId64 ",\"ts_us\":%" PRId64 ",\"ts_ns\":%" PRId64 "}", op,
-                    mb_floor_div(now_us, 1000), now_us, now_us * 1000);
+                    mb_floor_div(now_us, 1000), now_us, java_ns(now_us));
     if (s->f->schemas)
         drom_buf_putc(o, '}');
 }

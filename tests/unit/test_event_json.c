@@ -348,3 +348,24 @@ Test(event_json, character_sets_decode_to_utf8)
     cr_assert(!mb_charset_to_utf8(&b, "utf8mb4", (const uint8_t *)"x", 1), "UTF-8 needs no conversion");
     cr_assert_eq(b.len, 0);
 }
+
+/* Found by fuzz_binlog: a damaged commit time (7 bytes of microseconds, year ~2836) overflowed
+ * ts_ns; it wraps as Debezium's Java long does. */
+Test(event_json, commit_time_past_2262_wraps_as_java_does)
+{
+    struct mb_table t;
+    struct mb_value before[4], after[4];
+    enum mb_rows_kind kind;
+    decode("tests/unit/data/binlog/customers.bin", 2, &t, before, after, &kind);
+    struct mb_format f = {.prefix = "my-mysql", .version = "3.1.1.Final"};
+    struct mb_schema *s = mb_schema_new(&f, &t, NULL);
+    struct mb_source_info src = SRC;
+    src.ts_us = 27356288311965241LL;
+    struct drom_buf b = DROM_BUF_INIT;
+    mb_json_value(&b, s, 'u', before, after, &src, NULL, NOW_US);
+    /* 27356288311965241 * 1000 mod 2^64, as a signed 64-bit number */
+    cr_assert(strstr(b.data, "\"ts_us\":27356288311965241,\"ts_ns\":8909544238255689384,"), "%s", b.data);
+    drom_buf_free(&b);
+    mb_schema_free(s);
+    mb_table_free(&t);
+}
