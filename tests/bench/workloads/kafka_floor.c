@@ -1,6 +1,9 @@
 /* Kafka produce floor: librdkafka alone sends COUNT messages of SIZE bytes to TOPIC as fast as
  * its queue takes them (acks=all, linger.ms 5, librdkafka's defaults otherwise) and waits for
- * every delivery report. Prints "rate MSGS_PER_S msg/s" and "failed N".
+ * every delivery report. Prints "rate MSGS_PER_S msg/s" and "failed N". KAFKA_FLOOR_IDEMPOTENT=1
+ * turns idempotence on (the bench's warm-up: a fresh broker answers the first producer-id request
+ * with "coordinator load in progress" while it fetches a block of ids from its controller, and a
+ * client's first retry comes ~500 ms later).
  *
  *   kafka_floor BROKERS TOPIC COUNT SIZE
  */
@@ -37,7 +40,9 @@ int main(int argc, char **argv)
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     if (rd_kafka_conf_set(conf, "bootstrap.servers", argv[1], err, sizeof err) ||
         rd_kafka_conf_set(conf, "acks", "all", err, sizeof err) ||
-        rd_kafka_conf_set(conf, "linger.ms", "5", err, sizeof err)) {
+        rd_kafka_conf_set(conf, "linger.ms", "5", err, sizeof err) ||
+        (getenv("KAFKA_FLOOR_IDEMPOTENT") &&
+         rd_kafka_conf_set(conf, "enable.idempotence", "true", err, sizeof err))) {
         fprintf(stderr, "kafka_floor: %s\n", err);
         return 2;
     }
