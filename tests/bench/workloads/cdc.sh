@@ -93,9 +93,13 @@ if [ $ok = 1 ]; then
   for rate in $RATES; do
     pre=""; [ "$rate" = "${RATES%% *}" ] || pre="r${rate}_"
     base=$(wc -l <"$MEASURE")
+    acct_snap "rate$rate.a"
     "${ON_SERVER_CPU[@]}" "$BENCH_TOOLS/rate_insert" 127.0.0.1 "$MARIADB_PORT" cdcadmin cdcadmin "$rate" $((rate * RATE_SECONDS)) "lat$rate-$$" >"$R/lat$rate.commits" \
       || blog "$PART: rate_insert at $rate/s failed"
     wait_lines "$MEASURE" $((base + rate * RATE_SECONDS)) 60 "$PEER_PID" || blog "$PART: not every latency row at $rate/s arrived within 60 s"
+    # each core's share busy at this rate: the servers' core near 1 means they set the tail
+    acct_snap "rate$rate.b"
+    acct_diff "rate$rate.a" "rate$rate.b" | grep "^core" | put_all "${pre}lat_rate_"
     sleep 1
     $AN latency "$MEASURE" "$R/lat$rate.commits" | put_all "$pre"
     [ "$PEER_E2E" = 1 ] && $AN latency "$R/k.arr" "$R/lat$rate.commits" | put_all "${pre}leg1_"

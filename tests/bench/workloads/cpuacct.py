@@ -8,7 +8,8 @@
                                        what they reaped)
   cpuacct.py diff A B                  "METRIC VALUE UNIT" lines: cpu_<server>_s for each
                                        server, cpu_bench_s, cpu_foreign_s (busy time of
-                                       everything else: other users of the machine), elapsed_s
+                                       everything else: other users of the machine), elapsed_s,
+                                       coreN_busy (the share of each core that was busy)
 
 Busy time counts user+nice+system+irq+softirq+steal; the per-process figures utime+stime, and
 for the bench's processes also cutime+cstime (what each has reaped).
@@ -23,11 +24,22 @@ import time
 HZ = os.sysconf("SC_CLK_TCK")
 
 
-def machine_busy():
-    with open("/proc/stat") as f:
-        v = [int(x) for x in f.readline().split()[1:]]
+def busy_of(fields):
+    v = [int(x) for x in fields]
     # user nice system idle iowait irq softirq steal
     return (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / HZ
+
+
+def machine_busy():
+    """The machine's busy seconds, and each core's (cpuN lines)."""
+    cores = {}
+    with open("/proc/stat") as f:
+        total = busy_of(f.readline().split()[1:])
+        for line in f:
+            w = line.split()
+            if w and w[0].startswith("cpu") and w[0][3:].isdigit():
+                cores[w[0][3:]] = busy_of(w[1:])
+    return total, cores
 
 
 def proc_stat(pid):
@@ -60,7 +72,8 @@ def server_of(pid, state):
 
 
 def snap(state, sid, out):
-    r = {"t": time.time(), "busy": machine_busy(), "servers": {}, "bench": 0.0}
+    busy, cores = machine_busy()
+    r = {"t": time.time(), "busy": busy, "cores": cores, "servers": {}, "bench": 0.0}
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -89,7 +102,12 @@ def diff(a_path, b_path):
     bench = max(0.0, b["bench"] - a["bench"])
     print("cpu_bench_s %.2f s" % bench)
     print("cpu_foreign_s %.2f s" % max(0.0, total - servers - bench))
-    print("elapsed_s %.1f s" % (b["t"] - a["t"]))
+    elapsed = b["t"] - a["t"]
+    print("elapsed_s %.1f s" % elapsed)
+    # how busy each core was: with pinning, the servers' core shows whether they set the pace
+    for core in sorted(b.get("cores", {}), key=int):
+        d = b["cores"][core] - a.get("cores", {}).get(core, 0.0)
+        print("core%s_busy %.2f of a core" % (core, d / elapsed if elapsed > 0 else 0.0))
 
 
 if __name__ == "__main__":
