@@ -45,6 +45,7 @@ static const struct map {
     {{"skipped.operations"}, "skippedOperations", IN_URI},
     {{"heartbeat.interval.ms"}, "heartbeatIntervalMs", IN_URI},
     {{"connect.timeout.ms"}, "connectTimeoutMs", IN_URI},
+    {{"max.queue.size"}, "maxQueueSize", IN_URI},
     {{"max.queue.size.in.bytes"}, "maxQueueSizeInBytes", IN_URI},
     {{"message.key.columns"}, "messageKeyColumns", IN_URI},
     {{"column.propagate.source.type"}, "columnPropagateSourceType", IN_URI},

@@ -39,17 +39,42 @@ void drom_buf_putc(struct drom_buf *b, char c)
 
 void drom_buf_printf(struct drom_buf *b, const char *fmt, ...)
 {
+    /* one pass when the text fits the room left, which it mostly does */
+    reserve(b, 63);
     va_list ap, ap2;
     va_start(ap, fmt);
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    size_t room = b->cap - b->len;
+    int n = vsnprintf(b->data + b->len, room, fmt, ap);
     va_end(ap);
-    if (n > 0) {
+    if (n > 0 && (size_t)n >= room) {
         reserve(b, (size_t)n);
         vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
-        b->len += (size_t)n;
     }
+    if (n > 0)
+        b->len += (size_t)n;
+    b->data[b->len] = '\0';
     va_end(ap2);
+}
+
+void drom_buf_put_i64(struct drom_buf *b, int64_t v)
+{
+    /* the hot path's integers (JSON values, positions, times), without printf */
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    if (v < 0)
+        drom_buf_putc(b, '-');
+    drom_buf_put_u64(b, u);
+}
+
+void drom_buf_put_u64(struct drom_buf *b, uint64_t u)
+{
+    char tmp[20];
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    drom_buf_append(b, tmp + i, sizeof tmp - i);
 }
 
 void drom_buf_reset(struct drom_buf *b)

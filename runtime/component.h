@@ -41,8 +41,9 @@ enum drom_component_flags {
 };
 
 /* A consumer's settings that depend on its options, given to the engine
- * after create: flags added to the component's, and a smaller in-flight
- * window for its route (0 keeps the engine's). */
+ * after create: flags added to the component's, and the in-flight window of
+ * its route (0 keeps the engine's default; a window given in the engine's
+ * options stays a ceiling). */
 struct drom_consumer_settings {
     unsigned flags;   /* DROM_COMP_* */
     size_t window;

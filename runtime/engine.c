@@ -77,7 +77,10 @@ int eng_endpoint_create(struct eng_endpoint *e, struct drom_error *err)
         e->internal = set.flags & DROM_COMP_INTERNAL;
         e->stop_on_failure = set.flags & DROM_COMP_STOPS_ON_FAILURE;
         e->wm = drom_watermark_new(c->position_free);
-        if (set.window && set.window < e->route->window)
+        /* the source knows its own read-ahead (seda's concurrentConsumers,
+         * mysql-binlog's maxQueueSize) and replaces the default window; a
+         * window the engine was given stays a ceiling */
+        if (set.window && (!e->route->eng->opts.window || set.window < e->route->window))
             e->route->window = set.window;
     }
     return 0;
@@ -144,8 +147,6 @@ struct drom_engine *drom_engine_new(const struct drom_graph *graph, const struct
     eng->graph = graph;
     if (opts)
         eng->opts = *opts;
-    if (!eng->opts.window)
-        eng->opts.window = DROM_ENGINE_WINDOW_DEFAULT;
     eng->state_dir = drom_xstrdup(eng->opts.state_dir ? eng->opts.state_dir : "state");
     eng->camel_context = drom_xstrdup(eng->opts.camel_context ? eng->opts.camel_context : "camel-1");
     eng->env.camel_context = eng->camel_context;
@@ -163,7 +164,7 @@ struct drom_engine *drom_engine_new(const struct drom_graph *graph, const struct
         r->eng = eng;
         r->g = g;
         r->index = i;
-        r->window = eng->opts.window;
+        r->window = eng->opts.window ? eng->opts.window : DROM_ENGINE_WINDOW_DEFAULT;
         pthread_mutex_init(&r->mu, NULL);
         pthread_cond_init(&r->cond, NULL);
         drom_route_metrics_init(&r->metrics, g->id);

@@ -56,7 +56,8 @@
 #define DROM_ENGINE_DRAIN_DEFAULT_MS 30000
 
 struct drom_engine_options {
-    size_t window;              /* in-flight exchanges per route; 0 = DROM_ENGINE_WINDOW_DEFAULT */
+    size_t window;              /* in-flight exchanges per route, a ceiling over the sources' own
+                                 * (maxQueueSize); 0 = theirs, else DROM_ENGINE_WINDOW_DEFAULT */
     const char *state_dir;      /* for offsets; NULL = "state" (relative to the working directory) */
     const char *camel_context;  /* ${camelId}; NULL = "camel-1" */
     bool quiet;                 /* no "Routes startup"/"Started" lines (tests) */

@@ -279,10 +279,9 @@ static enum drom_status file_produce(struct drom_endpoint *ep, struct drom_excha
     char *slash = strrchr(dir, '/');
     if (slash)
         *slash = '\0';
-    if (o->auto_create && mkdirs(dir, err) < 0)
-        return DROM_FAIL;
+    /* only fileExist=Fail and Ignore ask whether the file is there */
     struct stat st;
-    bool exists = stat(path, &st) == 0;
+    bool exists = (o->file_exist == EXIST_FAIL || o->file_exist == EXIST_IGNORE) && stat(path, &st) == 0;
     if (exists && o->file_exist == EXIST_FAIL) {
         drom_err(err, DROM_EIO, "File already exist: %s. Cannot write new file.", path);
         return DROM_FAIL;
@@ -299,7 +298,14 @@ static enum drom_status file_produce(struct drom_endpoint *ep, struct drom_excha
         snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, base);
         target = tmp;
     }
-    int fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC | (appending ? O_APPEND : O_TRUNC), 0644);
+    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (appending ? O_APPEND : O_TRUNC);
+    int fd = open(target, flags, 0644);
+    /* autoCreate makes the directory when it is missing, not for every file */
+    if (fd < 0 && errno == ENOENT && o->auto_create) {
+        if (mkdirs(dir, err) < 0)
+            return DROM_FAIL;
+        fd = open(target, flags, 0644);
+    }
     if (fd < 0) {
         drom_err(err, DROM_EIO, "cannot write file %s: %s", path, strerror(errno));
         return DROM_FAIL;

@@ -141,7 +141,9 @@ static const struct drom_option options[] = {
      .doc = "Rows an incremental snapshot reads per chunk, in primary key order"},
     IGN("incrementalSnapshotWatermarkingStrategy", DROM_OPT_STRING, "INSERT_INSERT", "Incremental snapshots"),
     IGN("maxBatchSize", DROM_OPT_INT, "2048", "Embedded engine batch size (the route's in-flight window rules)"),
-    IGN("maxQueueSize", DROM_OPT_INT, "8192", "Embedded engine queue size"),
+    {.name = "maxQueueSize", MB_ROW_MAX_QUEUE, .group = "mysql",
+     .doc = "Changes in flight (read, not yet delivered and stored): the route's window of exchanges; reading "
+            "waits while it is full (Camel's default is 8192; here each one is a whole exchange)"},
     {.name = "maxQueueSizeInBytes", MB_ROW_MAX_QUEUE_BYTES, .group = "mysql",
      .doc = "Bytes of change events in flight (past the source, not yet done); one larger event passes alone; 0: "
             "no limit (Camel's default; here the default bounds memory)"},

@@ -512,22 +512,34 @@ void mb_json_source(struct drom_buf *o, const struct mb_schema *s, const struct 
 {
     drom_buf_puts(o, "{\"version\":");
     mb_put_cstr(o, s->f->version);
-    drom_buf_printf(o, ",\"connector\":\"%s\",\"name\":", s->f->mariadb ? "mariadb" : "mysql");
+    drom_buf_puts(o, s->f->mariadb ? ",\"connector\":\"mariadb\",\"name\":" : ",\"connector\":\"mysql\",\"name\":");
     mb_put_cstr(o, s->f->prefix);
-    drom_buf_printf(o, ",\"ts_ms\":%" PRId64 ",\"snapshot\":", src->ts_ms);
+    drom_buf_puts(o, ",\"ts_ms\":");
+    drom_buf_put_i64(o, src->ts_ms);
+    drom_buf_puts(o, ",\"snapshot\":");
     mb_put_cstr(o, src->snapshot ? src->snapshot : "false");
     drom_buf_puts(o, ",\"db\":");
     mb_put_cstr(o, src->db);
     int64_t us = src->ts_us ? src->ts_us : src->ts_ms * 1000;
-    drom_buf_printf(o, ",\"sequence\":null,\"ts_us\":%" PRId64 ",\"ts_ns\":%" PRId64 ",\"table\":", us, java_ns(us));
+    drom_buf_puts(o, ",\"sequence\":null,\"ts_us\":");
+    drom_buf_put_i64(o, us);
+    drom_buf_puts(o, ",\"ts_ns\":");
+    drom_buf_put_i64(o, java_ns(us));
+    drom_buf_puts(o, ",\"table\":");
     mb_put_cstr(o, src->table);
-    drom_buf_printf(o, ",\"server_id\":%" PRId64 ",\"gtid\":", src->server_id);
+    drom_buf_puts(o, ",\"server_id\":");
+    drom_buf_put_i64(o, src->server_id);
+    drom_buf_puts(o, ",\"gtid\":");
     mb_put_cstr(o, src->gtid);
     drom_buf_puts(o, ",\"file\":");
     mb_put_cstr(o, src->file ? src->file : "");
-    drom_buf_printf(o, ",\"pos\":%" PRId64 ",\"row\":%" PRId32 ",\"thread\":", src->pos, src->row);
+    drom_buf_puts(o, ",\"pos\":");
+    drom_buf_put_i64(o, src->pos);
+    drom_buf_puts(o, ",\"row\":");
+    drom_buf_put_i64(o, src->row);
+    drom_buf_puts(o, ",\"thread\":");
     if (src->has_thread)
-        drom_buf_printf(o, "%" PRId64, src->thread);
+        drom_buf_put_i64(o, src->thread);
     else
         drom_buf_puts(o, "null");
     drom_buf_puts(o, ",\"query\":");
@@ -558,8 +570,15 @@ void mb_json_value(struct drom_buf *o, const struct mb_schema *s, char op, const
                         tx->data_collection_order);
     } else
         drom_buf_puts(o, "null");
-    drom_buf_printf(o, ",\"op\":\"%c\",\"ts_ms\":%" PRId64 ",\"ts_us\":%" PRId64 ",\"ts_ns\":%" PRId64 "}", op,
-                    mb_floor_div(now_us, 1000), now_us, java_ns(now_us));
+    drom_buf_puts(o, ",\"op\":\"");
+    drom_buf_putc(o, op);
+    drom_buf_puts(o, "\",\"ts_ms\":");
+    drom_buf_put_i64(o, mb_floor_div(now_us, 1000));
+    drom_buf_puts(o, ",\"ts_us\":");
+    drom_buf_put_i64(o, now_us);
+    drom_buf_puts(o, ",\"ts_ns\":");
+    drom_buf_put_i64(o, java_ns(now_us));
+    drom_buf_putc(o, '}');
     if (s->f->schemas)
         drom_buf_putc(o, '}');
 }

@@ -236,12 +236,12 @@ void mb_put_value(struct drom_buf *o, const struct mb_format *f, const struct co
     switch (k->conv) {
     case C_INT:
         if (v->kind == MB_V_UINT)
-            drom_buf_printf(o, "%" PRIu64, v->u);
+            drom_buf_put_u64(o, v->u);
         else
-            drom_buf_printf(o, "%" PRId64, v->i);
+            drom_buf_put_i64(o, v->i);
         return;
     case C_UINT_LONG:
-        drom_buf_printf(o, "%" PRId64, (int64_t)v->u);
+        drom_buf_put_i64(o, (int64_t)v->u);
         return;
     case C_UINT_DECIMAL: {
         char t[24];
@@ -291,26 +291,25 @@ void mb_put_value(struct drom_buf *o, const struct mb_format *f, const struct co
         put_binary(o, f, c, v);
         return;
     case C_DATE:
-        drom_buf_printf(o, "%" PRId64,
-                        mb_days_from_civil(adjust_year(v->dt.year), (unsigned)v->dt.month, (unsigned)v->dt.day));
+        drom_buf_put_i64(o, mb_days_from_civil(adjust_year(v->dt.year), (unsigned)v->dt.month, (unsigned)v->dt.day));
         return;
     case C_TIME_US:
-        drom_buf_printf(o, "%" PRId64, v->i);
+        drom_buf_put_i64(o, v->i);
         return;
     case C_TIME_MS:
-        drom_buf_printf(o, "%" PRId64, mb_floor_div(v->i, 1000));
+        drom_buf_put_i64(o, mb_floor_div(v->i, 1000));
         return;
     case C_DATETIME_MS:
-        drom_buf_printf(o, "%" PRId64, mb_floor_div(datetime_us(&v->dt), 1000));
+        drom_buf_put_i64(o, mb_floor_div(datetime_us(&v->dt), 1000));
         return;
     case C_DATETIME_US:
-        drom_buf_printf(o, "%" PRId64, datetime_us(&v->dt));
+        drom_buf_put_i64(o, datetime_us(&v->dt));
         return;
     case C_ZONED:
         put_zoned(o, v->i, v->dt.usec, c->fsp);
         return;
     case C_YEAR:
-        drom_buf_printf(o, "%" PRId64, v->i ? v->i : 1900);   /* Debezium's reading of 0000 */
+        drom_buf_put_i64(o, v->i ? v->i : 1900);   /* Debezium's reading of 0000 */
         return;
     case C_ENUM:
         put_enum(o, c, v);

@@ -7,6 +7,7 @@
 
 #include "components/mysql-binlog/mb_endpoint.h"
 #include "components/mysql-binlog/mb_incsnap.h"
+#include "components/mysql-binlog/mb_options.h"
 #include "components/mysql-binlog/mb_stream.h"
 #include "components/mysql-binlog/mb_tls.h"
 #include "runtime/engine.h"
@@ -91,7 +92,11 @@ static int flush(struct mb_src *s)
         return 0;
     struct drom_error err;
     s->last_put_ms = drom_monotonic_ms();
-    if (drom_offset_put(s->store, s->offset_key, s->pending, &err)) {
+    struct drom_buf json = DROM_BUF_INIT;
+    mb_pos_json(s->pending, &json);
+    int rc = drom_offset_put(s->store, s->offset_key, json.data, &err);
+    drom_buf_free(&json);
+    if (rc) {
         store_failed(s, &err);
         drom_endpoint_gauge(s->ep, "OffsetAgeMs", s->last_put_ms - s->pending_since_ms);
         return -1;
@@ -117,7 +122,7 @@ void mb_commit(struct drom_endpoint *ep, const void *pos)
     struct mb_src *s = S(ep);
     const struct mb_pos *p = pos;
     free(s->pending);
-    s->pending = drom_xstrdup(p->json);
+    s->pending = mb_pos_copy(p);
     s->pending_seq = p->seq;
     int64_t now = drom_monotonic_ms();
     if (!s->pending_since_ms)
@@ -160,7 +165,14 @@ int mb_offset_location(struct drom_endpoint *ep, struct drom_offset_location *ou
 
 char *mb_position_json(const void *pos)
 {
-    return drom_xstrdup(((const struct mb_pos *)pos)->json);
+    struct drom_buf json = DROM_BUF_INIT;
+    mb_pos_json(pos, &json);
+    return drom_buf_detach(&json);
+}
+
+void mb_consumer_settings(const struct drom_endpoint *ep, struct drom_consumer_settings *out)
+{
+    out->window = (size_t)((const struct mb_options *)ep->conf)->max_queue_size;
 }
 
 /* Where streaming starts when no offset says so. */
@@ -332,7 +344,7 @@ static int prepare(struct mb_src *s, bool *snapshot_only_done, struct drom_error
 {
     enum mb_snapshot_mode mode = s->cfg.snapshot;
     bool snap = false;
-    MYSQL *m = mb_connect(s, false, err);
+    MYSQL *m = mb_connect_reuse(s, err);
     if (!m)
         return -1;
     int rc = -1;
@@ -375,10 +387,14 @@ static int prepare(struct mb_src *s, bool *snapshot_only_done, struct drom_error
         /* a snapshot sets the start once it succeeded; a failed one is taken again */
         s->have_start = !snap;
     }
-    pthread_mutex_lock(&s->mu);
-    s->conn[1] = NULL;
-    pthread_mutex_unlock(&s->mu);
-    mysql_close(m);
+    if (snap) {
+        mb_keep(s, m);   /* the snapshot goes on in this session */
+    } else {
+        pthread_mutex_lock(&s->mu);
+        s->conn[1] = NULL;
+        pthread_mutex_unlock(&s->mu);
+        mysql_close(m);
+    }
     m = NULL;
     if (snap) {
         if (mb_snapshot(s, err))
@@ -520,12 +536,14 @@ int mb_start(struct drom_endpoint *ep, struct drom_error *err)
                 drom_warn(ep->route_id, "%s: %s; checked again before streaming", ep->uri_masked, perr.msg);
             }
         }
-        pthread_mutex_lock(&s->mu);
-        s->conn[1] = NULL;
-        pthread_mutex_unlock(&s->mu);
-        mysql_close(m);
-        if (rc)
+        if (rc) {
+            pthread_mutex_lock(&s->mu);
+            s->conn[1] = NULL;
+            pthread_mutex_unlock(&s->mu);
+            mysql_close(m);
             return -1;
+        }
+        mb_keep(s, m);   /* the source thread's first step goes on in this session */
         drom_endpoint_set_ready(ep, false, "taking the snapshot or connecting to the binlog");
     } else if (refused(cerr.msg)) {
         /* Fixed on the server or in the files, not in the route: an outage that says why. */
@@ -545,8 +563,10 @@ int mb_start(struct drom_endpoint *ep, struct drom_error *err)
 void mb_stop(struct drom_endpoint *ep)
 {
     struct mb_src *s = S(ep);
-    if (!s->thread_started)
+    if (!s->thread_started) {
+        mb_keep_drop(s);
         return;
+    }
     pthread_mutex_lock(&s->mu);
     atomic_store(&s->stopping, true);
     pthread_cond_broadcast(&s->cond);
@@ -560,6 +580,7 @@ void mb_stop(struct drom_endpoint *ep)
     pthread_mutex_unlock(&s->mu);
     pthread_join(s->thread, NULL);
     s->thread_started = false;
+    mb_keep_drop(s);
 }
 
 void mb_destroy(struct drom_endpoint *ep)

@@ -13,5 +13,7 @@ void mb_position_free(void *pos);
 /* For a transactional producer that stores the offsets (runtime/engine.h). */
 int mb_offset_location(struct drom_endpoint *ep, struct drom_offset_location *out, struct drom_error *err);
 char *mb_position_json(const void *pos);
+/* The route's window is maxQueueSize. */
+void mb_consumer_settings(const struct drom_endpoint *ep, struct drom_consumer_settings *out);
 
 #endif

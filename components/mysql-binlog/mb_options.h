@@ -49,6 +49,7 @@ struct mb_options {
     struct drom_optpairs additional_properties;
     int64_t port, server_id, connect_timeout_ms, backoff_initial_ms, backoff_max_ms;
     int64_t offset_flush_interval_ms, heartbeat_interval_ms, max_queue_size_in_bytes, max_uncommitted_events;
+    int64_t max_queue_size;               /* the route's window of exchanges in flight */
     bool schemas, tombstones_on_delete, include_query, provide_transaction_metadata;
     int snapshot_mode;                    /* enum mb_snapshot_mode */
     int offset_storage;                   /* enum mb_storage */
@@ -105,6 +106,10 @@ struct mb_options {
 #define MB_ROW_BIGINT                                                                                      \
     MB_AT(bigint_unsigned_handling_mode), .type = DROM_OPT_ENUM, .def = "long", .values = mb_bigint_modes
 #define MB_ROW_MAX_QUEUE_BYTES MB_AT(max_queue_size_in_bytes), .type = DROM_OPT_SIZE, .def = "64m"
+/* Debezium's max.queue.size: changes read ahead of delivery. Each one in
+ * flight is a whole exchange (~4.5 KB with its envelope), so the default is
+ * the engine's window, not Debezium's 8192. */
+#define MB_ROW_MAX_QUEUE MB_AT(max_queue_size), .type = DROM_OPT_INT, .def = "1000", .min = 1, .max = 1000000
 #define MB_ROW_INCLUDE_QUERY MB_AT(include_query), .type = DROM_OPT_BOOL, .def = "false"
 #define MB_ROW_TX_METADATA MB_AT(provide_transaction_metadata), .type = DROM_OPT_BOOL, .def = "false"
 #define MB_ROW_SKIPPED MB_AT(skipped_operations), .type = DROM_OPT_STRING, .def = "t"
@@ -125,7 +130,8 @@ struct mb_options {
     .flags = DROM_COMP_STOPS_ON_FAILURE, .conf_size = sizeof(struct mb_options), .create = mb_create,          \
     .destroy = mb_destroy, .start = mb_start, .stop = mb_stop, .commit = mb_commit,                            \
     .position_free = mb_position_free, .done = mb_exchange_done, .offset_location = mb_offset_location,        \
-    .position_json = mb_position_json, .standby = mb_standby
+    .position_json = mb_position_json, .standby = mb_standby,                      \
+    .consumer_settings = mb_consumer_settings
 
 struct mb_mappers;
 /* Fills `m` (zeroed) from the mapper options of either scheme; on error `m`

@@ -431,7 +431,7 @@ static int snapshot_rows(struct mb_src *s, MYSQL *m, struct run *r, struct mb_ca
 
 int mb_snapshot(struct mb_src *s, struct drom_error *err)
 {
-    MYSQL *m = mb_connect(s, false, err);
+    MYSQL *m = mb_connect_reuse(s, err);
     if (!m)
         return -1;
     int rc = -1;

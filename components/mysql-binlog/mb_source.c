@@ -47,6 +47,39 @@ MYSQL *mb_connect(struct mb_src *s, bool replication, struct drom_error *err)
     return m;
 }
 
+MYSQL *mb_connect_reuse(struct mb_src *s, struct drom_error *err)
+{
+    pthread_mutex_lock(&s->mu);
+    MYSQL *m = s->kept;
+    s->kept = NULL;
+    if (m)
+        s->conn[1] = m;
+    pthread_mutex_unlock(&s->mu);
+    return m ? m : mb_connect(s, false, err);
+}
+
+void mb_keep(struct mb_src *s, MYSQL *m)
+{
+    pthread_mutex_lock(&s->mu);
+    if (s->conn[1] == m)
+        s->conn[1] = NULL;
+    MYSQL *old = s->kept;
+    s->kept = m;
+    pthread_mutex_unlock(&s->mu);
+    if (old)
+        mysql_close(old);
+}
+
+void mb_keep_drop(struct mb_src *s)
+{
+    pthread_mutex_lock(&s->mu);
+    MYSQL *m = s->kept;
+    s->kept = NULL;
+    pthread_mutex_unlock(&s->mu);
+    if (m)
+        mysql_close(m);
+}
+
 static int one_row(MYSQL *m, const char *sql, MYSQL_RES **res, MYSQL_ROW *row, struct drom_error *err)
 {
     if (mb_query(m, sql, err))
@@ -357,16 +390,37 @@ static size_t set_headers(struct mb_src *s, struct drom_exchange *ex, const stru
     return bytes;
 }
 
-static struct mb_pos *make_pos(const char *source, const struct mb_offset *o, int64_t bytes, int64_t seq)
+struct mb_pos *mb_pos_new(const char *source, const struct mb_offset *o, int64_t bytes, int64_t seq)
 {
-    struct drom_buf b = DROM_BUF_INIT;
-    mb_offset_to_json(o, source, &b);
-    struct mb_pos *p = drom_xmalloc(sizeof *p + b.len + 1);
-    p->bytes = bytes;
-    p->seq = seq;
-    memcpy(p->json, b.data, b.len + 1);
-    drom_buf_free(&b);
+    size_t nf = strlen(o->file) + 1, ng = strlen(o->gtids) + 1, ni = o->incremental ? strlen(o->incremental) + 1 : 0;
+    size_t size = sizeof(struct mb_pos) + nf + ng + ni;
+    struct mb_pos *p = drom_xmalloc(size);
+    *p = (struct mb_pos){.bytes = bytes, .seq = seq, .size = size, .source = source, .pos = o->pos, .event = o->event, .row = o->row,
+                         .server_id = o->server_id, .tombstone = o->tombstone, .snapshot = o->snapshot,
+                         .ts_sec = o->ts_sec, .epoch_ms = o->epoch_ms, .gtids_at = (uint32_t)nf,
+                         .inc_at = ni ? (uint32_t)(nf + ng) : 0};
+    memcpy(p->text, o->file, nf);
+    memcpy(p->text + nf, o->gtids, ng);
+    if (ni)
+        memcpy(p->text + nf + ng, o->incremental, ni);
     return p;
+}
+
+struct mb_pos *mb_pos_copy(const struct mb_pos *p)
+{
+    struct mb_pos *c = drom_xmalloc(p->size);
+    memcpy(c, p, p->size);
+    return c;
+}
+
+void mb_pos_json(const struct mb_pos *p, struct drom_buf *out)
+{
+    struct mb_offset o = {.pos = p->pos, .event = p->event, .row = p->row, .server_id = p->server_id,
+                          .tombstone = p->tombstone, .snapshot = p->snapshot, .ts_sec = p->ts_sec,
+                          .epoch_ms = p->epoch_ms, .incremental = p->inc_at ? p->text + p->inc_at : NULL};
+    snprintf(o.file, sizeof o.file, "%s", p->text);
+    snprintf(o.gtids, sizeof o.gtids, "%s", p->text + p->gtids_at);
+    mb_offset_to_json(&o, p->source, out);
 }
 
 /* Memory follows the bytes in flight, not only their count: a source of
@@ -409,7 +463,7 @@ static int submit(struct mb_src *s, struct drom_exchange *ex, const struct mb_of
     drom_endpoint_gauge(s->ep, "OffsetUncommittedEvents", unstored);
     struct mb_offset with = *o;
     with.incremental = s->inc_ctx;
-    return drom_consumer_submit(s->ep, ex, make_pos(s->offset_key, &with, bytes, seq), err);
+    return drom_consumer_submit(s->ep, ex, mb_pos_new(s->offset_key, &with, bytes, seq), err);
 }
 
 void mb_exchange_done(struct drom_endpoint *ep, const void *pos, bool failed)

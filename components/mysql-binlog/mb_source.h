@@ -125,12 +125,30 @@ struct mb_replay {
 };
 
 /* The position handed to the engine with each exchange: the offset to store
- * once it is done, and the bytes it holds (for the in-flight byte budget). */
+ * once it is done, and the bytes it holds (for the in-flight byte budget).
+ * The offset is a compact copy, made into JSON only when it is stored or
+ * asked for (mb_pos_json): most positions are passed over by a newer one
+ * before the next write, and the JSON with its checksum cost more than the
+ * rest of a change. */
 struct mb_pos {
     int64_t bytes;
     int64_t seq;              /* the exchange's number in this start (1, 2, ...) */
-    char json[];
+    size_t size;              /* of the allocation, for mb_pos_copy */
+    const char *source;       /* the store key (the endpoint's, which outlives its positions) */
+    uint64_t pos;
+    uint32_t event, row, server_id;
+    bool tombstone, snapshot;
+    int64_t ts_sec, epoch_ms;
+    uint32_t gtids_at, inc_at;  /* into text, after the file name; inc_at 0: no incremental context */
+    char text[];
 };
+
+/* `o` with its incremental context (copied), of store key `source`
+ * (borrowed). Free with free(). */
+struct mb_pos *mb_pos_new(const char *source, const struct mb_offset *o, int64_t bytes, int64_t seq);
+struct mb_pos *mb_pos_copy(const struct mb_pos *p);
+/* The stored form (mb_offset_to_json with its source), appended to `out`. */
+void mb_pos_json(const struct mb_pos *p, struct drom_buf *out);
 
 /* The table a snapshot reads now, for progress (mb_progress.c). */
 struct mb_progress {
@@ -154,12 +172,13 @@ struct mb_src {
     int64_t submitted;        /* under mu: exchanges submitted in this start */
     int64_t stored;           /* under mu: the number of the newest exchange whose position is stored */
     MYSQL *conn[2];           /* replication and snapshot connections, for stop */
+    MYSQL *kept;              /* a checked plain session left for the next step (mb_keep), under mu */
 
     /* engine thread only */
     struct drom_offset_store *store;
     bool own_store;
     char *offset_key;
-    char *pending;            /* newest committed offset not yet written */
+    struct mb_pos *pending;   /* newest committed offset not yet written */
     int64_t pending_seq;      /* its exchange's number */
     int64_t pending_since_ms; /* when the oldest unwritten commit came; 0: none waits */
     int64_t last_put_ms;
@@ -214,6 +233,15 @@ const char *mb_auth_hint(unsigned no, const char *msg);
 
 /* Connects one client session with the endpoint's credentials. */
 MYSQL *mb_connect(struct mb_src *s, bool replication, struct drom_error *err);
+/* A start takes up to three plain sessions one after another (the start's
+ * checks, the stored position's, the snapshot): each TLS handshake and login
+ * is on the way to the first event, so a step leaves its session to the
+ * next. mb_connect_reuse takes the kept one (registered as conn[1]) or
+ * connects; mb_keep leaves `m` (no session variable changed, no open
+ * transaction) for it, closing one kept before; mb_keep_drop closes it. */
+MYSQL *mb_connect_reuse(struct mb_src *s, struct drom_error *err);
+void mb_keep(struct mb_src *s, MYSQL *m);
+void mb_keep_drop(struct mb_src *s);
 /* The start checks: binlog settings and privileges, each with its fix. */
 int mb_check_server(struct mb_src *s, MYSQL *m, struct drom_error *err);
 /* Runs `sql`; on error names the statement. */

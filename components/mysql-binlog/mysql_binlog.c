@@ -90,6 +90,9 @@ static const struct drom_option options[] = {
      .group = "format", .doc = "BINARY/VARBINARY/BLOB as bytes (base64 in JSON) or as base64/hex strings"},
     {.name = "bigintUnsignedHandlingMode", MB_ROW_BIGINT,
      .group = "format", .doc = "BIGINT UNSIGNED as int64 (wrapping above 2^63-1) or as Decimal"},
+    {.name = "maxQueueSize", MB_ROW_MAX_QUEUE, .group = "consumer",
+     .doc = "Changes in flight (read, not yet delivered and stored): the route's window of exchanges; reading "
+            "waits while it is full (Debezium's max.queue.size, whose default is 8192)"},
     {.name = "maxQueueSizeInBytes", MB_ROW_MAX_QUEUE_BYTES, .group = "consumer",
      .doc = "Bytes of change events in flight (past the source, not yet done), beside the route's window of "
             "exchanges; one larger event passes alone; 0: no limit"},

@@ -49,6 +49,33 @@ static long mem_finish(struct mem_run *m, long long n, int64_t timeout_ms, const
     return kb;
 }
 
+/* maxQueueSize is the route's window: what /metrics says the queue holds
+ * (Debezium's QueueTotalCapacity) and what the engine admits. */
+Test(mysql_binlog_memory, window_is_max_queue_size, .timeout = 120)
+{
+    MYSQL *root = ts_root(0);
+    ts_fresh_db(root, "mbt_mem_window");
+    ts_sql(root, "CREATE TABLE mbt_mem_window.t (id INT PRIMARY KEY, v VARCHAR(64))");
+    struct mem_run m = {0};
+    m.p.dir = mbt_tmp_path("mem");
+    cr_assert_eq(mkdir(m.p.dir, 0700), 0);
+    char xml[2048];
+    snprintf(xml, sizeof xml,
+             "<routes><route id=\"cdc\"><from uri=\"mysql-binlog:m?host=127.0.0.1&amp;port=%u&amp;user=debezium&amp;"
+             "password=debezium&amp;serverId=5421&amp;databaseIncludeList=mbt_mem_window&amp;snapshotMode=no_data&amp;"
+             "maxQueueSize=37&amp;offsetStorageFileName=%s/offsets.json\"/>"
+             "<to uri=\"file:/dev?fileName=null&amp;fileExist=Append\"/></route></routes>",
+             mbt_port(), m.p.dir);
+    mbt_dromd(&m.p, xml);
+    cr_assert(mbt_proc_ready(&m.p, 20000), "dromd ready: %s", ts_slurp(m.p.log));
+    cr_assert_eq(mbt_metric(&m.p, "drom_route_window{routeId=\"cdc\""), 37);
+    cr_assert_eq(mbt_metric(&m.p, "debezium_metrics_QueueTotalCapacity{"), 37);
+    ts_sql(root, "INSERT INTO mbt_mem_window.t SELECT seq, CONCAT('v', seq) FROM mbt_mem_window.seq_1_to_2000");
+    mem_finish(&m, 2000, 60000, "2,000 rows through a window of 37");
+    ts_sql(root, "DROP DATABASE mbt_mem_window");
+    mysql_close(root);
+}
+
 Test(mysql_binlog_memory, longblob_16mb_rows, .timeout = 120)
 {
     MYSQL *root = ts_root(0);

@@ -259,3 +259,37 @@ Test(mb_offset, incremental_snapshot_rides_in_the_offset_under_its_checksum)
     free(inc);
     drom_buf_free(&b);
 }
+
+/* A change's position is kept compact and made into JSON only when stored:
+ * the JSON must be what the offset itself gives, incremental context and
+ * checksum included, and a copy must not point into the original. */
+Test(mb_offset, kept_position_gives_the_offsets_json)
+{
+    struct mb_offset o = {.file = "mysql-bin.000007", .pos = 98765, .gtids = "0-1-37,1-2-5", .event = 3, .row = 9,
+                          .tombstone = true, .server_id = 42, .ts_sec = 1700000000, .epoch_ms = 1767225600123,
+                          .incremental = "{\"id\":\"s1\",\"tables\":[\"db.t\"],\"last\":[17]}"};
+    struct drom_buf want = DROM_BUF_INIT, got = DROM_BUF_INIT, again = DROM_BUF_INIT;
+    mb_offset_to_json(&o, "mysql-binlog/p", &want);
+    struct mb_pos *p = mb_pos_new("mysql-binlog/p", &o, 100, 7);
+    mb_pos_json(p, &got);
+    cr_assert_str_eq(got.data, want.data);
+    struct mb_pos *c = mb_pos_copy(p);
+    memset(p, 0, p->size);
+    free(p);
+    mb_pos_json(c, &again);
+    cr_assert_str_eq(again.data, want.data, "the copy stands alone");
+    cr_assert_eq(c->bytes, 100);
+    cr_assert_eq(c->seq, 7);
+    free(c);
+    struct mb_offset plain = {.file = "f.000001", .pos = 4};
+    drom_buf_reset(&want);
+    drom_buf_reset(&got);
+    mb_offset_to_json(&plain, "k", &want);
+    p = mb_pos_new("k", &plain, 0, 1);
+    mb_pos_json(p, &got);
+    cr_assert_str_eq(got.data, want.data, "no gtids, no incremental context");
+    free(p);
+    drom_buf_free(&want);
+    drom_buf_free(&got);
+    drom_buf_free(&again);
+}
