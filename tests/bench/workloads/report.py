@@ -175,7 +175,9 @@ if floors:
 SHAPES = [("mixed", "30k changes on ~3 KB rows (insert, update, delete)"), ("bigtx", "one transaction of 100k rows"),
           ("types45", "20k rows of a 45-column table"), ("tables50", "50 tables, 1k rows each"),
           ("width100", "20k rows of 100 B"), ("width1000", "20k rows of 1 KB"),
-          ("width3000", "20k rows of 3 KB"), ("width10000", "20k rows of 10 KB")]
+          ("width3000", "20k rows of 3 KB"), ("width10000", "20k rows of 10 KB"),
+          ("window10", "20k rows of 3 KB, window 10"), ("window100", "20k rows of 3 KB, window 100"),
+          ("window1000", "20k rows of 3 KB, window 1,000"), ("window10000", "20k rows of 3 KB, window 10,000")]
 shape_parts = [p for p in parts if any((p, s + "_rate") in val for s, _ in SHAPES)]
 if shape_parts:
     lines = []
@@ -184,7 +186,7 @@ if shape_parts:
             if any((p, s + "_" + m) in val for p in shape_parts):
                 lines.append([("%s, %s" % (label, mlabel)) if m == "rate" else "  " + mlabel]
                              + [cell(p, s + "_" + m) for p in shape_parts])
-    table("Workload shapes, MariaDB -> Kafka (growth against row width: growth.svg)",
+    table("Workload shapes, MariaDB -> Kafka (growth against row width and the in-flight window: growth.svg)",
           ["shape"] + shape_parts, lines)
     import subprocess
     subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "plot.py"), out,

@@ -11,6 +11,10 @@
 #   tables50  50 tables, 1,000 rows each, inserted round robin, 100-row transactions
 #   width100 width1000 width3000 width10000
 #             20,000 rows of N bytes each: rate, CPU per event and RSS against row width
+#   window10 window100 window1000 window10000
+#             width3000's rows with dromedary's in-flight window (maxQueueSize) at N: rate, CPU
+#             per event and RSS against the window (dromedary only: Debezium's max.queue.size
+#             must exceed its max.batch.size, 2048, so it cannot go as low)
 #
 # Each shape: a fresh database `shapes`, the peer started with no offsets on one marker row
 # (its snapshot), stopped once the marker arrived; the load written with the peer stopped; the
@@ -23,7 +27,7 @@ export SRC_DBS=shapes SRC_TABLES='shapes[.].*'
 source "$here/../lib.sh"
 PEER=$1 PROFILE=${2:-default}
 shift 2 || true
-SHAPES=${*:-mixed bigtx types45 tables50 width100 width1000 width3000 width10000}
+SHAPES=${*:-mixed bigtx types45 tables50 width100 width1000 width3000 width10000 window10 window100 window1000 window10000}
 source "$here/../peers/$PEER/peer.sh"
 [ "$PEER_E2E" = 1 ] && { blog "shapes: $PEER $PROFILE is an end-to-end peer; the shapes are leg 1 (use dromedary leg1)"; exit 1; }
 PART=$PEER; [ "$PROFILE" = default ] || PART="$PEER-$PROFILE"
@@ -43,7 +47,7 @@ peer_setup || { blog "$PART: setup failed"; exit 1; }
 # schema SHAPE: the tables; load SHAPE: the SQL of the changes; count SHAPE: the events expected
 schema() {
   case $1 in
-    mixed|bigtx|width*) echo "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, k INT NOT NULL, payload LONGTEXT NOT NULL);" ;;
+    mixed|bigtx|width*|window*) echo "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, k INT NOT NULL, payload LONGTEXT NOT NULL);" ;;
     types45) cat <<'SQL'
 CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY,
   ti TINYINT, tiu TINYINT UNSIGNED, si SMALLINT, siu SMALLINT UNSIGNED, mi MEDIUMINT, miu MEDIUMINT UNSIGNED,
@@ -89,6 +93,7 @@ load() {
       }
       print "COMMIT;" }' ;;
     bigtx) echo "BEGIN; INSERT INTO t (k, payload) SELECT seq, CONCAT('row-', seq, REPEAT('z', 80)) FROM seq_1_to_100000; COMMIT;" ;;
+    window*) load width3000 ;;
     width*) local w=${1#width}
       for b in $(seq 0 99); do
         echo "INSERT INTO t (k, payload) SELECT seq, RPAD(CONCAT('r', seq, '-'), $w, 'w') FROM seq_$((b * 200 + 1))_to_$((b * 200 + 200));"
@@ -120,6 +125,11 @@ SQL
 FOREIGN=0 ELAPSED=0 busy=0
 for shape in $SHAPES; do
   [ -f "$BENCH_OUT/results.tsv" ] && { grep -v "^$PART	${shape}_" "$BENCH_OUT/results.tsv" >"$BENCH_OUT/results.tsv.new"; mv "$BENCH_OUT/results.tsv.new" "$BENCH_OUT/results.tsv"; }
+  unset BENCH_MAX_QUEUE
+  case $shape in
+    window*) [ "$PEER" = dromedary ] || continue
+      export BENCH_MAX_QUEUE=${shape#window} ;;
+  esac
   blog "$PART: shape $shape"
   sql -e "DROP DATABASE IF EXISTS shapes; CREATE DATABASE shapes DEFAULT CHARSET utf8mb4; FLUSH BINARY LOGS" >/dev/null
   { echo "SET SESSION time_zone = '+00:00';"; schema "$shape"; marker "$shape"; } | sql shapes || { blog "$PART $shape: schema failed"; continue; }

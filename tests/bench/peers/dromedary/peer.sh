@@ -23,7 +23,7 @@ peer_reset() { rm -rf "$BENCH_RUN/dromd"; mkdir -p "$BENCH_RUN/dromd"; }
 # (see route_copy in lib.sh); its placeholders come from the environment.
 leg1_route() {
   python3 - "$BENCH_ROOT/routes/cdc-pipeline.xml" "$SRC_DBS" "$SRC_TABLES" >"$BENCH_RUN/route-leg1.xml" <<'PY'
-import re, sys
+import os, re, sys
 s = open(sys.argv[1]).read()
 r = re.findall(r"<route .*?</route>", s, re.S)[0]
 dbs, tables = sys.argv[2], sys.argv[3]
@@ -33,6 +33,9 @@ if tables != "cdcdb.customers":
                   "databaseIncludeList=%s&amp;tableIncludeList=%s" % (dbs, tables))
     r = r.replace('<to uri="kafka:my-mysql.cdcdb.customers"/>',
                   '<toD uri="kafka:${header.CamelDebeziumIdentifier}"/>')
+if os.environ.get("BENCH_MAX_QUEUE"):
+    # the in-flight window of the window* shapes
+    r = r.replace("mysql-binlog:cdc?", "mysql-binlog:cdc?maxQueueSize=%s&amp;" % os.environ["BENCH_MAX_QUEUE"], 1)
 print('<routes xmlns="http://camel.apache.org/schema/xml-io">\n  %s\n</routes>' % r)
 PY
 }
