@@ -14,6 +14,7 @@
 #   BENCH_KEEP_SERVERS=1          leave the bench servers running afterwards
 #   BENCH_REPORT_ONLY=1           only print the table of the last results.tsv
 #   BENCH_RUNS=3                  runs of every part; each figure is their median, with the spread
+#   BENCH_RUN_FROM=1              the first run to measure (the runs before it keep their figures)
 #   BENCH_RETRIES=2               re-runs of a part refused because the machine was busy
 #   BENCH_FOREIGN_MAX=0.10        cores other processes may use during a part before it is refused
 #   BENCH_PIN=1 BENCH_PEER_CPU=0 BENCH_SERVER_CPU=1   the peer on one core, servers and probes on
@@ -79,7 +80,7 @@ machine >"$BENCH_OUT/machine.tsv"
 
 export BENCH_TOOLS="$BENCH_OUT"
 # the runs interleave the peers, so a drift of the machine over the bench touches each alike
-for run in $(seq 1 "$RUNS"); do
+for run in $(seq "${BENCH_RUN_FROM:-1}" "$RUNS"); do
   blog "run $run of $RUNS"
   export BENCH_OUT_RUN="$BENCH_OUT/runs/$run"
   [[ $ONLY == *,floors,* ]] && BENCH_OUT="$BENCH_OUT_RUN" part "$here/workloads/floors.sh"

@@ -130,7 +130,7 @@ if D in parts or camels:
         d = val.get((D, m))
         l = [label, cell(D, m)] + [cell(c, m) for c in camels]
         for c in camels:
-            r = ratio(d, val.get((c, m)))
+            r = None if "busy" in m else ratio(d, val.get((c, m)))   # context, not a figure to compare
             l.append(fmt(r))
             if r is not None:
                 ratios.append({"metric": m, "peer": c, "dromedary_over_peer": r, "better": better})
@@ -146,7 +146,7 @@ if dbzs:
         d = val.get((dp, dmm))
         l = [label, cell(dp, dmm)] + [cell(c, pm) for c in dbzs]
         for c in dbzs:
-            r = ratio(d, val.get((c, pm)))
+            r = None if "busy" in pm else ratio(d, val.get((c, pm)))
             l.append(fmt(r))
             if r is not None:
                 ratios.append({"metric": dm, "peer": c, "dromedary_over_peer": r, "better": better})

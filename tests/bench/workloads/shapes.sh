@@ -103,7 +103,7 @@ INSERT INTO t (ti, tiu, si, siu, mi, miu, i, iu, bi, biu, d10, d30, f, db, b1, b
   dd, y, t0, t3, t6, dt0, dt3, dt6, ts0, ts6, e, s, j, u, inet, g)
 SELECT seq % 127, seq % 255, seq % 32767, seq % 65535, seq, seq, seq, seq, seq * 1000003, seq * 1000003,
   seq / 7, seq / 13, seq / 3, seq / 11, seq % 2, seq % 1024, seq % 2, CONCAT('c', seq), CONCAT('varchar-', seq),
-  'tiny', REPEAT('text ', 20), 'Žluťoučký', UNHEX('01020304'), UNHEX('0A0B'), UNHEX(REPEAT('AB', 32)),
+  'tiny', REPEAT('text ', 20), 'Grüße, Zoë', UNHEX('01020304'), UNHEX('0A0B'), UNHEX(REPEAT('AB', 32)),
   DATE_ADD('2020-01-01', INTERVAL seq % 3000 DAY), 2000 + seq % 99, '12:34:56', '12:34:56.789', '12:34:56.789012',
   '2024-05-06 07:08:09', '2024-05-06 07:08:09.123', '2024-05-06 07:08:09.123456',
   '2024-05-06 07:08:09', '2024-05-06 07:08:09.123456', 'c d', 'x,z', CONCAT('{"n":', seq, ',"a":[1,2,3]}'),
