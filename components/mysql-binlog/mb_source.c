@@ -379,8 +379,10 @@ static size_t set_headers(struct mb_src *s, struct drom_exchange *ex, const stru
     /* Positions and GTIDs start again after RESET MASTER or on a re-created
      * server; the epoch of the offset history keeps those ids apart from the
      * ones the broker's duplicate cache remembers. */
-    if (s->epoch_ms)
-        drom_buf_printf(&b, "%" PRId64 "/", s->epoch_ms);
+    if (s->epoch_ms) {
+        drom_buf_put_i64(&b, s->epoch_ms);
+        drom_buf_putc(&b, '/');
+    }
     drom_buf_puts(&b, e->event_id);
     if (tombstone)
         drom_buf_puts(&b, ":tombstone");

@@ -1,4 +1,6 @@
 /* Route tests of the message EIPs against Camel's documented behaviour. */
+#include <unistd.h>
+
 #include "test_engine_util.h"
 
 #define ROUTE(body) "<routes><route id=\"r\"><from uri=\"timer:feed\"/>" body "</route></routes>"
@@ -217,4 +219,20 @@ Test(eip, tod_resolves_per_exchange)
     cr_assert_eq(drom_mock_received(te_mock(&t, "d1")), 2);
     cr_assert_eq(drom_mock_received(te_mock(&t, "d2")), 1);
     te_free(&t);
+}
+
+/* Exchange ids read ID-drom-<pid>-<16 hex digits>, one more each time. */
+Test(exchange, ids_count_up_in_hex_after_the_pid)
+{
+    struct drom_exchange *a = drom_exchange_new(), *b = drom_exchange_new();
+    char prefix[32];
+    snprintf(prefix, sizeof prefix, "ID-drom-%d-", (int)getpid());
+    size_t n = strlen(prefix);
+    cr_assert_eq(strncmp(a->id, prefix, n), 0, "%s", a->id);
+    cr_assert_eq(strlen(a->id), n + 16, "%s", a->id);
+    cr_assert_eq(strspn(a->id + n, "0123456789ABCDEF"), 16, "%s", a->id);
+    unsigned long long x = strtoull(a->id + n, NULL, 16), y = strtoull(b->id + n, NULL, 16);
+    cr_assert_eq(y, x + 1, "%s then %s", a->id, b->id);
+    drom_exchange_free(a);
+    drom_exchange_free(b);
 }
