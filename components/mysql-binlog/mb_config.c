@@ -1,4 +1,5 @@
 #include "components/mysql-binlog/mb_config.h"
+#include "components/mysql-binlog/mb_endpoint.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,4 +187,10 @@ void mb_config_free(struct mb_config *c)
         drom_regex_list_free(all[i]);
     mb_mappers_free(&c->mappers);
     memset(c, 0, sizeof *c);
+}
+
+/* The route's window is maxQueueSize (mb_endpoint.h). */
+void mb_consumer_settings(const struct drom_endpoint *ep, struct drom_consumer_settings *out)
+{
+    out->window = (size_t)((const struct mb_options *)ep->conf)->max_queue_size;
 }

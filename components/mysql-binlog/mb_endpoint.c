@@ -7,7 +7,6 @@
 
 #include "components/mysql-binlog/mb_endpoint.h"
 #include "components/mysql-binlog/mb_incsnap.h"
-#include "components/mysql-binlog/mb_options.h"
 #include "components/mysql-binlog/mb_stream.h"
 #include "components/mysql-binlog/mb_tls.h"
 #include "runtime/engine.h"
@@ -146,11 +145,6 @@ void mb_commit(struct drom_endpoint *ep, const void *pos)
         s->flush_timer = drom_engine_timer(drom_endpoint_engine(ep), s->cfg.flush_ms - since, flush_timer, s);
 }
 
-void mb_position_free(void *pos)
-{
-    free(pos);
-}
-
 int mb_offset_location(struct drom_endpoint *ep, struct drom_offset_location *out, struct drom_error *err)
 {
     (void)err;
@@ -163,17 +157,6 @@ int mb_offset_location(struct drom_endpoint *ep, struct drom_offset_location *ou
     return 0;
 }
 
-char *mb_position_json(const void *pos)
-{
-    struct drom_buf json = DROM_BUF_INIT;
-    mb_pos_json(pos, &json);
-    return drom_buf_detach(&json);
-}
-
-void mb_consumer_settings(const struct drom_endpoint *ep, struct drom_consumer_settings *out)
-{
-    out->window = (size_t)((const struct mb_options *)ep->conf)->max_queue_size;
-}
 
 /* Where streaming starts when no offset says so. */
 static int current_position(struct mb_src *s, MYSQL *m, struct mb_offset *o, bool oldest, struct drom_error *err)

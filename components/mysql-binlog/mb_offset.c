@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "components/mysql-binlog/mb_endpoint.h"
 #include "components/mysql-binlog/mb_source.h"
 #include "runtime/checksum.h"
 #include "runtime/xalloc.h"
@@ -369,4 +370,51 @@ void mb_gtidset_clean(char *out, size_t size, const char *text)
 bool mb_is_offset_key(const char *key)
 {
     return strncmp(key, "mysql-binlog/", 13) == 0 || strncmp(key, "debezium-mysql/", 15) == 0;
+}
+
+/* --- a change's position, kept with its exchange (mb_source.h) --- */
+
+struct mb_pos *mb_pos_new(const char *source, const struct mb_offset *o, int64_t bytes, int64_t seq)
+{
+    size_t nf = strlen(o->file) + 1, ng = strlen(o->gtids) + 1, ni = o->incremental ? strlen(o->incremental) + 1 : 0;
+    size_t size = sizeof(struct mb_pos) + nf + ng + ni;
+    struct mb_pos *p = drom_xmalloc(size);
+    *p = (struct mb_pos){.bytes = bytes, .seq = seq, .size = size, .source = source, .pos = o->pos, .event = o->event, .row = o->row,
+                         .server_id = o->server_id, .tombstone = o->tombstone, .snapshot = o->snapshot,
+                         .ts_sec = o->ts_sec, .epoch_ms = o->epoch_ms, .gtids_at = (uint32_t)nf,
+                         .inc_at = ni ? (uint32_t)(nf + ng) : 0};
+    memcpy(p->text, o->file, nf);
+    memcpy(p->text + nf, o->gtids, ng);
+    if (ni)
+        memcpy(p->text + nf + ng, o->incremental, ni);
+    return p;
+}
+
+struct mb_pos *mb_pos_copy(const struct mb_pos *p)
+{
+    struct mb_pos *c = drom_xmalloc(p->size);
+    memcpy(c, p, p->size);
+    return c;
+}
+
+void mb_pos_json(const struct mb_pos *p, struct drom_buf *out)
+{
+    struct mb_offset o = {.pos = p->pos, .event = p->event, .row = p->row, .server_id = p->server_id,
+                          .tombstone = p->tombstone, .snapshot = p->snapshot, .ts_sec = p->ts_sec,
+                          .epoch_ms = p->epoch_ms, .incremental = p->inc_at ? p->text + p->inc_at : NULL};
+    snprintf(o.file, sizeof o.file, "%s", p->text);
+    snprintf(o.gtids, sizeof o.gtids, "%s", p->text + p->gtids_at);
+    mb_offset_to_json(&o, p->source, out);
+}
+
+void mb_position_free(void *pos)
+{
+    free(pos);
+}
+
+char *mb_position_json(const void *pos)
+{
+    struct drom_buf json = DROM_BUF_INIT;
+    mb_pos_json(pos, &json);
+    return drom_buf_detach(&json);
 }

@@ -392,39 +392,6 @@ static size_t set_headers(struct mb_src *s, struct drom_exchange *ex, const stru
     return bytes;
 }
 
-struct mb_pos *mb_pos_new(const char *source, const struct mb_offset *o, int64_t bytes, int64_t seq)
-{
-    size_t nf = strlen(o->file) + 1, ng = strlen(o->gtids) + 1, ni = o->incremental ? strlen(o->incremental) + 1 : 0;
-    size_t size = sizeof(struct mb_pos) + nf + ng + ni;
-    struct mb_pos *p = drom_xmalloc(size);
-    *p = (struct mb_pos){.bytes = bytes, .seq = seq, .size = size, .source = source, .pos = o->pos, .event = o->event, .row = o->row,
-                         .server_id = o->server_id, .tombstone = o->tombstone, .snapshot = o->snapshot,
-                         .ts_sec = o->ts_sec, .epoch_ms = o->epoch_ms, .gtids_at = (uint32_t)nf,
-                         .inc_at = ni ? (uint32_t)(nf + ng) : 0};
-    memcpy(p->text, o->file, nf);
-    memcpy(p->text + nf, o->gtids, ng);
-    if (ni)
-        memcpy(p->text + nf + ng, o->incremental, ni);
-    return p;
-}
-
-struct mb_pos *mb_pos_copy(const struct mb_pos *p)
-{
-    struct mb_pos *c = drom_xmalloc(p->size);
-    memcpy(c, p, p->size);
-    return c;
-}
-
-void mb_pos_json(const struct mb_pos *p, struct drom_buf *out)
-{
-    struct mb_offset o = {.pos = p->pos, .event = p->event, .row = p->row, .server_id = p->server_id,
-                          .tombstone = p->tombstone, .snapshot = p->snapshot, .ts_sec = p->ts_sec,
-                          .epoch_ms = p->epoch_ms, .incremental = p->inc_at ? p->text + p->inc_at : NULL};
-    snprintf(o.file, sizeof o.file, "%s", p->text);
-    snprintf(o.gtids, sizeof o.gtids, "%s", p->text + p->gtids_at);
-    mb_offset_to_json(&o, p->source, out);
-}
-
 /* Memory follows the bytes in flight, not only their count: a source of
  * 16 MB rows waits here until earlier ones are done. One exchange larger
  * than the budget goes alone.
