@@ -35,25 +35,12 @@ sql -e "DROP DATABASE IF EXISTS $DB; CREATE DATABASE $DB DEFAULT CHARSET utf8mb4
 sql "${FORCE[@]}" "$DB" <"$GOLDEN/types.sql" || [ ${#FORCE[@]} -gt 0 ]
 
 rm -f "$WORK/offsets.dat" "$WORK/history.dat"
-cat >"$WORK/engine.properties" <<PROPS
-name=dbz-golden
-connector.class=io.debezium.connector.mariadb.MariaDbConnector
-offset.storage=org.apache.kafka.connect.storage.FileOffsetBackingStore
-offset.storage.file.filename=$WORK/offsets.dat
-offset.flush.interval.ms=0
-schema.history.internal=io.debezium.storage.file.history.FileSchemaHistory
-schema.history.internal.file.filename=$WORK/history.dat
-database.hostname=127.0.0.1
-database.port=$MARIADB_PORT
-database.user=debezium
-database.password=debezium
-database.ssl.mode=disable
-database.server.id=5499
-topic.prefix=t
+{ engine_properties dbz-golden 5499 "$WORK"; cat <<PROPS
 database.include.list=$DB
 include.schema.changes=false
 snapshot.mode=initial
 PROPS
+} >"$WORK/engine.properties"
 [ ! -f "$GOLDEN/debezium.properties" ] || cat "$GOLDEN/debezium.properties" >>"$WORK/engine.properties"
 
 OUT="$WORK/events.jsonl"

@@ -21,3 +21,24 @@ if [ ! -f "$LIB/debezium-connector-mariadb-$DBZ_VERSION.jar" ]; then
 fi
 "$JAVA_HOME/bin/javac" -d "$WORK/classes" -cp "$LIB/*" "$HERE/Harness.java"
 
+
+# The embedded engine's properties both harnesses share (the MariaDB connector on the test server, file
+# offsets and schema history in DIR, topic prefix t), to stdout; each caller adds its own lines.
+engine_properties() {   # NAME SERVER_ID DIR
+  cat <<PROPS
+name=$1
+connector.class=io.debezium.connector.mariadb.MariaDbConnector
+offset.storage=org.apache.kafka.connect.storage.FileOffsetBackingStore
+offset.storage.file.filename=$3/offsets.dat
+offset.flush.interval.ms=0
+schema.history.internal=io.debezium.storage.file.history.FileSchemaHistory
+schema.history.internal.file.filename=$3/history.dat
+database.hostname=127.0.0.1
+database.port=$MARIADB_PORT
+database.user=debezium
+database.password=debezium
+database.ssl.mode=disable
+database.server.id=$2
+topic.prefix=t
+PROPS
+}

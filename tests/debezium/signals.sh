@@ -96,27 +96,14 @@ run_sequence() {   # $1 = peer name, $2 = its output file
 
 # --- Debezium ---
 load
-cat >"$WORK/signals.properties" <<PROPS
-name=dbz-signals
-connector.class=io.debezium.connector.mariadb.MariaDbConnector
-offset.storage=org.apache.kafka.connect.storage.FileOffsetBackingStore
-offset.storage.file.filename=$OUT/offsets.dat
-offset.flush.interval.ms=0
-schema.history.internal=io.debezium.storage.file.history.FileSchemaHistory
-schema.history.internal.file.filename=$OUT/history.dat
-database.hostname=127.0.0.1
-database.port=$MARIADB_PORT
-database.user=debezium
-database.password=debezium
-database.ssl.mode=disable
-database.server.id=5498
-topic.prefix=t
+{ engine_properties dbz-signals 5498 "$OUT"; cat <<PROPS
 table.include.list=$DB.t,$DB.debezium_signal,$DB.mark
 include.schema.changes=false
 snapshot.mode=no_data
 signal.data.collection=$DB.debezium_signal
 incremental.snapshot.chunk.size=1024
 PROPS
+} >"$WORK/signals.properties"
 "$JAVA_HOME/bin/java" -cp "$LIB/*:$WORK/classes" Harness "$WORK/signals.properties" 10000000 900 120 \
   >"$OUT/debezium.jsonl" 2>"$OUT/debezium.log" &
 HARNESS=$!

@@ -127,6 +127,19 @@ static void wait_reads(struct drom_mock *mk, size_t from, size_t want)
     cr_assert_geq(n, want, "%zu reads arrive (got %zu)", want, n);
 }
 
+/* One step of a signal sequence: waits for `count` reads from exchange
+ * `from` on, proves with sentinel `mark` that nothing more came, and
+ * checks that the reads in between are rows first, first + 1, ... in
+ * order. Returns the sentinel's index, where the next step starts. */
+static size_t step(MYSQL *root, struct drom_mock *mk, size_t from, int mark, long first, size_t count,
+                   const char *what)
+{
+    wait_reads(mk, from, count);
+    size_t at = sentinel(root, mk, mark);
+    expect_reads(mk, from, at, first, count, what);
+    return at;
+}
+
 /* Closing watermarks the source wrote to the signal table so far. */
 static long closes(MYSQL *m)
 {
@@ -249,14 +262,10 @@ Test(mysql_binlog_signals, pause_resume_stop_and_additional_conditions, .timeout
     ts_sql(root, "BEGIN; INSERT INTO " DB ".sig VALUES ('p-1', 'execute-snapshot', "
                   "'{\"data-collections\": [\"" DB "[.]t\"]}'); INSERT INTO " DB ".sig VALUES ('p-2', "
                   "'pause-snapshot', NULL); COMMIT");
-    wait_reads(mk, 0, 10);
-    size_t at = sentinel(root, mk, 1);
-    expect_reads(mk, 0, at, 1, 10, "paused after the first chunk");
+    size_t at = step(root, mk, 0, 1, 1, 10, "paused after the first chunk");
     cr_assert_eq(closes(root), 1, "no chunk read while paused");
     send_signal(root, "p-3", "resume-snapshot", "");
-    wait_reads(mk, at, N - 10);
-    size_t at2 = sentinel(root, mk, 2);
-    expect_reads(mk, at, at2, 11, N - 10, "the rest after the resume");
+    size_t at2 = step(root, mk, at, 2, 11, N - 10, "the rest after the resume");
     /* execute and stop together: the chunk read between its watermarks is dropped */
     long before = closes(root);
     ts_sql(root, "BEGIN; INSERT INTO " DB ".sig VALUES ('s-1', 'execute-snapshot', "
@@ -266,23 +275,18 @@ Test(mysql_binlog_signals, pause_resume_stop_and_additional_conditions, .timeout
     while (closes(root) == before && ts_now_ms() < end)
         usleep(20000);
     cr_assert_eq(closes(root), before + 1, "the execute read its first chunk");
-    size_t at3 = sentinel(root, mk, 3);
-    expect_reads(mk, at2, at3, 1, 0, "a stopped snapshot sends nothing");
+    size_t at3 = step(root, mk, at2, 3, 1, 0, "a stopped snapshot sends nothing");
     /* only the rows of the condition; a bad signal and a log signal change nothing */
     send_signal(root, "bad-1", "execute-snapshot", "not json");
     send_signal(root, "log-1", "log", "{\"message\": \"hello from the signal table\"}");
     send_signal(root, "c-1", "execute-snapshot", "{\"data-collections\": [\"" DB "[.]t\"], \"additional-conditions\": "
            "[{\"data-collection\": \"" DB ".t\", \"filter\": \"id > 100 AND id <= 105\"}]}");
-    wait_reads(mk, at3, 5);
-    size_t at4 = sentinel(root, mk, 4);
-    expect_reads(mk, at3, at4, 101, 5, "the condition's rows");
+    size_t at4 = step(root, mk, at3, 4, 101, 5, "the condition's rows");
     /* a stop of the table being read (mark comes first) goes on with the next one */
     ts_sql(root, "BEGIN; INSERT INTO " DB ".sig VALUES ('m-1', 'execute-snapshot', '{\"data-collections\": "
                   "[\"" DB "[.]t\", \"" DB "[.]mark\"]}'); INSERT INTO " DB ".sig VALUES ('m-2', 'stop-snapshot', "
                   "'{\"data-collections\": [\"" DB "[.]mark\"]}'); COMMIT");
-    wait_reads(mk, at4, N);
-    size_t at5 = sentinel(root, mk, 5);
-    expect_reads(mk, at4, at5, 1, N, "the next table after the stopped one, and none of the stopped one");
+    step(root, mk, at4, 5, 1, N, "the next table after the stopped one, and none of the stopped one");
     mbt_stop(&r);
     unlink(offsets);
     free(offsets);
@@ -479,9 +483,7 @@ Test(mysql_binlog_signals, a_signal_from_the_kafka_channel_snapshots_a_table, .t
     struct mbt_run r;
     mbt_start(&r, 5435, q);
     struct drom_mock *mk = drom_mock_get(r.eng, "out");
-    wait_reads(mk, 0, 120);
-    size_t at = sentinel(root, mk, 1);
-    expect_reads(mk, 0, at, 1, 120, "the rows of the Kafka signal's condition, once");
+    step(root, mk, 0, 1, 1, 120, "the rows of the Kafka signal's condition, once");
     mbt_stop(&r);
     unlink(offsets);
     free(offsets);
