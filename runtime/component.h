@@ -197,6 +197,9 @@ void drom_endpoint_set_store_ready(struct drom_endpoint *ep, bool ready, const c
  * drom_endpoint_<name>{routeId,endpoint}; gauges are set instead. */
 void drom_endpoint_count(struct drom_endpoint *ep, const char *name, int64_t delta);
 void drom_endpoint_gauge(struct drom_endpoint *ep, const char *name, int64_t value);
+/* One table's value of a per-table gauge (db.table): Debezium's names
+ * carry it as the `table` label, /routes and /status under "<name>ByTable". */
+void drom_endpoint_gauge_table(struct drom_endpoint *ep, const char *name, const char *table, int64_t value);
 /* A text value (a binlog file name), shown as the `value` label of a gauge 1. */
 void drom_endpoint_text(struct drom_endpoint *ep, const char *name, const char *text);
 /* A source that stands in for a Debezium connector: its items are also

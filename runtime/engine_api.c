@@ -75,6 +75,11 @@ void drom_endpoint_gauge(struct drom_endpoint *ep, const char *name, int64_t val
     drom_endpoint_metrics_put(&E(ep)->metrics, name, value, 1);
 }
 
+void drom_endpoint_gauge_table(struct drom_endpoint *ep, const char *name, const char *table, int64_t value)
+{
+    drom_endpoint_metrics_put_table(&E(ep)->metrics, name, table, value, 1);
+}
+
 void drom_endpoint_text(struct drom_endpoint *ep, const char *name, const char *text)
 {
     drom_endpoint_metrics_text(&E(ep)->metrics, name, text);

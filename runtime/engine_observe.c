@@ -43,9 +43,20 @@ static json_t *items(struct drom_endpoint_metrics *m)
 {
     json_t *o = json_object();
     pthread_mutex_lock(&m->mu);
-    for (size_t i = 0; i < m->n; i++)
-        json_object_set_new(o, m->items[i].name,
-                            m->items[i].text ? jstr(m->items[i].text) : json_integer(m->items[i].value));
+    for (size_t i = 0; i < m->n; i++) {
+        const struct drom_metric_item *it = &m->items[i];
+        if (!it->table) {
+            json_object_set_new(o, it->name, it->text ? jstr(it->text) : json_integer(it->value));
+            continue;
+        }
+        /* a per-table item: {"<name>ByTable": {"db.table": value}} */
+        char by[160];
+        snprintf(by, sizeof by, "%sByTable", it->name);
+        json_t *tables = json_object_get(o, by);
+        if (!tables)
+            json_object_set_new(o, by, tables = json_object());
+        json_object_set_new(tables, it->table, json_integer(it->value));
+    }
     pthread_mutex_unlock(&m->mu);
     return o;
 }

@@ -59,6 +59,7 @@ void drom_endpoint_metrics_destroy(struct drom_endpoint_metrics *m)
     for (size_t i = 0; i < m->n; i++) {
         free(m->items[i].name);
         free(m->items[i].text);
+        free(m->items[i].table);
     }
     free(m->items);
     free(m->dbz_plugin);
@@ -75,11 +76,17 @@ static char *sanitise(const char *name)
     return s;
 }
 
-/* The item called `name`, created when absent; under m->mu. Takes `clean`. */
-static struct drom_metric_item *item_take(struct drom_endpoint_metrics *m, char *clean)
+static bool same_table(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The item called `name` of `table` (NULL: the one without), created
+ * when absent; under m->mu. Takes `clean`. */
+static struct drom_metric_item *item_take(struct drom_endpoint_metrics *m, char *clean, const char *table)
 {
     for (size_t i = 0; i < m->n; i++)
-        if (strcmp(m->items[i].name, clean) == 0) {
+        if (strcmp(m->items[i].name, clean) == 0 && same_table(m->items[i].table, table)) {
             free(clean);
             return &m->items[i];
         }
@@ -87,6 +94,7 @@ static struct drom_metric_item *item_take(struct drom_endpoint_metrics *m, char 
     struct drom_metric_item *it = &m->items[m->n++];
     memset(it, 0, sizeof *it);
     it->name = clean;
+    it->table = table ? drom_xstrdup(table) : NULL;
     return it;
 }
 
@@ -94,7 +102,18 @@ void drom_endpoint_metrics_put(struct drom_endpoint_metrics *m, const char *name
 {
     char *clean = sanitise(name);
     pthread_mutex_lock(&m->mu);
-    struct drom_metric_item *it = item_take(m, clean);
+    struct drom_metric_item *it = item_take(m, clean, NULL);
+    it->gauge = gauge;
+    it->value = gauge ? v : it->value + v;
+    pthread_mutex_unlock(&m->mu);
+}
+
+void drom_endpoint_metrics_put_table(struct drom_endpoint_metrics *m, const char *name, const char *table, int64_t v,
+                                     int gauge)
+{
+    char *clean = sanitise(name);
+    pthread_mutex_lock(&m->mu);
+    struct drom_metric_item *it = item_take(m, clean, table ? table : "");
     it->gauge = gauge;
     it->value = gauge ? v : it->value + v;
     pthread_mutex_unlock(&m->mu);
@@ -105,7 +124,7 @@ void drom_endpoint_metrics_text(struct drom_endpoint_metrics *m, const char *nam
     char *clean = sanitise(name);
     char *copy = drom_xstrdup(text ? text : "");
     pthread_mutex_lock(&m->mu);
-    struct drom_metric_item *it = item_take(m, clean);
+    struct drom_metric_item *it = item_take(m, clean, NULL);
     it->gauge = 1;
     it->value = 1;
     free(it->text);
@@ -126,7 +145,7 @@ void drom_endpoint_metrics_identity(struct drom_endpoint_metrics *m, const char 
 static struct drom_metric_item *find(struct drom_endpoint_metrics *m, const char *name)
 {
     for (size_t i = 0; i < m->n; i++)
-        if (strcmp(m->items[i].name, name) == 0)
+        if (!m->items[i].table && strcmp(m->items[i].name, name) == 0)
             return &m->items[i];
     return NULL;
 }
@@ -328,7 +347,7 @@ static void own(struct drom_buf *out, const struct drom_metrics_view *v)
 
 /* --- Debezium ------------------------------------------------------------- */
 
-enum dbz_kind { DBZ_ITEM, DBZ_SINCE, DBZ_QUEUE_TOTAL, DBZ_QUEUE_LEFT, DBZ_TEXT };
+enum dbz_kind { DBZ_ITEM, DBZ_SINCE, DBZ_QUEUE_TOTAL, DBZ_QUEUE_LEFT, DBZ_TEXT, DBZ_TABLES };
 
 struct dbz_name {
     const char *item;       /* the component's item */
@@ -359,7 +378,7 @@ static const struct dbz_name dbz_names[] = {
     {"SnapshotDurationInSeconds", "SnapshotDurationInSeconds", "snapshot", DBZ_ITEM, "gauge"},
     {"SnapshotTotalTableCount", "TotalTableCount", "snapshot", DBZ_ITEM, "gauge"},
     {"SnapshotRemainingTableCount", "RemainingTableCount", "snapshot", DBZ_ITEM, "gauge"},
-    {"SnapshotRowsScanned", "RowsScanned", "snapshot", DBZ_ITEM, "gauge"},
+    {"SnapshotRowsScanned", "RowsScanned", "snapshot", DBZ_TABLES, "gauge"},   /* one per table, as the MBean's map */
     {"SnapshotEventsSeen", "TotalNumberOfEventsSeen", "snapshot", DBZ_ITEM, "gauge"},
     {"SnapshotLastEventMs", "MilliSecondsSinceLastEvent", "snapshot", DBZ_SINCE, "gauge"},
     {NULL, "QueueTotalCapacity", "snapshot", DBZ_QUEUE_TOTAL, "gauge"},
@@ -375,10 +394,38 @@ static bool dbz_seen(size_t k)
     return false;
 }
 
+static void dbz_labels(struct drom_buf *out, const struct drom_endpoint_metrics *m, const struct dbz_name *d)
+{
+    drom_buf_printf(out, "debezium_metrics_%s{context=\"%s\",name=\"", d->name, d->context);
+    label(out, m->dbz_server);
+    drom_buf_puts(out, "\",server=\"");
+    label(out, m->dbz_server);
+    drom_buf_puts(out, "\",plugin=\"");
+    label(out, m->dbz_plugin);
+}
+
+/* A per-table attribute: a sample per table item, none before the first. Under m->mu. */
+static void dbz_tables(struct drom_buf *out, struct drom_endpoint_metrics *m, const struct dbz_name *d)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        const struct drom_metric_item *it = &m->items[i];
+        if (!it->table || strcmp(it->name, d->item) != 0)
+            continue;
+        dbz_labels(out, m, d);
+        drom_buf_puts(out, "\",table=\"");
+        label(out, it->table);
+        drom_buf_printf(out, "\"} %lld\n", (long long)it->value);
+    }
+}
+
 /* One sample; false when it has none (a text not yet known). Under m->mu. */
 static bool dbz_sample(struct drom_buf *out, const struct drom_metrics_view *v, struct drom_endpoint_metrics *m,
                        const struct dbz_name *d)
 {
+    if (d->kind == DBZ_TABLES) {
+        dbz_tables(out, m, d);
+        return true;
+    }
     struct drom_metric_item *it = d->item ? find(m, d->item) : NULL;
     if (d->kind == DBZ_TEXT && (!it || !it->text))
         return false;
@@ -391,12 +438,7 @@ static bool dbz_sample(struct drom_buf *out, const struct drom_metrics_view *v, 
     case DBZ_QUEUE_LEFT: val = window - inflight > 0 ? window - inflight : 0; break;
     default: break;
     }
-    drom_buf_printf(out, "debezium_metrics_%s{context=\"%s\",name=\"", d->name, d->context);
-    label(out, m->dbz_server);
-    drom_buf_puts(out, "\",server=\"");
-    label(out, m->dbz_server);
-    drom_buf_puts(out, "\",plugin=\"");
-    label(out, m->dbz_plugin);
+    dbz_labels(out, m, d);
     if (d->kind == DBZ_TEXT) {
         drom_buf_puts(out, "\",value=\"");
         label(out, it->text);
@@ -436,6 +478,8 @@ static bool snake_seen(struct drom_endpoint_metrics *const *eps, size_t upto_ep,
     for (size_t e = 0; e <= upto_ep; e++) {
         size_t lim = e == upto_ep ? upto_item : eps[e]->n;
         for (size_t i = 0; i < lim; i++) {
+            if (eps[e]->items[i].table)
+                continue;
             drom_metric_snake(eps[e]->items[i].name, other, sizeof other);
             if (strcmp(other, snake) == 0)
                 return true;
@@ -449,6 +493,8 @@ static void endpoints(struct drom_buf *out, struct drom_endpoint_metrics *const 
     char snake[128], other[128];
     for (size_t e = 0; e < n; e++) {
         for (size_t i = 0; i < eps[e]->n; i++) {
+            if (eps[e]->items[i].table)
+                continue;   /* Debezium's per-table attributes: under their names only */
             drom_metric_snake(eps[e]->items[i].name, snake, sizeof snake);
             if (snake_seen(eps, e, i, snake))
                 continue;
@@ -457,7 +503,7 @@ static void endpoints(struct drom_buf *out, struct drom_endpoint_metrics *const 
                 for (size_t j = 0; j < eps[f]->n; j++) {
                     struct drom_metric_item *it = &eps[f]->items[j];
                     drom_metric_snake(it->name, other, sizeof other);
-                    if (strcmp(other, snake) != 0)
+                    if (it->table || strcmp(other, snake) != 0)
                         continue;
                     drom_buf_printf(out, "drom_endpoint_%s{routeId=\"", snake);
                     label(out, eps[f]->route_id);

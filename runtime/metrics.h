@@ -50,6 +50,7 @@ struct drom_metric_item {
     int64_t value;
     int gauge;
     char *text;             /* a text item (a file name): value unused */
+    char *table;            /* a per-table item's table (db.table, its `table` label); NULL otherwise */
 };
 
 struct drom_endpoint_metrics {
@@ -65,6 +66,11 @@ void drom_endpoint_metrics_init(struct drom_endpoint_metrics *m, const char *rou
 void drom_endpoint_metrics_destroy(struct drom_endpoint_metrics *m);
 /* gauge: set; else add. `name` is sanitised to [a-zA-Z0-9_]. */
 void drom_endpoint_metrics_put(struct drom_endpoint_metrics *m, const char *name, int64_t v, int gauge);
+/* One table's value of a per-table item (Debezium's RowsScanned is one per
+ * table): apart from the item of the same name without a table; `table`
+ * is copied. */
+void drom_endpoint_metrics_put_table(struct drom_endpoint_metrics *m, const char *name, const char *table, int64_t v,
+                                     int gauge);
 /* A text value (copied), shown as a label of a gauge of value 1. */
 void drom_endpoint_metrics_text(struct drom_endpoint_metrics *m, const char *name, const char *text);
 /* Publishes this endpoint's items also as debezium_metrics_* with

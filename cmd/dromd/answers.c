@@ -136,6 +136,8 @@ static json_t *snapshot_of(json_t *endpoints, const char *route_id)
                                                                          : json_null());
         for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
             json_object_set_new(o, map[k][0], json_integer(json_integer_value(json_object_get(it, map[k][1]))));
+        json_t *by = json_object_get(it, "SnapshotRowsScannedByTable");
+        json_object_set_new(o, "rowsScannedByTable", by ? json_incref(by) : json_object());
         return o;
     }
     return NULL;

@@ -80,7 +80,9 @@ Test(metrics, debezium_names_and_one_casing)
     drom_endpoint_metrics_put(&src, "TotalNumberOfEventsSeen", 3, 0);
     drom_endpoint_metrics_put(&src, "LastEventMs", 99000, 1);
     drom_endpoint_metrics_text(&src, "BinlogFilename", "mysql-bin.000003");
-    drom_endpoint_metrics_put(&src, "SnapshotRowsScanned", 7, 0);
+    drom_endpoint_metrics_put(&src, "SnapshotRowsScanned", 12, 0);
+    drom_endpoint_metrics_put_table(&src, "SnapshotRowsScanned", "cdcdb.customers", 7, 1);
+    drom_endpoint_metrics_put_table(&src, "SnapshotRowsScanned", "cdcdb.orders", 5, 1);
     drom_endpoint_metrics_put(&amqp, "connected", 0, 1);
     struct drom_endpoint_metrics *eps[2] = {&src, &amqp};
     char *t = render(&r, eps, 2);
@@ -94,7 +96,12 @@ Test(metrics, debezium_names_and_one_casing)
         "debezium_metrics_MilliSecondsSinceLastEvent" DBZ("snapshot") " -1\n",
         "debezium_metrics_QueueTotalCapacity" DBZ("streaming") " 1000\n",
         "debezium_metrics_QueueRemainingCapacity" DBZ("streaming") " 990\n",
-        "debezium_metrics_RowsScanned" DBZ("snapshot") " 7\n",
+        /* RowsScanned per table, as the MBean's map; the sum stays dromd's own */
+        "debezium_metrics_RowsScanned{context=\"snapshot\",name=\"my-mysql\",server=\"my-mysql\",plugin=\"mysql\","
+        "table=\"cdcdb.customers\"} 7\n",
+        "debezium_metrics_RowsScanned{context=\"snapshot\",name=\"my-mysql\",server=\"my-mysql\",plugin=\"mysql\","
+        "table=\"cdcdb.orders\"} 5\n",
+        "drom_endpoint_snapshot_rows_scanned{routeId=\"cdc\",endpoint=\"mysql-binlog:cdc?host=db\"} 12\n",
         "debezium_metrics_SnapshotCompleted" DBZ("snapshot") " 0\n",
         "debezium_metrics_BinlogFilename{context=\"streaming\",name=\"my-mysql\",server=\"my-mysql\","
         "plugin=\"mysql\",value=\"mysql-bin.000003\"} 1\n",
@@ -110,6 +117,8 @@ Test(metrics, debezium_names_and_one_casing)
     cr_expect(first && !strstr(first + 1, type), "%s", t);
     cr_expect_null(strstr(t, "drom_endpoint_Connected"));
     cr_expect_null(strstr(t, "debezium_metrics_Connected{routeId"));
+    cr_expect_null(strstr(t, "debezium_metrics_RowsScanned" DBZ("snapshot")), "no RowsScanned without a table");
+    cr_expect_eq(drom_endpoint_metrics_get(&src, "SnapshotRowsScanned"), 12, "the item without a table");
     free(t);
     drom_endpoint_metrics_destroy(&src);
     drom_endpoint_metrics_destroy(&amqp);
