@@ -146,10 +146,12 @@ debezium-golden: all
 	bash tests/debezium/capture.sh
 	DROM_GOLDEN_DIR=$(CURDIR)/tests/debezium/options bash tests/debezium/capture.sh
 
-# An incremental snapshot under 200 changes/s, Debezium and dromedary compared (tests/debezium/signals.sh).
+# An incremental snapshot, then a blocking one, under 200 changes/s, Debezium and dromedary compared
+# (tests/debezium/signals.sh).
 debezium-signals: all
 	bash tests/services/mariadb/ctl start
 	bash tests/debezium/signals.sh
+	KIND=blocking ROWS=5000 bash tests/debezium/signals.sh
 
 debezium-replay: all
 	bash tests/services/mariadb/ctl start

@@ -52,6 +52,7 @@ bool mb_config_is_signal_table(const struct mb_config *c, const char *db, const 
 static void load_signals(struct mb_config *c, const struct mb_options *o)
 {
     c->inc_chunk = o->incremental_chunk_size > 0 ? o->incremental_chunk_size : 1024;
+    c->read_only = o->read_only;
     const char *coll = o->signal_data_collection, *ch = o->signal_enabled_channels;
     if (ch && strstr(ch, "kafka") && o->signal_kafka_topic && o->signal_kafka_brokers) {
         c->signal_kafka_topic = drom_xstrdup(o->signal_kafka_topic);

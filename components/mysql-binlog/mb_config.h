@@ -42,6 +42,7 @@ struct mb_config {
     bool signal_source;               /* its rows are signals (the source channel), not only watermarks */
     char *signal_kafka_topic, *signal_kafka_brokers;   /* the kafka channel; NULL: off */
     int64_t inc_chunk;                /* incrementalSnapshotChunkSize */
+    bool read_only;                   /* readOnly: chunks read in consistent snapshots, no watermark rows written */
     struct drom_regex_list db_inc, db_exc, table_inc, table_exc, col_inc, col_exc;
     struct mb_mappers mappers;  /* fmt.mappers points here */
 };

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "components/mysql-binlog/mb_blocking.h"
 #include "components/mysql-binlog/mb_endpoint.h"
 #include "components/mysql-binlog/mb_incsnap.h"
 #include "components/mysql-binlog/mb_stream.h"
@@ -488,8 +489,10 @@ int mb_start(struct drom_endpoint *ep, struct drom_error *err)
     s->have_start = s->start_reset = s->produced_checked = false;
     if (json) {
         int rc = mb_offset_from_json(&s->start, s->offset_key, json, err);
-        if (rc == 0)
+        if (rc == 0) {
             mb_incsnap_restore(s, json);
+            mb_blocking_restore(s, json);
+        }
         free(json);
         if (rc)
             return -1;
@@ -585,6 +588,7 @@ void mb_destroy(struct drom_endpoint *ep)
     }
     free(s->tables);
     mb_incsnap_free(s);
+    mb_blocking_free(s);
     free(s->before);
     free(s->after);
     free(s->offset_key);

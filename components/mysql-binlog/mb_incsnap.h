@@ -6,7 +6,9 @@
  * to the signal table; changes the binlog brings between them drop the
  * rows of the same key from the chunk, and the rest goes out as op "r"
  * with source.snapshot "incremental" when the closing watermark comes by
- * (mb_incsnap.c, mb_incsnap_chunk.c). Its progress (tables left, the last
+ * (mb_incsnap.c, mb_incsnap_chunk.c). With readOnly nothing is written:
+ * the chunk is read in a consistent snapshot whose binlog position is its
+ * watermark (mb_incsnap_ro.c). Its progress (tables left, the last
  * key done, the table's largest key) is stored in every offset, so a
  * restart resumes at the next chunk.
  *
@@ -29,7 +31,18 @@ int mb_signal_row(struct mb_src *s, const struct mb_cached_table *ct, const stru
 int mb_signal_dispatch(struct mb_src *s, const char *id, const char *type, const char *data,
                        const struct mb_source_info *src, struct drom_error *err);
 
-/* The signal types behind mb_signal_dispatch. `data` may be NULL. */
+/* The captured tables (never the signal table) whose db.table a regular
+ * expression of `colls` matches (whole name, case-insensitively), in the
+ * initial snapshot's order, each handed to `add` with its condition from
+ * `conds` (additional-conditions; NULL when none applies). A table not
+ * captured, a bad expression or no match at all is logged. -1 when
+ * information_schema cannot be read. */
+typedef void mb_signal_table_fn(void *arg, const char *db, const char *table, const char *filter);
+int mb_signal_tables(struct mb_src *s, const char *id, json_t *colls, json_t *conds, mb_signal_table_fn *add,
+                     void *arg, struct drom_error *err);
+
+/* The signal types behind mb_signal_dispatch. `data` may be NULL;
+ * execute-snapshot of type blocking goes on to mb_blocking_signal. */
 int mb_incsnap_execute(struct mb_src *s, const char *id, json_t *data, struct drom_error *err);
 void mb_incsnap_stop(struct mb_src *s, json_t *data);
 int mb_incsnap_pause(struct mb_src *s, bool pause, struct drom_error *err);
@@ -43,6 +56,10 @@ void mb_incsnap_seen(struct mb_src *s, const struct mb_cached_table *ct, const s
 
 /* Streaming (re)started: a running, unpaused snapshot reads its next chunk. */
 int mb_incsnap_stream_start(struct mb_src *s, struct drom_error *err);
+/* readOnly (mb_incsnap_ro.c): the stream has read everything up to
+ * file:pos (the end of its last event); a chunk whose snapshot position
+ * it passed goes out, and the next chunk is read. */
+int mb_incsnap_stream_at(struct mb_src *s, const char *file, uint64_t pos, struct drom_error *err);
 
 /* The Kafka signal channel (mb_signal_kafka.c): its thread, started and
  * stopped by the binlog thread (a failure to start is logged, loudly);

@@ -221,7 +221,7 @@ static void keep_row(struct mb_src *s, struct mb_incsnap *inc, MYSQL_ROW row, co
     r->key = drom_buf_detach(&k);
 }
 
-static int select_chunk(struct mb_src *s, struct mb_incsnap *inc, MYSQL *m, struct drom_error *err)
+int mb_inc_select_chunk(struct mb_src *s, struct mb_incsnap *inc, MYSQL *m, struct drom_error *err)
 {
     struct drom_buf q = DROM_BUF_INIT;
     chunk_query(inc, m, s->cfg.inc_chunk, &q);
@@ -249,33 +249,47 @@ static int select_chunk(struct mb_src *s, struct mb_incsnap *inc, MYSQL *m, stru
     inc->rows_scanned += (int64_t)inc->nrows;
     inc->table_rows += (int64_t)inc->nrows;
     mb_progress_rows(s, (int64_t)inc->nrows);
+    mb_progress_flush(s);   /* RowsScanned of the table, exact at each chunk */
     mb_count(s, "SnapshotRowsScanned", (int64_t)inc->nrows);
     return 0;
 }
 
 int mb_inc_read_chunk(struct mb_src *s, struct mb_incsnap *inc, struct drom_error *err)
 {
-    mb_inc_rows_clear(inc);
-    MYSQL *m = NULL;
-    while (inc->ntables && !inc->paused && !inc->ct_loaded) {
+    for (;;) {
+        mb_inc_rows_clear(inc);
+        MYSQL *m = NULL;
+        while (inc->ntables && !inc->paused && !inc->ct_loaded) {
+            if (!(m = mb_meta_conn(s, err)))
+                return -1;
+            if (table_load(s, inc, m, err) < 0)
+                return failed(s, inc, m, err);
+        }
+        if (!inc->ntables || inc->paused)
+            return 0;
         if (!(m = mb_meta_conn(s, err)))
             return -1;
-        if (table_load(s, inc, m, err) < 0)
+        char window[40];
+        new_window(window);
+        int rc = s->cfg.read_only ? mb_inc_ro_select(s, inc, m, err)
+                                  : watermark(s, m, window, true, err) || mb_inc_select_chunk(s, inc, m, err) ||
+                                        watermark(s, m, window, false, err);
+        if (rc) {
+            mb_inc_rows_clear(inc);
             return failed(s, inc, m, err);
+        }
+        snprintf(inc->window, sizeof inc->window, "%s", window);
+        mb_inc_gauges(s, inc);
+        if (!s->cfg.read_only)
+            return 0;
+        /* read-only: the window is open from the read until the stream passes the snapshot's position; a
+         * stream already there takes the chunk now, and the next one is read */
+        inc->window_open = true;
+        if (!mb_inc_ro_reached(inc))
+            return 0;
+        if (mb_inc_ro_emit(s, inc, err))
+            return -1;
     }
-    if (!inc->ntables || inc->paused)
-        return 0;
-    if (!(m = mb_meta_conn(s, err)))
-        return -1;
-    char window[40];
-    new_window(window);
-    if (watermark(s, m, window, true, err) || select_chunk(s, inc, m, err) || watermark(s, m, window, false, err)) {
-        mb_inc_rows_clear(inc);
-        return failed(s, inc, m, err);
-    }
-    snprintf(inc->window, sizeof inc->window, "%s", window);
-    mb_inc_gauges(s, inc);
-    return 0;
 }
 
 /* The key's cells joined by commas: the row's part of its event id. */
@@ -343,6 +357,16 @@ static int emit_chunk(struct mb_src *s, struct mb_incsnap *inc, const struct mb_
     mb_inc_rows_clear(inc);
     if (end)
         mb_inc_table_done(s, inc);
+    return 0;
+}
+
+int mb_inc_ro_emit(struct mb_src *s, struct mb_incsnap *inc, struct drom_error *err)
+{
+    /* the rows' source block: where the stream passed the chunk's snapshot */
+    struct mb_source_info src = {.file = inc->at_file, .pos = (int64_t)inc->at_pos};
+    if (emit_chunk(s, inc, &src, err))
+        return -1;
+    mb_inc_gauges(s, inc);
     return 0;
 }
 

@@ -45,6 +45,11 @@ struct mb_incsnap {
     bool chunk_end;            /* fewer rows than a chunk: the table's last */
     /* progress */
     int64_t t0_ms, rows_scanned;
+    /* readOnly (mb_incsnap_ro.c): the binlog position of the chunk's
+     * consistent snapshot, its watermark, and where the stream is (the end
+     * of the last event it read) */
+    char ro_file[256], at_file[256];
+    uint64_t ro_pos, at_pos;
 };
 
 void mb_inc_key_free(struct inc_key *k);
@@ -64,5 +69,13 @@ void mb_inc_gauges(struct mb_src *s, const struct mb_incsnap *inc);
 /* Reads the next chunk between watermarks (mb_incsnap_chunk.c); nothing
  * while paused or when no table is left. */
 int mb_inc_read_chunk(struct mb_src *s, struct mb_incsnap *inc, struct drom_error *err);
+/* The chunk's rows, by primary key after the last key done (mb_incsnap_chunk.c). */
+int mb_inc_select_chunk(struct mb_src *s, struct mb_incsnap *inc, MYSQL *m, struct drom_error *err);
+/* readOnly: sends the chunk's rows the stream left (mb_incsnap_chunk.c). */
+int mb_inc_ro_emit(struct mb_src *s, struct mb_incsnap *inc, struct drom_error *err);
+/* readOnly (mb_incsnap_ro.c): reads the chunk in a consistent snapshot and
+ * keeps its binlog position; whether the stream has passed it. */
+int mb_inc_ro_select(struct mb_src *s, struct mb_incsnap *inc, MYSQL *m, struct drom_error *err);
+bool mb_inc_ro_reached(const struct mb_incsnap *inc);
 
 #endif

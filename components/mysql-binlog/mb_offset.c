@@ -56,6 +56,9 @@ void mb_offset_to_json(const struct mb_offset *o, const char *source, struct dro
     json_t *inc = o->incremental ? json_loads(o->incremental, 0, NULL) : NULL;
     if (inc)
         json_object_set_new(j, "incremental_snapshot", inc);
+    json_t *blocking = o->blocking ? json_loads(o->blocking, 0, NULL) : NULL;
+    if (blocking)
+        json_object_set_new(j, "blocking_snapshot", blocking);
 done:
     if (source) {
         json_object_set_new(j, "source", json_string(source));
@@ -132,8 +135,13 @@ int mb_offset_from_json(struct mb_offset *o, const char *source, const char *tex
 
 char *mb_offset_incremental(const char *text)
 {
+    return mb_offset_member(text, "incremental_snapshot");
+}
+
+char *mb_offset_member(const char *text, const char *name)
+{
     json_t *j = json_loads(text, 0, NULL);
-    json_t *inc = json_object_get(j, "incremental_snapshot");
+    json_t *inc = json_object_get(j, name);
     char *out = json_is_object(inc) ? json_dumps(inc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(j);
     return out;
@@ -190,7 +198,7 @@ bool mb_event_id_parse(const char *id, struct mb_event_id *out)
 
 /* Binlogs are named base.NNNNNN with a growing number; names of another
  * base are not ordered (log_bin renamed): never "after". */
-static bool binlog_after(const char *a, const char *b)
+bool mb_binlog_after(const char *a, const char *b)
 {
     const char *da = strrchr(a, '.'), *db = strrchr(b, '.');
     if (!da || !db || da - a != db - b || strncmp(a, b, (size_t)(da - a)) != 0)
@@ -215,7 +223,7 @@ enum mb_position_state mb_position_check(const struct mb_offset *o, const struct
         if (strcmp(b->files[i].name, o->file) == 0)
             at = i;
     if (at == b->n) {
-        if (b->n && binlog_after(o->file, b->files[b->n - 1].name)) {
+        if (b->n && mb_binlog_after(o->file, b->files[b->n - 1].name)) {
             snprintf(why, why_size, "its binlog %s is newer than the server's newest, %s", o->file,
                      b->files[b->n - 1].name);
             return MB_POSITION_AHEAD;
@@ -377,16 +385,19 @@ bool mb_is_offset_key(const char *key)
 struct mb_pos *mb_pos_new(const char *source, const struct mb_offset *o, int64_t bytes, int64_t seq)
 {
     size_t nf = strlen(o->file) + 1, ng = strlen(o->gtids) + 1, ni = o->incremental ? strlen(o->incremental) + 1 : 0;
-    size_t size = sizeof(struct mb_pos) + nf + ng + ni;
+    size_t nb = o->blocking ? strlen(o->blocking) + 1 : 0;
+    size_t size = sizeof(struct mb_pos) + nf + ng + ni + nb;
     struct mb_pos *p = drom_xmalloc(size);
-    *p = (struct mb_pos){.bytes = bytes, .seq = seq, .size = size, .source = source, .pos = o->pos, .event = o->event, .row = o->row,
-                         .server_id = o->server_id, .tombstone = o->tombstone, .snapshot = o->snapshot,
+    *p = (struct mb_pos){.bytes = bytes, .seq = seq, .size = size, .source = source, .pos = o->pos, .event = o->event,
+                         .row = o->row, .server_id = o->server_id, .tombstone = o->tombstone, .snapshot = o->snapshot,
                          .ts_sec = o->ts_sec, .epoch_ms = o->epoch_ms, .gtids_at = (uint32_t)nf,
-                         .inc_at = ni ? (uint32_t)(nf + ng) : 0};
+                         .inc_at = ni ? (uint32_t)(nf + ng) : 0, .blocking_at = nb ? (uint32_t)(nf + ng + ni) : 0};
     memcpy(p->text, o->file, nf);
     memcpy(p->text + nf, o->gtids, ng);
     if (ni)
         memcpy(p->text + nf + ng, o->incremental, ni);
+    if (nb)
+        memcpy(p->text + nf + ng + ni, o->blocking, nb);
     return p;
 }
 
@@ -401,7 +412,8 @@ void mb_pos_json(const struct mb_pos *p, struct drom_buf *out)
 {
     struct mb_offset o = {.pos = p->pos, .event = p->event, .row = p->row, .server_id = p->server_id,
                           .tombstone = p->tombstone, .snapshot = p->snapshot, .ts_sec = p->ts_sec,
-                          .epoch_ms = p->epoch_ms, .incremental = p->inc_at ? p->text + p->inc_at : NULL};
+                          .epoch_ms = p->epoch_ms, .incremental = p->inc_at ? p->text + p->inc_at : NULL,
+                          .blocking = p->blocking_at ? p->text + p->blocking_at : NULL};
     snprintf(o.file, sizeof o.file, "%s", p->text);
     snprintf(o.gtids, sizeof o.gtids, "%s", p->text + p->gtids_at);
     mb_offset_to_json(&o, p->source, out);

@@ -76,6 +76,7 @@ struct mb_options {
     /* signals and incremental snapshots (Debezium's signal.*, incremental.snapshot.*) */
     const char *signal_data_collection, *signal_enabled_channels, *signal_kafka_topic, *signal_kafka_brokers;
     int64_t incremental_chunk_size;
+    bool read_only;                       /* Debezium's read.only: no watermark rows written */
 };
 
 #define MB_AT(f) DROM_OPT_AT(struct mb_options, f)

@@ -35,6 +35,9 @@ int64_t mb_table_estimate(MYSQL *m, const char *db, const char *table)
 static void publish(struct mb_src *s, int64_t now)
 {
     struct mb_progress *p = &s->progress;
+    /* Debezium's RowsScanned, one per table: the rows this snapshot read from it so far */
+    if (s->ep && p->table[0])
+        drom_endpoint_gauge_table(s->ep, "SnapshotRowsScanned", p->table, p->rows);
     mb_gauge(s, "SnapshotTableRows", p->rows);
     mb_gauge(s, "SnapshotTableRowsEstimate", p->estimate);
     mb_gauge(s, "SnapshotTableMillis", now - p->table_t0_ms);
@@ -53,6 +56,11 @@ void mb_progress_table(struct mb_src *s, const char *kind, const char *db, const
     if (s->ep)
         drom_endpoint_text(s->ep, "SnapshotTable", p->table);
     publish(s, now);
+}
+
+void mb_progress_flush(struct mb_src *s)
+{
+    publish(s, drom_monotonic_ms());
 }
 
 void mb_progress_rows(struct mb_src *s, int64_t n)

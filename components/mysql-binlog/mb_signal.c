@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "components/mysql-binlog/mb_blocking.h"
 #include "components/mysql-binlog/mb_incsnap_int.h"
 #include "runtime/regex.h"
 #include "runtime/log.h"
@@ -65,10 +66,8 @@ static const char *condition_for(json_t *conds, const char *name)
     return NULL;
 }
 
-/* Queues the captured tables (not the signal table) whose db.table a regex
- * of `colls` matches, in the initial snapshot's order. */
-static int queue_tables(struct mb_src *s, struct mb_incsnap *inc, json_t *colls, json_t *conds,
-                        struct drom_error *err)
+int mb_signal_tables(struct mb_src *s, const char *id, json_t *colls, json_t *conds, mb_signal_table_fn *add,
+                     void *arg, struct drom_error *err)
 {
     struct drom_regex_list res = {0};
     res.n = json_array_size(colls);
@@ -78,50 +77,64 @@ static int queue_tables(struct mb_src *s, struct mb_incsnap *inc, json_t *colls,
         struct drom_error rerr;
         if (!p || !(res.items[i] = drom_regex_compile(p, strlen(p), DROM_REGEX_CASELESS, &rerr)))
             drom_warn(mb_route(s), "signal %s: data-collections item %zu is not a regular expression (%s); ignored",
-                      inc->id, i, p ? rerr.msg : "not a string");
+                      id, i, p ? rerr.msg : "not a string");
     }
     MYSQL *m = mb_meta_conn(s, err);
     int rc = m ? mb_query(m, "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = "
                              "'BASE TABLE' ORDER BY BINARY TABLE_SCHEMA, BINARY TABLE_NAME", err) : -1;
     MYSQL_RES *res_set = rc == 0 ? mysql_store_result(m) : NULL;
     MYSQL_ROW row;
-    size_t before = inc->ntables;
+    size_t matched = 0;
     while (res_set && (row = mysql_fetch_row(res_set))) {
         char name[520];
         snprintf(name, sizeof name, "%s.%s", row[0], row[1]);
         if (!drom_regex_list_any(&res, name) || mb_config_is_signal_table(&s->cfg, row[0], row[1]))
             continue;
         if (!mb_config_wants_table(&s->cfg, row[0], row[1])) {
-            drom_warn(mb_route(s), "signal %s: %s is not captured (tableIncludeList); not snapshotted", inc->id, name);
+            drom_warn(mb_route(s), "signal %s: %s is not captured (tableIncludeList); not snapshotted", id, name);
             continue;
         }
-        mb_inc_table_add(inc, row[0], row[1], condition_for(conds, name));
+        add(arg, row[0], row[1], condition_for(conds, name));
+        matched++;
     }
     mysql_free_result(res_set);
     for (size_t i = 0; i < res.n; i++)
         drom_regex_free(res.items[i]);
     free(res.items);
-    if (rc == 0 && inc->ntables == before)
-        drom_warn(mb_route(s), "signal %s: no captured table matches data-collections; nothing to snapshot", inc->id);
+    if (rc == 0 && !matched)
+        drom_warn(mb_route(s), "signal %s: no captured table matches data-collections; nothing to snapshot", id);
     return rc;
+}
+
+static void queue_table(void *arg, const char *db, const char *table, const char *filter)
+{
+    mb_inc_table_add(arg, db, table, filter);
 }
 
 int mb_incsnap_execute(struct mb_src *s, const char *id, json_t *data, struct drom_error *err)
 {
     const char *type = json_string_value(json_object_get(data, "type"));
     json_t *colls = json_object_get(data, "data-collections");
-    if (type && strcasecmp(type, "incremental") != 0) {
-        drom_warn(mb_route(s), "signal %s: execute-snapshot of type '%s' is not supported (incremental is); ignored",
-                  id, type);
-        return 0;
-    }
     if (!json_is_array(colls) || !json_array_size(colls)) {
         drom_warn(mb_route(s), "signal %s: execute-snapshot without \"data-collections\" (an array of regular "
                   "expressions of db.table); ignored", id);
         return 0;
     }
-    if (!s->cfg.signal_db) {
+    if (type && strcasecmp(type, "blocking") == 0)
+        return mb_blocking_signal(s, id, data, err);
+    if (type && strcasecmp(type, "incremental") != 0) {
+        drom_warn(mb_route(s), "signal %s: execute-snapshot of type '%s' is not supported (incremental and blocking "
+                  "are); ignored", id, type);
+        return 0;
+    }
+    if (!s->cfg.signal_db && !s->cfg.read_only) {
         drom_warn(mb_route(s), "signal %s: an incremental snapshot writes its watermarks to the signal table: set "
+                  "signalDataCollection (or readOnly=true on MariaDB); ignored", id);
+        return 0;
+    }
+    if (s->cfg.read_only && !s->mariadb) {
+        drom_warn(mb_route(s), "signal %s: a read-only incremental snapshot needs the binlog position of a "
+                  "consistent snapshot, which MySQL does not report (MariaDB does): set readOnly=false and "
                   "signalDataCollection; ignored", id);
         return 0;
     }
@@ -140,7 +153,7 @@ int mb_incsnap_execute(struct mb_src *s, const char *id, json_t *data, struct dr
         mb_gauge(s, "SnapshotAborted", 0);
     }
     json_t *conds = json_object_get(data, "additional-conditions");
-    if (queue_tables(s, inc, colls, conds, err))
+    if (mb_signal_tables(s, id, colls, conds, queue_table, inc, err))
         return -1;
     mb_inc_ctx_update(s, inc);
     mb_inc_gauges(s, inc);
@@ -170,7 +183,13 @@ int mb_incsnap_pause(struct mb_src *s, bool pause, struct drom_error *err)
 int mb_incsnap_stream_start(struct mb_src *s, struct drom_error *err)
 {
     struct mb_incsnap *inc = s->inc;
-    if (!inc || !inc->ntables)
+    if (!inc)
+        return 0;
+    /* the stream is where it resumes: everything before was read by an earlier session (never where an
+     * earlier session got to, which may be ahead) */
+    snprintf(inc->at_file, sizeof inc->at_file, "%s", s->start.file);
+    inc->at_pos = s->start.pos;
+    if (!inc->ntables)
         return 0;
     mb_inc_rows_clear(inc);   /* a chunk whose close the stream had not reached is read again */
     return inc->paused ? 0 : mb_inc_read_chunk(s, inc, err);

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "components/mysql-binlog/mb_source.h"
+#include "components/mysql-binlog/mb_snapshot_int.h"
 #include "components/mysql-binlog/mb_text.h"
 #include "runtime/log.h"
 #include "runtime/xalloc.h"
@@ -141,80 +141,6 @@ int mb_table_from_schema(MYSQL *m, const char *db, const char *table, struct mb_
     return mb_table_load_meta(m, t, err);
 }
 
-/* One fetched row kept until the next one says whether it was the last. */
-struct held {
-    bool have;
-    struct mb_cached_table *ct;
-    char **cells;
-    unsigned long *lens;
-    size_t n, cap;
-    int64_t ts_ms;
-    uint64_t index;
-    bool table_first;
-};
-
-static void hold(struct held *h, struct mb_cached_table *ct, MYSQL_ROW row, unsigned long *lens, size_t n)
-{
-    if (n > h->cap) {
-        h->cells = drom_xrealloc(h->cells, n * sizeof *h->cells);
-        h->lens = drom_xrealloc(h->lens, n * sizeof *h->lens);
-        for (size_t i = h->cap; i < n; i++)
-            h->cells[i] = NULL;
-        h->cap = n;
-    }
-    for (size_t i = 0; i < n; i++) {
-        free(h->cells[i]);
-        h->cells[i] = NULL;
-        if (row[i]) {
-            h->cells[i] = drom_xmalloc(lens[i] + 1);
-            memcpy(h->cells[i], row[i], lens[i]);
-            h->cells[i][lens[i]] = '\0';
-        }
-        h->lens[i] = lens[i];
-    }
-    h->n = n;
-    h->ct = ct;
-    h->have = true;
-}
-
-static int release(struct mb_src *s, struct held *h, bool table_last, bool last, const struct mb_offset *pos,
-                   bool *first, struct drom_error *err)
-{
-    if (!h->have)
-        return 0;
-    struct mb_cached_table *ct = h->ct;
-    mb_values_reserve(s, ct->t.ncols);
-    for (size_t i = 0; i < ct->t.ncols && i < h->n; i++)
-        mb_text_value(&ct->t.cols[i], h->cells[i], h->lens[i], &s->after[i]);
-    /* Debezium's precedence: the snapshot's last row, its first, then a table's last, a table's first
-     * (a table of one row is "last_in_data_collection", unless it opens or closes the snapshot) */
-    const char *mark = last ? "last" : *first ? "first" : table_last ? "last_in_data_collection"
-                       : h->table_first ? "first_in_data_collection" : "true";
-    *first = false;
-    char id[600];
-    snprintf(id, sizeof id, "0:%s:%" PRIu64 ":%s.%s#%" PRIu64, pos->file, pos->pos, ct->t.db, ct->t.table, h->index);
-    struct mb_row_event e = {
-        .op = 'r', .ct = ct, .after = s->after, .event_id = id,
-        .src = {.ts_ms = h->ts_ms, .snapshot = mark, .db = ct->t.db, .table = ct->t.table, .file = pos->file,
-                .pos = (int64_t)pos->pos},
-    };
-    struct mb_offset done = *pos;
-    done.snapshot = !last;
-    h->have = false;
-    drom_endpoint_count(s->ep, "SnapshotRowsScanned", 1);
-    drom_endpoint_count(s->ep, "SnapshotEventsSeen", 1);
-    drom_endpoint_gauge(s->ep, "SnapshotLastEventMs", drom_now_us() / 1000);
-    return mb_emit(s, &e, &done, NULL, err);
-}
-
-static void held_free(struct held *h)
-{
-    for (size_t i = 0; i < h->cap; i++)
-        free(h->cells[i]);
-    free(h->cells);
-    free(h->lens);
-}
-
 /* The text protocol prints FLOAT with 6 significant digits (16777217 reads
  * back as 16777200), the binlog has the exact value: read FLOAT widened to
  * DOUBLE, whose text round-trips, so both give the same event. */
@@ -240,21 +166,30 @@ void mb_select_list(struct drom_buf *q, const struct mb_table *t)
     }
 }
 
+int mb_snapshot_binlog_pos(MYSQL *m, char *file, size_t size, uint64_t *pos, struct drom_error *err)
+{
+    if (mb_query(m, "SHOW STATUS LIKE 'binlog_snapshot_%'", err))
+        return -1;
+    MYSQL_RES *res = mysql_store_result(m);
+    MYSQL_ROW row;
+    while (res && (row = mysql_fetch_row(res))) {
+        if (row[0] && row[1] && strcasecmp(row[0], "binlog_snapshot_file") == 0)
+            snprintf(file, size, "%s", row[1]);
+        else if (row[0] && row[1] && strcasecmp(row[0], "binlog_snapshot_position") == 0)
+            *pos = strtoull(row[1], NULL, 10);
+    }
+    mysql_free_result(res);
+    return 0;
+}
+
 static int snapshot_position(struct mb_src *s, MYSQL *m, struct mb_offset *pos, struct drom_error *err)
 {
     memset(pos, 0, sizeof *pos);
     if (s->mariadb) {
-        if (mb_query(m, "SHOW STATUS LIKE 'binlog_snapshot_%'", err))
+        if (mb_snapshot_binlog_pos(m, pos->file, sizeof pos->file, &pos->pos, err))
             return -1;
-        MYSQL_RES *res = mysql_store_result(m);
+        MYSQL_RES *res;
         MYSQL_ROW row;
-        while (res && (row = mysql_fetch_row(res))) {
-            if (row[0] && row[1] && strcasecmp(row[0], "binlog_snapshot_file") == 0)
-                snprintf(pos->file, sizeof pos->file, "%s", row[1]);
-            else if (row[0] && row[1] && strcasecmp(row[0], "binlog_snapshot_position") == 0)
-                pos->pos = strtoull(row[1], NULL, 10);
-        }
-        mysql_free_result(res);
         struct drom_buf q = DROM_BUF_INIT;
         drom_buf_puts(&q, "SELECT BINLOG_GTID_POS(");
         mb_quote_str(m, &q, pos->file);
@@ -290,11 +225,7 @@ static int snapshot_position(struct mb_src *s, MYSQL *m, struct mb_offset *pos, 
  * history, so the rows keep their ids. */
 static int snapshot_begin(struct mb_src *s, MYSQL *m, struct mb_offset *pos, struct drom_error *err)
 {
-    if (mb_query(m, "SET SESSION time_zone = '+00:00'", err) ||
-        mb_query(m, "SET SESSION character_set_results = NULL", err) ||
-        /* rows are read as the route takes them: a slow route must not make the server drop us */
-        mb_query(m, "SET SESSION net_write_timeout = 3600", err) ||
-        mb_query(m, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", err))
+    if (mb_snap_session(m, err))
         return -1;
     if (!s->mariadb && mb_query(m, "FLUSH TABLES WITH READ LOCK", err))
         return -1;
@@ -313,8 +244,9 @@ static int snapshot_begin(struct mb_src *s, MYSQL *m, struct mb_offset *pos, str
     return 0;
 }
 
-/* The captured tables, as pairs of schema and name in *tables. */
-static int snapshot_tables(struct mb_src *s, MYSQL *m, char ***tables, size_t *ntables, struct drom_error *err)
+/* The captured tables, in Debezium's order. */
+static int snapshot_tables(struct mb_src *s, MYSQL *m, struct mb_snap_table **tables, size_t *ntables,
+                           struct drom_error *err)
 {
     /* Debezium's order: names compared as they are written (upper case first), not by a collation */
     if (mb_query(m, "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' "
@@ -324,96 +256,23 @@ static int snapshot_tables(struct mb_src *s, MYSQL *m, char ***tables, size_t *n
     MYSQL_ROW row;
     while (res && (row = mysql_fetch_row(res)))
         if (row[0] && row[1] && mb_config_wants_table(&s->cfg, row[0], row[1])) {
-            *tables = drom_xrealloc(*tables, (*ntables + 2) * sizeof **tables);
-            (*tables)[(*ntables)++] = drom_xstrdup(row[0]);
-            (*tables)[(*ntables)++] = drom_xstrdup(row[1]);
+            *tables = drom_xrealloc(*tables, (*ntables + 1) * sizeof **tables);
+            (*tables)[(*ntables)++] = (struct mb_snap_table){drom_xstrdup(row[0]), drom_xstrdup(row[1]), NULL};
         }
     mysql_free_result(res);
-    return 0;
-}
-
-/* A snapshot under way: where it resumes and the row it holds back. */
-struct run {
-    struct mb_offset pos;
-    struct held h;
-    bool first;
-    uint64_t total;
-};
-
-/* Sends the rows of one table; its last row stays held, unless `more`
- * tables follow (only the next table, or the end, tells whether it is the
- * very last). *n: the rows read. */
-static int table_rows(struct mb_src *s, MYSQL *m, struct run *r, struct mb_cached_table *ct, const char *db,
-                      const char *table, bool more, uint64_t *n, struct drom_error *err)
-{
-    int64_t ts_ms = 0;
-    MYSQL_RES *res;
-    MYSQL_ROW row;
-    if (mysql_query(m, "SELECT UNIX_TIMESTAMP()") == 0) {
-        res = mysql_store_result(m);
-        row = res ? mysql_fetch_row(res) : NULL;
-        ts_ms = row && row[0] ? strtoll(row[0], NULL, 10) * 1000 : 0;
-        mysql_free_result(res);
-    }
-    mb_progress_table(s, "snapshot", db, table, mb_table_estimate(m, db, table));
-    struct drom_buf q = DROM_BUF_INIT;
-    mb_select_list(&q, &ct->t);
-    drom_buf_puts(&q, " FROM ");
-    mb_quote_ident(&q, db);
-    drom_buf_putc(&q, '.');
-    mb_quote_ident(&q, table);
-    int qrc = mb_query(m, q.data, err);
-    drom_buf_free(&q);
-    if (qrc)
-        return -1;
-    res = mysql_use_result(m);
-    *n = 0;
-    while (res && (row = mysql_fetch_row(res))) {
-        if (atomic_load(&s->stopping)) {
-            mysql_free_result(res);
-            return drom_err(err, DROM_ESTOPPED, "stopping");
-        }
-        /* the held row was not the last: send it now */
-        if (release(s, &r->h, false, false, &r->pos, &r->first, err)) {
-            mysql_free_result(res);
-            return -1;
-        }
-        hold(&r->h, ct, row, mysql_fetch_lengths(res), mysql_num_fields(res));
-        r->h.ts_ms = ts_ms;
-        r->h.index = *n;
-        r->h.table_first = *n == 0;
-        (*n)++;
-        r->total++;
-        mb_progress_rows(s, 1);
-    }
-    if (mysql_errno(m)) {
-        drom_err(err, DROM_ECONNECT, "snapshot of %s.%s: %s", db, table, mysql_error(m));
-        mysql_free_result(res);
-        return -1;
-    }
-    mysql_free_result(res);
-    if (r->h.have && more && release(s, &r->h, true, false, &r->pos, &r->first, err))
-        return -1;
     return 0;
 }
 
 /* Every table's rows, then the last held row with the snapshot's end. */
-static int snapshot_rows(struct mb_src *s, MYSQL *m, struct run *r, struct mb_cached_table *cts, char **tables,
-                         size_t ntables, int64_t snap_t0, struct drom_error *err)
+static int snapshot_rows(struct mb_src *s, MYSQL *m, struct mb_snap_run *r, struct mb_cached_table *cts,
+                         const struct mb_snap_table *tables, size_t ntables, struct drom_error *err)
 {
-    for (size_t i = 0; i < ntables; i += 2) {
-        uint64_t n;
-        if (table_rows(s, m, r, &cts[i / 2], tables[i], tables[i + 1], i + 2 < ntables, &n, err))
-            return -1;
-        drom_info(s->ep->route_id, "%s: snapshot of %s.%s: %" PRIu64 " rows", s->ep->uri_masked, tables[i],
-                  tables[i + 1], n);
-        drom_endpoint_gauge(s->ep, "SnapshotRemainingTableCount", (int64_t)((ntables - i - 2) / 2));
-        drom_endpoint_gauge(s->ep, "SnapshotDurationInSeconds", (drom_monotonic_ms() - snap_t0) / 1000);
-    }
-    if (r->h.have) {
-        if (release(s, &r->h, true, true, &r->pos, &r->first, err))
-            return -1;
-    } else {
+    if (mb_snap_read(s, m, r, cts, tables, ntables, err))
+        return -1;
+    int sent = mb_snap_last(s, r, err);
+    if (sent < 0)
+        return -1;
+    if (!sent) {
         /* nothing to send: the position is committed right away */
         struct drom_error perr;
         if (mb_store_offset(s, &r->pos, &perr))
@@ -423,9 +282,9 @@ static int snapshot_rows(struct mb_src *s, MYSQL *m, struct run *r, struct mb_ca
     s->start = r->pos;
     s->start.snapshot = false;
     drom_info(s->ep->route_id, "%s: snapshot done: %" PRIu64 " rows from %zu tables", s->ep->uri_masked, r->total,
-              ntables / 2);
+              ntables);
     drom_endpoint_gauge(s->ep, "SnapshotCompleted", 1);
-    drom_endpoint_gauge(s->ep, "SnapshotDurationInSeconds", (drom_monotonic_ms() - snap_t0) / 1000);
+    drom_endpoint_gauge(s->ep, "SnapshotDurationInSeconds", (drom_monotonic_ms() - r->t0_ms) / 1000);
     return 0;
 }
 
@@ -435,38 +294,28 @@ int mb_snapshot(struct mb_src *s, struct drom_error *err)
     if (!m)
         return -1;
     int rc = -1;
-    struct run r = {.first = true};
-    char **tables = NULL;
+    struct mb_snap_run r = {.kind = "snapshot", .first = true};
+    struct mb_snap_table *tables = NULL;
     size_t ntables = 0;
     if (snapshot_begin(s, m, &r.pos, err) || snapshot_tables(s, m, &tables, &ntables, err))
         goto out;
-    int64_t snap_t0 = drom_monotonic_ms();
+    r.t0_ms = drom_monotonic_ms();
     drom_endpoint_gauge(s->ep, "SnapshotRunning", 1);
-    drom_endpoint_gauge(s->ep, "SnapshotTotalTableCount", (int64_t)(ntables / 2));
-    drom_endpoint_gauge(s->ep, "SnapshotRemainingTableCount", (int64_t)(ntables / 2));
+    drom_endpoint_gauge(s->ep, "SnapshotTotalTableCount", (int64_t)ntables);
+    drom_endpoint_gauge(s->ep, "SnapshotRemainingTableCount", (int64_t)ntables);
     /* snapshot tables get their own cache entries, apart from the binlog's table ids */
-    struct mb_cached_table *cts = drom_xcalloc(ntables / 2 + 1, sizeof *cts);
-    size_t i = 0;
-    for (; i < ntables; i += 2) {
-        struct mb_cached_table *ct = &cts[i / 2];
-        if (mb_table_from_schema(m, tables[i], tables[i + 1], &ct->t, err))
-            break;
-        ct->t.table_id = UINT64_MAX;
-        mb_cached_table_init(s, ct);
-    }
-    if (i >= ntables)
-        rc = snapshot_rows(s, m, &r, cts, tables, ntables, snap_t0, err);
+    struct mb_cached_table *cts = drom_xcalloc(ntables + 1, sizeof *cts);
+    if (mb_snap_models(s, m, tables, ntables, cts, err) == 0)
+        rc = snapshot_rows(s, m, &r, cts, tables, ntables, err);
     drom_endpoint_gauge(s->ep, "SnapshotRunning", 0);
     if (rc < 0)
         drom_endpoint_gauge(s->ep, "SnapshotAborted", 1);
-    for (size_t j = 0; j < ntables / 2; j++)
+    for (size_t j = 0; j < ntables; j++)
         mb_cached_table_clear(&cts[j]);
     free(cts);
 out:
-    for (size_t j = 0; j < ntables; j++)
-        free(tables[j]);
-    free(tables);
-    held_free(&r.h);
+    mb_snap_tables_free(tables, ntables);
+    mb_snap_run_free(&r);
     pthread_mutex_lock(&s->mu);
     s->conn[1] = NULL;
     pthread_mutex_unlock(&s->mu);

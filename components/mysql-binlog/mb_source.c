@@ -164,6 +164,7 @@ int mb_store_offset(struct mb_src *s, const struct mb_offset *o, struct drom_err
     struct drom_buf b = DROM_BUF_INIT;
     struct mb_offset with = *o;
     with.incremental = s->inc_ctx;
+    with.blocking = s->blocking_ctx;
     mb_offset_to_json(&with, s->offset_key, &b);
     int rc = drom_offset_put(s->store, s->offset_key, b.data, err);
     drom_buf_free(&b);
@@ -432,6 +433,7 @@ static int submit(struct mb_src *s, struct drom_exchange *ex, const struct mb_of
     drom_endpoint_gauge(s->ep, "OffsetUncommittedEvents", unstored);
     struct mb_offset with = *o;
     with.incremental = s->inc_ctx;
+    with.blocking = s->blocking_ctx;
     return drom_consumer_submit(s->ep, ex, mb_pos_new(s->offset_key, &with, bytes, seq), err);
 }
 

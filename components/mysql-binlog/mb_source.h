@@ -37,6 +37,9 @@ struct mb_offset {
     /* borrowed: the running incremental snapshot's context (mb_incsnap.c),
      * JSON stored as "incremental_snapshot"; NULL when none runs */
     const char *incremental;
+    /* borrowed: the running blocking snapshot's context (mb_blocking.c),
+     * stored as "blocking_snapshot"; NULL when none runs */
+    const char *blocking;
 };
 
 /* `source` is the store key the offset belongs to; with it the JSON carries
@@ -51,6 +54,8 @@ bool mb_is_offset_key(const char *key);
 /* The "incremental_snapshot" member of a stored offset as compact JSON
  * (malloc'ed), NULL when it has none. */
 char *mb_offset_incremental(const char *json);
+/* Member `name` (an object) of a stored offset as compact JSON (malloc'ed), NULL when absent. */
+char *mb_offset_member(const char *json, const char *name);
 
 /* What a DromEventId says: "<epoch>/<server_id>:<gtid-or-file>:<pos>:<row>..."
  * (no "<epoch>/" in ids of offsets stored before epochs, epoch 0). */
@@ -71,6 +76,10 @@ bool mb_gtid_next(const char **p, uint32_t *domain, uint32_t *server, uint64_t *
 void mb_gtidset_add(char *set, size_t size, const char *gtid);
 /* A GTID set as SHOW BINARY LOG STATUS prints it, without its line breaks. */
 void mb_gtidset_clean(char *out, size_t size, const char *text);
+
+/* Whether binlog file `a` comes after `b` ("mysql-bin.000012" after
+ * "mysql-bin.000009"); never for names of different bases. */
+bool mb_binlog_after(const char *a, const char *b);
 
 /* The GTID of `domain` in set `set` (NULL is an empty set); false when it has none. */
 bool mb_gtid_of_domain(const char *set, uint32_t domain, uint32_t *server, uint64_t *seq);
@@ -140,10 +149,11 @@ struct mb_pos {
     bool tombstone, snapshot;
     int64_t ts_sec, epoch_ms;
     uint32_t gtids_at, inc_at;  /* into text, after the file name; inc_at 0: no incremental context */
+    uint32_t blocking_at;       /* into text, after those; 0: no blocking snapshot's context */
     char text[];
 };
 
-/* `o` with its incremental context (copied), of store key `source`
+/* `o` with its snapshot contexts (copied), of store key `source`
  * (borrowed). Free with free(). */
 struct mb_pos *mb_pos_new(const char *source, const struct mb_offset *o, int64_t bytes, int64_t seq);
 struct mb_pos *mb_pos_copy(const struct mb_pos *p);
@@ -204,6 +214,8 @@ struct mb_src {
     struct mb_progress progress;
     struct mb_signal_kafka *kafka_signals;   /* the Kafka signal channel; NULL when off */
     char *inc_ctx;            /* its context, stored with every offset; NULL when none runs (mb_incsnap.c owns it) */
+    struct mb_blocking *blocking;   /* a blocking snapshot due or running (mb_blocking.c); NULL when none */
+    char *blocking_ctx;       /* its context, stored with the offsets of its rows but the last (mb_blocking.c owns it) */
 };
 
 /* Writes `o` to the offset store at once, bypassing the commit path: for
@@ -267,6 +279,10 @@ struct mb_row_event {
 int mb_emit(struct mb_src *s, const struct mb_row_event *e, const struct mb_offset *after_change,
             const struct mb_offset *after_tombstone, struct drom_error *err);
 
+/* MariaDB's binlog position of the consistent snapshot the session's
+ * transaction opened (binlog_snapshot_file/_position), into file/pos. */
+int mb_snapshot_binlog_pos(MYSQL *m, char *file, size_t size, uint64_t *pos, struct drom_error *err);
+
 /* The snapshot (mb_snapshot.c): reads every captured table in one
  * consistent transaction and sets s->start to the matching binlog position. */
 int mb_snapshot(struct mb_src *s, struct drom_error *err);
@@ -314,6 +330,9 @@ const char *mb_route(const struct mb_src *s);
 int64_t mb_table_estimate(MYSQL *m, const char *db, const char *table);
 void mb_progress_table(struct mb_src *s, const char *kind, const char *db, const char *table, int64_t estimate);
 void mb_progress_rows(struct mb_src *s, int64_t n);
+/* Publishes the table's figures now (they are published every 250 ms
+ * while it is read): at the end of a table or of a chunk. */
+void mb_progress_flush(struct mb_src *s);
 
 /* Sleeps up to ms unless stopping; true when stopping. */
 bool mb_wait(struct mb_src *s, int64_t ms);

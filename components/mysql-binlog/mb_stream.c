@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "components/mysql-binlog/mb_blocking.h"
 #include "components/mysql-binlog/mb_incsnap.h"
 #include "components/mysql-binlog/mb_stream_int.h"
 #include "components/mysql-binlog/mb_tls.h"
@@ -170,6 +171,9 @@ static MARIADB_RPL *open_dump(struct mb_src *s, MYSQL *m, struct mb_st *st, stru
 
 int mb_stream(struct mb_src *s, bool *connected, struct drom_error *err)
 {
+    /* a blocking snapshot paused the stream (or was interrupted by a restart): it goes first */
+    if (mb_blocking_run(s, err))
+        return -1;
     MYSQL *m = mb_connect(s, true, err);
     if (!m)
         return -1;
@@ -177,6 +181,7 @@ int mb_stream(struct mb_src *s, bool *connected, struct drom_error *err)
     struct mb_st st;
     mb_st_init(s, &st);
     int rc = -1;
+    bool paused = false;   /* closed for a blocking snapshot, not lost */
     MARIADB_RPL *rpl = open_dump(s, m, &st, err);
     if (!rpl)
         goto out;
@@ -203,14 +208,26 @@ int mb_stream(struct mb_src *s, bool *connected, struct drom_error *err)
                 drom_err(err, DROM_ECONNECT, "binlog connection lost: end of stream");
             goto out;
         }
+        uint32_t next = 0;
         if (len >= MB_EVENT_HEADER) {
-            uint32_t next = (uint32_t)raw[13] | (uint32_t)raw[14] << 8 | (uint32_t)raw[15] << 16 | (uint32_t)raw[16] << 24;
+            next = (uint32_t)raw[13] | (uint32_t)raw[14] << 8 | (uint32_t)raw[15] << 16 | (uint32_t)raw[16] << 24;
             if (next)
                 drom_endpoint_gauge(s->ep, "BinlogPosition", next);
         }
-        if (mb_signal_kafka_drain(s, err) || mb_st_event(s, &st, raw, len, infl, err))
+        /* Kafka's signals are taken between transactions, where s->start is the stream's position */
+        if (!st.in_tx && mb_signal_kafka_drain(s, err))
+            goto out;
+        if (s->blocking)
+            break;   /* this event is read again after the snapshot */
+        if (mb_st_event(s, &st, raw, len, infl, err))
+            goto out;
+        if (s->blocking)
+            break;   /* the stream pauses right after the signal */
+        /* a rotate's position is in the file it leaves; an artificial event has none */
+        if (next && raw[4] != MB_EV_ROTATE && mb_incsnap_stream_at(s, st.file, next, err))
             goto out;
     }
+    paused = s->blocking != NULL;
     rc = 0;
 out:
     mb_st_free(&st);
@@ -220,7 +237,7 @@ out:
     if (rpl)
         mariadb_rpl_close(rpl);
     close_conn(s, 0);
-    if (*connected && !atomic_load(&s->stopping))
+    if (*connected && !atomic_load(&s->stopping) && !paused)
         drom_endpoint_count(s->ep, "NumberOfDisconnects", 1);
     drom_endpoint_gauge(s->ep, "Connected", 0);
     return atomic_load(&s->stopping) ? 0 : rc;

@@ -134,7 +134,7 @@ static int payload_event(struct mb_src *s, struct mb_st *st, const struct mb_eve
     const uint8_t *p = (const uint8_t *)st->payload.data;
     size_t n = st->payload.len, off = 0;
     int rc = 0;
-    while (rc == 0 && off < n) {
+    while (rc == 0 && off < n && !s->blocking) {   /* a blocking snapshot pauses the stream inside it too */
         if (n - off < MB_EVENT_HEADER) {
             rc = drom_err(err, DROM_EINVAL, "transaction payload: %zu bytes left, less than an event header", n - off);
             break;

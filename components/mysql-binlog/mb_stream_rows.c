@@ -262,6 +262,12 @@ int mb_st_rows(struct mb_src *s, struct mb_st *st, const struct mb_event *ev, co
         }
         if (emit_row(s, st, &x, row, err))
             return -1;
+        if (s->blocking) {
+            /* a blocking snapshot's signal: streaming pauses right after its row, and resumes there */
+            s->start = x.base;
+            s->start.row = row + 1;
+            break;
+        }
     }
     if (st->inner)
         st->inner_rows += nrows;

@@ -138,6 +138,9 @@ static const struct drom_option options[] = {
     {.name = "incrementalSnapshotChunkSize", MB_AT(incremental_chunk_size), .type = DROM_OPT_INT, .def = "1024",
      .min = 1, .max = 1000000, .group = "signals",
      .doc = "Rows an incremental snapshot reads per chunk, in primary key order"},
+    {.name = "readOnly", MB_AT(read_only), .type = DROM_OPT_BOOL, .def = "false", .group = "signals",
+     .doc = "Incremental snapshots that write nothing (MariaDB; Debezium's read.only): each chunk is read in a "
+            "consistent snapshot whose binlog position is its watermark; signals from the kafka channel"},
     DROM_OPTIONS_END,
 };
 

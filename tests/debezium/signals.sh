@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debezium 3.6.1 (MariaDB connector, embedded engine) and dromedary on the same signal sequence: an
-# incremental snapshot, started by an execute-snapshot signal in the signal table, of a table of
+# incremental snapshot (KIND=incremental, the default; KIND=blocking: a blocking one, streaming paused
+# while the table is read), started by an execute-snapshot signal in the signal table, of a table of
 # ROWS rows (20,000) while a writer updates random rows at RATE changes/s (200). Each peer runs on a
 # freshly loaded table; both are checked against the table's final content per key (every row
 # present, the last event of each key carrying its newest row image, so no key is left at an image
@@ -12,12 +13,14 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 : "${DROM_STATE:=$ROOT/.state/test}"
 : "${MARIADB_PORT:=13306}"
-ROWS="${ROWS:-20000}" RATE="${RATE:-200}"
+ROWS="${ROWS:-20000}" RATE="${RATE:-200}" KIND="${KIND:-incremental}"
+case "$KIND" in incremental|blocking) ;; *) echo "signals: KIND is incremental or blocking, not $KIND" >&2; exit 2 ;; esac
 WORK="$DROM_STATE/debezium-harness"
 DB=dbz_sig
 # shellcheck source=lib.sh
 source "$HERE/lib.sh"
 OUT="$WORK/signals"
+[ "$KIND" = incremental ] || OUT="$WORK/signals-$KIND"
 rm -rf "$OUT"; mkdir -p "$OUT"
 HARNESS= DROMD=
 cleanup() {
@@ -84,7 +87,7 @@ run_sequence() {   # $1 = peer name, $2 = its output file
   writer "$1" &
   local wpid=$!
   sleep 1
-  sql -e "INSERT INTO $DB.debezium_signal VALUES ('sig-1', 'execute-snapshot', '{\"data-collections\": [\"$DB.t\"], \"type\": \"incremental\"}')"
+  sql -e "INSERT INTO $DB.debezium_signal VALUES ('sig-1', 'execute-snapshot', '{\"data-collections\": [\"$DB.t\"], \"type\": \"$KIND\"}')"
   local t0; t0=$(date +%s%3N)
   # a peer that stalls is reported (every row's event missing), not waited for past the bound
   if wait_all "$2"; then echo "$(( $(date +%s%3N) - t0 ))" >"$OUT/$1.ms"; else echo "never (stalled)" >"$OUT/$1.ms"; fi
@@ -123,4 +126,4 @@ until curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1; do sleep 0
 run_sequence dromedary "$OUT/dromedary.jsonl"
 kill "$DROMD"; wait "$DROMD" || true; DROMD=
 
-python3 "$HERE/signals_check.py" compare "$OUT" "$ROWS"
+python3 "$HERE/signals_check.py" compare "$OUT" "$ROWS" "$KIND"

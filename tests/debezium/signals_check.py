@@ -2,8 +2,11 @@
 """Checks of tests/debezium/signals.sh on the captured outputs.
 
   signals_check.py count FILE ROWS     rows of t that have an event in FILE
-  signals_check.py compare DIR ROWS    both peers against their table's final content, and the
-                                       fields of their "r" events against each other
+  signals_check.py compare DIR ROWS [KIND]
+                                       both peers against their table's final content, and the
+                                       fields of their "r" events against each other; KIND is the
+                                       snapshot's (incremental, the default, or blocking), which
+                                       says the source.snapshot values its "r" events may carry
 A line is Debezium's harness form {"topic","key","value"} or dromd's file sink body (the value);
 values are Connect JSON {"schema","payload"} or the bare envelope."""
 import json
@@ -39,17 +42,24 @@ def count(path):
     return len({row_id(p) for p in events(path)})
 
 
-def check_peer(out, name, rows):
+# The source.snapshot values of "r" events: an incremental snapshot's, and a blocking one's, which are
+# the initial snapshot's marks (a one-table snapshot has no *_in_data_collection).
+MARKS = {"incremental": {"incremental"},
+         "blocking": {"first", "true", "last", "first_in_data_collection", "last_in_data_collection"}}
+
+
+def check_peer(out, name, rows, kind):
     last, reads, streamed = {}, 0, 0
-    first_read = None
+    first_read = last_read = None
     for p in events(f"{out}/{name}.jsonl"):
         last[row_id(p)] = p
         if p["op"] == "r":
             reads += 1
             first_read = first_read or p
-            if p["source"].get("snapshot") != "incremental":
+            last_read = p
+            if p["source"].get("snapshot") not in MARKS[kind]:
                 print(f"{name}: an r event with source.snapshot {p['source'].get('snapshot')!r}")
-                return None, False
+                return None, None, False
         else:
             streamed += 1
     final = {}
@@ -69,17 +79,21 @@ def check_peer(out, name, rows):
         print(f"  row {i}: table {final[i]}, last event {last.get(i)}")
     if reads and not last.get(max(final)):
         print(f"  {name} stopped before the end: its last read is row {max(i for i, p in last.items() if p['op'] == 'r')}")
-    return first_read, not missing and not stale and len(final) == rows
+    return first_read, last_read, not missing and not stale and len(final) == rows
 
 
 def fields(p):
     return sorted(p.keys()), sorted(p["source"].keys())
 
 
-def compare(out, rows):
-    dbz, ok1 = check_peer(out, "debezium", rows)
-    drom, ok2 = check_peer(out, "dromedary", rows)
+def compare(out, rows, kind):
+    dbz, dbz_last, ok1 = check_peer(out, "debezium", rows, kind)
+    drom, drom_last, ok2 = check_peer(out, "dromedary", rows, kind)
     ok = ok1 and ok2
+    if dbz_last and drom_last:
+        a, b = dbz_last["source"].get("snapshot"), drom_last["source"].get("snapshot")
+        print(f"  source.snapshot of the last read: Debezium {a!r}, dromedary {b!r}{'' if a == b else '  <- differs'}")
+        ok = ok and a == b
     if dbz and drom:
         for what, a, b in zip(("envelope", "source"), fields(dbz), fields(drom)):
             if a != b:
@@ -102,4 +116,4 @@ if __name__ == "__main__":
     if sys.argv[1] == "count":
         print(count(sys.argv[2]))
         sys.exit(0)
-    sys.exit(compare(sys.argv[2], int(sys.argv[3])))
+    sys.exit(compare(sys.argv[2], int(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else "incremental"))

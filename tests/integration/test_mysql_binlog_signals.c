@@ -185,47 +185,47 @@ static void *write_rows(void *arg)
     return NULL;
 }
 
-Test(mysql_binlog_signals, execute_snapshot_under_writes_ends_at_every_rows_final_state, .timeout = 120)
+/* Starts a snapshot with `signal` while a writer updates and deletes
+ * random rows of t (n rows) for 1.5 s, then waits until every row's last
+ * event carries its final state in the table (a deleted row's last event
+ * is its delete): no row is read back over a newer change. Returns the
+ * reads (op r). */
+static long under_writes(MYSQL *root, struct drom_mock *mk, long n, void (*signal)(MYSQL *root, void *arg), void *arg,
+                         const char *what)
 {
-    enum { N = 5000 };
-    MYSQL *root = ts_root(0);
-    setup(root, DB, N);
-    char *offsets = mbt_tmp_path("sig"), q[1024];
-    struct mbt_run r;
-    mbt_start(&r, 5431, start_query(q, sizeof q, offsets, DB "[.](t|mark)", 100));
-    struct writer w = {.rows = N};
+    struct writer w = {.rows = n};
     pthread_t th;
     pthread_create(&th, NULL, write_rows, &w);
-    send_signal(root, "sig-1", "execute-snapshot", "{\"data-collections\": [\"" DB "[.]t\"], \"type\": \"incremental\"}");
+    signal(root, arg);
     usleep(1500000);
     atomic_store(&w.stop, true);
     pthread_join(th, NULL);
     /* the final table */
-    static long final[N + 1];
-    for (long id = 0; id <= N; id++)
+    long *final = malloc((size_t)(n + 1) * sizeof *final);
+    for (long id = 0; id <= n; id++)
         final[id] = -1;
-    cr_assert_eq(mysql_query(root, "SELECT id, v FROM " DB ".t"), 0);
+    char q[128];
+    snprintf(q, sizeof q, "SELECT id, v FROM %s.t", DBN);
+    cr_assert_eq(mysql_query(root, q), 0);
     MYSQL_RES *res = mysql_store_result(root);
     MYSQL_ROW row;
     while ((row = mysql_fetch_row(res)))
         final[atol(row[0])] = atol(row[1]);
     mysql_free_result(res);
-    struct drom_mock *mk = drom_mock_get(r.eng, "out");
-    static struct key_state st[N + 1];
-    memset(st, 0, sizeof st);
+    struct key_state *st = calloc((size_t)n + 1, sizeof *st);
     size_t done = 0;
     long good = 0;
     int64_t end = ts_now_ms() + 60000;
-    while (good < N && ts_now_ms() < end) {
+    while (good < n && ts_now_ms() < end) {
         drom_mock_wait(mk, drom_mock_received(mk) + 1, 200);
-        fold(mk, &done, st, N);
+        fold(mk, &done, st, n);
         good = 0;
-        for (long id = 1; id <= N; id++)
+        for (long id = 1; id <= n; id++)
             good += final[id] < 0 ? (st[id].last_op == 'd' || (st[id].last_op == 0 && st[id].reads == 0))
                                   : (st[id].last_op && st[id].last_op != 'd' && st[id].v == final[id]);
     }
     long reads = 0;
-    for (long id = 1; id <= N; id++) {
+    for (long id = 1; id <= n; id++) {
         reads += st[id].reads;
         if (final[id] >= 0) {
             cr_assert(st[id].last_op && st[id].last_op != 'd', "row %ld: present, its last event %c", id,
@@ -236,9 +236,31 @@ Test(mysql_binlog_signals, execute_snapshot_under_writes_ends_at_every_rows_fina
             cr_assert(st[id].last_op == 'd' || !st[id].last_op, "row %ld was deleted; its last event is %c", id,
                       st[id].last_op);
     }
-    cr_log_info("incremental snapshot under writes: %ld reads, %ld updates and %ld deletes by the writer", reads,
-                w.updates, w.deletes);
-    cr_assert_gt(reads, N / 2, "most rows come as reads");
+    cr_log_info("%s under writes: %ld reads, %ld updates and %ld deletes by the writer", what, reads, w.updates,
+                w.deletes);
+    cr_assert_gt(reads, n / 2, "most rows come as reads");
+    free(final);
+    free(st);
+    return reads;
+}
+
+static void execute_in_signal_table(MYSQL *root, void *arg)
+{
+    (void)arg;
+    char data[256];
+    snprintf(data, sizeof data, "{\"data-collections\": [\"%s[.]t\"], \"type\": \"incremental\"}", DBN);
+    send_signal(root, "sig-1", "execute-snapshot", data);
+}
+
+Test(mysql_binlog_signals, execute_snapshot_under_writes_ends_at_every_rows_final_state, .timeout = 120)
+{
+    enum { N = 5000 };
+    MYSQL *root = ts_root(0);
+    setup(root, DB, N);
+    char *offsets = mbt_tmp_path("sig"), q[1024];
+    struct mbt_run r;
+    mbt_start(&r, 5431, start_query(q, sizeof q, offsets, DB "[.](t|mark)", 100));
+    under_writes(root, drom_mock_get(r.eng, "out"), N, execute_in_signal_table, NULL, "incremental snapshot");
     mbt_stop(&r);
     unlink(offsets);
     free(offsets);
@@ -346,12 +368,29 @@ Test(mysql_binlog_signals, a_table_added_to_the_include_list_is_snapshotted_by_a
 #undef DB
 #define DB "mbt_sig4"
 
-static const char *KILL_ROUTE =
-    "<routes><route id=\"cdc\"><from uri=\"mysql-binlog:t?host=127.0.0.1&amp;port=%u&amp;user=debezium&amp;"
-    "password=debezium&amp;serverId=5434&amp;tableIncludeList=" DB ".t&amp;snapshotMode=no_data&amp;"
-    "schemas=false&amp;offsetFlushIntervalMs=20&amp;offsetStorageFileName=%s/offsets.json&amp;"
-    "signalDataCollection=" DB ".sig&amp;incrementalSnapshotChunkSize=250\"/>"
-    "<to uri=\"file:%s?fileName=out.jsonl&amp;fileExist=Append&amp;appendChars=\\n\"/></route></routes>";
+/* dromd as a child process on db.t, into DIR/out.jsonl, offsets in DIR/offsets.json. */
+struct child {
+    struct mbt_proc p;
+    char xml[2048], out[512], offsets[512];
+};
+
+static void child_start(struct child *c, const char *db, unsigned server_id, int chunk)
+{
+    memset(c, 0, sizeof *c);
+    c->p.dir = mbt_tmp_path("sigchild");
+    cr_assert_eq(mkdir(c->p.dir, 0700), 0);
+    snprintf(c->xml, sizeof c->xml,
+             "<routes><route id=\"cdc\"><from uri=\"mysql-binlog:t?host=127.0.0.1&amp;port=%u&amp;user=debezium&amp;"
+             "password=debezium&amp;serverId=%u&amp;tableIncludeList=%s.t&amp;snapshotMode=no_data&amp;"
+             "schemas=false&amp;offsetFlushIntervalMs=20&amp;offsetStorageFileName=%s/offsets.json&amp;"
+             "signalDataCollection=%s.sig&amp;incrementalSnapshotChunkSize=%d\"/>"
+             "<to uri=\"file:%s?fileName=out.jsonl&amp;fileExist=Append&amp;appendChars=\\n\"/></route></routes>",
+             mbt_port(), server_id, db, c->p.dir, db, chunk, c->p.dir);
+    snprintf(c->out, sizeof c->out, "%s/out.jsonl", c->p.dir);
+    snprintf(c->offsets, sizeof c->offsets, "%s/offsets.json", c->p.dir);
+    mbt_dromd(&c->p, c->xml);
+    cr_assert(mbt_proc_ready(&c->p, 20000), "dromd ready: %s", ts_slurp(c->p.log));
+}
 
 /* The stored incremental snapshot's last key done (-1: none stored, 0: the table's start). */
 static long stored_last_key(const char *offsets)
@@ -368,8 +407,10 @@ static long stored_last_key(const char *offsets)
     return last;
 }
 
-/* The ids of the r events in the sink file, in order (a body cut by the kill ends the list). */
-static size_t file_reads(const char *path, long *ids, size_t cap, long max)
+/* The ids of the events in the sink file, in order, and their ops when
+ * `ops` (a body cut by the kill ends the list); every row image is
+ * (id, v = id, s = "r<id>"). */
+static size_t file_reads(const char *path, long *ids, char *ops, size_t cap, long max)
 {
     char *text = ts_slurp(path);
     size_t len = strlen(text), off = 0, n = 0;
@@ -388,8 +429,11 @@ static size_t file_reads(const char *path, long *ids, size_t cap, long max)
         cr_assert(id >= 1 && id <= max);
         cr_assert_str_eq(json_string_value(json_object_get(a, "s")), want, "row image of %ld", id);
         cr_assert_eq(json_integer_value(json_object_get(a, "v")), id);
-        if (n < cap)
+        if (n < cap) {
+            if (ops)
+                ops[n] = *json_string_value(json_object_get(j, "op"));
             ids[n++] = id;
+        }
         json_decref(j);
     }
     free(text);
@@ -401,33 +445,28 @@ Test(mysql_binlog_signals, kill9_mid_snapshot_resumes_at_the_next_chunk, .timeou
     enum { N = 30000 };
     MYSQL *root = ts_root(0);
     setup(root, DB, N);
-    struct mbt_proc p = {0};
-    p.dir = mbt_tmp_path("sigkill");
-    cr_assert_eq(mkdir(p.dir, 0700), 0);
-    char xml[2048], out[512], offsets[512];
-    snprintf(xml, sizeof xml, KILL_ROUTE, mbt_port(), p.dir, p.dir);
-    snprintf(out, sizeof out, "%s/out.jsonl", p.dir);
-    snprintf(offsets, sizeof offsets, "%s/offsets.json", p.dir);
-    mbt_dromd(&p, xml);
-    cr_assert(mbt_proc_ready(&p, 20000), "dromd ready: %s", ts_slurp(p.log));
+    struct child c;
+    child_start(&c, DB, 5434, 250);
+    struct mbt_proc *p = &c.p;
+    const char *xml = c.xml, *out = c.out, *offsets = c.offsets;
     send_signal(root, "k-1", "execute-snapshot", "{\"data-collections\": [\"" DB "[.]t\"]}");
     int64_t end = ts_now_ms() + 30000;
     while (stored_last_key(offsets) < 3000 && ts_now_ms() < end)
         usleep(2000);
-    kill(p.pid, SIGKILL);
-    mbt_kill(&p, SIGKILL);
+    kill(p->pid, SIGKILL);
+    mbt_kill(p, SIGKILL);
     long k = stored_last_key(offsets);
     static long ids[4 * N];
-    size_t before = file_reads(out, ids, 4 * N, N);
+    size_t before = file_reads(out, ids, NULL, 4 * N, N);
     cr_log_info("kill -9 with %zu reads written, the offset stored after key %ld", before, k);
     cr_assert(k >= 3000 && k < N, "killed mid-snapshot (stored last key %ld)", k);
-    mbt_dromd(&p, xml);
-    cr_assert(mbt_proc_ready(&p, 20000), "dromd ready after the restart: %s", ts_slurp(p.log));
+    mbt_dromd(p, xml);
+    cr_assert(mbt_proc_ready(p, 20000), "dromd ready after the restart: %s", ts_slurp(p->log));
     size_t n = 0;
     end = ts_now_ms() + 60000;
-    while ((n = file_reads(out, ids, 4 * N, N)) < before + (size_t)(N - k) && ts_now_ms() < end)
+    while ((n = file_reads(out, ids, NULL, 4 * N, N)) < before + (size_t)(N - k) && ts_now_ms() < end)
         usleep(50000);
-    mbt_kill(&p, SIGKILL);
+    mbt_kill(p, SIGKILL);
     static bool seen[N + 1];
     for (size_t i = 0; i < n; i++)
         seen[ids[i]] = true;
@@ -439,7 +478,7 @@ Test(mysql_binlog_signals, kill9_mid_snapshot_resumes_at_the_next_chunk, .timeou
     for (size_t i = before; i < n; i++)
         cr_assert_gt(ids[i], k, "after the restart no row of a stored chunk is read again (row %ld)", ids[i]);
     cr_assert_eq(n - before, (size_t)(N - k), "each row after the stored key once after the restart");
-    mbt_proc_free(&p);
+    mbt_proc_free(p);
     ts_sql(root, "DROP DATABASE " DB);
     mysql_close(root);
 }
@@ -487,6 +526,278 @@ Test(mysql_binlog_signals, a_signal_from_the_kafka_channel_snapshots_a_table, .t
     mbt_stop(&r);
     unlink(offsets);
     free(offsets);
+    ts_sql(root, "DROP DATABASE " DB);
+    mysql_close(root);
+}
+
+#undef DB
+#define DB "mbt_sig6"
+
+/* A metric of the in-process engine: the line that starts with `prefix` (-1: none). */
+static long long engine_metric(struct mbt_run *r, const char *prefix)
+{
+    struct drom_buf b = DROM_BUF_INIT;
+    drom_engine_metrics(r->eng, &b);
+    long long v = ts_metric(drom_buf_cstr(&b), prefix);
+    drom_buf_free(&b);
+    return v;
+}
+
+struct kafka_channel {
+    const char *brokers;
+    char topic[96];
+};
+
+static void execute_from_kafka(MYSQL *root, void *arg)
+{
+    (void)root;
+    const struct kafka_channel *k = arg;
+    char value[512];
+    snprintf(value, sizeof value, "{\"type\": \"execute-snapshot\", \"data\": {\"data-collections\": [\"%s[.]t\"], "
+             "\"type\": \"incremental\"}}", DBN);
+    kafka_signal(k->brokers, k->topic, "t", value);
+}
+
+Test(mysql_binlog_signals, a_read_only_snapshot_writes_nothing_and_ends_at_every_rows_final_state, .timeout = 120)
+{
+    enum { N = 3000 };
+    MYSQL *root = ts_root(0);
+    setup(root, DB, N);
+    ts_sql(root, "REVOKE INSERT ON " DB ".sig FROM 'debezium'@'%%'; REVOKE INSERT ON " DB ".sig FROM "
+                 "'debezium'@'localhost'");
+    /* the source's user cannot write the signal table (nor anything else) */
+    MYSQL *dbz = mysql_init(NULL);
+    cr_assert_not_null(mysql_real_connect(dbz, "127.0.0.1", "debezium", "debezium", NULL, mbt_port(), NULL, 0), "%s",
+                       mysql_error(dbz));
+    cr_assert_neq(mysql_query(dbz, "INSERT INTO " DB ".sig VALUES ('x', 'log', NULL)"), 0, "the user may not insert");
+    mysql_close(dbz);
+    struct kafka_channel k = {.brokers = ts_env("KAFKA_BROKERS", "127.0.0.1:9092")};
+    snprintf(k.topic, sizeof k.topic, "mbt-ro-signals-%d-%ld", (int)getpid(), (long)random());
+    char *offsets = mbt_tmp_path("sig"), q[2048], base[1024];
+    snprintf(q, sizeof q, "%s&readOnly=true&signalEnabledChannels=source,kafka&signalKafkaTopic=%s&"
+             "signalKafkaBootstrapServers=%s&heartbeatIntervalMs=200",
+             start_query(base, sizeof base, offsets, DB "[.](t|mark)", 100), k.topic, k.brokers);
+    kafka_signal(k.brokers, k.topic, "another-source", "{}");   /* the topic exists before the source subscribes */
+    struct mbt_run r;
+    mbt_start(&r, 5436, q);
+    struct drom_mock *mk = drom_mock_get(r.eng, "out");
+    under_writes(root, mk, N, execute_from_kafka, &k, "read-only incremental snapshot");
+    int64_t end = ts_now_ms() + 30000;
+    while (engine_metric(&r, "debezium_metrics_SnapshotCompleted{context=\"snapshot\"") != 1 && ts_now_ms() < end)
+        usleep(20000);
+    cr_assert_eq(engine_metric(&r, "debezium_metrics_SnapshotCompleted{context=\"snapshot\""), 1, "completed");
+    char *rows = mbt_scalar(root, "SELECT COUNT(*) FROM %s.sig", DB);
+    cr_assert_str_eq(rows, "0", "no watermark written");
+    free(rows);
+    /* an idle server: the chunks still go out (the stream's position passes each chunk's snapshot) */
+    ts_sql(root, "DELETE FROM " DB ".t; INSERT INTO " DB ".t SELECT seq, seq, CONCAT('r', seq) FROM " DB ".seq_1_to_500");
+    size_t at = sentinel(root, mk, 1);
+    execute_from_kafka(root, &k);
+    step(root, mk, at, 2, 1, 500, "an idle server's read-only snapshot, every row once in key order");
+    mbt_stop(&r);
+    unlink(offsets);
+    free(offsets);
+    ts_sql(root, "DROP DATABASE " DB);
+    mysql_close(root);
+}
+
+#undef DB
+#define DB "mbt_sig7"
+
+/* What exchange i says: op, id and v of its row, source.snapshot. */
+struct seen_event {
+    char op;
+    long id, v;
+    char snapshot[32];
+};
+
+static struct seen_event event_at(struct drom_mock *mk, size_t i)
+{
+    struct seen_event e = {0};
+    json_t *j = mbt_json(mk, i);
+    const char *op = j ? json_string_value(json_object_get(j, "op")) : NULL;
+    if (!op) {
+        json_decref(j);
+        return e;
+    }
+    json_t *img = json_object_get(j, *op == 'd' ? "before" : "after");
+    const char *snap = json_string_value(json_object_get(json_object_get(j, "source"), "snapshot"));
+    e.op = *op;
+    e.id = (long)json_integer_value(json_object_get(img, "id"));
+    e.v = (long)json_integer_value(json_object_get(img, "v"));
+    snprintf(e.snapshot, sizeof e.snapshot, "%s", snap ? snap : "");
+    json_decref(j);
+    return e;
+}
+
+Test(mysql_binlog_signals, a_blocking_snapshot_pauses_the_stream_and_resumes_where_it_paused, .timeout = 120)
+{
+    enum { N = 2000 };
+    MYSQL *root = ts_root(0);
+    setup(root, DB, N);
+    char *offsets = mbt_tmp_path("sig"), q[1024];
+    struct mbt_run r;
+    mbt_start(&r, 5437, start_query(q, sizeof q, offsets, DB "[.](t|mark)", 100));
+    struct drom_mock *mk = drom_mock_get(r.eng, "out");
+    /* one transaction: a change before the signal, the signal, a change after it */
+    ts_sql(root, "BEGIN; UPDATE " DB ".t SET v = -1 WHERE id = 1; INSERT INTO " DB ".sig VALUES ('b-1', "
+                 "'execute-snapshot', '{\"data-collections\": [\"" DB "[.]t\"], \"type\": \"blocking\"}'); "
+                 "UPDATE " DB ".t SET v = -2 WHERE id = 2; COMMIT");
+    wait_reads(mk, 0, N);
+    size_t at = sentinel(root, mk, 1);
+    cr_assert_eq(at, (size_t)N + 2, "the change before, %d reads, the change after: %zu exchanges", N, at);
+    struct seen_event e = event_at(mk, 0);
+    cr_assert(e.op == 'u' && e.id == 1 && e.v == -1, "first the change before the signal (%c %ld)", e.op, e.id);
+    for (long id = 1; id <= N; id++) {
+        e = event_at(mk, (size_t)id);
+        long v = id == 1 ? -1 : id == 2 ? -2 : id;   /* the snapshot reads what the transaction committed */
+        const char *mark = id == 1 ? "first" : id == N ? "last" : "true";
+        cr_assert(e.op == 'r' && e.id == id && e.v == v, "read %ld: %c %ld v=%ld", id, e.op, e.id, e.v);
+        cr_assert_str_eq(e.snapshot, mark, "source.snapshot of read %ld", id);
+    }
+    e = event_at(mk, (size_t)N + 1);
+    cr_assert(e.op == 'u' && e.id == 2 && e.v == -2, "then the change after the signal, once (%c %ld)", e.op, e.id);
+    char *id = mbt_header(mk, 1, "DromEventId");
+    cr_assert(id && strstr(id, ":blocking:b-1:" DB ".t#1"), "a read's event id names the signal and the key: %s", id);
+    free(id);
+    /* only the rows of the condition; the stream goes on after it */
+    send_signal(root, "b-2", "execute-snapshot", "{\"data-collections\": [\"" DB "[.]t\"], \"type\": \"blocking\", "
+                "\"additional-conditions\": [{\"data-collection\": \"" DB ".t\", \"filter\": \"id > 2 AND id <= 12\"}]}");
+    step(root, mk, at, 2, 3, 10, "a blocking snapshot of the condition's rows");
+    mbt_stop(&r);
+    unlink(offsets);
+    free(offsets);
+    ts_sql(root, "DROP DATABASE " DB);
+    mysql_close(root);
+}
+
+#undef DB
+#define DB "mbt_sig8"
+
+Test(mysql_binlog_signals, kill9_mid_blocking_snapshot_takes_it_again_then_streams_from_the_pause, .timeout = 150)
+{
+    enum { N = 30000 };
+    MYSQL *root = ts_root(0);
+    setup(root, DB, N);
+    struct child c;
+    child_start(&c, DB, 5438, 1024);
+    send_signal(root, "kb-1", "execute-snapshot", "{\"data-collections\": [\"" DB "[.]t\"], \"type\": \"blocking\"}");
+    static long ids[4 * N];
+    static char ops[4 * N];
+    int64_t end = ts_now_ms() + 30000;
+    bool stored = false;
+    while ((file_reads(c.out, ids, ops, 4 * N, N + 1) < 3000 || !stored) && ts_now_ms() < end) {
+        char *text = ts_slurp(c.offsets);
+        stored = strstr(text, "\"blocking_snapshot\"") != NULL;
+        free(text);
+        usleep(2000);
+    }
+    mbt_kill(&c.p, SIGKILL);
+    size_t before = file_reads(c.out, ids, ops, 4 * N, N + 1);
+    cr_assert(stored, "the stored offset carries the running snapshot");
+    cr_assert(before >= 3000 && before < N, "killed mid-snapshot after %zu reads", before);
+    /* a change while dromd is down: after the pause point, so streamed after the snapshot taken again */
+    ts_sql(root, "INSERT INTO " DB ".t VALUES (%d, %d, 'r%d')", N + 1, N + 1, N + 1);
+    mbt_dromd(&c.p, c.xml);
+    cr_assert(mbt_proc_ready(&c.p, 20000), "dromd ready after the restart: %s", ts_slurp(c.p.log));
+    size_t n = 0;
+    end = ts_now_ms() + 90000;
+    while (((n = file_reads(c.out, ids, ops, 4 * N, N + 1)) == 0 || ops[n - 1] != 'c') && ts_now_ms() < end)
+        usleep(50000);
+    mbt_kill(&c.p, SIGKILL);
+    cr_log_info("kill -9 after %zu reads of the blocking snapshot; %zu events after the restart", before, n - before);
+    cr_assert_eq(n - before, (size_t)N + 2, "the snapshot again (%d rows and the new one), then the insert", N);
+    for (size_t i = 0; i <= N; i++)
+        cr_assert(ops[before + i] == 'r' && ids[before + i] == (long)i + 1, "read %zu after the restart: %c %ld", i,
+                  ops[before + i], ids[before + i]);
+    cr_assert(ops[n - 1] == 'c' && ids[n - 1] == N + 1, "the change made while down streams after the snapshot");
+    char *log = ts_slurp(c.p.log);
+    cr_assert(strstr(log, "taken again"), "the restart says the snapshot is taken again: %s", log);
+    free(log);
+    mbt_proc_free(&c.p);
+    ts_sql(root, "DROP DATABASE " DB);
+    mysql_close(root);
+}
+
+#undef DB
+#define DB "mbt_sig9"
+
+/* The value of the metric line that starts with `name` and holds `labels` (-1 when none). */
+static long long metric_with(const struct mbt_proc *p, const char *name, const char *labels)
+{
+    char *body;
+    if (mbt_http(p, "/metrics", &body) != 200)
+        return -1;
+    long long v = -1;
+    for (char *line = strtok(body, "\n"); line; line = strtok(NULL, "\n"))
+        if (strncmp(line, name, strlen(name)) == 0 && line[strlen(name)] == '{' && strstr(line, labels))
+            v = atoll(strrchr(line, ' ') + 1);
+    free(body);
+    return v;
+}
+
+/* The route's "snapshot" object of /routes (a new reference). */
+static json_t *routes_snapshot(const struct mbt_proc *p)
+{
+    char *body;
+    cr_assert_eq(mbt_http(p, "/routes", &body), 200);
+    json_t *j = json_loads(body, 0, NULL);
+    free(body);
+    json_t *snap = json_incref(json_object_get(json_array_get(json_object_get(j, "routes"), 0), "snapshot"));
+    json_decref(j);
+    cr_assert_not_null(snap, "/routes has the route's snapshot object");
+    return snap;
+}
+
+#define SNAP(m) "debezium_metrics_" m
+#define TABLE_LABEL "table=\"" DB ".t\""
+
+static void expect_snapshot(const struct mbt_proc *p, int running, int paused, int completed, int remaining,
+                            long rows, const char *when)
+{
+    cr_assert_eq(metric_with(p, SNAP("SnapshotRunning"), "context=\"snapshot\""), running, "%s: SnapshotRunning", when);
+    cr_assert_eq(metric_with(p, SNAP("SnapshotPaused"), "context=\"snapshot\""), paused, "%s: SnapshotPaused", when);
+    cr_assert_eq(metric_with(p, SNAP("SnapshotCompleted"), "context=\"snapshot\""), completed, "%s: SnapshotCompleted",
+                 when);
+    cr_assert_eq(metric_with(p, SNAP("TotalTableCount"), "context=\"snapshot\""), 1, "%s: TotalTableCount", when);
+    cr_assert_eq(metric_with(p, SNAP("RemainingTableCount"), "context=\"snapshot\""), remaining,
+                 "%s: RemainingTableCount", when);
+    cr_assert_eq(metric_with(p, SNAP("RowsScanned"), TABLE_LABEL), rows, "%s: RowsScanned of the table", when);
+    long long secs = metric_with(p, SNAP("SnapshotDurationInSeconds"), "context=\"snapshot\"");
+    cr_assert(secs >= 0 && secs < 60, "%s: SnapshotDurationInSeconds %lld", when, secs);
+    json_t *snap = routes_snapshot(p);
+    const struct { const char *name; long want; } fields[] = {
+        {"running", running}, {"paused", paused}, {"completed", completed}, {"totalTables", 1},
+        {"remainingTables", remaining}, {"rowsScanned", rows}};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        cr_assert_eq(json_integer_value(json_object_get(snap, fields[i].name)), fields[i].want, "%s: /routes %s",
+                     when, fields[i].name);
+    cr_assert_eq(json_integer_value(json_object_get(json_object_get(snap, "rowsScannedByTable"), DB ".t")), rows,
+                 "%s: /routes rowsScannedByTable", when);
+    cr_assert_str_eq(json_string_value(json_object_get(snap, "table")), DB ".t", "%s: /routes table", when);
+    json_decref(snap);
+}
+
+Test(mysql_binlog_signals, snapshot_metrics_and_the_routes_snapshot_object_during_and_after, .timeout = 120)
+{
+    enum { N = 1000 };
+    MYSQL *root = ts_root(0);
+    setup(root, DB, N);
+    struct child c;
+    child_start(&c, DB, 5439, 100);
+    /* execute and pause together: the first chunk is read, then the snapshot waits */
+    ts_sql(root, "BEGIN; INSERT INTO " DB ".sig VALUES ('m-1', 'execute-snapshot', '{\"data-collections\": [\"" DB
+                 "[.]t\"]}'); INSERT INTO " DB ".sig VALUES ('m-2', 'pause-snapshot', NULL); COMMIT");
+    int64_t end = ts_now_ms() + 30000;
+    while (metric_with(&c.p, SNAP("SnapshotPaused"), "context=\"snapshot\"") != 1 && ts_now_ms() < end)
+        usleep(20000);
+    expect_snapshot(&c.p, 1, 1, 0, 1, 100, "paused after the first chunk");
+    send_signal(root, "m-3", "resume-snapshot", "");
+    end = ts_now_ms() + 30000;
+    while (metric_with(&c.p, SNAP("SnapshotCompleted"), "context=\"snapshot\"") != 1 && ts_now_ms() < end)
+        usleep(20000);
+    expect_snapshot(&c.p, 0, 0, 1, 0, N, "completed");
+    mbt_proc_free(&c.p);
     ts_sql(root, "DROP DATABASE " DB);
     mysql_close(root);
 }
