@@ -88,12 +88,6 @@ int mb_blocking_signal(struct mb_src *s, const char *id, json_t *data, struct dr
     return 0;
 }
 
-void mb_blocking_sent(struct mb_src *s)
-{
-    free(s->blocking_ctx);
-    s->blocking_ctx = NULL;
-}
-
 /* An error that ends the snapshot for good (a bad additional condition, a
  * table dropped meanwhile) rather than one a retry may cure (a lost server). */
 static bool own_error(MYSQL *m, const struct drom_error *err)

@@ -33,8 +33,6 @@ int mb_blocking_signal(struct mb_src *s, const char *id, json_t *data, struct dr
  * is done or ended on an error of its own (logged loudly), -1 when the
  * server was lost (it stays due, and is taken again). */
 int mb_blocking_run(struct mb_src *s, struct drom_error *err);
-/* The snapshot's last row goes out: its offset no longer carries the context. */
-void mb_blocking_sent(struct mb_src *s);
 /* A stored offset that carries a blocking snapshot's context makes it due again. */
 void mb_blocking_restore(struct mb_src *s, const char *offset_json);
 void mb_blocking_free(struct mb_src *s);

@@ -146,19 +146,6 @@ void mb_commit(struct drom_endpoint *ep, const void *pos)
         s->flush_timer = drom_engine_timer(drom_endpoint_engine(ep), s->cfg.flush_ms - since, flush_timer, s);
 }
 
-int mb_offset_location(struct drom_endpoint *ep, struct drom_offset_location *out, struct drom_error *err)
-{
-    (void)err;
-    struct mb_src *s = S(ep);
-    *out = (struct drom_offset_location){.store = s->cfg.offset_backend, .key = s->offset_key};
-    if (s->cfg.offset_kafka) {
-        out->brokers = s->cfg.offset_brokers;
-        out->topic = s->cfg.offset_topic;
-    }
-    return 0;
-}
-
-
 /* Where streaming starts when no offset says so. */
 static int current_position(struct mb_src *s, MYSQL *m, struct mb_offset *o, bool oldest, struct drom_error *err)
 {

@@ -254,6 +254,18 @@ int mb_inc_select_chunk(struct mb_src *s, struct mb_incsnap *inc, MYSQL *m, stru
     return 0;
 }
 
+/* readOnly: the chunk read in a consistent snapshot, whose binlog position is kept (mb_incsnap_ro.c) */
+static int ro_select(struct mb_src *s, struct mb_incsnap *inc, MYSQL *m, struct drom_error *err)
+{
+    if (mb_inc_ro_begin(inc, m, err))
+        return -1;
+    if (mb_inc_select_chunk(s, inc, m, err)) {
+        mysql_query(m, "ROLLBACK");
+        return -1;
+    }
+    return mb_inc_ro_end(inc, m, err);
+}
+
 int mb_inc_read_chunk(struct mb_src *s, struct mb_incsnap *inc, struct drom_error *err)
 {
     for (;;) {
@@ -271,7 +283,7 @@ int mb_inc_read_chunk(struct mb_src *s, struct mb_incsnap *inc, struct drom_erro
             return -1;
         char window[40];
         new_window(window);
-        int rc = s->cfg.read_only ? mb_inc_ro_select(s, inc, m, err)
+        int rc = s->cfg.read_only ? ro_select(s, inc, m, err)
                                   : watermark(s, m, window, true, err) || mb_inc_select_chunk(s, inc, m, err) ||
                                         watermark(s, m, window, false, err);
         if (rc) {
@@ -386,4 +398,19 @@ int mb_incsnap_window(struct mb_src *s, const char *id, const struct mb_source_i
         return -1;
     mb_inc_gauges(s, inc);
     return mb_inc_read_chunk(s, inc, err);
+}
+
+int mb_incsnap_stream_at(struct mb_src *s, const char *file, uint64_t pos, struct drom_error *err)
+{
+    if (!s->cfg.read_only)
+        return 0;
+    struct mb_incsnap *inc = mb_inc_of(s);
+    /* the stream only moves forward (a heartbeat may say less than the last event's end) */
+    if (strcmp(inc->at_file, file) != 0 || pos > inc->at_pos) {
+        snprintf(inc->at_file, sizeof inc->at_file, "%s", file);
+        inc->at_pos = pos;
+    }
+    if (!inc->window[0] || !mb_inc_ro_reached(inc))
+        return 0;
+    return mb_inc_ro_emit(s, inc, err) ? -1 : mb_inc_read_chunk(s, inc, err);
 }

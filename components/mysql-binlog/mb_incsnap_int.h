@@ -73,9 +73,11 @@ int mb_inc_read_chunk(struct mb_src *s, struct mb_incsnap *inc, struct drom_erro
 int mb_inc_select_chunk(struct mb_src *s, struct mb_incsnap *inc, MYSQL *m, struct drom_error *err);
 /* readOnly: sends the chunk's rows the stream left (mb_incsnap_chunk.c). */
 int mb_inc_ro_emit(struct mb_src *s, struct mb_incsnap *inc, struct drom_error *err);
-/* readOnly (mb_incsnap_ro.c): reads the chunk in a consistent snapshot and
- * keeps its binlog position; whether the stream has passed it. */
-int mb_inc_ro_select(struct mb_src *s, struct mb_incsnap *inc, MYSQL *m, struct drom_error *err);
+/* readOnly (mb_incsnap_ro.c): opens the chunk's consistent snapshot and
+ * keeps its binlog position (rolled back on an error); ends it, -1 when the
+ * server reported no position; whether the stream has passed it. */
+int mb_inc_ro_begin(struct mb_incsnap *inc, MYSQL *m, struct drom_error *err);
+int mb_inc_ro_end(const struct mb_incsnap *inc, MYSQL *m, struct drom_error *err);
 bool mb_inc_ro_reached(const struct mb_incsnap *inc);
 
 #endif

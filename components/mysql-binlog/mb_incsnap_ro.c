@@ -21,17 +21,21 @@
 
 #include "components/mysql-binlog/mb_incsnap_int.h"
 
-int mb_inc_ro_select(struct mb_src *s, struct mb_incsnap *inc, MYSQL *m, struct drom_error *err)
+int mb_inc_ro_begin(struct mb_incsnap *inc, MYSQL *m, struct drom_error *err)
 {
     inc->ro_file[0] = '\0';
     inc->ro_pos = 0;
     if (mb_query(m, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", err) ||
         mb_query(m, "START TRANSACTION WITH CONSISTENT SNAPSHOT", err) ||
-        mb_snapshot_binlog_pos(m, inc->ro_file, sizeof inc->ro_file, &inc->ro_pos, err) ||
-        mb_inc_select_chunk(s, inc, m, err)) {
+        mb_snapshot_binlog_pos(m, inc->ro_file, sizeof inc->ro_file, &inc->ro_pos, err)) {
         mysql_query(m, "ROLLBACK");
         return -1;
     }
+    return 0;
+}
+
+int mb_inc_ro_end(const struct mb_incsnap *inc, MYSQL *m, struct drom_error *err)
+{
     if (mb_query(m, "COMMIT", err))
         return -1;
     if (!inc->ro_file[0] || inc->ro_pos < 4)
@@ -47,19 +51,4 @@ bool mb_inc_ro_reached(const struct mb_incsnap *inc)
     if (strcmp(inc->at_file, inc->ro_file) == 0)
         return inc->at_pos >= inc->ro_pos;
     return mb_binlog_after(inc->at_file, inc->ro_file);
-}
-
-int mb_incsnap_stream_at(struct mb_src *s, const char *file, uint64_t pos, struct drom_error *err)
-{
-    if (!s->cfg.read_only)
-        return 0;
-    struct mb_incsnap *inc = mb_inc_of(s);
-    /* the stream only moves forward (a heartbeat may say less than the last event's end) */
-    if (strcmp(inc->at_file, file) != 0 || pos > inc->at_pos) {
-        snprintf(inc->at_file, sizeof inc->at_file, "%s", file);
-        inc->at_pos = pos;
-    }
-    if (!inc->window[0] || !mb_inc_ro_reached(inc))
-        return 0;
-    return mb_inc_ro_emit(s, inc, err) ? -1 : mb_inc_read_chunk(s, inc, err);
 }

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "components/mysql-binlog/mb_blocking.h"
 #include "components/mysql-binlog/mb_snapshot_int.h"
 #include "components/mysql-binlog/mb_text.h"
 #include "runtime/log.h"
@@ -110,8 +109,10 @@ static int release(struct mb_src *s, struct mb_snap_run *r, bool table_last, boo
     struct mb_offset done = r->pos;
     if (!r->rq)
         done.snapshot = !last;
-    else if (last)
-        mb_blocking_sent(s);   /* the last row's offset says the snapshot is done */
+    else if (last) {   /* a blocking snapshot's last row: its offset no longer carries the context (done) */
+        free(s->blocking_ctx);
+        s->blocking_ctx = NULL;
+    }
     h->have = false;
     drom_endpoint_count(s->ep, "SnapshotRowsScanned", 1);
     drom_endpoint_count(s->ep, "SnapshotEventsSeen", 1);

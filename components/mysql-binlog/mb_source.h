@@ -215,7 +215,9 @@ struct mb_src {
     struct mb_signal_kafka *kafka_signals;   /* the Kafka signal channel; NULL when off */
     char *inc_ctx;            /* its context, stored with every offset; NULL when none runs (mb_incsnap.c owns it) */
     struct mb_blocking *blocking;   /* a blocking snapshot due or running (mb_blocking.c); NULL when none */
-    char *blocking_ctx;       /* its context, stored with the offsets of its rows but the last (mb_blocking.c owns it) */
+    /* its context, stored with the offsets of its rows but the last: mb_blocking.c
+     * sets it, the row reader (mb_snapshot_rows.c) frees it with the last row */
+    char *blocking_ctx;
 };
 
 /* Writes `o` to the offset store at once, bypassing the commit path: for
