@@ -20,7 +20,6 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
-#include <sys/prctl.h>
 
 #include "runtime/buf.h"
 #include "tests/support/proc.h"
@@ -259,33 +258,16 @@ static E2E_UNUSED void e2e_tls_env(void)
     setenv("KAFKA_SECURITY_PROTOCOL", "SSL", 1);
 }
 
-/* Starts dromd as e2e_start does, without waiting for readiness. */
 /* Runs argv[0] with stdout and stderr appended to `log`, stdin /dev/null and
  * none of the test runner's descriptors; the child dies with the test's
  * process however the test ends (a test that fails half-way must not leave
  * a dromd or a server running). Returns its pid, -1 when fork failed. */
 static E2E_UNUSED pid_t e2e_spawn(char *const argv[], const char *log)
 {
-    pid_t pid = fork();
-    if (pid != 0)
-        return pid;
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    for (int fd = 3; fd < 1024; fd++)
-        close(fd);
-    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-    int nul = open("/dev/null", O_RDONLY);
-    if (fd < 0 || nul < 0)
-        _exit(126);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    dup2(nul, 0);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    execv(argv[0], argv);
-    _exit(127);
+    return proc_spawn_ex(argv, log, NULL, PROC_DIE_WITH_PARENT | PROC_CLOSE_FDS);
 }
 
+/* Starts dromd as e2e_start does, without waiting for readiness. */
 static E2E_UNUSED void e2e_launch(struct e2e *t)
 {
     char sid[32], http[64];
