@@ -173,11 +173,8 @@ static int read_bean(const struct drom_props *p, const struct drom_prop *def, co
 
 /* tcp://h:p, nio://h:p -> amqp://h:p; ssl://h:p or sslEnabled=true -> amqps;
  * amqp(s):// stay. URL options are the JMS client's, not ours: dropped. */
-static char *to_amqp(const struct cf_class *cls, const char *u, struct drom_error *err)
+static char *one_to_amqp(const struct cf_class *cls, const char *u, struct drom_error *err)
 {
-    if (u[0] == '(' || strncmp(u, "failover:", 9) == 0 || strchr(u, ','))
-        return drom_err(err, DROM_EINVAL, "broker URL '%s' lists several brokers; this runtime connects to one", u),
-               NULL;
     const char *sep = strstr(u, "://");
     if (!sep)
         return drom_err(err, DROM_EINVAL, "broker URL '%s' has no scheme (tcp://, ssl://, amqp:// or amqps://)", u),
@@ -203,6 +200,50 @@ static char *to_amqp(const struct cf_class *cls, const char *u, struct drom_erro
     char *out = drom_xmalloc(hl + 9);
     snprintf(out, hl + 9, "%s://%.*s", tls ? "amqps" : "amqp", (int)hl, rest);
     return out;
+}
+
+/* A list of brokers: Qpid JMS's failover:(amqp://..,amqp://..)?failover.*
+ * stays as it is (the amqp component reads it); Artemis' (tcp://a,tcp://b)
+ * and ActiveMQ 5's failover:(tcp://a,tcp://b) become failover:(amqp://a,
+ * amqp://b), their options (the JVM client's) dropped. */
+static char *list_to_amqp(const struct cf_class *cls, const char *u, struct drom_error *err)
+{
+    bool prefixed = strncmp(u, "failover:", 9) == 0;
+    if (prefixed && cls->kind == URL_AMQP)
+        return drom_xstrdup(u);
+    const char *lp = prefixed ? u + 9 : u, *rp = strchr(lp, ')');
+    if (*lp != '(' || !rp)
+        return drom_err(err, DROM_EINVAL, "broker URL '%s': a list of brokers is written (url,url) or "
+                        "failover:(url,url)", u),
+               NULL;
+    size_t cap = strlen(u) * 2 + 32, n = 0;
+    char *out = drom_xmalloc(cap);
+    n += (size_t)snprintf(out, cap, "failover:(");
+    for (const char *p = lp + 1; p < rp;) {
+        size_t len = strcspn(p, ",)");
+        char *one = drom_xstrndup(p, len), *conv = one_to_amqp(cls, one, err);
+        free(one);
+        if (!conv) {
+            free(out);
+            return NULL;
+        }
+        n += (size_t)snprintf(out + n, cap - n, "%s%s", n > 10 ? "," : "", conv);
+        free(conv);
+        p += len + (p[len] == ',');
+    }
+    snprintf(out + n, cap - n, ")");
+    return out;
+}
+
+static char *to_amqp(const struct cf_class *cls, const char *u, struct drom_error *err)
+{
+    if (u[0] == '(' || strncmp(u, "failover:", 9) == 0)
+        return list_to_amqp(cls, u, err);
+    if (strchr(u, ','))
+        return drom_err(err, DROM_EINVAL, "broker URL '%s' lists several brokers: write them (url,url) or "
+                        "failover:(url,url)", u),
+               NULL;
+    return one_to_amqp(cls, u, err);
 }
 
 char *drom_beans_amqp_url(const char *class_name, const char *url, struct drom_error *err)

@@ -143,6 +143,26 @@ static json_t *snapshot_of(json_t *endpoints, const char *route_id)
     return NULL;
 }
 
+/* The broker each endpoint of the route is connected to now (its "broker"
+ * item: an amqp failover URI's current broker), keyed by the endpoint's
+ * URI; NULL when none says. */
+static json_t *brokers_of(json_t *endpoints, const char *route_id)
+{
+    json_t *o = NULL, *e;
+    size_t i;
+    json_array_foreach(endpoints, i, e) {
+        const char *rid = json_string_value(json_object_get(e, "routeId"));
+        const char *uri = json_string_value(json_object_get(e, "uri"));
+        json_t *b = json_object_get(json_object_get(e, "items"), "broker");
+        if (!rid || strcmp(rid, route_id) != 0 || !uri || !json_is_string(b))
+            continue;
+        if (!o)
+            o = json_object();
+        json_object_set(o, uri, b);
+    }
+    return o;
+}
+
 static json_t *route_list(struct dromd_service *svc)
 {
     struct dromd_route_info *info = NULL;
@@ -187,6 +207,9 @@ static json_t *route_list(struct dromd_service *svc)
         json_object_set_new(r, "meanProcessingTimeMicros", json_integer(info[i].mean_us));
         json_object_set_new(r, "sinceLastCompletedMillis", json_integer(info[i].since_done_ms));
         json_object_set_new(r, "sinceLastFailedMillis", json_integer(info[i].since_failed_ms));
+        json_t *brokers = brokers_of(endpoints, info[i].id);
+        if (brokers)
+            json_object_set_new(r, "brokers", brokers);
         json_array_append_new(list, r);
     }
     json_decref(endpoints);

@@ -21,7 +21,9 @@ static const int delivery_mode_ints[] = {1, 2};
 static const struct drom_option options[] = {
     /* connection */
     {.name = "remoteURI", AT(remote_uri), .type = DROM_OPT_STRING, .flags = DROM_OPT_REQUIRED, .group = "connection",
-     .doc = "Broker address, amqp://host:port or amqps://host:port (usually camel.component.sjms2.remoteURI)"},
+     .doc = "Broker address, amqp://host:port or amqps://host:port (usually camel.component.sjms2.remoteURI); or "
+            "Qpid JMS's failover:(amqp://a:port,amqp://b:port)?failover.maxReconnectAttempts=N&... for a primary/backup "
+            "pair (docs/ha.md), whose failover.* options replace the reconnect options below"},
     {.name = "username", AT(username), .type = DROM_OPT_STRING, .group = "connection",
      .doc = "User name for SASL (PLAIN or SCRAM; anonymous when unset and no client certificate logs in)"},
     {.name = "password", AT(password), .type = DROM_OPT_STRING, .flags = DROM_OPT_SECRET, .group = "connection",
@@ -50,7 +52,7 @@ static const struct drom_option options[] = {
     {.name = "idleTimeout", AT(idle_timeout_ms), .type = DROM_OPT_DURATION, .def = "60000", .group = "connection",
      .doc = "AMQP idle timeout: a silent connection is considered dead after this long (0: off)"},
     {.name = "reconnectDelay", AT(reconnect_delay_ms), .type = DROM_OPT_DURATION, .def = "1000", .group = "connection",
-     .doc = "Wait before the first reconnection attempt"},
+     .doc = "Wait before the first reconnection attempt (one broker; failover.reconnectDelay for a failover URI)"},
     {.name = "maxReconnectDelay", AT(max_reconnect_delay_ms), .type = DROM_OPT_DURATION, .def = "5000",
      .group = "connection",
      .doc = "Longest wait between reconnection attempts (short: delivery resumes within seconds of the broker's return)"},

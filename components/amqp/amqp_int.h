@@ -90,18 +90,54 @@ struct amqp_conf {
     int delivery_mode;                                     /* 1, 2, or -1 when unset */
 };
 
-struct amqp_conn_config {
+/* One broker of remoteURI: the only one, or one of a failover:(...) list. */
+struct amqp_broker {
     char host[256];
     char port[16];
-    bool tls;
+};
+
+/* A failover:(...) remoteURI holds at most this many brokers. */
+#define AMQP_MAX_BROKERS 8
+
+/* How a dropped connection is opened again. A single broker is tried again
+ * after reconnectDelay, growing by reconnectBackOffMultiplier up to
+ * maxReconnectDelay. A failover list is walked as Qpid JMS walks it: each
+ * broker of the list in turn without a pause, and only after a whole pass
+ * failed the delay (initialReconnectDelay before the first pass after a
+ * loss); an attempt is one pass. */
+struct amqp_schedule {
+    int64_t initial_delay_ms, delay_ms, max_delay_ms;
+    bool backoff;
+    double multiplier;
+    int64_t max_attempts;            /* -1: forever */
+    int64_t startup_max_attempts;    /* before the first connection; -1: forever */
+    bool randomize;                  /* shuffle the list once, at the connection's start */
+};
+
+struct amqp_conn_config {
+    char host[256];               /* the broker to connect to: brokers[0] here, the current one in a connection */
+    char port[16];
+    bool tls;                     /* every broker of a list speaks the same scheme */
+    struct amqp_broker brokers[AMQP_MAX_BROKERS];
+    int nbrokers;                 /* 1 unless remoteURI is failover:(...) */
+    bool failover;                /* remoteURI was failover:(...), even of one broker */
     const char *username, *password, *client_id, *trust_store;   /* borrowed until amqp_conn_new returns */
     const char *cert, *key, *key_password, *sasl_mechs;          /* likewise; NULL when not given */
     bool verify_host;
     bool allow_insecure_plain;
     int64_t idle_timeout_ms;
-    int64_t reconnect_delay_ms, max_reconnect_delay_ms;
-    int64_t backoff_multiplier, max_reconnect_attempts;
+    struct amqp_schedule sched;
 };
+
+/* failover_uri.c: one amqp:// or amqps:// address (`len` bytes at `s`) into
+ * b and *tls; `what` names it in errors ("remoteURI 'x'", "broker 2 of
+ * remoteURI 'x'"). */
+int amqp_broker_parse(const char *what, const char *s, size_t len, struct amqp_broker *b, bool *tls,
+                      struct drom_error *err);
+/* A failover:(amqp://a:p,amqp://b:p)?failover.name=value&... remoteURI (Qpid
+ * JMS's syntax) into cfg's brokers, tls and schedule (Qpid JMS's defaults
+ * for what the URI does not say). */
+int amqp_failover_parse(const char *uri, struct amqp_conn_config *cfg, struct drom_error *err);
 
 /* Parses remoteURI and the connection options of an endpoint (cfg borrows
  * o's strings); _read also refuses a password in clear text to a host that

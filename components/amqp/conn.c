@@ -38,11 +38,19 @@ static void *conn_new(void *arg)
                           &c->cfg.cert, &c->cfg.key, &c->cfg.key_password, &c->cfg.sasl_mechs};
     for (size_t i = 0; i < sizeof own / sizeof *own; i++)
         *ref[i] = *own[i] = drom_xstrdup(*ref[i]);
-    bool v6 = strchr(cfg->host, ':') != NULL;
-    snprintf(c->label, sizeof c->label, "%s://%s%s%s:%s", cfg->tls ? "amqps" : "amqp", v6 ? "[" : "", cfg->host,
-             v6 ? "]" : "", cfg->port);
-    pn_proactor_addr(c->addr, sizeof c->addr, cfg->host, cfg->port);
     c->rng = (uint64_t)(uintptr_t)c ^ (uint64_t)drom_now_us();
+    if (c->cfg.sched.randomize)   /* failover.randomize: this connection's own order of the list */
+        for (int i = c->cfg.nbrokers - 1; i > 0; i--) {
+            c->rng ^= c->rng << 13;
+            c->rng ^= c->rng >> 7;
+            c->rng ^= c->rng << 17;
+            int j = (int)(c->rng % (uint64_t)(i + 1));
+            struct amqp_broker t = c->cfg.brokers[i];
+            c->cfg.brokers[i] = c->cfg.brokers[j];
+            c->cfg.brokers[j] = t;
+        }
+    c->last_up = -1;
+    amqp_conn_use_broker(c, 0);
     amqp_say(c->reason, sizeof c->reason, "connecting to %s", c->label);
     return c;
 }
@@ -102,15 +110,20 @@ static void *run(void *arg)
 struct amqp_conn *amqp_conn_acquire(struct drom_endpoint *ep, const struct amqp_conn_config *cfg, int64_t wait_ms,
                                     struct drom_error *err)
 {
-    char key[1800];
+    char key[4096], list[2600] = "";
+    for (int i = 0; i < cfg->nbrokers; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s:%s", i ? "," : "", cfg->brokers[i].host,
+                 cfg->brokers[i].port);
+    const struct amqp_schedule *s = &cfg->sched;
     snprintf(key, sizeof key,
-             "amqp-conn|%s|%s|%s|%d|%s|%016" PRIx64 "|%s|%s|%d|%d|%lld|%lld|%lld|%lld|%lld|%s|%s|%016" PRIx64 "|%s",
-             cfg->tls ? "amqps" : "amqp", cfg->host, cfg->port, cfg->username != NULL,
+             "amqp-conn|%s|%d|%s|%d|%s|%016" PRIx64 "|%s|%s|%d|%d|%lld|%lld/%lld/%lld/%d/%g/%lld/%lld/%d|%s|%s|%016" PRIx64
+             "|%s",
+             cfg->tls ? "amqps" : "amqp", cfg->failover, list, cfg->username != NULL,
              cfg->username ? cfg->username : "", fnv(cfg->password), cfg->client_id ? cfg->client_id : "",
              cfg->trust_store ? cfg->trust_store : "", cfg->verify_host, cfg->allow_insecure_plain,
-             (long long)cfg->idle_timeout_ms, (long long)cfg->reconnect_delay_ms,
-             (long long)cfg->max_reconnect_delay_ms, (long long)cfg->backoff_multiplier,
-             (long long)cfg->max_reconnect_attempts, cfg->cert ? cfg->cert : "", cfg->key ? cfg->key : "",
+             (long long)cfg->idle_timeout_ms, (long long)s->initial_delay_ms, (long long)s->delay_ms,
+             (long long)s->max_delay_ms, s->backoff, s->multiplier, (long long)s->max_attempts,
+             (long long)s->startup_max_attempts, s->randomize, cfg->cert ? cfg->cert : "", cfg->key ? cfg->key : "",
              fnv(cfg->key_password), cfg->sasl_mechs ? cfg->sasl_mechs : "");
     struct amqp_conn *c =
         drom_engine_shared(drom_endpoint_engine(ep), key, conn_new, (void *)cfg, conn_free);
@@ -135,7 +148,8 @@ struct amqp_conn *amqp_conn_acquire(struct drom_endpoint *ep, const struct amqp_
         c->stopping = false;
         c->gave_up = false;
         c->failures = 0;
-        c->delay_ms = c->cfg.reconnect_delay_ms;
+        c->tried = 0;
+        c->delay_ms = c->cfg.sched.delay_ms;
         if (pthread_create(&c->thread, NULL, run, c) != 0) {
             pn_proactor_free(c->proactor);
             c->proactor = NULL;

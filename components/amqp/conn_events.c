@@ -4,7 +4,9 @@
  * maxReconnectDelay) with +-20% jitter; a refused login waits the longest
  * delay, so a wrong password never spins. A link the broker closes with an
  * error (no such queue, no permission) restarts the whole connection on the
- * same schedule, with the error as the endpoints' readiness reason. */
+ * same schedule, with the error as the endpoints' readiness reason. With a
+ * failover:(...) remoteURI the next attempt goes to the next broker of the
+ * list (conn_failover.c). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -98,7 +100,6 @@ static void on_down(struct amqp_conn *c, pn_transport_t *t)
     /* A link error was made the reason before the connection was closed for it. */
     bool link_error = c->link_failed;
     c->link_failed = false;
-    c->failures++;
     for (struct amqp_ep *e = c->members; e; e = e->next)
         if (!was_up || link_error)
             drom_endpoint_count(e->ep, "connect_failures", 1);
@@ -109,27 +110,26 @@ static void on_down(struct amqp_conn *c, pn_transport_t *t)
     else if (!link_error)
         amqp_say(c->reason, sizeof c->reason, "%s %s: %s", was_up ? "connection lost to" : "cannot connect to",
                  c->label, what);
-    if (auth)
-        c->delay_ms = c->cfg.max_reconnect_delay_ms;
-    else if (c->failures == 1)
-        c->delay_ms = c->cfg.reconnect_delay_ms;
-    else
-        c->delay_ms = c->delay_ms > c->cfg.max_reconnect_delay_ms / c->cfg.backoff_multiplier
-                          ? c->cfg.max_reconnect_delay_ms
-                          : c->delay_ms * c->cfg.backoff_multiplier;
-    if (c->cfg.max_reconnect_attempts >= 0 && c->failures > c->cfg.max_reconnect_attempts) {
+    /* A link the broker refused is a failed attempt, not a loss: the schedule's delay applies. */
+    int64_t wait = amqp_conn_next_wait(c, was_up && !link_error, auth);
+    if (wait < 0) {
         c->gave_up = true;
         char r[sizeof c->reason];
-        amqp_say(r, sizeof r, "gave up after %" PRId64 " reconnection attempts: %s", c->failures - 1, c->reason);
+        amqp_say(r, sizeof r, "gave up after %" PRId64 " reconnection attempts: %s", c->failures - !c->cfg.failover,
+                 c->reason);
         amqp_say(c->reason, sizeof c->reason, "%s", r);
         drom_error_log(LOGGER, "%s", c->reason);
         for (struct amqp_link *l = c->links; l; l = l->next)
             if (l->ops->lost)
                 l->ops->lost(l);
     } else {
-        int64_t wait = jitter(c, c->delay_ms);
-        drom_log(refusal[0] || link_error ? DROM_LOG_ERROR : DROM_LOG_WARN, LOGGER, "%s; reconnecting in %lld ms",
-                 c->reason, (long long)wait);
+        wait = jitter(c, wait);
+        enum drom_log_level level = refusal[0] || link_error ? DROM_LOG_ERROR : DROM_LOG_WARN;
+        if (c->cfg.nbrokers > 1)
+            drom_log(level, LOGGER, "%s; failover: trying %s (broker %d of %d) in %lld ms", c->reason, c->label,
+                     c->cur + 1, c->cfg.nbrokers, (long long)wait);
+        else
+            drom_log(level, LOGGER, "%s; reconnecting in %lld ms", c->reason, (long long)wait);
         pn_proactor_set_timeout(c->proactor, (pn_millis_t)wait);
     }
     amqp_conn_update_all(c);
@@ -145,6 +145,7 @@ static void check_healthy(struct amqp_conn *c)
         if (!l->detached && !l->attached)
             return;
     c->failures = 0;
+    c->tried = 0;
 }
 
 static void on_up(struct amqp_conn *c)
@@ -157,6 +158,7 @@ static void on_up(struct amqp_conn *c)
             drom_endpoint_count(e->ep, "reconnects", 1);
     drom_log(c->ever_up ? DROM_LOG_INFO : DROM_LOG_DEBUG, LOGGER, "%s %s", c->ever_up ? "Reconnected to" : "Connected to",
              c->label);
+    amqp_conn_note_up(c);
     c->ever_up = true;
     amqp_conn_update_all(c);
 }

@@ -19,8 +19,12 @@ struct amqp_conn {
     struct amqp_conn_config cfg;     /* strings below are its own copies */
     char *username, *password, *client_id, *trust_store;
     char *cert, *key, *key_password, *sasl_mechs;
-    char label[300];                 /* amqp://host:port, for logs */
+    char label[300];                 /* amqp://host:port of the current broker, for logs */
     char addr[300];                  /* host:port for the proactor */
+    int cur;                         /* cfg.brokers[cur] is cfg.host:cfg.port */
+    int tried;                       /* brokers of the failover list tried in this pass */
+    int last_up;                     /* the broker of the last connection, -1 before the first */
+    int64_t lost_at_ms;              /* monotonic: when the last live connection was lost */
     pn_ssl_domain_t *ssl;
     int refs;
     bool running, stopping;
@@ -49,6 +53,18 @@ void amqp_conn_update_all(struct amqp_conn *c);
 void amqp_link_attach(struct amqp_conn *c, struct amqp_link *l);
 /* Closes and frees a link destroy gave up; the proton thread (or no thread), mu held. */
 void amqp_link_drop(struct amqp_conn *c, struct amqp_link *l);
+
+/* conn_failover.c: makes cfg.brokers[i] the broker to connect to next
+ * (host, port, label, proactor address); mu held or no thread yet. */
+void amqp_conn_use_broker(struct amqp_conn *c, int i);
+/* The wait in ms before the next attempt after the connection ended
+ * (`lost`: a live connection dropped, else an attempt failed; `auth`: the
+ * login was refused), moving along the failover list; -1: give up
+ * (maxReconnectAttempts). mu held. */
+int64_t amqp_conn_next_wait(struct amqp_conn *c, bool lost, bool auth);
+/* The connection is up on the current broker: counts and logs a failover
+ * when it is not the broker of the last connection; mu held. */
+void amqp_conn_note_up(struct amqp_conn *c);
 
 /* Opens a new proton connection to the broker; mu held. */
 void amqp_conn_connect(struct amqp_conn *c);

@@ -89,6 +89,8 @@ void amqp_conn_add_member(struct amqp_conn *c, struct amqp_ep *e)
     pthread_mutex_lock(&c->mu);
     e->next = c->members;
     c->members = e;
+    if (c->up && c->cfg.failover)
+        drom_endpoint_text(e->ep, "broker", c->label);
     amqp_ep_update_ready(e);
     pthread_mutex_unlock(&c->mu);
 }

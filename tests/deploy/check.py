@@ -468,23 +468,32 @@ def group_routes(c):
     routes_text = "".join(data.values())
     c.check(SEED_TOPIC in topics and f"kafka:{SEED_TOPIC}" in routes_text,
             f"the routes' topic {SEED_TOPIC} has no KafkaTopic")
-    broker = one(kinds, "ActiveMQArtemis", c, "deploy/openshift")
+    brokers = [d for f, d in kinds.get("ActiveMQArtemis", []) if os.path.basename(os.path.dirname(f)) == "openshift"]
+    c.check(brokers, "deploy/openshift: no ActiveMQArtemis")
     uri = kv.get("camel.component.sjms2.remoteURI", "")
-    m = re.match(r"amqps?://([^:/]+):(\d+)", uri)
-    acc = {f"{dig(broker, 'metadata', 'name')}-{a.get('name')}-0-svc:{a.get('port')}": a
-           for a in dig(broker, "spec", "acceptors", default=[]) or []}
-    a = acc.get(f"{m.group(1)}:{m.group(2)}") if m else None
-    if c.check(a, f"application.properties: remoteURI {uri} is no acceptor service of the broker ({sorted(acc)})"):
-        c.check(a.get("protocols") in ("all", "amqp") or "amqp" in str(a.get("protocols")).split(","),
-                "ActiveMQArtemis: the acceptor dromd uses does not speak AMQP")
-        c.check(uri.startswith("amqps") == bool(a.get("sslEnabled")), "remoteURI's scheme does not match the acceptor's sslEnabled")
+    fo = re.match(r"failover:\(([^)]*)\)", uri)
+    members = fo.group(1).split(",") if fo else [uri]
+    acc = {f"{dig(b, 'metadata', 'name')}-{a.get('name')}-0-svc:{a.get('port')}": a
+           for b in brokers for a in dig(b, "spec", "acceptors", default=[]) or []}
+    c.check(len(members) == len(brokers),
+            f"application.properties: remoteURI names {len(members)} broker(s), deploy/openshift has {len(brokers)}")
+    for member in members:
+        m = re.match(r"amqps?://([^:/]+):(\d+)", member)
+        a = acc.get(f"{m.group(1)}:{m.group(2)}") if m else None
+        if c.check(a, f"application.properties: remoteURI's {member} is no acceptor service of a broker ({sorted(acc)})"):
+            c.check(a.get("protocols") in ("all", "amqp") or "amqp" in str(a.get("protocols")).split(","),
+                    "ActiveMQArtemis: the acceptor dromd uses does not speak AMQP")
+            c.check(member.startswith("amqps") == bool(a.get("sslEnabled")),
+                    "remoteURI's scheme does not match the acceptor's sslEnabled")
     addrs = [d for f, d in kinds.get("ActiveMQArtemisAddress", [])]
     c.check(any(dig(d, "spec", "queueName") == SEED_QUEUE and dig(d, "spec", "routingType") == "anycast" for d in addrs)
             and f"sjms2:queue:{SEED_QUEUE}" in routes_text, f"the routes' queue {SEED_QUEUE} has no anycast ActiveMQArtemisAddress")
-    if broker.get("spec", {}).get("adminUser"):
-        c.check(secrets.get("amq.username") == broker["spec"]["adminUser"]
-                and secrets.get("amq.password") == broker["spec"].get("adminPassword"),
-                "Secret: amq.username/amq.password differ from the broker's adminUser/adminPassword")
+    for broker in brokers:
+        if broker.get("spec", {}).get("adminUser"):
+            c.check(secrets.get("amq.username") == broker["spec"]["adminUser"]
+                    and secrets.get("amq.password") == broker["spec"].get("adminPassword"),
+                    f"Secret: amq.username/amq.password differ from {dig(broker, 'metadata', 'name')}'s "
+                    "adminUser/adminPassword")
 
 
 def free_port():

@@ -31,7 +31,7 @@ static const struct parity_case cases[] = {
      "tableIncludeList", "shop\\.orders", "shop.(orders", true, NULL},
     {"file_include", "file:/tmp/drom-parity-in?include=%s", "include", ".*\\.json", "(abc", true, NULL},
     {"amqp_failover", "sjms2:queue:q?remoteURI=%s", "remoteURI", "amqp://127.0.0.1:1",
-     "failover:(amqp://a:61616,amqp://b:61616)", false, NULL},
+     "failover:(amqp://a:61616,amqps://b:61617)", false, NULL},
     {"amqp_clear_password", "amqp:queue:q?remoteURI=amqp://broker.example.com:1&amp;username=cdc&amp;"
      "password={{env:PARITY_PW:x}}&amp;allowInsecurePlain=%s", "allowInsecurePlain", "true", "false", false, NULL},
     {"enum_value", "log:x?level=%s", "level", "WARN", "LOUD", false, NULL},

@@ -8,7 +8,9 @@
  * Each scenario writes a workload of numbered changes on many keys while
  * the fault happens, then drains the queue and counts lost changes,
  * duplicates delivered and per-key order violations (the checker of make
- * faults); every count must be 0. Takeover times are measured from the
+ * faults); every count must be 0. artemis_primary_killed delivers to the
+ * Artemis primary/backup pair of tests/services/artemis-pair instead of the
+ * single broker and kills its primary. Takeover times are measured from the
  * signal to the moment another replica reports the source route Started,
  * and printed with their median and maximum. */
 #include "tests/integration/e2e_util.h"
@@ -164,15 +166,20 @@ static void ha_status_shows(struct ha *h, int i, const char *want)
 /* A scenario's start: `n` replicas of which one leads, and a writer of
  * `changes` numbered changes (two a transaction, ~80 a second) that has
  * 40 of them in the queue. */
-static void ha_begin(struct ha *h, const char *id, unsigned sid, int n, uint64_t seed, int changes,
-                     struct e2e_work *w, struct e2e_writer *wr)
+static void ha_go(struct ha *h, uint64_t seed, int changes, struct e2e_work *w, struct e2e_writer *wr)
 {
-    ha_init(h, id, sid, n);
     h->changes = changes;
     e2e_work_plan(w, changes, ROWS, seed);
     ha_start_all(h);
     e2e_writer_start(wr, w, h->r[0].db, 0, changes, 2, 25);
     ha_progress(h, 0, 40);
+}
+
+static void ha_begin(struct ha *h, const char *id, unsigned sid, int n, uint64_t seed, int changes,
+                     struct e2e_work *w, struct e2e_writer *wr)
+{
+    ha_init(h, id, sid, n);
+    ha_go(h, seed, changes, w, wr);
 }
 
 static void ha_progress(struct ha *h, long long base, long long more)
@@ -297,6 +304,43 @@ Test(ha, kafka_node_killed, .timeout = 600, .fini = ha_restore)
     e2e_writer_join(&wr);
     cr_assert_eq(ts_ctl(h.r[0].log, "kafka-cluster", "start-node 2"), 0, "kafka-cluster start-node 2");
     ha_finish(&h, &w, "brokerkill");
+}
+
+static void ha_pair_stop(void)
+{
+    ha_restore();
+    ts_ctl(NULL, "artemis-pair", "stop");
+}
+
+/* The Artemis primary of a replicated primary/backup pair killed with
+ * SIGKILL mid-stream: every replica's kafka-to-amq connection
+ * (failover:(primary,backup)) moves to the backup, what the primary had not
+ * answered is sent again and the backup drops what it already holds. */
+Test(ha, artemis_primary_killed, .timeout = 600, .fini = ha_pair_stop)
+{
+    struct ha h;
+    struct e2e_work w;
+    struct e2e_writer wr;
+    ha_init(&h, "amqkill", 7317, 3);
+    e2e_use_pair(&h.r[0], "failover.maxReconnectDelay=500");
+    for (int i = 1; i < MAXR; i++) {
+        memcpy(h.r[i].amq_uri, h.r[0].amq_uri, sizeof h.r[i].amq_uri);
+        h.r[i].amq_svc = h.r[0].amq_svc;
+        memcpy(h.r[i].amq_http, h.r[0].amq_http, sizeof h.r[i].amq_http);
+        memcpy(h.r[i].amq_name, h.r[0].amq_name, sizeof h.r[i].amq_name);
+    }
+    ha_go(&h, 0x4a7, 2000, &w, &wr);
+    ha_progress(&h, 0, 200);
+    struct e2e_switch sw;
+    e2e_pair_kill_primary(&h.r[0], &sw);
+    E2E_EXPECT(&h.r[0], sw.first_ms >= 0, "a change reaches the backup within 60 s of the kill");
+    E2E_EXPECT(&h.r[0], wr.written < h.changes, "the kill came while changes were made (%d written)",
+               (int)wr.written);
+    ha_progress(&h, e2e_queue_count(&h.r[0]), 100);
+    e2e_writer_join(&wr);
+    e2e_say("HA amqkill: primary killed with %lld in the queue; backup active after %lld ms, the next message on "
+            "it %lld ms after the kill", sw.queued, sw.active_ms, sw.first_ms);
+    ha_finish(&h, &w, "amqkill");
 }
 
 /* --- consumer scale-out: kafka -> Artemis in 1, 2 and 3 replicas --- */

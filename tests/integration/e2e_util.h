@@ -20,7 +20,6 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
-#include <sys/prctl.h>
 
 #include "runtime/buf.h"
 #include "tests/support/proc.h"
@@ -95,6 +94,12 @@ struct e2e {
     bool tls;            /* every hop encrypted: MariaDB verify_identity, Kafka SSL, Artemis mutual TLS */
     bool no_wait;        /* e2e_start returns once dromd runs, ready or not (a server is down) */
     bool failed;         /* a check failed: keep the temp dir */
+    /* The Artemis the pipeline delivers to: the single test broker unless
+     * e2e_use_pair chose the primary/backup pair of tests/services/artemis-pair. */
+    char amq_uri[320];   /* AMQ_URI given to dromd; "" for $ARTEMIS_URI */
+    const char *amq_svc; /* the ctl that reads the queue back; NULL for artemis */
+    int amq_http[2];     /* the pair's consoles, asked in this order; 0 for the single broker's */
+    const char *amq_name[2];
     long long handled[2];   /* exchanges of each route, summed over the dromd processes */
 };
 
@@ -259,33 +264,16 @@ static E2E_UNUSED void e2e_tls_env(void)
     setenv("KAFKA_SECURITY_PROTOCOL", "SSL", 1);
 }
 
-/* Starts dromd as e2e_start does, without waiting for readiness. */
 /* Runs argv[0] with stdout and stderr appended to `log`, stdin /dev/null and
  * none of the test runner's descriptors; the child dies with the test's
  * process however the test ends (a test that fails half-way must not leave
  * a dromd or a server running). Returns its pid, -1 when fork failed. */
 static E2E_UNUSED pid_t e2e_spawn(char *const argv[], const char *log)
 {
-    pid_t pid = fork();
-    if (pid != 0)
-        return pid;
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    for (int fd = 3; fd < 1024; fd++)
-        close(fd);
-    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-    int nul = open("/dev/null", O_RDONLY);
-    if (fd < 0 || nul < 0)
-        _exit(126);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    dup2(nul, 0);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    execv(argv[0], argv);
-    _exit(127);
+    return proc_spawn_ex(argv, log, NULL, PROC_DIE_WITH_PARENT | PROC_CLOSE_FDS);
 }
 
+/* Starts dromd as e2e_start does, without waiting for readiness. */
 static E2E_UNUSED void e2e_launch(struct e2e *t)
 {
     char sid[32], http[64];
@@ -296,7 +284,7 @@ static E2E_UNUSED void e2e_launch(struct e2e *t)
     setenv("DB_PASSWORD", ts_env("MARIADB_PASSWORD", "debezium"), 1);
     setenv("DB_SERVER_ID", sid, 1);
     setenv("KAFKA_BROKERS", ts_env("KAFKA_BROKERS", "127.0.0.1:19092"), 1);
-    setenv("AMQ_URI", ts_env("ARTEMIS_URI", "amqp://127.0.0.1:61716"), 1);
+    setenv("AMQ_URI", t->amq_uri[0] ? t->amq_uri : ts_env("ARTEMIS_URI", "amqp://127.0.0.1:61716"), 1);
     setenv("AMQ_USER", ts_env("ARTEMIS_USER", "admin"), 1);
     setenv("AMQ_PASSWORD", ts_env("ARTEMIS_PASSWORD", "admin"), 1);
     if (t->tls)
@@ -403,21 +391,20 @@ static E2E_UNUSED void e2e_say_replays(const struct e2e *t, long long events)
 
 /* --- the queue --- */
 
-/* Messages in the test's queue as the broker counts them (Jolokia on the web
- * console); 0 while the queue does not exist yet, -1 when the broker does not answer. */
-static E2E_UNUSED long long e2e_queue_count(const struct e2e *t)
+/* Messages in `queue` as broker `broker` (its web console on `port`) counts
+ * them through Jolokia; 0 while the queue does not exist there (yet, or on a
+ * backup that is not active), -1 when the broker does not answer. */
+static E2E_UNUSED long long e2e_jolokia_count(int port, const char *broker, const char *queue)
 {
-    int port = atoi(ts_env("ARTEMIS_HTTP_PORT", "18161"));
-    const char *profile = ts_env("DROM_PROFILE", "test");
     char req[2048];
     /* admin:admin */
     int n = snprintf(req, sizeof req,
-                     "GET /console/jolokia/read/org.apache.activemq.artemis:broker=%%22drom-%s%%22,"
+                     "GET /console/jolokia/read/org.apache.activemq.artemis:broker=%%22%s%%22,"
                      "component=addresses,address=%%22%s%%22,subcomponent=queues,routing-type=%%22anycast%%22,"
                      "queue=%%22%s%%22/MessageCount HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
                      "Origin: http://127.0.0.1:%d\r\nAuthorization: Basic YWRtaW46YWRtaW4=\r\n"
                      "Connection: close\r\n\r\n",
-                     profile, t->queue, t->queue, port, port);
+                     broker, queue, queue, port, port);
     struct rawhttp_answer a;
     if (rawhttp_send(port, req, (size_t)n, 5000, &a) < 0)
         return -1;
@@ -432,6 +419,80 @@ static E2E_UNUSED long long e2e_queue_count(const struct e2e *t)
     }
     rawhttp_free(&a);
     return v;
+}
+
+/* Messages in the test's queue as the broker counts them (Jolokia on the web
+ * console, which answers in milliseconds where the CLI needs a JVM). With
+ * the pair: the primary's count while it answers, else the backup's. */
+static E2E_UNUSED long long e2e_queue_count(const struct e2e *t)
+{
+    if (!t->amq_http[0]) {
+        char broker[64];
+        snprintf(broker, sizeof broker, "drom-%s", ts_env("DROM_PROFILE", "test"));
+        return e2e_jolokia_count(atoi(ts_env("ARTEMIS_HTTP_PORT", "18161")), broker, t->queue);
+    }
+    long long v = e2e_jolokia_count(t->amq_http[0], t->amq_name[0], t->queue);
+    return v >= 0 ? v : e2e_jolokia_count(t->amq_http[1], t->amq_name[1], t->queue);
+}
+
+/* The pipeline delivers to the primary/backup pair (tests/services/artemis-pair,
+ * started here) through its failover:(...) URI with `options` ("" for none). */
+static E2E_UNUSED void e2e_use_pair(struct e2e *t, const char *options)
+{
+    cr_assert_eq(ts_ctl(t->log, "artemis-pair", "start"), 0, "tests/services/artemis-pair/ctl start (log %s)",
+                 t->log);
+    const char *uri = getenv("ARTEMIS_PAIR_URI");
+    cr_assert(uri && *uri, "ARTEMIS_PAIR_URI is set (. tests/services/env.sh)");
+    snprintf(t->amq_uri, sizeof t->amq_uri, "%s%s%s", uri, *options ? "?" : "", options);
+    t->amq_svc = "artemis-pair";
+    t->amq_http[0] = atoi(ts_env("ARTEMIS_PAIR_PRIMARY_HTTP", "0"));
+    t->amq_http[1] = atoi(ts_env("ARTEMIS_PAIR_BACKUP_HTTP", "0"));
+    t->amq_name[0] = "drom-pair-primary";
+    t->amq_name[1] = "drom-pair-backup";
+    cr_assert(t->amq_http[0] > 0 && t->amq_http[1] > 0, "ARTEMIS_PAIR_PRIMARY_HTTP and _BACKUP_HTTP are set");
+}
+
+/* What e2e_pair_kill_primary saw, in ms from the SIGKILL. */
+struct e2e_switch {
+    long long queued;       /* messages in the queue just before the kill */
+    long long active_ms;    /* the backup's acceptor took connections */
+    long long first_ms;     /* the backup held a message more than the queue held at the kill */
+};
+
+/* SIGKILL to the pair's primary, right after counting the queue, then
+ * waits (at most 60 s) for the backup to take over and the pipeline's next
+ * message to reach it. */
+static E2E_UNUSED void e2e_pair_kill_primary(struct e2e *t, struct e2e_switch *sw)
+{
+    char cmd[512], *out = NULL;
+    snprintf(cmd, sizeof cmd, "DROM_PROFILE=${DROM_PROFILE:-test} '%s/artemis-pair/ctl' pid primary",
+             ts_env("DROM_SERVICES", "tests/services"));
+    cr_assert_eq(ts_sh(cmd, &out), 0, "artemis-pair/ctl pid primary: the primary runs");
+    pid_t pid = (pid_t)atoi(out);
+    free(out);
+    cr_assert_gt(pid, 0);
+    memset(sw, 0, sizeof *sw);
+    sw->active_ms = sw->first_ms = -1;
+    sw->queued = e2e_queue_count(t);
+    kill(pid, SIGKILL);
+    long long t0 = ts_now_ms();
+    int port = atoi(ts_env("ARTEMIS_PAIR_BACKUP_PORT", "0"));
+    while (sw->first_ms < 0 && ts_now_ms() - t0 < 60000) {
+        if (sw->active_ms < 0) {
+            int fd = socket(AF_INET, SOCK_STREAM, 0);
+            struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                                    .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+            if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0)
+                sw->active_ms = ts_now_ms() - t0;
+            close(fd);
+        }
+        if (sw->active_ms >= 0 && e2e_jolokia_count(t->amq_http[1], t->amq_name[1], t->queue) > sw->queued)
+            sw->first_ms = ts_now_ms() - t0;
+        else
+            proc_pause_ms(10);
+    }
+    e2e_say("%s: primary (pid %d) killed with %lld messages in the queue; backup active after %lld ms, the next "
+            "message on it after %lld ms", t->name, (int)pid, sw->queued, sw->active_ms, sw->first_ms);
 }
 
 /* Waits until the queue holds at least n messages; the last count seen. */
@@ -545,8 +606,9 @@ static E2E_UNUSED void e2e_drain_queue(struct e2e *t, size_t max, int idle_ms, s
     for (int attempt = 0; attempt < 3 && rc != 0; attempt++) {
         /* The broker may be down or starting (a fault test, another suite):
          * a CLI that could not connect consumed nothing, so it may try again. */
-        ts_ctl(clilog, "artemis", "start");
-        rc = ts_ctl(clilog, "artemis", args);
+        const char *svc = t->amq_svc ? t->amq_svc : "artemis";
+        ts_ctl(clilog, svc, "start");
+        rc = ts_ctl(clilog, svc, args);
         struct stat st;
         if (rc != 0 && stat(path, &st) == 0 && st.st_size > 0)
             break;

@@ -3,7 +3,7 @@
 _svc_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 export DROM_PROFILE="${DROM_PROFILE:-test}"
 export DROM_SERVICES="$_svc_dir"
-for _svc in mariadb kafka artemis; do
+for _svc in mariadb kafka artemis artemis-pair; do
   if [ -x "$_svc_dir/$_svc/ctl" ]; then
     eval "$("$_svc_dir/$_svc/ctl" env)"
   fi

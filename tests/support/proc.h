@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -26,13 +27,25 @@ static inline void proc_pause_ms(int ms)
     poll(NULL, 0, ms);
 }
 
+/* What proc_spawn_ex does in the child beside the redirections. */
+enum {
+    PROC_DIE_WITH_PARENT = 1,   /* SIGKILL when the test process ends, however it ends */
+    PROC_CLOSE_FDS = 2,         /* none of the test runner's descriptors (Criterion's pipes) */
+};
+
 /* Starts argv[0] with stdout and stderr appended to `out_path` (and stdout
- * to `stdout_path` instead when not NULL). Returns the pid, -1 on failure. */
-static inline pid_t proc_spawn(char *const argv[], const char *out_path, const char *stdout_path)
+ * to `stdout_path` instead when not NULL), stdin /dev/null and no signal
+ * blocked; `flags` from the enum above. Returns the pid, -1 on failure. */
+static inline pid_t proc_spawn_ex(char *const argv[], const char *out_path, const char *stdout_path, unsigned flags)
 {
     pid_t pid = fork();
     if (pid != 0)
         return pid;
+    if (flags & PROC_DIE_WITH_PARENT)
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (flags & PROC_CLOSE_FDS)
+        for (int cfd = 3; cfd < 1024; cfd++)
+            close(cfd);
     int fd = open(out_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
     int ofd = stdout_path ? open(stdout_path, O_WRONLY | O_CREAT | O_TRUNC, 0600) : fd;
     if (fd < 0 || ofd < 0)
@@ -48,6 +61,11 @@ static inline pid_t proc_spawn(char *const argv[], const char *out_path, const c
     sigprocmask(SIG_SETMASK, &none, NULL);
     execv(argv[0], argv);
     _exit(127);
+}
+
+static inline pid_t proc_spawn(char *const argv[], const char *out_path, const char *stdout_path)
+{
+    return proc_spawn_ex(argv, out_path, stdout_path, 0);
 }
 
 /* True once `needle` appears in the file, false at the deadline. */

@@ -75,9 +75,12 @@ Test(beans, mistakes_name_the_line)
     fails("camel.beans.cf=#class:com.example.MyFactory(\"tcp://b:1\")\n"
           "camel.component.sjms2.connectionFactory=#bean:cf\n",
           1, "is not one this runtime can stand in for");
-    fails("camel.beans.cf=#class:org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory(\"(tcp://a:1,tcp://b:2)\")\n"
+    fails("camel.beans.cf=#class:org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory(\"(tcp://a:1,udp://b:2)\")\n"
           "camel.component.sjms2.connectionFactory=#bean:cf\n",
-          1, "lists several brokers");
+          1, "broker URL 'udp://b:2'");
+    fails("camel.beans.cf=#class:org.apache.activemq.ActiveMQConnectionFactory(\"failover:tcp://a:1\")\n"
+          "camel.component.sjms2.connectionFactory=#bean:cf\n",
+          1, "written (url,url) or failover:(url,url)");
     fails("camel.component.sjms2.remoteURI=amqp://a:1\n"
           "camel.beans.cf=#class:org.apache.qpid.jms.JmsConnectionFactory(\"amqp://b:2\")\n"
           "camel.component.sjms2.connectionFactory=#bean:cf\n",
@@ -89,4 +92,22 @@ Test(beans, mistakes_name_the_line)
           "camel.beans.cf.clientID=x\n"
           "camel.component.sjms2.connectionFactory=#bean:cf\n",
           2, "reads only the remoteURI, username or password");
+}
+
+/* A primary/backup pair: each factory's list becomes the amqp component's
+ * failover:(...) remoteURI; Qpid JMS's own failover options stay with it. */
+Test(beans, broker_lists_become_failover_uris)
+{
+    struct drom_props p = DROM_PROPS_INIT;
+    struct drom_error err = {0};
+    load(&p, "camel.beans.pair=#class:org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory("
+             "\"(tcp://a:61616,tcp://b:61616?connectionTTL=5000)?ha=true&reconnectAttempts=-1\")\n"
+             "camel.component.sjms2.connectionFactory=#bean:pair\n"
+             "camel.beans.qpid=#class:org.apache.qpid.jms.JmsConnectionFactory("
+             "\"failover:(amqp://a:5672,amqp://b:5672)?failover.maxReconnectAttempts=20\")\n"
+             "camel.component.amqp.connectionFactory=#bean:qpid\n");
+    cr_assert_eq(drom_beans_apply(&p, &err), 0, "%s", err.msg);
+    is(&p, "camel.component.sjms2.remoteURI", "failover:(amqp://a:61616,amqp://b:61616)");
+    is(&p, "camel.component.amqp.remoteURI", "failover:(amqp://a:5672,amqp://b:5672)?failover.maxReconnectAttempts=20");
+    drom_props_free(&p);
 }
