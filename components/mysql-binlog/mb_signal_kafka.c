@@ -102,16 +102,25 @@ static void enqueue(struct mb_signal_kafka *k, const rd_kafka_message_t *m)
 /* The group's offset follows the stored positions, never the records read:
  * the next start without a stored position then begins after the signals
  * already acted on, not before them. A failed commit is only logged: the
- * stored offsets, not the group, say where the channel resumes. */
-static void commit_stored(struct mb_signal_kafka *k)
+ * stored offsets, not the group, say where the channel resumes. With
+ * wait_ms the result is awaited that long (a stop must not hang on a
+ * Kafka that is down). */
+static void commit_stored(struct mb_signal_kafka *k, int wait_ms)
 {
     int64_t at = atomic_load(&k->s->signal_stored);
     if (at <= k->committed)
         return;
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(l, k->s->cfg.signal_kafka_topic, 0)->offset = at;
-    rd_kafka_resp_err_t e = rd_kafka_commit(k->rk, l, 1);
+    rd_kafka_queue_t *q = wait_ms ? rd_kafka_queue_new(k->rk) : NULL;
+    rd_kafka_resp_err_t e = q ? rd_kafka_commit_queue(k->rk, l, q, NULL, NULL) : rd_kafka_commit(k->rk, l, 1);
     rd_kafka_topic_partition_list_destroy(l);
+    rd_kafka_event_t *ev = q && !e ? rd_kafka_queue_poll(q, wait_ms) : NULL;
+    if (ev)
+        e = rd_kafka_event_error(ev);
+    rd_kafka_event_destroy(ev);
+    if (q)
+        rd_kafka_queue_destroy(q);
     if (e)
         drom_warn(mb_route(k->s), "signal topic %s: committing offset %" PRId64 " to the consumer group: %s",
                   k->s->cfg.signal_kafka_topic, at, rd_kafka_err2str(e));
@@ -142,7 +151,7 @@ static void *poll_loop(void *arg)
     drom_endpoint_log_here(k->s->ep);
     check_partitions(k);
     while (!atomic_load(&k->stop)) {
-        commit_stored(k);
+        commit_stored(k, 0);
         rd_kafka_message_t *m = rd_kafka_consumer_poll(k->rk, 200);
         if (!m)
             continue;
@@ -230,6 +239,7 @@ void mb_signal_kafka_stop(struct mb_src *s)
         return;
     atomic_store(&k->stop, true);
     pthread_join(k->thread, NULL);
+    commit_stored(k, 2000);   /* a position stored since the thread's last turn */
     rd_kafka_consumer_close(k->rk);
     rd_kafka_destroy(k->rk);
     for (struct queued *q = k->head, *next; q; q = next) {
