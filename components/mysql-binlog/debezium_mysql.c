@@ -74,7 +74,9 @@ static const struct drom_option options[] = {
     {.name = "additionalProperties.", MB_AT(additional_properties), .type = DROM_OPT_STRING, .flags = DROM_OPT_PREFIX, .group = "common",
      .doc = "Extra Debezium/Kafka Connect properties: bootstrap.servers is the Kafka of the offset topic; "
             "column.mask.with.N.chars, column.mask.hash[.v2].<algorithm>.with.salt.<salt> and "
-            "column.truncate.to.N.chars are Debezium's column mappers; the others are accepted and ignored"},
+            "column.truncate.to.N.chars are Debezium's column mappers; read.only=true makes incremental snapshots "
+            "that write nothing (MariaDB: each chunk read in a consistent snapshot whose binlog position is its "
+            "watermark; signals from the kafka channel); the others are accepted and ignored"},
     IGN("internalKeyConverter", DROM_OPT_STRING, "org.apache.kafka.connect.json.JsonConverter",
         "Key converter of the embedded engine's offsets"),
     IGN("internalValueConverter", DROM_OPT_STRING, "org.apache.kafka.connect.json.JsonConverter",

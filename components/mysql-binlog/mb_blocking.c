@@ -27,7 +27,7 @@ static void blocking_free(struct mb_blocking *b)
     free(b);
 }
 
-/* {"id", "tables": [{"table", "filter"}], "attempt"} into s->blocking_ctx (NULL when none is due). */
+/* mb_snap_ctx_new's members and "attempt", into s->blocking_ctx (NULL when none is due). */
 static void ctx_update(struct mb_src *s)
 {
     free(s->blocking_ctx);
@@ -35,18 +35,7 @@ static void ctx_update(struct mb_src *s)
     const struct mb_blocking *b = s->blocking;
     if (!b)
         return;
-    json_t *j = json_object(), *tables = json_array();
-    json_object_set_new(j, "id", json_string(b->id));
-    for (size_t i = 0; i < b->n; i++) {
-        json_t *t = json_object();
-        char name[520];
-        snprintf(name, sizeof name, "%s.%s", b->tables[i].db, b->tables[i].table);
-        json_object_set_new(t, "table", json_string(name));
-        if (b->tables[i].filter)
-            json_object_set_new(t, "filter", json_string(b->tables[i].filter));
-        json_array_append_new(tables, t);
-    }
-    json_object_set_new(j, "tables", tables);
+    json_t *j = mb_snap_ctx_new(b->id, b->tables, b->n);
     json_object_set_new(j, "attempt", json_integer(b->attempt));
     s->blocking_ctx = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(j);
@@ -55,12 +44,7 @@ static void ctx_update(struct mb_src *s)
 static void add_table(void *arg, const char *db, const char *table, const char *filter)
 {
     struct mb_blocking *b = arg;
-    for (size_t i = 0; i < b->n; i++)
-        if (strcmp(b->tables[i].db, db) == 0 && strcmp(b->tables[i].table, table) == 0)
-            return;
-    b->tables = drom_xrealloc(b->tables, (b->n + 1) * sizeof *b->tables);
-    b->tables[b->n++] = (struct mb_snap_table){drom_xstrdup(db), drom_xstrdup(table),
-                                               filter && *filter ? drom_xstrdup(filter) : NULL};
+    mb_snap_tables_add(&b->tables, &b->n, db, table, filter);
 }
 
 int mb_blocking_signal(struct mb_src *s, const char *id, json_t *data, struct drom_error *err)
@@ -174,32 +158,16 @@ int mb_blocking_run(struct mb_src *s, struct drom_error *err)
 
 void mb_blocking_restore(struct mb_src *s, const char *offset_json)
 {
-    char *text = mb_offset_member(offset_json, "blocking_snapshot");
-    if (!text)
-        return;
-    json_t *j = json_loads(text, 0, NULL);
-    free(text);
-    mb_blocking_free(s);
-    const char *id = json_string_value(json_object_get(j, "id"));
     struct mb_blocking *b = drom_xcalloc(1, sizeof *b);
-    b->id = drom_xstrdup(id ? id : "?");
-    b->attempt = (unsigned)json_integer_value(json_object_get(j, "attempt")) + 1;
-    size_t i;
-    json_t *t;
-    json_array_foreach(json_object_get(j, "tables"), i, t) {
-        const char *name = json_string_value(json_object_get(t, "table"));
-        const char *dot = name ? strchr(name, '.') : NULL;
-        if (!dot)
-            continue;
-        char db[256];
-        snprintf(db, sizeof db, "%.*s", (int)(dot - name), name);
-        add_table(b, db, dot + 1, json_string_value(json_object_get(t, "filter")));
-    }
-    json_decref(j);
-    if (!b->n) {
+    json_t *j = mb_snap_ctx_load(offset_json, "blocking_snapshot", &b->tables, &b->n, &b->id);
+    if (!j || !b->n) {
+        json_decref(j);
         blocking_free(b);
         return;
     }
+    b->attempt = (unsigned)json_integer_value(json_object_get(j, "attempt")) + 1;
+    json_decref(j);
+    mb_blocking_free(s);
     s->blocking = b;
     ctx_update(s);
     drom_warn(mb_route(s), "blocking snapshot %s was interrupted (a stop or a crash mid-snapshot): it is taken again "

@@ -49,10 +49,12 @@ bool mb_config_is_signal_table(const struct mb_config *c, const char *db, const 
 }
 
 /* signalDataCollection "db.table", read only when the source channel is enabled. */
-static void load_signals(struct mb_config *c, const struct mb_options *o)
+static void load_signals(struct mb_config *c, bool camel, const struct mb_options *o)
 {
     c->inc_chunk = o->incremental_chunk_size > 0 ? o->incremental_chunk_size : 1024;
-    c->read_only = o->read_only;
+    /* Camel has no option of its own for Debezium's read.only: it passes it through additionalProperties */
+    bool ro = false;
+    c->read_only = camel ? mb_options_extra_bool(o, "read.only", &ro) == 0 && ro : o->read_only;
     const char *coll = o->signal_data_collection, *ch = o->signal_enabled_channels;
     if (ch && strstr(ch, "kafka") && o->signal_kafka_topic && o->signal_kafka_brokers) {
         c->signal_kafka_topic = drom_xstrdup(o->signal_kafka_topic);
@@ -153,7 +155,7 @@ int mb_config_load(struct mb_config *c, bool camel, const char *path, const stru
     /* Camel passes Kafka Connect's own settings through additionalProperties */
     const char *brokers = camel ? mb_options_extra(o, "bootstrap.servers") : o->offset_storage_brokers;
     c->offset_brokers = brokers ? drom_xstrdup(brokers) : NULL;
-    load_signals(c, o);
+    load_signals(c, camel, o);
     if (compile_filters(c, o, err) < 0 || mb_options_mappers(o, camel, &c->mappers, err) < 0) {
         mb_config_free(c);
         return -1;

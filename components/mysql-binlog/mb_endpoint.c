@@ -102,6 +102,7 @@ static int flush(struct mb_src *s)
         return -1;
     }
     stored(s);
+    mb_signal_stored(s, s->pending->signal_resume);
     drom_endpoint_gauge(s->ep, "OffsetStoredMs", drom_now_us() / 1000);
     free(s->pending);
     s->pending = NULL;
@@ -474,6 +475,7 @@ int mb_start(struct drom_endpoint *ep, struct drom_error *err)
     if (drom_offset_get(s->store, s->offset_key, &json, err))
         return -1;
     s->have_start = s->start_reset = s->produced_checked = false;
+    s->signal_resume = 0;
     if (json) {
         int rc = mb_offset_from_json(&s->start, s->offset_key, json, err);
         if (rc == 0) {
@@ -484,6 +486,7 @@ int mb_start(struct drom_endpoint *ep, struct drom_error *err)
         if (rc)
             return -1;
         s->start_reset = s->start.reset;
+        s->signal_resume = s->start.signal_resume;
         if (s->start.legacy)
             drom_warn(ep->route_id, "%s: the stored position has no checksum (an older dromd wrote it); the next "
                       "commit stores it with one", ep->uri_masked);

@@ -51,25 +51,14 @@ static void key_from_json(struct inc_key *k, json_t *a)
     k->n = n;
 }
 
-/* {"id", "tables": [{"table", "filter"}], "last_key", "max_key", "paused", "total"} */
+/* mb_snap_ctx_new's members and "last_key", "max_key", "paused", "total" */
 void mb_inc_ctx_update(struct mb_src *s, struct mb_incsnap *inc)
 {
     free(s->inc_ctx);
     s->inc_ctx = NULL;
     if (!inc->ntables)
         return;
-    json_t *j = json_object(), *tables = json_array();
-    json_object_set_new(j, "id", json_string(inc->id));
-    for (size_t i = 0; i < inc->ntables; i++) {
-        json_t *t = json_object();
-        char name[520];
-        snprintf(name, sizeof name, "%s.%s", inc->tables[i].db, inc->tables[i].table);
-        json_object_set_new(t, "table", json_string(name));
-        if (inc->tables[i].filter)
-            json_object_set_new(t, "filter", json_string(inc->tables[i].filter));
-        json_array_append_new(tables, t);
-    }
-    json_object_set_new(j, "tables", tables);
+    json_t *j = mb_snap_ctx_new(inc->id, inc->tables, inc->ntables);
     if (inc->last.n)
         json_object_set_new(j, "last_key", key_json(&inc->last));
     if (inc->max.n)
@@ -83,20 +72,8 @@ void mb_inc_ctx_update(struct mb_src *s, struct mb_incsnap *inc)
 
 void mb_inc_table_add(struct mb_incsnap *inc, const char *db, const char *table, const char *filter)
 {
-    for (size_t i = 0; i < inc->ntables; i++)
-        if (strcmp(inc->tables[i].db, db) == 0 && strcmp(inc->tables[i].table, table) == 0)
-            return;
-    inc->tables = drom_xrealloc(inc->tables, (inc->ntables + 1) * sizeof *inc->tables);
-    inc->tables[inc->ntables++] = (struct inc_table){drom_xstrdup(db), drom_xstrdup(table),
-                                                     filter && *filter ? drom_xstrdup(filter) : NULL};
-    inc->total_tables++;
-}
-
-static void table_free(struct inc_table *t)
-{
-    free(t->db);
-    free(t->table);
-    free(t->filter);
+    if (mb_snap_tables_add(&inc->tables, &inc->ntables, db, table, filter))
+        inc->total_tables++;
 }
 
 void mb_inc_rows_clear(struct mb_incsnap *inc)
@@ -133,7 +110,7 @@ void mb_inc_table_done(struct mb_src *s, struct mb_incsnap *inc)
     drom_info(mb_route(s), "incremental snapshot %s: %s.%s done, %" PRId64 " rows", inc->id, inc->tables[0].db,
               inc->tables[0].table, inc->table_rows);
     current_clear(inc);
-    table_free(&inc->tables[0]);
+    mb_snap_table_clear(&inc->tables[0]);
     memmove(inc->tables, inc->tables + 1, (inc->ntables - 1) * sizeof *inc->tables);
     if (--inc->ntables == 0) {
         drom_info(mb_route(s), "incremental snapshot %s done: %" PRId64 " rows from %zu tables in %.1f s", inc->id,
@@ -149,7 +126,7 @@ void mb_inc_abort(struct mb_src *s, struct mb_incsnap *inc)
 {
     current_clear(inc);
     for (size_t i = 0; i < inc->ntables; i++)
-        table_free(&inc->tables[i]);
+        mb_snap_table_clear(&inc->tables[i]);
     inc->ntables = inc->total_tables = 0;
     mb_inc_ctx_update(s, inc);
     mb_inc_gauges(s, inc);
@@ -176,27 +153,19 @@ struct mb_incsnap *mb_inc_of(struct mb_src *s)
 
 void mb_incsnap_restore(struct mb_src *s, const char *offset_json)
 {
-    char *text = mb_offset_incremental(offset_json);
-    if (!text)
+    struct mb_snap_table *tables = NULL;
+    size_t n = 0;
+    char *id = NULL;
+    json_t *j = mb_snap_ctx_load(offset_json, "incremental_snapshot", &tables, &n, &id);
+    if (!j)
         return;
-    json_t *j = json_loads(text, 0, NULL);
-    free(text);
     struct mb_incsnap *inc = mb_inc_of(s);
     current_clear(inc);
     free(inc->id);
-    inc->id = drom_xstrdup(json_string_value(json_object_get(j, "id")) ? json_string_value(json_object_get(j, "id"))
-                                                                          : "?");
-    size_t i;
-    json_t *t;
-    json_array_foreach(json_object_get(j, "tables"), i, t) {
-        const char *name = json_string_value(json_object_get(t, "table"));
-        const char *dot = name ? strchr(name, '.') : NULL;
-        if (!dot)
-            continue;
-        char db[256];
-        snprintf(db, sizeof db, "%.*s", (int)(dot - name), name);
-        mb_inc_table_add(inc, db, dot + 1, json_string_value(json_object_get(t, "filter")));
-    }
+    inc->id = id;
+    for (size_t i = 0; i < n; i++)
+        mb_inc_table_add(inc, tables[i].db, tables[i].table, tables[i].filter);
+    mb_snap_tables_free(tables, n);
     key_from_json(&inc->last, json_object_get(j, "last_key"));
     key_from_json(&inc->max, json_object_get(j, "max_key"));
     inc->paused = json_is_true(json_object_get(j, "paused"));
@@ -219,7 +188,7 @@ void mb_incsnap_free(struct mb_src *s)
         return;
     current_clear(inc);
     for (size_t i = 0; i < inc->ntables; i++)
-        table_free(&inc->tables[i]);
+        mb_snap_table_clear(&inc->tables[i]);
     free(inc->tables);
     free(inc->rows);
     free(s->inc_ctx);
@@ -256,7 +225,7 @@ void mb_incsnap_stop(struct mb_src *s, json_t *data)
             mb_inc_table_done(s, inc);
             continue;
         }
-        table_free(&inc->tables[i]);
+        mb_snap_table_clear(&inc->tables[i]);
         memmove(inc->tables + i, inc->tables + i + 1, (inc->ntables - i - 1) * sizeof *inc->tables);
         inc->ntables--;
     }

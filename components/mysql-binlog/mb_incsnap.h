@@ -62,8 +62,10 @@ int mb_incsnap_stream_start(struct mb_src *s, struct drom_error *err);
 int mb_incsnap_stream_at(struct mb_src *s, const char *file, uint64_t pos, struct drom_error *err);
 
 /* The Kafka signal channel (mb_signal_kafka.c): its thread, started and
- * stopped by the binlog thread (a failure to start is logged, loudly);
- * drain runs the signals it queued, on the binlog thread. */
+ * stopped by the binlog thread (a failure to start is logged, loudly),
+ * reads on from s->signal_resume; drain runs the signals it queued, on the
+ * binlog thread, each one handled moving s->signal_resume past it (-1 when
+ * a signal's reads failed: it stays queued, with those after it). */
 void mb_signal_kafka_start(struct mb_src *s);
 void mb_signal_kafka_stop(struct mb_src *s);
 int mb_signal_kafka_drain(struct mb_src *s, struct drom_error *err);

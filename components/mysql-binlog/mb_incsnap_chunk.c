@@ -17,7 +17,7 @@
 #include "runtime/log.h"
 #include "runtime/xalloc.h"
 
-static void table_name(struct drom_buf *q, const struct inc_table *t)
+static void table_name(struct drom_buf *q, const struct mb_snap_table *t)
 {
     mb_quote_ident(q, t->db);
     drom_buf_putc(q, '.');
@@ -106,7 +106,7 @@ static int read_max(struct mb_src *s, struct mb_incsnap *inc, MYSQL *m, struct d
  * something to read, 0 when the table was skipped (done), -1 on a failure. */
 static int table_load(struct mb_src *s, struct mb_incsnap *inc, MYSQL *m, struct drom_error *err)
 {
-    const struct inc_table *it = &inc->tables[0];
+    const struct mb_snap_table *it = &inc->tables[0];
     if (mb_table_from_schema(m, it->db, it->table, &inc->ct.t, err)) {
         mb_table_free(&inc->ct.t);
         if (mysql_errno(m))
@@ -161,7 +161,7 @@ static int watermark(struct mb_src *s, MYSQL *m, const char *window, bool open, 
     strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
     struct drom_buf q = DROM_BUF_INIT;
     drom_buf_puts(&q, "INSERT INTO ");
-    struct inc_table sig = {s->cfg.signal_db, s->cfg.signal_table, NULL};
+    struct mb_snap_table sig = {s->cfg.signal_db, s->cfg.signal_table, NULL};
     table_name(&q, &sig);
     drom_buf_printf(&q, " VALUES ('%s-%s', 'snapshot-window-%s', '{\"%sWindowTimestamp\": \"%s\"}')", window,
                     open ? "open" : "close", open ? "open" : "close", open ? "open" : "close", now);

@@ -5,11 +5,7 @@
 #define DROM_COMPONENTS_MYSQL_BINLOG_MB_INCSNAP_INT_H
 
 #include "components/mysql-binlog/mb_incsnap.h"
-
-/* A table left to read, with its additional condition (SQL, or NULL). */
-struct inc_table {
-    char *db, *table, *filter;
-};
+#include "components/mysql-binlog/mb_snap_tables.h"
 
 /* A row of the chunk: its text cells as the server sent them, and its key
  * as the event key's JSON, to match streamed changes with. */
@@ -28,7 +24,7 @@ struct inc_key {
 
 struct mb_incsnap {
     char *id;                  /* the execute-snapshot signal's id */
-    struct inc_table *tables;  /* left to read; the current one first */
+    struct mb_snap_table *tables;   /* left to read; the current one first */
     size_t ntables, total_tables;
     struct inc_key last, max;  /* the last key done and the largest, of the current table */
     bool paused;

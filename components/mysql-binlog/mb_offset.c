@@ -24,7 +24,8 @@ static void checksum_of(json_t *j, char out[16])
 }
 
 /* Debezium's offset keys (file, pos, gtids, event, row, server_id, ts_sec,
- * snapshot), plus "tombstone" for a delete whose tombstone is still owed,
+ * snapshot, incremental_snapshot_signal_offset: the last Kafka signal
+ * handled), plus "tombstone" for a delete whose tombstone is still owed,
  * "epoch" (ms) for the offset history the event ids belong to, "source"
  * (the store key it belongs to) and "checksum", which tells damage and hand
  * edits from what dromd wrote. */
@@ -59,6 +60,8 @@ void mb_offset_to_json(const struct mb_offset *o, const char *source, struct dro
     json_t *blocking = o->blocking ? json_loads(o->blocking, 0, NULL) : NULL;
     if (blocking)
         json_object_set_new(j, "blocking_snapshot", blocking);
+    if (o->signal_resume > 0)
+        json_object_set_new(j, "incremental_snapshot_signal_offset", json_integer(o->signal_resume - 1));
 done:
     if (source) {
         json_object_set_new(j, "source", json_string(source));
@@ -129,6 +132,13 @@ int mb_offset_from_json(struct mb_offset *o, const char *source, const char *tex
         return drom_err(err, DROM_ESTATE, "stored binlog offset has an epoch that is not a positive integer: %s", text);
     }
     o->epoch_ms = epoch ? json_integer_value(epoch) : 0;
+    json_t *signal = json_object_get(j, "incremental_snapshot_signal_offset");
+    if (signal && (!json_is_integer(signal) || json_integer_value(signal) < 0)) {
+        json_decref(j);
+        return drom_err(err, DROM_ESTATE, "stored binlog offset has an incremental_snapshot_signal_offset that is not "
+                        "an offset of the signal topic: %s", text);
+    }
+    o->signal_resume = signal ? json_integer_value(signal) + 1 : 0;
     json_decref(j);
     return 0;
 }
@@ -390,7 +400,8 @@ struct mb_pos *mb_pos_new(const char *source, const struct mb_offset *o, int64_t
     struct mb_pos *p = drom_xmalloc(size);
     *p = (struct mb_pos){.bytes = bytes, .seq = seq, .size = size, .source = source, .pos = o->pos, .event = o->event,
                          .row = o->row, .server_id = o->server_id, .tombstone = o->tombstone, .snapshot = o->snapshot,
-                         .ts_sec = o->ts_sec, .epoch_ms = o->epoch_ms, .gtids_at = (uint32_t)nf,
+                         .ts_sec = o->ts_sec, .epoch_ms = o->epoch_ms, .signal_resume = o->signal_resume,
+                         .gtids_at = (uint32_t)nf,
                          .inc_at = ni ? (uint32_t)(nf + ng) : 0, .blocking_at = nb ? (uint32_t)(nf + ng + ni) : 0};
     memcpy(p->text, o->file, nf);
     memcpy(p->text + nf, o->gtids, ng);
@@ -412,7 +423,8 @@ void mb_pos_json(const struct mb_pos *p, struct drom_buf *out)
 {
     struct mb_offset o = {.pos = p->pos, .event = p->event, .row = p->row, .server_id = p->server_id,
                           .tombstone = p->tombstone, .snapshot = p->snapshot, .ts_sec = p->ts_sec,
-                          .epoch_ms = p->epoch_ms, .incremental = p->inc_at ? p->text + p->inc_at : NULL,
+                          .epoch_ms = p->epoch_ms, .signal_resume = p->signal_resume,
+                          .incremental = p->inc_at ? p->text + p->inc_at : NULL,
                           .blocking = p->blocking_at ? p->text + p->blocking_at : NULL};
     snprintf(o.file, sizeof o.file, "%s", p->text);
     snprintf(o.gtids, sizeof o.gtids, "%s", p->text + p->gtids_at);

@@ -161,6 +161,9 @@ bool mb_standby(const void *conf, struct drom_standby_config *out);
 
 /* The value of additionalProperties.<key>, NULL when not given. */
 const char *mb_options_extra(const struct mb_options *o, const char *key);
+/* additionalProperties.<key> as Kafka Connect reads a boolean ("true" or
+ * "false", in any case) into *out: 0, 1 when not given, -1 when neither. */
+int mb_options_extra_bool(const struct mb_options *o, const char *key, bool *out);
 
 int mb_validate_binlog(const char *path, const void *conf, unsigned role, struct drom_error *err);
 int mb_validate_debezium(const char *path, const void *conf, unsigned role, struct drom_error *err);

@@ -66,15 +66,17 @@ int mb_incsnap_execute(struct mb_src *s, const char *id, json_t *data, struct dr
                   "are); ignored", id, type);
         return 0;
     }
+    /* the option's name on each scheme: Camel has none of its own for Debezium's read.only */
+    const char *ro = s->cfg.camel ? "additionalProperties.read.only" : "readOnly";
     if (!s->cfg.signal_db && !s->cfg.read_only) {
         drom_warn(mb_route(s), "signal %s: an incremental snapshot writes its watermarks to the signal table: set "
-                  "signalDataCollection (or readOnly=true on MariaDB); ignored", id);
+                  "signalDataCollection (or %s=true on MariaDB); ignored", id, ro);
         return 0;
     }
     if (s->cfg.read_only && !s->mariadb) {
         drom_warn(mb_route(s), "signal %s: a read-only incremental snapshot needs the binlog position of a "
-                  "consistent snapshot, which MySQL does not report (MariaDB does): set readOnly=false and "
-                  "signalDataCollection; ignored", id);
+                  "consistent snapshot, which MySQL does not report (MariaDB does): set %s=false and "
+                  "signalDataCollection; ignored", id, ro);
         return 0;
     }
     struct mb_incsnap *inc = mb_inc_of(s);

@@ -7,12 +7,9 @@
 #ifndef DROM_COMPONENTS_MYSQL_BINLOG_MB_SNAPSHOT_INT_H
 #define DROM_COMPONENTS_MYSQL_BINLOG_MB_SNAPSHOT_INT_H
 
+#include "components/mysql-binlog/mb_snap_tables.h"
 #include "components/mysql-binlog/mb_source.h"
 
-/* A table a snapshot reads, with its additional condition (SQL; NULL: none). */
-struct mb_snap_table {
-    char *db, *table, *filter;
-};
 /* A blocking snapshot (mb_blocking.c), as the reader below takes it. */
 struct mb_snap_request {
     const char *id;                       /* the execute-snapshot signal's id, in the rows' event ids */
@@ -62,6 +59,5 @@ int mb_snap_read(struct mb_src *s, MYSQL *m, struct mb_snap_run *r, struct mb_ca
  * the snapshot had no row, -1 when the engine stops. */
 int mb_snap_last(struct mb_src *s, struct mb_snap_run *r, struct drom_error *err);
 void mb_snap_run_free(struct mb_snap_run *r);
-void mb_snap_tables_free(struct mb_snap_table *tables, size_t n);
 
 #endif

@@ -212,13 +212,3 @@ void mb_snap_run_free(struct mb_snap_run *r)
     free(r->h.lens);
     memset(&r->h, 0, sizeof r->h);
 }
-
-void mb_snap_tables_free(struct mb_snap_table *tables, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(tables[i].db);
-        free(tables[i].table);
-        free(tables[i].filter);
-    }
-    free(tables);
-}

@@ -159,17 +159,36 @@ int mb_check_server(struct mb_src *s, MYSQL *m, struct drom_error *err)
     return 0;
 }
 
-int mb_store_offset(struct mb_src *s, const struct mb_offset *o, struct drom_error *err)
+/* `o` with what the source's state adds to every offset it stores: the
+ * snapshots' contexts and the signal channel's position, so a signal's
+ * position is stored with its effect, never before it. */
+static struct mb_offset with_state(const struct mb_src *s, const struct mb_offset *o)
 {
-    struct drom_buf b = DROM_BUF_INIT;
     struct mb_offset with = *o;
     with.incremental = s->inc_ctx;
     with.blocking = s->blocking_ctx;
+    with.signal_resume = s->signal_resume;
+    return with;
+}
+
+void mb_signal_stored(struct mb_src *s, int64_t resume)
+{
+    int64_t was = atomic_load(&s->signal_stored);
+    while (resume > was && !atomic_compare_exchange_weak(&s->signal_stored, &was, resume))
+        ;
+}
+
+int mb_store_offset(struct mb_src *s, const struct mb_offset *o, struct drom_error *err)
+{
+    struct drom_buf b = DROM_BUF_INIT;
+    struct mb_offset with = with_state(s, o);
     mb_offset_to_json(&with, s->offset_key, &b);
     int rc = drom_offset_put(s->store, s->offset_key, b.data, err);
     drom_buf_free(&b);
     if (rc)
         drom_err_prefix(err, "storing the binlog offset %s:%" PRIu64, o->file, o->pos);
+    else
+        mb_signal_stored(s, with.signal_resume);
     return rc;
 }
 
@@ -431,9 +450,7 @@ static int submit(struct mb_src *s, struct drom_exchange *ex, const struct mb_of
         drom_info(s->ep->route_id, "%s: the offset store caught up; reading again", s->ep->uri_masked);
     }
     drom_endpoint_gauge(s->ep, "OffsetUncommittedEvents", unstored);
-    struct mb_offset with = *o;
-    with.incremental = s->inc_ctx;
-    with.blocking = s->blocking_ctx;
+    struct mb_offset with = with_state(s, o);
     return drom_consumer_submit(s->ep, ex, mb_pos_new(s->offset_key, &with, bytes, seq), err);
 }
 
@@ -449,6 +466,8 @@ void mb_exchange_done(struct drom_endpoint *ep, const void *pos, bool failed)
         s->stored = p->seq;
     pthread_cond_broadcast(&s->cond);
     pthread_mutex_unlock(&s->mu);
+    if (in_txn && !failed)
+        mb_signal_stored(s, p->signal_resume);
 }
 
 int mb_emit(struct mb_src *s, const struct mb_row_event *e, const struct mb_offset *after_change,

@@ -40,6 +40,11 @@ struct mb_offset {
     /* borrowed: the running blocking snapshot's context (mb_blocking.c),
      * stored as "blocking_snapshot"; NULL when none runs */
     const char *blocking;
+    /* Where the Kafka signal channel resumes: the offset of its topic's
+     * record after the last one handled, whose effect (a snapshot's
+     * context) this offset carries; stored as Debezium's
+     * "incremental_snapshot_signal_offset" (the last one handled). 0: none. */
+    int64_t signal_resume;
 };
 
 /* `source` is the store key the offset belongs to; with it the JSON carries
@@ -147,7 +152,7 @@ struct mb_pos {
     uint64_t pos;
     uint32_t event, row, server_id;
     bool tombstone, snapshot;
-    int64_t ts_sec, epoch_ms;
+    int64_t ts_sec, epoch_ms, signal_resume;
     uint32_t gtids_at, inc_at;  /* into text, after the file name; inc_at 0: no incremental context */
     uint32_t blocking_at;       /* into text, after those; 0: no blocking snapshot's context */
     char text[];
@@ -218,7 +223,17 @@ struct mb_src {
     /* its context, stored with the offsets of its rows but the last: mb_blocking.c
      * sets it, the row reader (mb_snapshot_rows.c) frees it with the last row */
     char *blocking_ctx;
+    /* the Kafka signal channel's position handed to every offset (mb_offset.signal_resume):
+     * set from the stored offset at start, advanced as its signals are handled */
+    int64_t signal_resume;
+
+    /* any thread: the signal_resume of the newest offset stored, which the
+     * Kafka signal channel commits to its consumer group (mb_signal_kafka.c) */
+    _Atomic int64_t signal_stored;
 };
+
+/* An offset with signal position `resume` is stored (engine or consumer thread). */
+void mb_signal_stored(struct mb_src *s, int64_t resume);
 
 /* Writes `o` to the offset store at once, bypassing the commit path: for
  * the start of a new offset history (its epoch must be stored before any

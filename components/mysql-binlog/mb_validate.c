@@ -1,5 +1,6 @@
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "components/mysql-binlog/mb_mapper.h"
 #include "components/mysql-binlog/mb_options.h"
@@ -16,6 +17,17 @@ const char *mb_options_extra(const struct mb_options *o, const char *key)
         if (strcmp(o->additional_properties.items[i].key, key) == 0)
             return o->additional_properties.items[i].value;
     return NULL;
+}
+
+int mb_options_extra_bool(const struct mb_options *o, const char *key, bool *out)
+{
+    const char *v = mb_options_extra(o, key);
+    if (!v)
+        return 1;
+    if (strcasecmp(v, "true") != 0 && strcasecmp(v, "false") != 0)
+        return -1;
+    *out = strcasecmp(v, "true") == 0;
+    return 0;
 }
 
 static int check_ops(const char *ops, struct drom_error *err)
@@ -162,6 +174,11 @@ int mb_validate_debezium(const char *path, const void *conf, unsigned role, stru
         return drom_err(err, DROM_EINVAL,
                         "Required field 'additionalProperties.bootstrap.servers' must be set since 'offsetStorage' is "
                         "set to '%s'", KAFKA_STORE);
+    bool ro;
+    if (mb_options_extra_bool(o, "read.only", &ro) < 0)
+        return drom_err(err, DROM_EINVAL, "Invalid value %s for configuration read.only "
+                        "(additionalProperties.read.only): Expected value to be either true or false",
+                        mb_options_extra(o, "read.only"));
     if (check_standby(o, true, err) || check_lists(o, err) || mb_tls_validate(o, true, err) ||
         check_mappers(o, true, err) || check_signals(o, "signalDataCollection", err))
         return -1;

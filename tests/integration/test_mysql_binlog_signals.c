@@ -34,6 +34,17 @@ static void send_signal(MYSQL *m, const char *id, const char *type, const char *
     ts_sql(m, "INSERT INTO %s.sig VALUES ('%s', '%s', '%s')", DBN, id, type, data);
 }
 
+/* A row image of t as setup wrote it (id, v = id, s = "r<id>"), checked: its id. */
+static long row_as_written(json_t *img)
+{
+    long id = (long)json_integer_value(json_object_get(img, "id"));
+    char want[32];
+    snprintf(want, sizeof want, "r%ld", id);
+    cr_assert_str_eq(json_string_value(json_object_get(img, "s")), want, "row image of %ld", id);
+    cr_assert_eq(json_integer_value(json_object_get(img, "v")), id, "row image of %ld", id);
+    return id;
+}
+
 /* What arrived for one key: the last event's op and v, and its reads. */
 struct key_state {
     char last_op;
@@ -82,12 +93,8 @@ static size_t reads_between(struct drom_mock *mk, size_t from, size_t to, long *
         json_t *a = json_object_get(j, "after");
         long id = (long)json_integer_value(json_object_get(a, "id"));
         const char *s = json_string_value(json_object_get(a, "s"));
-        if (op && *op == 'r' && s) {   /* a row of t: its image as written */
-            char want[32];
-            snprintf(want, sizeof want, "r%ld", id);
-            cr_assert_str_eq(s, want, "row image of %ld", id);
-            cr_assert_eq(json_integer_value(json_object_get(a, "v")), id, "row image of %ld", id);
-        }
+        if (op && *op == 'r' && s)   /* a row of t: its image as written */
+            row_as_written(a);
         if (op && *op == 'r' && n < cap)
             ids[n++] = id;
         json_decref(j);
@@ -371,10 +378,18 @@ Test(mysql_binlog_signals, a_table_added_to_the_include_list_is_snapshotted_by_a
 /* dromd as a child process on db.t, into DIR/out.jsonl, offsets in DIR/offsets.json. */
 struct child {
     struct mbt_proc p;
-    char xml[2048], out[512], offsets[512];
+    char xml[4096], out[512], offsets[512];
 };
 
-static void child_start(struct child *c, const char *db, unsigned server_id, int chunk)
+/* The child's source: its serverId, incrementalSnapshotChunkSize,
+ * offsetFlushIntervalMs and more options of its URI ("&amp;..."; NULL: none). */
+struct child_opts {
+    unsigned server_id;
+    int chunk, flush_ms;
+    const char *extra;
+};
+
+static void child_start(struct child *c, const char *db, struct child_opts o)
 {
     memset(c, 0, sizeof *c);
     c->p.dir = mbt_tmp_path("sigchild");
@@ -382,35 +397,52 @@ static void child_start(struct child *c, const char *db, unsigned server_id, int
     snprintf(c->xml, sizeof c->xml,
              "<routes><route id=\"cdc\"><from uri=\"mysql-binlog:t?host=127.0.0.1&amp;port=%u&amp;user=debezium&amp;"
              "password=debezium&amp;serverId=%u&amp;tableIncludeList=%s.t&amp;snapshotMode=no_data&amp;"
-             "schemas=false&amp;offsetFlushIntervalMs=20&amp;offsetStorageFileName=%s/offsets.json&amp;"
-             "signalDataCollection=%s.sig&amp;incrementalSnapshotChunkSize=%d\"/>"
+             "schemas=false&amp;offsetFlushIntervalMs=%d&amp;offsetStorageFileName=%s/offsets.json&amp;"
+             "signalDataCollection=%s.sig&amp;incrementalSnapshotChunkSize=%d%s\"/>"
              "<to uri=\"file:%s?fileName=out.jsonl&amp;fileExist=Append&amp;appendChars=\\n\"/></route></routes>",
-             mbt_port(), server_id, db, c->p.dir, db, chunk, c->p.dir);
+             mbt_port(), o.server_id, db, o.flush_ms, c->p.dir, db, o.chunk, o.extra ? o.extra : "", c->p.dir);
     snprintf(c->out, sizeof c->out, "%s/out.jsonl", c->p.dir);
     snprintf(c->offsets, sizeof c->offsets, "%s/offsets.json", c->p.dir);
     mbt_dromd(&c->p, c->xml);
     cr_assert(mbt_proc_ready(&c->p, 20000), "dromd ready: %s", ts_slurp(c->p.log));
 }
 
-/* The stored incremental snapshot's last key done (-1: none stored, 0: the table's start). */
-static long stored_last_key(const char *offsets)
+/* A fresh database `db` with rows 1..n of t (setup), and dromd as a child
+ * on it: root's connection, for the test to close. */
+static MYSQL *child_setup(struct child *c, const char *db, int n, struct child_opts o)
+{
+    MYSQL *root = ts_root(0);
+    setup(root, db, n);
+    child_start(c, db, o);
+    return root;
+}
+
+/* Member `name` of the offset stored in the child's offset file (a new reference; NULL: none). */
+static json_t *stored_member(const char *offsets, const char *name)
 {
     json_t *j = json_load_file(offsets, 0, NULL);
     json_t *o = NULL, *v;
     const char *k;
     json_object_foreach(json_object_get(j, "offsets"), k, v)
         o = v;
-    json_t *inc = json_object_get(o, "incremental_snapshot");
-    long last = !inc ? -1 : json_array_size(json_object_get(inc, "last_key")) ?
-        atol(json_string_value(json_array_get(json_object_get(inc, "last_key"), 0))) : 0;
+    json_t *m = json_incref(json_object_get(o, name));
     json_decref(j);
+    return m;
+}
+
+/* The stored incremental snapshot's last key done (-1: none stored, 0: the table's start). */
+static long stored_last_key(const char *offsets)
+{
+    json_t *inc = stored_member(offsets, "incremental_snapshot");
+    json_t *key = json_object_get(inc, "last_key");
+    long last = !inc ? -1 : json_array_size(key) ? atol(json_string_value(json_array_get(key, 0))) : 0;
+    json_decref(inc);
     return last;
 }
 
-/* The ids of the events in the sink file, in order, and their ops when
- * `ops` (a body cut by the kill ends the list); every row image is
- * (id, v = id, s = "r<id>"). */
-static size_t file_reads(const char *path, long *ids, char *ops, size_t cap, long max)
+/* Each event of the sink file, in order, to `fn` with its index (a body
+ * cut by a kill ends them); their number. */
+static size_t file_events(const char *path, void (*fn)(void *arg, size_t i, json_t *event), void *arg)
 {
     char *text = ts_slurp(path);
     size_t len = strlen(text), off = 0, n = 0;
@@ -422,51 +454,108 @@ static size_t file_reads(const char *path, long *ids, char *ops, size_t cap, lon
         if (!j)
             break;
         off += (size_t)je.position;
-        json_t *a = json_object_get(j, "after");
-        long id = (long)json_integer_value(json_object_get(a, "id"));
-        char want[32];
-        snprintf(want, sizeof want, "r%ld", id);
-        cr_assert(id >= 1 && id <= max);
-        cr_assert_str_eq(json_string_value(json_object_get(a, "s")), want, "row image of %ld", id);
-        cr_assert_eq(json_integer_value(json_object_get(a, "v")), id);
-        if (n < cap) {
-            if (ops)
-                ops[n] = *json_string_value(json_object_get(j, "op"));
-            ids[n++] = id;
-        }
+        fn(arg, n++, j);
         json_decref(j);
     }
     free(text);
     return n;
 }
 
+struct reads {
+    long *ids;
+    char *ops;
+    size_t cap;
+    long max;
+};
+
+/* Every row image is (id, v = id, s = "r<id>"). */
+static void read_event(void *arg, size_t i, json_t *j)
+{
+    const struct reads *r = arg;
+    long id = row_as_written(json_object_get(j, "after"));
+    cr_assert(id >= 1 && id <= r->max);
+    if (i < r->cap) {
+        if (r->ops)
+            r->ops[i] = *json_string_value(json_object_get(j, "op"));
+        r->ids[i] = id;
+    }
+}
+
+/* The ids of the events in the sink file, in order, and their ops when
+ * `ops`; every row image checked (ids up to max). */
+static size_t file_reads(const char *path, long *ids, char *ops, size_t cap, long max)
+{
+    struct reads r = {ids, ops, cap, max};
+    size_t n = file_events(path, read_event, &r);
+    return n < cap ? n : cap;
+}
+
+/* The lines of a file (events written so far), cheaply: parsing the whole
+ * file at each poll is slow enough (under ASan) for a snapshot to end
+ * before a kill meant for its middle. */
+static size_t lines_of(const char *path)
+{
+    char *text = ts_slurp(path);
+    size_t n = 0;
+    for (const char *p = text; (p = strchr(p, '\n')) != NULL; p++)
+        n++;
+    free(text);
+    return n;
+}
+
+/* The child's step of a kill -9 test: waits up to 30 s until `when` holds
+ * (polled every 2 ms), kills dromd with SIGKILL and answers the events the
+ * sink holds then (their ids and ops, as file_reads). */
+static size_t kill9_when(struct child *c, bool (*when)(const struct child *c), long *ids, char *ops, size_t cap,
+                         long max)
+{
+    int64_t end = ts_now_ms() + 30000;
+    while (!when(c) && ts_now_ms() < end)
+        usleep(2000);
+    mbt_kill(&c->p, SIGKILL);
+    return file_reads(c->out, ids, ops, cap, max);
+}
+
+/* Waits (up to timeout_ms) until the sink holds `want` events, the last
+ * of op `last_op` when it is not 0: their number (ids and ops as file_reads). */
+static size_t sink_until(const struct child *c, long *ids, char *ops, size_t cap, long max, size_t want, char last_op,
+                         int64_t timeout_ms)
+{
+    int64_t end = ts_now_ms() + timeout_ms;
+    size_t n;
+    while (((n = file_reads(c->out, ids, ops, cap, max)) < want || (last_op && (!n || ops[n - 1] != last_op))) &&
+           ts_now_ms() < end)
+        usleep(50000);
+    return n;
+}
+
+/* Starts dromd again on the same routes and state, then sink_until. */
+static size_t restart_until(struct child *c, long *ids, char *ops, size_t cap, long max, size_t want, char last_op,
+                            int64_t timeout_ms)
+{
+    mbt_dromd(&c->p, c->xml);
+    cr_assert(mbt_proc_ready(&c->p, 20000), "dromd ready after the restart: %s", ts_slurp(c->p.log));
+    return sink_until(c, ids, ops, cap, max, want, last_op, timeout_ms);
+}
+
+static bool past_key_3000(const struct child *c)
+{
+    return stored_last_key(c->offsets) >= 3000;
+}
+
 Test(mysql_binlog_signals, kill9_mid_snapshot_resumes_at_the_next_chunk, .timeout = 120)
 {
     enum { N = 30000 };
-    MYSQL *root = ts_root(0);
-    setup(root, DB, N);
     struct child c;
-    child_start(&c, DB, 5434, 250);
-    struct mbt_proc *p = &c.p;
-    const char *xml = c.xml, *out = c.out, *offsets = c.offsets;
+    MYSQL *root = child_setup(&c, DB, N, (struct child_opts){.server_id = 5434, .chunk = 250, .flush_ms = 20});
     send_signal(root, "k-1", "execute-snapshot", "{\"data-collections\": [\"" DB "[.]t\"]}");
-    int64_t end = ts_now_ms() + 30000;
-    while (stored_last_key(offsets) < 3000 && ts_now_ms() < end)
-        usleep(2000);
-    kill(p->pid, SIGKILL);
-    mbt_kill(p, SIGKILL);
-    long k = stored_last_key(offsets);
     static long ids[4 * N];
-    size_t before = file_reads(out, ids, NULL, 4 * N, N);
+    size_t before = kill9_when(&c, past_key_3000, ids, NULL, 4 * N, N);
+    long k = stored_last_key(c.offsets);
     cr_log_info("kill -9 with %zu reads written, the offset stored after key %ld", before, k);
     cr_assert(k >= 3000 && k < N, "killed mid-snapshot (stored last key %ld)", k);
-    mbt_dromd(p, xml);
-    cr_assert(mbt_proc_ready(p, 20000), "dromd ready after the restart: %s", ts_slurp(p->log));
-    size_t n = 0;
-    end = ts_now_ms() + 60000;
-    while ((n = file_reads(out, ids, NULL, 4 * N, N)) < before + (size_t)(N - k) && ts_now_ms() < end)
-        usleep(50000);
-    mbt_kill(p, SIGKILL);
+    size_t n = restart_until(&c, ids, NULL, 4 * N, N, before + (size_t)(N - k), 0, 60000);
+    mbt_kill(&c.p, SIGKILL);
     static bool seen[N + 1];
     for (size_t i = 0; i < n; i++)
         seen[ids[i]] = true;
@@ -478,7 +567,7 @@ Test(mysql_binlog_signals, kill9_mid_snapshot_resumes_at_the_next_chunk, .timeou
     for (size_t i = before; i < n; i++)
         cr_assert_gt(ids[i], k, "after the restart no row of a stored chunk is read again (row %ld)", ids[i]);
     cr_assert_eq(n - before, (size_t)(N - k), "each row after the stored key once after the restart");
-    mbt_proc_free(p);
+    mbt_proc_free(&c.p);
     ts_sql(root, "DROP DATABASE " DB);
     mysql_close(root);
 }
@@ -558,26 +647,36 @@ static void execute_from_kafka(MYSQL *root, void *arg)
     kafka_signal(k->brokers, k->topic, "t", value);
 }
 
-Test(mysql_binlog_signals, a_read_only_snapshot_writes_nothing_and_ends_at_every_rows_final_state, .timeout = 120)
+/* A fresh database `db` with rows 1..n of t whose signal table the source's user may not write (nor
+ * anything else), and a signal topic of its own, made before the source reads it: root's connection. */
+static MYSQL *read_only_setup(const char *db, int n, struct kafka_channel *k)
 {
-    enum { N = 3000 };
     MYSQL *root = ts_root(0);
-    setup(root, DB, N);
-    ts_sql(root, "REVOKE INSERT ON " DB ".sig FROM 'debezium'@'%%'; REVOKE INSERT ON " DB ".sig FROM "
-                 "'debezium'@'localhost'");
-    /* the source's user cannot write the signal table (nor anything else) */
+    setup(root, db, n);
+    ts_sql(root, "REVOKE INSERT ON %s.sig FROM 'debezium'@'%%'; REVOKE INSERT ON %s.sig FROM 'debezium'@'localhost'",
+           db, db);
     MYSQL *dbz = mysql_init(NULL);
     cr_assert_not_null(mysql_real_connect(dbz, "127.0.0.1", "debezium", "debezium", NULL, mbt_port(), NULL, 0), "%s",
                        mysql_error(dbz));
-    cr_assert_neq(mysql_query(dbz, "INSERT INTO " DB ".sig VALUES ('x', 'log', NULL)"), 0, "the user may not insert");
+    char q[256];
+    snprintf(q, sizeof q, "INSERT INTO %s.sig VALUES ('x', 'log', NULL)", db);
+    cr_assert_neq(mysql_query(dbz, q), 0, "the user may not insert");
     mysql_close(dbz);
-    struct kafka_channel k = {.brokers = ts_env("KAFKA_BROKERS", "127.0.0.1:9092")};
-    snprintf(k.topic, sizeof k.topic, "mbt-ro-signals-%d-%ld", (int)getpid(), (long)random());
+    *k = (struct kafka_channel){.brokers = ts_env("KAFKA_BROKERS", "127.0.0.1:9092")};
+    snprintf(k->topic, sizeof k->topic, "mbt-ro-signals-%s-%d-%ld", db, (int)getpid(), (long)random());
+    kafka_signal(k->brokers, k->topic, "another-source", "{}");
+    return root;
+}
+
+Test(mysql_binlog_signals, a_read_only_snapshot_writes_nothing_and_ends_at_every_rows_final_state, .timeout = 120)
+{
+    enum { N = 3000 };
+    struct kafka_channel k;
+    MYSQL *root = read_only_setup(DB, N, &k);
     char *offsets = mbt_tmp_path("sig"), q[2048], base[1024];
     snprintf(q, sizeof q, "%s&readOnly=true&signalEnabledChannels=source,kafka&signalKafkaTopic=%s&"
              "signalKafkaBootstrapServers=%s&heartbeatIntervalMs=200",
              start_query(base, sizeof base, offsets, DB "[.](t|mark)", 100), k.topic, k.brokers);
-    kafka_signal(k.brokers, k.topic, "another-source", "{}");   /* the topic exists before the source subscribes */
     struct mbt_run r;
     mbt_start(&r, 5436, q);
     struct drom_mock *mk = drom_mock_get(r.eng, "out");
@@ -676,49 +775,29 @@ Test(mysql_binlog_signals, a_blocking_snapshot_pauses_the_stream_and_resumes_whe
 #undef DB
 #define DB "mbt_sig8"
 
-/* The lines of a file (events written so far), cheaply. */
-static size_t lines_of(const char *path)
+static bool mid_blocking_snapshot(const struct child *c)
 {
-    char *text = ts_slurp(path);
-    size_t n = 0;
-    for (const char *p = text; (p = strchr(p, '\n')) != NULL; p++)
-        n++;
-    free(text);
-    return n;
+    json_t *ctx = stored_member(c->offsets, "blocking_snapshot");
+    json_decref(ctx);
+    return ctx && lines_of(c->out) >= 3000;
 }
 
 Test(mysql_binlog_signals, kill9_mid_blocking_snapshot_takes_it_again_then_streams_from_the_pause, .timeout = 150)
 {
     enum { N = 30000 };
-    MYSQL *root = ts_root(0);
-    setup(root, DB, N);
     struct child c;
-    child_start(&c, DB, 5438, 1024);
+    MYSQL *root = child_setup(&c, DB, N, (struct child_opts){.server_id = 5438, .chunk = 1024, .flush_ms = 20});
     send_signal(root, "kb-1", "execute-snapshot", "{\"data-collections\": [\"" DB "[.]t\"], \"type\": \"blocking\"}");
     static long ids[4 * N];
     static char ops[4 * N];
-    int64_t end = ts_now_ms() + 30000;
-    bool stored = false;
-    /* lines, not file_reads: parsing the whole file at each poll is slow enough (under ASan) for the
-     * snapshot to end before the kill */
-    while ((lines_of(c.out) < 3000 || !stored) && ts_now_ms() < end) {
-        char *text = ts_slurp(c.offsets);
-        stored = strstr(text, "\"blocking_snapshot\"") != NULL;
-        free(text);
-        usleep(2000);
-    }
-    mbt_kill(&c.p, SIGKILL);
-    size_t before = file_reads(c.out, ids, ops, 4 * N, N + 1);
-    cr_assert(stored, "the stored offset carries the running snapshot");
+    size_t before = kill9_when(&c, mid_blocking_snapshot, ids, ops, 4 * N, N + 1);
+    json_t *ctx = stored_member(c.offsets, "blocking_snapshot");
+    cr_assert_not_null(ctx, "the stored offset carries the running snapshot");
+    json_decref(ctx);
     cr_assert(before >= 3000 && before < N, "killed mid-snapshot after %zu reads", before);
     /* a change while dromd is down: after the pause point, so streamed after the snapshot taken again */
     ts_sql(root, "INSERT INTO " DB ".t VALUES (%d, %d, 'r%d')", N + 1, N + 1, N + 1);
-    mbt_dromd(&c.p, c.xml);
-    cr_assert(mbt_proc_ready(&c.p, 20000), "dromd ready after the restart: %s", ts_slurp(c.p.log));
-    size_t n = 0;
-    end = ts_now_ms() + 90000;
-    while (((n = file_reads(c.out, ids, ops, 4 * N, N + 1)) == 0 || ops[n - 1] != 'c') && ts_now_ms() < end)
-        usleep(50000);
+    size_t n = restart_until(&c, ids, ops, 4 * N, N + 1, 1, 'c', 90000);
     mbt_kill(&c.p, SIGKILL);
     cr_log_info("kill -9 after %zu reads of the blocking snapshot; %zu events after the restart", before, n - before);
     cr_assert_eq(n - before, (size_t)N + 2, "the snapshot again (%d rows and the new one), then the insert", N);
@@ -796,10 +875,8 @@ static void expect_snapshot(const struct mbt_proc *p, int running, int paused, i
 Test(mysql_binlog_signals, snapshot_metrics_and_the_routes_snapshot_object_during_and_after, .timeout = 120)
 {
     enum { N = 1000 };
-    MYSQL *root = ts_root(0);
-    setup(root, DB, N);
     struct child c;
-    child_start(&c, DB, 5439, 100);
+    MYSQL *root = child_setup(&c, DB, N, (struct child_opts){.server_id = 5439, .chunk = 100, .flush_ms = 20});
     /* execute and pause together: the first chunk is read, then the snapshot waits */
     ts_sql(root, "BEGIN; INSERT INTO " DB ".sig VALUES ('m-1', 'execute-snapshot', '{\"data-collections\": [\"" DB
                  "[.]t\"]}'); INSERT INTO " DB ".sig VALUES ('m-2', 'pause-snapshot', NULL); COMMIT");
@@ -813,6 +890,211 @@ Test(mysql_binlog_signals, snapshot_metrics_and_the_routes_snapshot_object_durin
         usleep(20000);
     expect_snapshot(&c.p, 0, 0, 1, 0, N, "completed");
     mbt_proc_free(&c.p);
+    ts_sql(root, "DROP DATABASE " DB);
+    mysql_close(root);
+}
+
+#undef DB
+#define DB "mbt_sig10"
+
+/* The stored offset's incremental_snapshot_signal_offset: the last Kafka signal handled (-1: none). */
+static long stored_signal_offset(const char *offsets)
+{
+    json_t *v = stored_member(offsets, "incremental_snapshot_signal_offset");
+    long at = v ? (long)json_integer_value(v) : -1;
+    json_decref(v);
+    return at;
+}
+
+/* Rows of t when the durable signal test starts; one more is inserted before its signal. */
+enum { DURABLE_ROWS = 200 };
+
+/* The insert and the snapshot's reads of every row are in the sink. */
+static bool snapshot_sent(const struct child *c)
+{
+    return lines_of(c->out) >= 1 + DURABLE_ROWS + 1;
+}
+
+/* The offset the child's signal channel group (dromd-signal-t) committed on partition 0 of `topic` (-1: none). */
+static int64_t group_offset(const char *brokers, const char *topic)
+{
+    char why[256];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    cr_assert_eq(rd_kafka_conf_set(conf, "bootstrap.servers", brokers, why, sizeof why), RD_KAFKA_CONF_OK, "%s", why);
+    cr_assert_eq(rd_kafka_conf_set(conf, "group.id", "dromd-signal-t", why, sizeof why), RD_KAFKA_CONF_OK, "%s", why);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
+    cr_assert_not_null(rk, "%s", why);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic, 0);
+    rd_kafka_resp_err_t e = rd_kafka_committed(rk, l, 10000);
+    cr_assert_eq(e, 0, "the group's offsets: %s", rd_kafka_err2str(e));
+    int64_t at = l->elems[0].offset;
+    rd_kafka_topic_partition_list_destroy(l);
+    rd_kafka_destroy(rk);
+    return at < 0 ? -1 : at;
+}
+
+/* Counts the events from `from` on that are reads of an incremental snapshot. */
+struct incremental_reads {
+    size_t from, n;
+};
+
+static void count_incremental(void *arg, size_t i, json_t *j)
+{
+    struct incremental_reads *r = arg;
+    const char *op = json_string_value(json_object_get(j, "op"));
+    const char *snap = json_string_value(json_object_get(json_object_get(j, "source"), "snapshot"));
+    if (i >= r->from && op && *op == 'r') {
+        cr_assert_str_eq(snap ? snap : "", "incremental", "event %zu is a read of the incremental snapshot", i);
+        r->n++;
+    }
+}
+
+Test(mysql_binlog_signals, a_kafka_signal_read_before_a_kill9_runs_after_the_restart_and_once_only, .timeout = 150)
+{
+    enum { N = DURABLE_ROWS, R = N + 1 };   /* R: the rows the snapshot reads */
+    const char *brokers = ts_env("KAFKA_BROKERS", "127.0.0.1:9092");
+    char topic[96], extra[1024];
+    snprintf(topic, sizeof topic, "mbt-durable-signals-%d-%ld", (int)getpid(), (long)random());
+    kafka_signal(brokers, topic, "another-source", "{}");   /* offset 0: the topic exists before the source reads it */
+    snprintf(extra, sizeof extra, "&amp;signalEnabledChannels=source,kafka&amp;signalKafkaTopic=%s&amp;"
+             "signalKafkaBootstrapServers=%s&amp;heartbeatIntervalMs=200", topic, brokers);
+    /* positions stored once a minute after the first: the snapshot's rows are delivered long before theirs is */
+    struct child c;
+    MYSQL *root = child_setup(&c, DB, N, (struct child_opts){.server_id = 5440, .chunk = 1000, .flush_ms = 60000,
+                                                             .extra = extra});
+    json_t *start = stored_member(c.offsets, "checksum");
+    cr_assert_not_null(start, "the start's position is stored");
+    ts_sql(root, "INSERT INTO " DB ".t VALUES (%d, %d, 'r%d')", R, R, R);
+    int64_t end = ts_now_ms() + 20000;
+    json_t *sum = NULL;
+    while ((json_decref(sum), sum = stored_member(c.offsets, "checksum"), json_equal(sum, start)) &&
+           ts_now_ms() < end)
+        usleep(20000);
+    cr_assert(!json_equal(sum, start), "the first position (the insert's) is stored at once");
+    json_decref(sum);
+    json_decref(start);
+    kafka_signal(brokers, topic, "t", "{\"type\": \"execute-snapshot\", \"data\": {\"data-collections\": "
+                 "[\"" DB "[.]t\"], \"type\": \"incremental\"}}");   /* offset 1 */
+    static long ids[4 * R];
+    static char ops[4 * R];
+    /* read and acted on, yet the group is not committed: not within librdkafka's auto-commit interval (5 s),
+     * nor later while the snapshot's position waits to be stored */
+    sink_until(&c, ids, ops, 4 * R, R + 2, R + 1, 0, 30000);
+    for (int64_t watch = ts_now_ms() + 6000; ts_now_ms() < watch; usleep(500000))
+        cr_assert_lt(group_offset(brokers, topic), 2, "the group's offset is committed only once stored");
+    size_t before = kill9_when(&c, snapshot_sent, ids, ops, 4 * R, R + 2);
+    cr_assert_eq(before, (size_t)R + 1, "the insert and the snapshot's %d reads were delivered before the kill", R);
+    cr_assert_lt(stored_signal_offset(c.offsets), 1, "the kill came before the signal's snapshot was stored");
+    json_t *inc = stored_member(c.offsets, "incremental_snapshot");
+    cr_assert_null(inc, "no snapshot context stored before the kill");
+    /* the signal is read again, and its snapshot runs again: every row once more, as incremental reads */
+    size_t n = restart_until(&c, ids, ops, 4 * R, R + 2, before + R, 0, 60000);
+    cr_assert_eq(n, before + R, "the snapshot again after the restart: %zu events", n - before);
+    static bool seen[R + 1];
+    for (size_t i = before; i < n; i++) {
+        cr_assert(ops[i] == 'r' && ids[i] >= 1 && ids[i] <= R && !seen[ids[i]], "event %zu: %c of row %ld, once", i,
+                  ops[i], ids[i]);
+        seen[ids[i]] = true;
+    }
+    struct incremental_reads r = {.from = before};
+    file_events(c.out, count_incremental, &r);
+    cr_assert_eq(r.n, (size_t)R, "%zu incremental reads after the restart", r.n);
+    /* a clean stop stores the signal's position with the snapshot's last rows: the next start reads on after it */
+    mbt_kill(&c.p, SIGTERM);
+    cr_assert_eq(stored_signal_offset(c.offsets), 1, "the stored offset carries the signal's position");
+    n = restart_until(&c, ids, ops, 4 * R, R + 2, 0, 0, 0);
+    /* a record after the signal, logged when read: the channel has read past where it resumed by then */
+    kafka_signal(brokers, topic, "another-source", "{}");   /* offset 2 */
+    end = ts_now_ms() + 30000;
+    char *log = NULL;
+    while ((free(log), log = ts_slurp(c.p.log), !strstr(log, "signal kafka-0-2: ")) && ts_now_ms() < end)
+        usleep(20000);
+    cr_assert_not_null(strstr(log, "signal kafka-0-2: "), "the channel read offset 2: %s", log);
+    free(log);
+    end = ts_now_ms() + 15000;
+    while (group_offset(brokers, topic) != 2 && ts_now_ms() < end)
+        usleep(100000);
+    cr_assert_eq(group_offset(brokers, topic), 2, "the group follows the stored position");
+    /* a snapshot run again would have written its watermarks before the first insert streamed, so its
+     * reads would come before the second */
+    for (int i = 1; i <= 2; i++) {
+        ts_sql(root, "INSERT INTO " DB ".t VALUES (%d, %d, 'r%d')", R + i, R + i, R + i);
+        cr_assert_eq(sink_until(&c, ids, ops, 4 * R, R + 2, n + (size_t)i, 'c', 30000), n + (size_t)i,
+                     "after the clean restart only the inserts arrive, no read");
+        cr_assert(ops[n + (size_t)i - 1] == 'c' && ids[n + (size_t)i - 1] == R + i, "the insert of row %d", R + i);
+    }
+    mbt_proc_free(&c.p);
+    ts_sql(root, "DROP DATABASE " DB);
+    mysql_close(root);
+}
+
+#undef DB
+#define DB "mbt_sig11"
+
+/* Exchange i of Camel's debezium-mysql: op r of an incremental snapshot (its headers), with a row of t as
+ * body (id, v = id, s = "r<id>"): its id. */
+static long camel_incremental_read(struct drom_mock *mk, size_t i)
+{
+    char *op = mbt_header(mk, i, "CamelDebeziumOperation"), *src = mbt_header(mk, i, "CamelDebeziumSourceMetadata");
+    cr_assert_str_eq(op ? op : "", "r", "exchange %zu is a read", i);
+    json_t *source = json_loads(src ? src : "", 0, NULL);
+    cr_assert_str_eq(json_string_value(json_object_get(source, "snapshot")), "incremental", "exchange %zu: %s", i, src);
+    json_decref(source);
+    free(op);
+    free(src);
+    json_t *row = mbt_json(mk, i);
+    long id = row_as_written(row);
+    json_decref(row);
+    return id;
+}
+
+Test(mysql_binlog_signals, a_read_only_snapshot_on_debezium_mysql_reads_every_row_and_writes_nothing, .timeout = 120)
+{
+    enum { N = 300 };
+    struct kafka_channel k;
+    MYSQL *root = read_only_setup(DB, N, &k);
+    char *offsets = mbt_tmp_path("sig"), xml[4096];
+    /* Camel's option names; Debezium's read.only through additionalProperties, as Camel passes it */
+    snprintf(xml, sizeof xml,
+             "<routes><route id=\"cdc\"><from uri=\"debezium-mysql:cdc?databaseHostname=127.0.0.1&amp;"
+             "databasePort=%u&amp;databaseUser=debezium&amp;databasePassword=debezium&amp;databaseServerId=5441&amp;"
+             "topicPrefix=t&amp;tableIncludeList=" DB "[.]t&amp;snapshotMode=no_data&amp;offsetStorageFileName=%s&amp;"
+             "incrementalSnapshotChunkSize=64&amp;signalEnabledChannels=kafka&amp;signalKafkaTopic=%s&amp;"
+             "signalKafkaBootstrapServers=%s&amp;heartbeatIntervalMs=200&amp;additionalProperties.read.only=true\"/>"
+             "<to uri=\"mock:out\"/></route></routes>", mbt_port(), offsets, k.topic, k.brokers);
+    struct mbt_run r;
+    struct drom_error err = {0};
+    cr_assert_eq(mbt_start_xml(&r, xml, "/tmp", &err), 0, "start: %s", err.msg);
+    char reason[512];
+    cr_assert(mbt_wait_ready(&r, 30000, reason, sizeof reason), "ready: %s", reason);
+    struct drom_mock *mk = drom_mock_get(r.eng, "out");
+    char *gtids = mbt_scalar(root, "SELECT @@gtid_binlog_pos");
+    execute_from_kafka(root, &k);
+    cr_assert_eq(drom_mock_wait(mk, N, 30000), 0, "%d reads arrive (got %zu)", N, drom_mock_received(mk));
+    static bool seen[N + 1];
+    for (size_t i = 0; i < N; i++) {
+        long id = camel_incremental_read(mk, i);
+        cr_assert(id >= 1 && id <= N && !seen[id], "row %ld read once", id);
+        seen[id] = true;
+    }
+    /* nothing was written anywhere while the snapshot ran: the binlog did not move */
+    char *after = mbt_scalar(root, "SELECT @@gtid_binlog_pos");
+    cr_assert_str_eq(after, gtids, "no watermark (nor anything else) written by the snapshot");
+    char *rows = mbt_scalar(root, "SELECT COUNT(*) FROM %s.sig", DB);
+    cr_assert_str_eq(rows, "0", "no watermark row in the signal table");
+    /* nothing more came: a change after the snapshot is the next exchange */
+    ts_sql(root, "INSERT INTO " DB ".t VALUES (%d, %d, 'r%d')", N + 1, N + 1, N + 1);
+    cr_assert_eq(drom_mock_wait(mk, N + 1, 30000), 0, "the insert arrives");
+    char *op = mbt_header(mk, N, "CamelDebeziumOperation");
+    cr_assert_str_eq(op ? op : "", "c", "the insert follows the reads");
+    free(op);
+    free(rows);
+    free(after);
+    free(gtids);
+    mbt_stop(&r);
+    unlink(offsets);
+    free(offsets);
     ts_sql(root, "DROP DATABASE " DB);
     mysql_close(root);
 }

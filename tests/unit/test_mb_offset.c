@@ -267,7 +267,8 @@ Test(mb_offset, kept_position_gives_the_offsets_json)
 {
     struct mb_offset o = {.file = "mysql-bin.000007", .pos = 98765, .gtids = "0-1-37,1-2-5", .event = 3, .row = 9,
                           .tombstone = true, .server_id = 42, .ts_sec = 1700000000, .epoch_ms = 1767225600123,
-                          .incremental = "{\"id\":\"s1\",\"tables\":[\"db.t\"],\"last\":[17]}"};
+                          .incremental = "{\"id\":\"s1\",\"tables\":[\"db.t\"],\"last\":[17]}",
+                          .signal_resume = 12};
     struct drom_buf want = DROM_BUF_INIT, got = DROM_BUF_INIT, again = DROM_BUF_INIT;
     mb_offset_to_json(&o, "mysql-binlog/p", &want);
     struct mb_pos *p = mb_pos_new("mysql-binlog/p", &o, 100, 7);
@@ -292,4 +293,37 @@ Test(mb_offset, kept_position_gives_the_offsets_json)
     drom_buf_free(&want);
     drom_buf_free(&got);
     drom_buf_free(&again);
+}
+
+/* The Kafka signal channel's position goes with the offset as Debezium's
+ * incremental_snapshot_signal_offset: the last signal handled, one before
+ * where the channel resumes; none when no signal was handled. */
+Test(mb_offset, signal_position_round_trips_as_the_last_signal_handled)
+{
+    struct mb_offset o = {.file = "mysql-bin.000003", .pos = 1234, .signal_resume = 8};
+    char *j = to_json(&o);
+    cr_assert_not_null(strstr(j, "\"incremental_snapshot_signal_offset\":7"), "%s", j);
+    struct mb_offset back;
+    struct drom_error err = {0};
+    cr_assert_eq(mb_offset_from_json(&back, NULL, j, &err), 0, "%s", err.msg);
+    cr_assert_eq(back.signal_resume, 8);
+    free(j);
+    /* the first record of the topic handled: offset 0 */
+    cr_assert_eq(mb_offset_from_json(&back, NULL, "{\"file\":\"f.000001\",\"pos\":4,"
+                                     "\"incremental_snapshot_signal_offset\":0}", &err), 0, "%s", err.msg);
+    cr_assert_eq(back.signal_resume, 1);
+    struct mb_offset none = {.file = "f.000001", .pos = 4};
+    j = to_json(&none);
+    cr_assert_null(strstr(j, "signal"), "no signal handled, none stored: %s", j);
+    cr_assert_eq(mb_offset_from_json(&back, NULL, j, &err), 0, "%s", err.msg);
+    cr_assert_eq(back.signal_resume, 0);
+    free(j);
+    static const char *const bad[] = {
+        "{\"file\":\"f.000001\",\"pos\":4,\"incremental_snapshot_signal_offset\":-1}",
+        "{\"file\":\"f.000001\",\"pos\":4,\"incremental_snapshot_signal_offset\":\"3\"}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        cr_assert_eq(mb_offset_from_json(&back, NULL, bad[i], &err), -1, "%s", bad[i]);
+        cr_assert_eq(err.code, DROM_ESTATE);
+    }
 }
