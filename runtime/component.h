@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "runtime/error.h"
 #include "runtime/exchange.h"
@@ -202,6 +203,15 @@ void drom_endpoint_gauge(struct drom_endpoint *ep, const char *name, int64_t val
 void drom_endpoint_gauge_table(struct drom_endpoint *ep, const char *name, const char *table, int64_t value);
 /* A text value (a binlog file name), shown as the `value` label of a gauge 1. */
 void drom_endpoint_text(struct drom_endpoint *ep, const char *name, const char *text);
+/* A consumer that shares its source with the other members of a group (a
+ * Kafka consumer group, where each member reads some of a topic's
+ * partitions): the partitions of `topic` it holds now, replacing what it
+ * said before for that topic (n 0: none; a topic once named stays listed).
+ * Say it on every change of the assignment. /routes shows the route's role
+ * as "consumer" with {"<topic>":[0,2,4]}, /status the same among the
+ * endpoint's items, /metrics drom_endpoint_consumer_partitions{topic}.
+ * `parts` is copied. Any thread. */
+void drom_endpoint_partitions(struct drom_endpoint *ep, const char *topic, const int32_t *parts, size_t n);
 /* A source that stands in for a Debezium connector: its items are also
  * published under Debezium's names (runtime/metrics.h), with
  * plugin="<plugin>" and name/server="<server>" (topicPrefix). */

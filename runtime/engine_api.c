@@ -85,6 +85,11 @@ void drom_endpoint_text(struct drom_endpoint *ep, const char *name, const char *
     drom_endpoint_metrics_text(&E(ep)->metrics, name, text);
 }
 
+void drom_endpoint_partitions(struct drom_endpoint *ep, const char *topic, const int32_t *parts, size_t n)
+{
+    drom_endpoint_metrics_held(&E(ep)->metrics, topic, parts, n);
+}
+
 void drom_endpoint_debezium(struct drom_endpoint *ep, const char *plugin, const char *server)
 {
     drom_endpoint_metrics_identity(&E(ep)->metrics, plugin, server);

@@ -57,6 +57,16 @@ static json_t *items(struct drom_endpoint_metrics *m)
             json_object_set_new(o, by, tables = json_object());
         json_object_set_new(tables, it->table, json_integer(it->value));
     }
+    /* a group consumer's partitions: {"partitions": {"topic": [0, 2, 4]}} */
+    json_t *held = m->held ? json_object() : NULL;
+    for (size_t i = 0; i < m->nheld; i++) {
+        json_t *parts = json_array();
+        for (size_t k = 0; k < m->held[i].n; k++)
+            json_array_append_new(parts, json_integer(m->held[i].parts[k]));
+        json_object_set_new(held, m->held[i].topic, parts);
+    }
+    if (held)
+        json_object_set_new(o, "partitions", held);
     pthread_mutex_unlock(&m->mu);
     return o;
 }

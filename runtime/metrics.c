@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/time.h>
 
-#include "runtime/metrics.h"
+#include "runtime/metrics_int.h"
 #include "runtime/xalloc.h"
 
 const double drom_latency_bounds[DROM_LATENCY_BUCKETS - 1] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
@@ -64,6 +64,7 @@ void drom_endpoint_metrics_destroy(struct drom_endpoint_metrics *m)
     free(m->items);
     free(m->dbz_plugin);
     free(m->dbz_server);
+    metrics_held_free(m);
     pthread_mutex_destroy(&m->mu);
 }
 
@@ -189,7 +190,7 @@ void drom_metric_snake(const char *name, char *out, size_t size)
     out[o] = '\0';
 }
 
-static void label(struct drom_buf *out, const char *s)
+void metrics_label(struct drom_buf *out, const char *s)
 {
     for (; s && *s; s++) {
         if (*s == '\\' || *s == '"')
@@ -211,9 +212,9 @@ static void label(struct drom_buf *out, const char *s)
 static void route_labels(struct drom_buf *out, const struct drom_metrics_view *v, const char *route_id)
 {
     drom_buf_puts(out, "{routeId=\"");
-    label(out, route_id);
+    metrics_label(out, route_id);
     drom_buf_puts(out, "\",camelContext=\"");
-    label(out, v->camel_context);
+    metrics_label(out, v->camel_context);
     drom_buf_puts(out, "\",eventType=\"route\",serviceName=\"" POLICY "\"");
 }
 
@@ -237,7 +238,7 @@ static void own_family(struct drom_buf *out, const struct drom_metrics_view *v, 
     drom_buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
     for (size_t i = 0; i < v->nroutes; i++) {
         drom_buf_printf(out, "%s{routeId=\"", name);
-        label(out, v->routes[i]->route_id);
+        metrics_label(out, v->routes[i]->route_id);
         drom_buf_printf(out, "\"} %lld\n",
                         (long long)atomic_load_explicit((atomic_llong *)((char *)v->routes[i] + offset),
                                                         memory_order_relaxed));
@@ -257,7 +258,7 @@ static void histogram(struct drom_buf *out, const struct drom_metrics_view *v, c
                 drom_buf_putc(out, ',');
             } else {
                 drom_buf_puts(out, "{routeId=\"");
-                label(out, r->route_id);
+                metrics_label(out, r->route_id);
                 drom_buf_puts(out, "\",");
             }
             if (b < DROM_LATENCY_BUCKETS - 1)
@@ -273,7 +274,7 @@ static void histogram(struct drom_buf *out, const struct drom_metrics_view *v, c
                 drom_buf_puts(out, "}");
             } else {
                 drom_buf_puts(out, "{routeId=\"");
-                label(out, r->route_id);
+                metrics_label(out, r->route_id);
                 drom_buf_puts(out, "\"}");
             }
             if (k == 0)
@@ -295,7 +296,7 @@ static void camel_routes(struct drom_buf *out, const struct drom_metrics_view *v
     for (int k = 0; k < 2; k++) {
         drom_buf_printf(out, "# HELP %s %s\n# TYPE %s gauge\n%s{camelContext=\"", names[k], helps[k], names[k],
                         names[k]);
-        label(out, v->camel_context);
+        metrics_label(out, v->camel_context);
         drom_buf_printf(out, "\",eventType=\"RouteEvent\",serviceName=\"" NOTIFIER "\"} %lld\n", vals[k]);
     }
 }
@@ -337,7 +338,7 @@ static void own(struct drom_buf *out, const struct drom_metrics_view *v)
     drom_buf_puts(out, "# HELP drom_route_window In-flight exchanges a route admits\n# TYPE drom_route_window gauge\n");
     for (size_t i = 0; i < v->nroutes; i++) {
         drom_buf_puts(out, "drom_route_window{routeId=\"");
-        label(out, v->routes[i]->route_id);
+        metrics_label(out, v->routes[i]->route_id);
         drom_buf_printf(out, "\"} %lld\n", (long long)v->routes[i]->window);
     }
     drom_buf_puts(out, "# HELP drom_exchange_latency_seconds Time from an exchange's creation to its completion\n"
@@ -397,11 +398,11 @@ static bool dbz_seen(size_t k)
 static void dbz_labels(struct drom_buf *out, const struct drom_endpoint_metrics *m, const struct dbz_name *d)
 {
     drom_buf_printf(out, "debezium_metrics_%s{context=\"%s\",name=\"", d->name, d->context);
-    label(out, m->dbz_server);
+    metrics_label(out, m->dbz_server);
     drom_buf_puts(out, "\",server=\"");
-    label(out, m->dbz_server);
+    metrics_label(out, m->dbz_server);
     drom_buf_puts(out, "\",plugin=\"");
-    label(out, m->dbz_plugin);
+    metrics_label(out, m->dbz_plugin);
 }
 
 /* A per-table attribute: a sample per table item, none before the first. Under m->mu. */
@@ -413,7 +414,7 @@ static void dbz_tables(struct drom_buf *out, struct drom_endpoint_metrics *m, co
             continue;
         dbz_labels(out, m, d);
         drom_buf_puts(out, "\",table=\"");
-        label(out, it->table);
+        metrics_label(out, it->table);
         drom_buf_printf(out, "\"} %lld\n", (long long)it->value);
     }
 }
@@ -441,7 +442,7 @@ static bool dbz_sample(struct drom_buf *out, const struct drom_metrics_view *v, 
     dbz_labels(out, m, d);
     if (d->kind == DBZ_TEXT) {
         drom_buf_puts(out, "\",value=\"");
-        label(out, it->text);
+        metrics_label(out, it->text);
     }
     drom_buf_printf(out, "\"} %lld\n", val);
     return true;
@@ -506,12 +507,12 @@ static void endpoints(struct drom_buf *out, struct drom_endpoint_metrics *const 
                     if (it->table || strcmp(other, snake) != 0)
                         continue;
                     drom_buf_printf(out, "drom_endpoint_%s{routeId=\"", snake);
-                    label(out, eps[f]->route_id);
+                    metrics_label(out, eps[f]->route_id);
                     drom_buf_puts(out, "\",endpoint=\"");
-                    label(out, eps[f]->uri);
+                    metrics_label(out, eps[f]->uri);
                     if (it->text) {
                         drom_buf_puts(out, "\",value=\"");
-                        label(out, it->text);
+                        metrics_label(out, it->text);
                     }
                     drom_buf_printf(out, "\"} %" PRId64 "\n", it->value);
                 }
@@ -528,6 +529,7 @@ void drom_metrics_render(struct drom_buf *out, const struct drom_metrics_view *v
         pthread_mutex_lock(&v->eps[e]->mu);
     debezium(out, v);
     endpoints(out, v->eps, v->neps);
+    metrics_held_render(out, v->eps, v->neps);
     for (size_t e = v->neps; e-- > 0;)
         pthread_mutex_unlock(&v->eps[e]->mu);
 }

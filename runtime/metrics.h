@@ -10,6 +10,8 @@
  *     configuration publishes them;
  *   drom_endpoint_<name>{routeId,endpoint}: every endpoint item, the name
  *     in snake case (one casing per name);
+ *   drom_endpoint_consumer_partitions{routeId,endpoint,topic}: partitions
+ *     a group consumer holds, per topic;
  *   drom_exchange_latency_seconds, camel_exchanges_redeliveries_total,
  *     drom_route_commit_blocked, drom_route_window: dromedary's own.
  * Route metrics are written by the engine thread and read by any thread
@@ -53,11 +55,20 @@ struct drom_metric_item {
     char *table;            /* a per-table item's table (db.table, its `table` label); NULL otherwise */
 };
 
+/* The partitions of one topic a group consumer holds (drom_endpoint_partitions). */
+struct drom_held_topic {
+    char *topic;
+    int32_t *parts;         /* ascending, each once */
+    size_t n;
+};
+
 struct drom_endpoint_metrics {
     const char *route_id, *uri;   /* borrowed; uri is masked */
     pthread_mutex_t mu;
     struct drom_metric_item *items;
     size_t n, cap;
+    struct drom_held_topic *held;    /* NULL until the consumer says; in the order first named */
+    size_t nheld, capheld;
     char *dbz_plugin, *dbz_server;   /* owned; NULL unless a Debezium source */
     struct drom_route_metrics *route;/* the route it feeds, for a source; borrowed */
 };
@@ -73,6 +84,9 @@ void drom_endpoint_metrics_put_table(struct drom_endpoint_metrics *m, const char
                                      int gauge);
 /* A text value (copied), shown as a label of a gauge of value 1. */
 void drom_endpoint_metrics_text(struct drom_endpoint_metrics *m, const char *name, const char *text);
+/* The partitions of `topic` the endpoint holds now, replacing the topic's
+ * previous ones (copied, sorted, repeats dropped); n 0 keeps the topic with none. */
+void drom_endpoint_metrics_held(struct drom_endpoint_metrics *m, const char *topic, const int32_t *parts, size_t n);
 /* Publishes this endpoint's items also as debezium_metrics_* with
  * plugin="<plugin>" and name/server="<server>" (both copied). */
 void drom_endpoint_metrics_identity(struct drom_endpoint_metrics *m, const char *plugin, const char *server);

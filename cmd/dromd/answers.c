@@ -112,35 +112,49 @@ static int metrics(void *ctx, struct drom_buf *body)
     return 200;
 }
 
-/* A source's snapshot progress (its Snapshot* items), as `dromd status`
- * draws it; NULL when the route's source has none. */
-static json_t *snapshot_of(json_t *endpoints, const char *route_id)
+/* The items of the route's source (its from endpoint); NULL when unknown. */
+static json_t *source_items(json_t *endpoints, const char *route_id)
 {
     size_t i;
     json_t *e;
     json_array_foreach(endpoints, i, e) {
-        json_t *it = json_object_get(e, "items");
         const char *rid = json_string_value(json_object_get(e, "routeId"));
         const char *role = json_string_value(json_object_get(e, "role"));
-        if (!rid || strcmp(rid, route_id) != 0 || !role || strcmp(role, "from") != 0 ||
-            !json_object_get(it, "SnapshotRunning"))
-            continue;
-        static const char *const map[][2] = {
-            {"running", "SnapshotRunning"}, {"paused", "SnapshotPaused"}, {"completed", "SnapshotCompleted"},
-            {"aborted", "SnapshotAborted"}, {"rows", "SnapshotTableRows"}, {"estimate", "SnapshotTableRowsEstimate"},
-            {"tableMillis", "SnapshotTableMillis"}, {"rowsScanned", "SnapshotRowsScanned"},
-            {"totalTables", "SnapshotTotalTableCount"}, {"remainingTables", "SnapshotRemainingTableCount"},
-            {"durationSeconds", "SnapshotDurationInSeconds"}};
-        json_t *o = json_object();
-        json_object_set(o, "table", json_object_get(it, "SnapshotTable") ? json_object_get(it, "SnapshotTable")
-                                                                         : json_null());
-        for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
-            json_object_set_new(o, map[k][0], json_integer(json_integer_value(json_object_get(it, map[k][1]))));
-        json_t *by = json_object_get(it, "SnapshotRowsScannedByTable");
-        json_object_set_new(o, "rowsScannedByTable", by ? json_incref(by) : json_object());
-        return o;
+        if (rid && strcmp(rid, route_id) == 0 && role && strcmp(role, "from") == 0)
+            return json_object_get(e, "items");
     }
     return NULL;
+}
+
+/* A source's snapshot progress (its Snapshot* items), as `dromd status`
+ * draws it; NULL when the route's source has none. */
+static json_t *snapshot_of(json_t *endpoints, const char *route_id)
+{
+    json_t *it = source_items(endpoints, route_id);
+    if (!json_object_get(it, "SnapshotRunning"))
+        return NULL;
+    static const char *const map[][2] = {
+        {"running", "SnapshotRunning"}, {"paused", "SnapshotPaused"}, {"completed", "SnapshotCompleted"},
+        {"aborted", "SnapshotAborted"}, {"rows", "SnapshotTableRows"}, {"estimate", "SnapshotTableRowsEstimate"},
+        {"tableMillis", "SnapshotTableMillis"}, {"rowsScanned", "SnapshotRowsScanned"},
+        {"totalTables", "SnapshotTotalTableCount"}, {"remainingTables", "SnapshotRemainingTableCount"},
+        {"durationSeconds", "SnapshotDurationInSeconds"}};
+    json_t *o = json_object();
+    json_object_set(o, "table", json_object_get(it, "SnapshotTable") ? json_object_get(it, "SnapshotTable")
+                                                                     : json_null());
+    for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
+        json_object_set_new(o, map[k][0], json_integer(json_integer_value(json_object_get(it, map[k][1]))));
+    json_t *by = json_object_get(it, "SnapshotRowsScannedByTable");
+    json_object_set_new(o, "rowsScannedByTable", by ? json_incref(by) : json_object());
+    return o;
+}
+
+/* The partitions a group consumer holds now ({"topic":[0,2,4]}, from its
+ * items): the route's role among the replicas is then "consumer". */
+static json_t *partitions_of(json_t *endpoints, const char *route_id)
+{
+    json_t *held = json_object_get(source_items(endpoints, route_id), "partitions");
+    return json_is_object(held) ? json_incref(held) : NULL;
 }
 
 /* The broker each endpoint of the route is connected to now (its "broker"
@@ -192,8 +206,13 @@ static json_t *route_list(struct dromd_service *svc)
         json_object_set_new(r, "id", jstr(info[i].id));
         json_object_set_new(r, "from", jstr(info[i].from));
         json_object_set_new(r, "state", jstr(info[i].state));
+        json_t *held = partitions_of(endpoints, info[i].id);
         if (info[i].role[0])
             json_object_set_new(r, "role", jstr(info[i].role));
+        else if (held)
+            json_object_set_new(r, "role", json_string("consumer"));
+        if (held)
+            json_object_set_new(r, "partitions", held);
         json_object_set_new(r, "total", json_integer(info[i].total));
         json_object_set_new(r, "failed", json_integer(info[i].failed));
         json_object_set_new(r, "inflight", json_integer(info[i].inflight));

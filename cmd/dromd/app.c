@@ -184,7 +184,7 @@ struct dromd_app *dromd_app_create_take(struct dromd_routes *routes, const struc
     pthread_mutex_init(&app->life_mu, NULL);
     pthread_mutex_init(&app->sb_mu, NULL);
     app->routes = routes;
-    app_standby_scan(app);
+    app_standby_update(app, routes);
     app->eng = engine_for(app, routes, err);
     if (!app->eng) {
         dromd_app_free(app);
@@ -222,6 +222,8 @@ int dromd_app_reload_take(struct dromd_app *app, struct dromd_routes *routes,
     struct drom_error stop_err = {0};
     if (drom_engine_stop(app->eng, app->opts->drain_ms, &stop_err) < 0)
         drom_warn(LOGGER, "Reload: %s", stop_err.msg);
+    /* before the engine: a route whose standby the reload turned on starts held */
+    app_standby_update(app, routes);
     struct drom_engine *eng = engine_for(app, routes, err);
     int rc = 0;
     if (eng && drom_engine_start(eng, err) == 0) {
@@ -233,6 +235,7 @@ int dromd_app_reload_take(struct dromd_app *app, struct dromd_routes *routes,
         /* The new routes would not start: the old ones run again, resuming
          * from what they committed. */
         struct drom_error again = {0};
+        app_standby_update(app, app->routes);
         struct drom_engine *back = engine_for(app, app->routes, &again);
         if (!back || drom_engine_start(back, &again) < 0) {
             drom_error_log(LOGGER, "Could not restart the previous routes either: %s", again.msg);
@@ -242,14 +245,20 @@ int dromd_app_reload_take(struct dromd_app *app, struct dromd_routes *routes,
         }
     }
     pthread_mutex_unlock(&app->life_mu);
+    /* The electors the reload replaced leave their groups, and the routes
+     * whose standby it turned on join theirs: elected, each is released. */
+    struct drom_error join_err = {0};
+    if (app_standby_open(app, &join_err) < 0)
+        drom_error_log(LOGGER, "Reload: %s", join_err.msg);
     return rc;
 }
 
-int app_lead(struct dromd_app *app, const char *route_id, bool lead, struct drom_error *err)
+int app_lead(struct dromd_app *app, const char *route_id, bool lead, const atomic_bool *retired,
+             struct drom_error *err)
 {
     pthread_mutex_lock(&app->life_mu);
     int rc = 0;
-    if (!app->stopped)
+    if (!app->stopped && !atomic_load(retired))
         rc = lead ? drom_engine_release_route(app->eng, route_id, err)
                   : drom_engine_hold_running_route(app->eng, route_id, app->opts->drain_ms, err);
     pthread_mutex_unlock(&app->life_mu);
@@ -380,6 +389,9 @@ void dromd_app_sample(struct dromd_app *app, int64_t now_ms)
         if (drom_engine_route_status(app->eng, i, &st) < 0)
             continue;
         struct rate_window *w = &app->rates[i];
+        /* a reload's new engine counts from 0: its rate starts over */
+        if (w->count && st.total < w->total[(w->next + RATE_SAMPLES - 1) % RATE_SAMPLES])
+            w->count = w->next = 0;
         w->at_ms[w->next] = now_ms;
         w->total[w->next] = st.total;
         w->next = (w->next + 1) % RATE_SAMPLES;

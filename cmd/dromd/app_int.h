@@ -5,6 +5,7 @@
 #define DROMD_APP_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "cmd/dromd/app.h"
 #include "compiler/compile.h"
@@ -35,10 +36,11 @@ struct dromd_app {
      * through the drain; `stopped` (under it) refuses changes after the stop. */
     pthread_mutex_t life_mu;
     bool stopped;
-    /* Sources in standby, one elector each (app_standby.c), under sb_mu. */
+    /* Sources in standby, one elector each (app_standby.c): lists under
+     * sb_mu, changed by the main thread only. `retiring`: electors a
+     * reload replaced, closed once it is over. */
     pthread_mutex_t sb_mu;
-    struct app_standby *standby;
-    size_t nstandby;
+    struct app_standby *standby, *retiring;
 };
 
 #define RATE_SAMPLES 6   /* one a second: the rate covers the last 5 s */
@@ -49,13 +51,19 @@ struct rate_window {
 };
 
 /* app.c: releases (lead) or holds again the standby route of this id in
- * the running engine (runtime/engine.h); nothing once the app stopped.
- * Elector threads. */
-int app_lead(struct dromd_app *app, const char *route_id, bool lead, struct drom_error *err);
+ * the running engine (runtime/engine.h); nothing once the app stopped or
+ * when `retired` (read under life_mu, which its writer holds) says a
+ * reload replaced the elector asking. Elector threads. */
+int app_lead(struct dromd_app *app, const char *route_id, bool lead, const atomic_bool *retired,
+             struct drom_error *err);
 
 /* app_standby.c */
-/* Finds the standby routes of app->routes (no elector yet). */
-void app_standby_scan(struct dromd_app *app);
+/* Brings the standby entries in line with `routes`: a new entry (no
+ * elector yet, not leading) for each standby route without one; an entry
+ * whose route is gone, no longer in standby or with other group settings
+ * is retired (its elector's callbacks change nothing from now on). Main
+ * thread, under life_mu once electors run. */
+void app_standby_update(struct dromd_app *app, const struct dromd_routes *routes);
 /* Whether the engine should run route r now: not a standby route, or one
  * this replica leads. */
 bool app_route_runs(struct dromd_app *app, const struct drom_route *r);
@@ -66,10 +74,14 @@ const char *app_standby_role(struct dromd_app *app, const char *route_id);
 void app_standby_metrics(struct dromd_app *app, struct drom_buf *out);
 /* A route elected here whose start failed: true with the reason. */
 bool app_standby_failed(struct dromd_app *app, char *reason, size_t size);
-/* Opens the electors (after the engine started). */
+/* After the engine started: closes the retired electors, then opens one
+ * for each entry without. Main thread, not under life_mu (a deposed
+ * elector takes it). -1 at the first that cannot join its group (readiness
+ * says so until a reload opens it). */
 int app_standby_open(struct dromd_app *app, struct drom_error *err);
 /* Leaves the groups; idempotent. Not under life_mu (a deposed elector takes it). */
 void app_standby_close(struct dromd_app *app);
+/* Closes, then frees every entry. */
 void app_standby_free(struct dromd_app *app);
 
 #endif

@@ -10,6 +10,7 @@
 #include "cmd/dromd/age.h"
 #include "cmd/dromd/cli.h"
 #include "cmd/dromd/client.h"
+#include "cmd/dromd/role.h"
 #include "cmd/dromd/status.h"
 #include "runtime/option.h"
 #include "runtime/xalloc.h"
@@ -143,12 +144,9 @@ int dromd_print_status(const char *routes_json, FILE *out, FILE *errs)
         row[COL_NAME] = cell(name, 30);
         row[COL_ID] = cell(json_string_value(json_object_get(r, "id")), 40);
         row[COL_FROM] = cell(json_string_value(json_object_get(r, "from")), 50);
-        /* a standby route: "Standby" in the replicas that wait, "Started (leader)" in the one that runs it */
-        const char *state = json_string_value(json_object_get(r, "state"));
-        const char *role = json_string_value(json_object_get(r, "role"));
-        char status[40];
-        snprintf(status, sizeof status, "%s%s", state ? state : "", role && strcmp(role, "leader") == 0 ? " (leader)" : "");
-        row[COL_STATUS] = cell(status, 20);
+        char status[512];
+        dromd_route_status_text(r, status, sizeof status);
+        row[COL_STATUS] = cell(status, 80);
         row[COL_AGE] = drom_xstrdup(age);
         row[COL_RATE] = rate_cell(json_object_get(r, "throughput"));
         row[COL_TOTAL] = num_cell(json_object_get(r, "total"));

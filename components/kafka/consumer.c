@@ -116,6 +116,7 @@ static void on_assign(struct kafka_member *m, rd_kafka_topic_partition_list_t *l
             tp->offset = c->seek_to == KAFKA_SEEK_END ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING;
         add_part(m, tp->topic, tp->partition);
     }
+    kafka_held_publish(c);
     pthread_mutex_unlock(&c->mu);
     drom_log(DROM_LOG_INFO, "kafka", "%s: %d partition(s) assigned", c->ep->uri_masked, l->cnt);
     if (coop) {
@@ -146,6 +147,7 @@ static void on_revoke(struct kafka_member *m, rd_kafka_topic_partition_list_t *l
             if (!p->revoked && p->partition == l->elems[i].partition && strcmp(p->topic, l->elems[i].topic) == 0)
                 p->revoked = true;
     m->last = NULL;
+    kafka_held_publish(c);
     pthread_mutex_unlock(&c->mu);
     drom_log(DROM_LOG_INFO, "kafka", "%s: %d partition(s) revoked", c->ep->uri_masked, l->cnt);
     /* An eager rebalance takes everything back before the next assignment;
@@ -165,6 +167,9 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
 {
     struct kafka_member *m = opaque;
     bool coop = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    /* as librdkafka's rebalance_cnt: every assignment and revocation */
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS || err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS)
+        drom_endpoint_count(m->c->ep, "consumer_rebalances", 1);
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS)
         on_assign(m, l, coop);
     else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS)
@@ -387,6 +392,9 @@ int kafka_consumer_start(struct kafka_consumer *c, struct drom_error *err)
     atomic_store(&c->stopping, false);
     c->members = drom_xcalloc(c->nmembers, sizeof *c->members);
     c->started = true;
+    pthread_mutex_lock(&c->mu);
+    kafka_held_publish(c);
+    pthread_mutex_unlock(&c->mu);
     for (size_t i = 0; i < c->nmembers; i++)
         if (member_start(c, &c->members[i], err) < 0) {
             kafka_consumer_stop(c);
@@ -431,6 +439,14 @@ void kafka_consumer_free(struct kafka_consumer *c)
         kafka_commit_member(m, NULL, true);
         rd_kafka_consumer_close(m->rk);
     }
+    /* closed: nothing held any more, even where the assignment was lost
+     * without a revocation */
+    pthread_mutex_lock(&c->mu);
+    for (size_t i = 0; i < c->nmembers && c->members; i++)
+        for (struct kafka_part *p = c->members[i].parts; p; p = p->next)
+            p->revoked = true;
+    kafka_held_publish(c);
+    pthread_mutex_unlock(&c->mu);
     for (size_t i = 0; i < c->nmembers && c->members; i++) {
         struct kafka_member *m = &c->members[i];
         free(m->missing);

@@ -76,6 +76,10 @@ struct kafka_consumer {
     uint64_t next_seq;
 };
 
+/* held.c: tells the engine the partitions the members hold now, per
+ * topic (drom_endpoint_partitions). c->mu held. */
+void kafka_held_publish(struct kafka_consumer *c);
+
 /* commit.c */
 /* Records `offset` of `part` as submitted; returns the position for submit. Holds c->mu. */
 struct kafka_pos *kafka_log_append(struct kafka_consumer *c, struct kafka_part *part, int64_t offset);

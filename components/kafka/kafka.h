@@ -9,6 +9,7 @@
  *   producer.c     asynchronous producer: produce() answers PENDING, delivery reports complete
  *   txn.c          transactional producer (transactionalId): batches committed with the source's offset
  *   consumer.c     group consumer threads feeding the route
+ *   held.c         the partitions the consumer holds, told to the engine at each rebalance
  *   commit.c       the consumer's per-partition watermark and offset commits
  *   offset_kafka.c the offset store on a compacted topic (runtime/offset_store.h)
  *   produced.c     the newest event ids a producer's topic holds, for a source's start check

@@ -228,3 +228,56 @@ Test(engine, status_json_and_metrics)
     drom_buf_free(&b);
     te_free(&t);
 }
+
+/* A group consumer's rebalances tell the engine what it holds from their
+ * own thread while /status and /metrics read it (TSan runs this). */
+struct held_writer {
+    struct drom_endpoint *ep;
+    int rounds;
+};
+
+static void *tell_held(void *arg)
+{
+    struct held_writer *w = arg;
+    for (int i = 0; i < w->rounds; i++) {
+        int32_t even[] = {4, 0, 2, 2}, odd[] = {5, 1, 3};
+        drom_endpoint_partitions(w->ep, "orders", i % 2 ? odd : even, i % 2 ? 3 : 4);
+        drom_endpoint_count(w->ep, "consumer_rebalances", 1);
+    }
+    int32_t last[] = {5, 0, 2};
+    drom_endpoint_partitions(w->ep, "orders", last, 3);
+    drom_endpoint_partitions(w->ep, "refunds", NULL, 0);
+    return NULL;
+}
+
+Test(engine, partitions_held_are_told_from_any_thread, .timeout = 30)
+{
+    struct te t = {0};
+    start_fed(&t, "<routes><route id=\"r1\"><from uri=\"timer:feed\"/><to uri=\"mock:out\"/></route></routes>", 0);
+    struct held_writer w = {.ep = te_feed(&t, "feed")->ep, .rounds = 2000};
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, tell_held, &w), 0);
+    struct drom_buf b = DROM_BUF_INIT;
+    for (int i = 0; i < 200; i++) {
+        drom_buf_reset(&b);
+        drom_engine_endpoints_json(t.eng, &b);
+        drom_buf_reset(&b);
+        drom_engine_metrics(t.eng, &b);
+    }
+    pthread_join(th, NULL);
+    drom_buf_reset(&b);
+    drom_engine_endpoints_json(t.eng, &b);
+    cr_assert(strstr(b.data, "\"partitions\":{\"orders\":[0,2,5],\"refunds\":[]}"), "%s", b.data);
+    cr_assert(strstr(b.data, "\"consumer_rebalances\":2000"), "%s", b.data);
+    drom_buf_reset(&b);
+    drom_engine_metrics(t.eng, &b);
+    cr_assert(strstr(b.data, "# TYPE drom_endpoint_consumer_partitions gauge\n"
+                             "drom_endpoint_consumer_partitions{routeId=\"r1\",endpoint=\"timer:feed\","
+                             "topic=\"orders\"} 3\n"
+                             "drom_endpoint_consumer_partitions{routeId=\"r1\",endpoint=\"timer:feed\","
+                             "topic=\"refunds\"} 0\n"), "%s", b.data);
+    cr_assert(strstr(b.data, "drom_endpoint_consumer_rebalances{routeId=\"r1\",endpoint=\"timer:feed\"} 2000\n"),
+              "%s", b.data);
+    drom_buf_free(&b);
+    te_free(&t);
+}

@@ -365,3 +365,42 @@ Test(kafka_mock, brokers_down_then_back, .timeout = 60)
     te_free(&t);
     mock_down(&m);
 }
+
+/* What the endpoint says it holds: its /status JSON contains `want`. */
+static bool endpoints_show(struct te *t, const char *want)
+{
+    struct drom_buf b = DROM_BUF_INIT;
+    drom_engine_endpoints_json(t->eng, &b);
+    bool found = strstr(drom_buf_cstr(&b), want) != NULL;
+    drom_buf_free(&b);
+    return found;
+}
+
+/* A group consumer tells the engine the partitions its members hold
+ * (/routes, /status, /metrics), and that it holds none once stopped. */
+Test(kafka_mock, a_consumer_tells_the_partitions_it_holds, .timeout = 60)
+{
+    struct mock_kafka m;
+    mock_up(&m);
+    struct te t = {0};
+    char xml[1024];
+    snprintf(xml, sizeof xml,
+             "<routes><route id=\"c\"><from uri=\"kafka:t?brokers=%s&amp;groupId=held&amp;consumersCount=2\"/>"
+             "<to uri=\"mock:got\"/></route></routes>",
+             m.brokers);
+    te_compile(&t, xml);
+    te_start(&t);
+    TE_WAIT_FOR(endpoints_show(&t, "\"partitions\":{\"t\":[0,1,2]}"), 30000);
+    cr_assert(endpoints_show(&t, "\"consumer_rebalances\":"));
+    struct drom_buf b = DROM_BUF_INIT;
+    drom_engine_metrics(t.eng, &b);
+    cr_assert_eq(ts_metric(drom_buf_cstr(&b), "drom_endpoint_consumer_partitions{routeId=\"c\",endpoint=\"kafka:t?"),
+                 3, "%s", b.data);
+    cr_assert(strstr(b.data, "groupId=held&consumersCount=2\",topic=\"t\"} 3\n"), "%s", b.data);
+    drom_buf_free(&b);
+    struct drom_error err = {0};
+    drom_engine_stop(t.eng, 5000, &err);
+    cr_assert(endpoints_show(&t, "\"partitions\":{\"t\":[]}"), "nothing held once stopped");
+    te_free(&t);
+    mock_down(&m);
+}
