@@ -163,10 +163,21 @@ static void on_revoke(struct kafka_member *m, rd_kafka_topic_partition_list_t *l
     }
 }
 
+/* librdkafka answers NULL when it cannot tell, as while the consumer
+ * closes and revokes what it holds (strcmp on it crashed dromd's SIGTERM);
+ * a group's protocol does not change, so the last answer stands. */
+static bool cooperative(struct kafka_member *m, rd_kafka_t *rk)
+{
+    const char *proto = rd_kafka_rebalance_protocol(rk);
+    if (proto && strcmp(proto, "NONE") != 0)
+        m->cooperative = strcmp(proto, "COOPERATIVE") == 0;
+    return m->cooperative;
+}
+
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *l, void *opaque)
 {
     struct kafka_member *m = opaque;
-    bool coop = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    bool coop = cooperative(m, rk);
     /* as librdkafka's rebalance_cnt: every assignment and revocation */
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS || err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS)
         drom_endpoint_count(m->c->ep, "consumer_rebalances", 1);

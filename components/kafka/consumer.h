@@ -36,6 +36,7 @@ struct kafka_member {
      * asked for again with a growing backoff, see watch_missing(). */
     char *missing;
     int64_t missing_due_ms, missing_backoff_ms;
+    bool cooperative;             /* the group's rebalance protocol, as last told (member thread only) */
 };
 
 /* One submitted record, in submission order. */
