@@ -39,19 +39,20 @@ load() {
     INSERT INTO $DB.t SELECT seq, 0, CONCAT('row ', seq), seq / 100, '2024-01-02 03:04:05.678' FROM $DB.seq_1_to_$ROWS;
     GRANT INSERT ON $DB.debezium_signal TO 'debezium'@'%'; GRANT INSERT ON $DB.debezium_signal TO 'debezium'@'localhost';"
 }
-# RATE updates a second in batches every 100 ms until $OUT/stop exists
+# RATE updates a second until $OUT/stop exists, paced by the clock (every 100 ms as many as are due)
+# through one client: a client started for each batch fell to ~40 a second on a loaded machine
 writer() {
-  local per=$((RATE / 10)) n=0
-  while [ ! -e "$OUT/stop" ]; do
-    local q=""
-    for _ in $(seq "$per"); do
-      q+="UPDATE $DB.t SET v = v + 1, s = CONCAT('upd ', v + 1) WHERE id = $(( ((RANDOM << 15) | RANDOM) % ROWS + 1 ));"
+  {
+    local n=0 t0=${EPOCHREALTIME/./} due
+    while [ ! -e "$OUT/stop" ]; do
+      due=$(( (${EPOCHREALTIME/./} - t0) * RATE / 1000000 ))
+      for (( ; n < due; n++ )); do
+        echo "UPDATE $DB.t SET v = v + 1, s = CONCAT('upd ', v + 1) WHERE id = $(( ((RANDOM << 15) | RANDOM) % ROWS + 1 ));"
+      done
+      sleep 0.1
     done
-    sql -e "$q"
-    n=$((n + per))
-    sleep 0.1
-  done
-  echo "$n" >"$OUT/$1.updates"
+    echo "$n" >"$OUT/$1.updates"
+  } | sql
 }
 # waits until peer output $1 holds an event of mark row $2
 wait_mark() {
@@ -84,6 +85,7 @@ wait_stream() {
 run_sequence() {   # $1 = peer name, $2 = its output file
   wait_stream "$2"
   rm -f "$OUT/stop"
+  local w0; w0=$(date +%s%3N)
   writer "$1" &
   local wpid=$!
   sleep 1
@@ -93,6 +95,8 @@ run_sequence() {   # $1 = peer name, $2 = its output file
   if wait_all "$2"; then echo "$(( $(date +%s%3N) - t0 ))" >"$OUT/$1.ms"; else echo "never (stalled)" >"$OUT/$1.ms"; fi
   sleep 1
   touch "$OUT/stop"; wait "$wpid"
+  local wms=$(( $(date +%s%3N) - w0 )) wn; wn=$(cat "$OUT/$1.updates")
+  echo "$1: the writer made $wn updates in $wms ms ($(( wn * 1000 / (wms > 0 ? wms : 1) ))/s, asked $RATE/s)"
   wait_mark "$2" 2
   sql -N -e "SELECT id, v, s FROM $DB.t ORDER BY id" >"$OUT/$1.final.tsv"
 }
