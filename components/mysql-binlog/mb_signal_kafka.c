@@ -5,7 +5,9 @@
  * is the source's topicPrefix holds {"type": ..., "data": {...}}, as
  * Debezium's; others are logged and skipped. Signals are queued for the
  * binlog thread, which runs them between events (an idle binlog brings a
- * heartbeat every heartbeatIntervalMs, so a signal waits at most that). */
+ * heartbeat every heartbeatIntervalMs, so a signal waits at most that).
+ * TLS and SASL towards the brokers are the signal consumer's settings
+ * (mb_kafka.c), built with the source's configuration. */
 #include <inttypes.h>
 #include <librdkafka/rdkafka.h>
 #include <pthread.h>
@@ -30,6 +32,7 @@ struct mb_signal_kafka {
     pthread_mutex_t mu;
     struct queued *head, *tail;
     struct mb_src *s;
+    char group[300];      /* "dromd-signal-<endpoint name>" */
 };
 
 static void enqueue(struct mb_signal_kafka *k, const rd_kafka_message_t *m)
@@ -77,7 +80,8 @@ static void *poll_loop(void *arg)
         if (!m)
             continue;
         if (m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-            drom_warn(mb_route(k->s), "signal topic %s: %s", k->s->cfg.signal_kafka_topic, rd_kafka_message_errstr(m));
+            drom_log_limited(DROM_LOG_WARN, mb_route(k->s), 60000, "signal channel kafka (group %s, topic %s): %s",
+                             k->group, k->s->cfg.signal_kafka_topic, rd_kafka_message_errstr(m));
         else if (!m->err)
             enqueue(k, m);
         rd_kafka_message_destroy(m);
@@ -85,31 +89,71 @@ static void *poll_loop(void *arg)
     return NULL;
 }
 
-static rd_kafka_t *consumer(struct mb_src *s, struct drom_error *err)
+/* A refused login or handshake means no signal arrives while it lasts: an
+ * error naming the group and the topic, once a minute while it lasts. The
+ * consumer's poll thread serves it. */
+static void error_cb(rd_kafka_t *rk, int code, const char *reason, void *opaque)
 {
+    struct mb_signal_kafka *k = opaque;
+    bool refused = code == RD_KAFKA_RESP_ERR__AUTHENTICATION || code == RD_KAFKA_RESP_ERR__SSL;
+    drom_log_limited(refused ? DROM_LOG_ERROR : DROM_LOG_WARN, mb_route(k->s), 60000,
+                     "signal channel kafka (group %s, topic %s at %s): %s%s", k->group, k->s->cfg.signal_kafka_topic,
+                     k->s->cfg.signal_kafka_brokers, refused ? "the brokers refused the consumer, no signal is read: "
+                                                             : "", reason);
+}
+
+/* librdkafka's own lines say what error_cb says, with less context. */
+static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    drom_log_limited(DROM_LOG_DEBUG, "kafka", 60000, "%s: %s: %s", rd_kafka_name(rk), fac, buf);
+}
+
+static rd_kafka_conf_t *consumer_conf(struct mb_signal_kafka *k, struct drom_error *err)
+{
+    const struct mb_config *c = &k->s->cfg;
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    char why[512], group[300];
-    snprintf(group, sizeof group, "dromd-signal-%s", s->cfg.name);
-    const char *kv[][2] = {{"bootstrap.servers", s->cfg.signal_kafka_brokers}, {"group.id", group},
+    char why[512];
+    const char *kv[][2] = {{"bootstrap.servers", c->signal_kafka_brokers}, {"group.id", k->group},
                            {"auto.offset.reset", "earliest"}, {"enable.partition.eof", "false"},
                            {"log_level", "3"}};
     for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
-        if (rd_kafka_conf_set(conf, kv[i][0], kv[i][1], why, sizeof why) != RD_KAFKA_CONF_OK) {
-            rd_kafka_conf_destroy(conf);
-            return drom_err(err, DROM_EINVAL, "signal channel kafka: %s", why), NULL;
-        }
+        if (rd_kafka_conf_set(conf, kv[i][0], kv[i][1], why, sizeof why) != RD_KAFKA_CONF_OK)
+            goto fail;
+    /* the message would name the property, never its value */
+    for (const char *const *p = drom_kafka_props_list(&c->signal_props); p && p[0]; p += 2)
+        if (rd_kafka_conf_set(conf, p[0], p[1], why, sizeof why) != RD_KAFKA_CONF_OK)
+            goto fail;
+    rd_kafka_conf_set_error_cb(conf, error_cb);
+    rd_kafka_conf_set_log_cb(conf, log_cb);
+    rd_kafka_conf_set_opaque(conf, k);
+    return conf;
+fail:
+    rd_kafka_conf_destroy(conf);
+    drom_err(err, DROM_EINVAL, "signal channel kafka: %s", why);
+    return NULL;
+}
+
+static rd_kafka_t *consumer(struct mb_signal_kafka *k, struct drom_error *err)
+{
+    const char *topic = k->s->cfg.signal_kafka_topic;
+    rd_kafka_conf_t *conf = consumer_conf(k, err);
+    if (!conf)
+        return NULL;
+    char why[512];
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
-    if (!rk)
+    if (!rk) {
+        rd_kafka_conf_destroy(conf);
         return drom_err(err, DROM_EINVAL, "signal channel kafka: %s", why), NULL;
+    }
     rd_kafka_poll_set_consumer(rk);
     rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(topics, s->cfg.signal_kafka_topic, RD_KAFKA_PARTITION_UA);
+    rd_kafka_topic_partition_list_add(topics, topic, RD_KAFKA_PARTITION_UA);
     rd_kafka_resp_err_t e = rd_kafka_subscribe(rk, topics);
     rd_kafka_topic_partition_list_destroy(topics);
     if (e) {
         rd_kafka_destroy(rk);
-        return drom_err(err, DROM_EINVAL, "signal channel kafka: subscribing to %s: %s", s->cfg.signal_kafka_topic,
-                        rd_kafka_err2str(e)), NULL;
+        return drom_err(err, DROM_EINVAL, "signal channel kafka: subscribing to %s: %s", topic, rd_kafka_err2str(e)),
+               NULL;
     }
     return rk;
 }
@@ -118,19 +162,20 @@ void mb_signal_kafka_start(struct mb_src *s)
 {
     if (!s->cfg.signal_kafka_topic || s->replay)
         return;
-    struct drom_error err = {0};
-    rd_kafka_t *rk = consumer(s, &err);
-    if (!rk) {
-        drom_error_log(mb_route(s), "%s: no Kafka signals: %s", s->ep->uri_masked, err.msg);
-        return;
-    }
     struct mb_signal_kafka *k = drom_xcalloc(1, sizeof *k);
-    k->rk = rk;
     k->s = s;
+    snprintf(k->group, sizeof k->group, "dromd-signal-%s", s->cfg.name);
     pthread_mutex_init(&k->mu, NULL);
-    if (pthread_create(&k->thread, NULL, poll_loop, k)) {
+    struct drom_error err = {0};
+    k->rk = consumer(k, &err);
+    if (!k->rk) {
+        drom_error_log(mb_route(s), "%s: no Kafka signals: %s", s->ep->uri_masked, err.msg);
+    } else if (pthread_create(&k->thread, NULL, poll_loop, k)) {
         drom_error_log(mb_route(s), "%s: no Kafka signals: cannot start their thread", s->ep->uri_masked);
-        rd_kafka_destroy(rk);
+        rd_kafka_destroy(k->rk);
+        k->rk = NULL;
+    }
+    if (!k->rk) {
         pthread_mutex_destroy(&k->mu);
         free(k);
         return;

@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 
 #include "tests/integration/test_mysql_binlog_util.h"
+#include "tests/support/testkafka.h"
 
 /* Each test its own database (they may run at once): DB in the test, DBN in the helpers. */
 static const char *DBN;
@@ -486,22 +487,6 @@ Test(mysql_binlog_signals, kill9_mid_snapshot_resumes_at_the_next_chunk, .timeou
 #undef DB
 #define DB "mbt_sig5"
 
-/* One record to the signal topic, keyed by the source's topicPrefix ("t"). */
-static void kafka_signal(const char *brokers, const char *topic, const char *key, const char *value)
-{
-    char why[256];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    cr_assert_eq(rd_kafka_conf_set(conf, "bootstrap.servers", brokers, why, sizeof why), RD_KAFKA_CONF_OK, "%s", why);
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof why);
-    cr_assert_not_null(rk, "%s", why);
-    rd_kafka_resp_err_t e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, strlen(key)),
-                                              RD_KAFKA_V_VALUE((void *)value, strlen(value)),
-                                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
-    cr_assert_eq(e, 0, "%s", rd_kafka_err2str(e));
-    cr_assert_eq(rd_kafka_flush(rk, 30000), 0);
-    rd_kafka_destroy(rk);
-}
-
 Test(mysql_binlog_signals, a_signal_from_the_kafka_channel_snapshots_a_table, .timeout = 120)
 {
     enum { N = 400 };
@@ -513,10 +498,10 @@ Test(mysql_binlog_signals, a_signal_from_the_kafka_channel_snapshots_a_table, .t
     snprintf(q, sizeof q, "%s&signalEnabledChannels=source,kafka&signalKafkaTopic=%s&signalKafkaBootstrapServers=%s&"
              "heartbeatIntervalMs=200", start_query(base, sizeof base, offsets, DB "[.](t|mark)", 50), topic, brokers);
     /* a record of another source and one that is no signal are skipped; the third is ours */
-    kafka_signal(brokers, topic, "another-source", "{\"type\": \"execute-snapshot\", \"data\": "
+    ts_produce(brokers, topic, "another-source", "{\"type\": \"execute-snapshot\", \"data\": "
                  "{\"data-collections\": [\"" DB "[.]t\"]}}");
-    kafka_signal(brokers, topic, "t", "not json");
-    kafka_signal(brokers, topic, "t", "{\"type\": \"execute-snapshot\", \"data\": {\"data-collections\": "
+    ts_produce(brokers, topic, "t", "not json");
+    ts_produce(brokers, topic, "t", "{\"type\": \"execute-snapshot\", \"data\": {\"data-collections\": "
                  "[\"" DB "[.]t\"], \"type\": \"incremental\", \"additional-conditions\": "
                  "[{\"data-collection\": \"" DB ".t\", \"filter\": \"id <= 120\"}]}}");
     struct mbt_run r;
@@ -555,7 +540,7 @@ static void execute_from_kafka(MYSQL *root, void *arg)
     char value[512];
     snprintf(value, sizeof value, "{\"type\": \"execute-snapshot\", \"data\": {\"data-collections\": [\"%s[.]t\"], "
              "\"type\": \"incremental\"}}", DBN);
-    kafka_signal(k->brokers, k->topic, "t", value);
+    ts_produce(k->brokers, k->topic, "t", value);
 }
 
 Test(mysql_binlog_signals, a_read_only_snapshot_writes_nothing_and_ends_at_every_rows_final_state, .timeout = 120)
@@ -577,7 +562,7 @@ Test(mysql_binlog_signals, a_read_only_snapshot_writes_nothing_and_ends_at_every
     snprintf(q, sizeof q, "%s&readOnly=true&signalEnabledChannels=source,kafka&signalKafkaTopic=%s&"
              "signalKafkaBootstrapServers=%s&heartbeatIntervalMs=200",
              start_query(base, sizeof base, offsets, DB "[.](t|mark)", 100), k.topic, k.brokers);
-    kafka_signal(k.brokers, k.topic, "another-source", "{}");   /* the topic exists before the source subscribes */
+    ts_produce(k.brokers, k.topic, "another-source", "{}");   /* the topic exists before the source subscribes */
     struct mbt_run r;
     mbt_start(&r, 5436, q);
     struct drom_mock *mk = drom_mock_get(r.eng, "out");
