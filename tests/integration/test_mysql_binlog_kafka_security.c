@@ -3,8 +3,10 @@
  * over TLS (the SSL listener, the test CA), the kafka signal channel over
  * SASL PLAIN (the SASL_PLAINTEXT listener). The route is elected, streams,
  * its offset is read back from the topic over TLS, and a signal read over
- * SASL snapshots a table. A wrong SASL password is said in the log, naming
- * the group and the topic, and no password ever shows. */
+ * SASL snapshots a table. A wrong SASL password is said at ERROR: for the
+ * signal consumer naming its group and topic (the route runs on), for the
+ * offset store naming its topic (the route cannot start). No password ever
+ * shows. */
 #include "tests/integration/test_mysql_binlog_util.h"
 #include "tests/support/testkafka.h"
 
@@ -229,5 +231,52 @@ Test(mysql_binlog_kafka_security, a_wrong_sasl_password_is_said_loudly, .timeout
     mbt_kill(&p, SIGTERM);
     mbt_proc_free(&p);
     ts_sql(root, "DROP DATABASE mbt_ksecpw");
+    mysql_close(root);
+}
+
+/* The offset store refused: the route cannot start, and dromd says so with
+ * the topic and the broker's reason, within connectTimeoutMs, and exits 1
+ * (a route that cannot start at start), no password shown. */
+Test(mysql_binlog_kafka_security, a_refused_offset_store_is_said_with_its_topic, .timeout = 60)
+{
+    need("KAFKA_SASL_BROKERS");
+    need("KAFKA_SASL_USER");
+    setenv("KT_SIGNAL_PASSWORD", WRONG_PASSWORD, 1);
+    MYSQL *root = ts_root(0);
+    setup_db(root, "mbt_ksecst");
+    char offsets[96], name[64];
+    long tag = (long)getpid() * 1000 + random() % 1000;
+    snprintf(offsets, sizeof offsets, "mbt-ksec-refused-%ld", tag);
+    snprintf(name, sizeof name, "ksecst%ld", tag);
+    struct mbt_proc p = {0};
+    p.dir = mbt_tmp_path("ksecst");
+    cr_assert_eq(mkdir(p.dir, 0700), 0);
+    char extra[1024], xml[4096], want[256], line[2048];
+    snprintf(extra, sizeof extra,
+             "connectTimeoutMs=4000&amp;offsetStorage=kafka&amp;offsetStorageTopic=%s&amp;"
+             "offsetStorageBrokers={{env:KAFKA_SASL_BROKERS}}&amp;kafkaSecurityProtocol=SASL_PLAINTEXT&amp;"
+             "kafkaSaslMechanism=PLAIN&amp;kafkaSaslJaasConfig=org.apache.kafka.common.security.plain.PlainLoginModule"
+             " required username=&quot;{{env:KAFKA_SASL_USER}}&quot; password=&quot;{{env:KT_SIGNAL_PASSWORD}}&quot;;",
+             offsets);
+    route(xml, sizeof xml, &p, 5443, name, "mbt_ksecst", "mbt-ksec-unused", extra);
+    mbt_dromd(&p, xml);
+    int st = 0;
+    int64_t end = ts_now_ms() + 30000;
+    while (waitpid(p.pid, &st, WNOHANG) != p.pid) {
+        cr_assert(ts_now_ms() < end, "dromd gives up within connectTimeoutMs: %s", ts_slurp(p.log));
+        usleep(100000);
+    }
+    p.pid = 0;
+    cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 1, "exit 1: %d", st);
+    snprintf(want, sizeof want, "Kafka offset store: offset topic %s: ", offsets);
+    log_line(&p, want, line, sizeof line, 0);
+    cr_assert(line[0], "'%s' in: %s", want, ts_slurp(p.log));
+    cr_expect(strstr(line, " ERROR ") && strstr(line, "cannot start"), "an error: %s", line);
+    cr_expect(strstr(line, "Authentication failed"), "the broker's reason: %s", line);
+    char *log = ts_slurp(p.log);
+    cr_expect_null(strstr(log, WRONG_PASSWORD), "no password in the log: %s", log);
+    free(log);
+    mbt_proc_free(&p);
+    ts_sql(root, "DROP DATABASE mbt_ksecst");
     mysql_close(root);
 }
