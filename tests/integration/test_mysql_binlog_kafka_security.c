@@ -127,53 +127,79 @@ static void no_secret_shown(const struct mbt_proc *p, const char *secret)
     free(log);
 }
 
+/* One test's database (mbt_<what>), source name (<what><tag>, so its own
+ * signal group), dromd folder and root connection; the signal consumer
+ * logs in with `password`. */
+struct ksec {
+    MYSQL *root;
+    struct mbt_proc p;
+    char db[32], name[64];
+    long tag;
+};
+
+static void ksec_begin(struct ksec *k, const char *what, const char *password)
+{
+    need("KAFKA_SASL_BROKERS");
+    need("KAFKA_SASL_USER");
+    setenv("KT_SIGNAL_PASSWORD", password, 1);
+    k->root = ts_root(0);
+    snprintf(k->db, sizeof k->db, "mbt_%s", what);
+    setup_db(k->root, k->db);
+    k->tag = (long)getpid() * 1000 + random() % 1000;
+    snprintf(k->name, sizeof k->name, "%s%ld", what, k->tag);
+    k->p = (struct mbt_proc){.dir = mbt_tmp_path(what)};
+    cr_assert_eq(mkdir(k->p.dir, 0700), 0);
+}
+
+static void ksec_end(struct ksec *k)
+{
+    mbt_kill(&k->p, SIGTERM);
+    mbt_proc_free(&k->p);
+    ts_sql(k->root, "DROP DATABASE %s", k->db);
+    mysql_close(k->root);
+}
+
+/* Waits until /metrics has `prefix` at 1. */
+static void metric_is_one(const struct mbt_proc *p, const char *prefix, const char *what)
+{
+    int64_t end = ts_now_ms() + 60000;
+    while (mbt_metric(p, prefix) != 1 && ts_now_ms() < end)
+        usleep(50000);
+    cr_assert_eq(mbt_metric(p, prefix), 1, "%s: %s", what, ts_slurp(p->log));
+}
+
 Test(mysql_binlog_kafka_security, offsets_and_standby_over_tls_signals_over_sasl, .timeout = 150)
 {
     need("KAFKA_SSL_BROKERS");
-    need("KAFKA_SASL_BROKERS");
-    need("KAFKA_SASL_USER");
-    setenv("KT_SIGNAL_PASSWORD", need("KAFKA_SASL_PASSWORD"), 1);
-    MYSQL *root = ts_root(0);
-    setup_db(root, "mbt_ksec");
-    char offsets[96], group[96], standby_topic[96], signals[96], name[64];
-    long tag = (long)getpid() * 1000 + random() % 1000;
-    snprintf(name, sizeof name, "ksec%ld", tag);
-    snprintf(offsets, sizeof offsets, "mbt-ksec-offsets-%ld", tag);
-    snprintf(group, sizeof group, "mbt-ksec-standby-%ld", tag);
-    snprintf(standby_topic, sizeof standby_topic, "mbt-ksec-elect-%ld", tag);
-    snprintf(signals, sizeof signals, "mbt-ksec-signals-%ld", tag);
+    struct ksec k;
+    ksec_begin(&k, "ksec", need("KAFKA_SASL_PASSWORD"));
+    char offsets[96], group[96], standby_topic[96], signals[96];
+    snprintf(offsets, sizeof offsets, "mbt-ksec-offsets-%ld", k.tag);
+    snprintf(group, sizeof group, "mbt-ksec-standby-%ld", k.tag);
+    snprintf(standby_topic, sizeof standby_topic, "mbt-ksec-elect-%ld", k.tag);
+    snprintf(signals, sizeof signals, "mbt-ksec-signals-%ld", k.tag);
     ts_create_topic(signals, 1, NULL);
-
-    struct mbt_proc p = {0};
-    p.dir = mbt_tmp_path("ksec");
-    cr_assert_eq(mkdir(p.dir, 0700), 0);
     char extra[1024], xml[4096], out[512];
     snprintf(extra, sizeof extra,
              "offsetStorage=kafka&amp;offsetStorageTopic=%s&amp;offsetStorageBrokers={{env:KAFKA_SSL_BROKERS}}&amp;"
              "offsetFlushIntervalMs=0&amp;kafkaSecurityProtocol=SSL&amp;kafkaSslTruststoreLocation={{env:KAFKA_SSL_CA}}"
              "&amp;standby=true&amp;standbyGroupId=%s&amp;standbyTopic=%s",
              offsets, group, standby_topic);
-    route(xml, sizeof xml, &p, 5441, name, "mbt_ksec", signals, extra);
-    snprintf(out, sizeof out, "%s/out.jsonl", p.dir);
-    mbt_dromd(&p, xml);
+    route(xml, sizeof xml, &k.p, 5441, k.name, k.db, signals, extra);
+    snprintf(out, sizeof out, "%s/out.jsonl", k.p.dir);
+    mbt_dromd(&k.p, xml);
 
-    /* elected through the group on the TLS listener */
-    int64_t end = ts_now_ms() + 60000;
-    while (mbt_metric(&p, "drom_standby_leader{routeId=\"cdc\"") != 1 && ts_now_ms() < end)
-        usleep(100000);
-    cr_assert_eq(mbt_metric(&p, "drom_standby_leader{routeId=\"cdc\""), 1, "leads: %s", ts_slurp(p.log));
-    cr_assert(mbt_proc_ready(&p, 30000), "ready: %s", ts_slurp(p.log));
-    /* snapshotMode=no_data streams from where the binlog was when the source started */
-    end = ts_now_ms() + 30000;
-    while (mbt_metric(&p, "debezium_metrics_Connected{context=\"streaming\"") != 1 && ts_now_ms() < end)
-        usleep(50000);
-    cr_assert_eq(mbt_metric(&p, "debezium_metrics_Connected{context=\"streaming\""), 1, "streams: %s", ts_slurp(p.log));
+    /* elected through the group on the TLS listener; snapshotMode=no_data
+     * streams from where the binlog was when the source started */
+    metric_is_one(&k.p, "drom_standby_leader{routeId=\"cdc\"", "leads");
+    cr_assert(mbt_proc_ready(&k.p, 30000), "ready: %s", ts_slurp(k.p.log));
+    metric_is_one(&k.p, "debezium_metrics_Connected{context=\"streaming\"", "streams");
 
     /* streams, and stores its position in the topic, read back over TLS */
-    ts_sql(root, "INSERT INTO mbt_ksec.t VALUES (10, 10)");
-    cr_assert(wait_lines(out, "\"op\":\"c\"", 1, 20000), "the insert streamed: %s", ts_slurp(p.log));
+    ts_sql(k.root, "INSERT INTO mbt_ksec.t VALUES (10, 10)");
+    cr_assert(wait_lines(out, "\"op\":\"c\"", 1, 20000), "the insert streamed: %s", ts_slurp(k.p.log));
     char *json = NULL;
-    end = ts_now_ms() + 20000;
+    int64_t end = ts_now_ms() + 20000;
     while (!(json = stored_offset_over_tls(offsets)) && ts_now_ms() < end)
         usleep(200000);
     cr_assert_not_null(json, "an offset in %s", offsets);
@@ -181,22 +207,19 @@ Test(mysql_binlog_kafka_security, offsets_and_standby_over_tls_signals_over_sasl
     free(json);
 
     /* a signal read over SASL: an incremental snapshot of t, every row once */
-    ts_produce(ts_brokers(), signals, name,
+    ts_produce(ts_brokers(), signals, k.name,
                "{\"type\": \"execute-snapshot\", \"data\": {\"data-collections\": [\"mbt_ksec[.]t\"], "
                "\"type\": \"incremental\"}}");
     cr_assert(wait_lines(out, "\"op\":\"r\"", 4, 30000), "the snapshot's 4 rows: %s\n%s", ts_slurp(out),
-              ts_slurp(p.log));
+              ts_slurp(k.p.log));
     for (int id = 1; id <= 3; id++) {
         char row[64];
         snprintf(row, sizeof row, "\"after\":{\"id\":%d,\"v\":%d}", id, id);
         cr_expect_eq(lines_with(out, row), 1, "row %d read once: %s", id, ts_slurp(out));
     }
     cr_expect_eq(lines_with(out, "\"after\":{\"id\":10,\"v\":10}"), 2, "10: inserted, then read");
-    no_secret_shown(&p, need("KAFKA_SASL_PASSWORD"));
-    mbt_kill(&p, SIGTERM);
-    mbt_proc_free(&p);
-    ts_sql(root, "DROP DATABASE mbt_ksec");
-    mysql_close(root);
+    no_secret_shown(&k.p, need("KAFKA_SASL_PASSWORD"));
+    ksec_end(&k);
 }
 
 #define WRONG_PASSWORD "not-the-password-4711"
@@ -205,33 +228,21 @@ Test(mysql_binlog_kafka_security, offsets_and_standby_over_tls_signals_over_sasl
  * error naming the signal group and topic, that the brokers refused it. */
 Test(mysql_binlog_kafka_security, a_wrong_sasl_password_is_said_loudly, .timeout = 90)
 {
-    need("KAFKA_SASL_BROKERS");
-    need("KAFKA_SASL_USER");
-    setenv("KT_SIGNAL_PASSWORD", WRONG_PASSWORD, 1);
-    MYSQL *root = ts_root(0);
-    setup_db(root, "mbt_ksecpw");
-    char signals[96], name[64];
-    long tag = (long)getpid() * 1000 + random() % 1000;
-    snprintf(signals, sizeof signals, "mbt-ksec-badpw-%ld", tag);
-    snprintf(name, sizeof name, "ksecpw%ld", tag);
-    struct mbt_proc p = {0};
-    p.dir = mbt_tmp_path("ksecpw");
-    cr_assert_eq(mkdir(p.dir, 0700), 0);
-    char extra[512], xml[4096], want[512], line[2048];
-    snprintf(extra, sizeof extra, "offsetStorageFileName=%s/offsets.json", p.dir);
-    route(xml, sizeof xml, &p, 5442, name, "mbt_ksecpw", signals, extra);
-    mbt_dromd(&p, xml);
-    cr_assert(mbt_proc_ready(&p, 30000), "the route runs: %s", ts_slurp(p.log));
+    struct ksec k;
+    ksec_begin(&k, "ksecpw", WRONG_PASSWORD);
+    char signals[96], extra[512], xml[4096], want[512], line[2048];
+    snprintf(signals, sizeof signals, "mbt-ksec-badpw-%ld", k.tag);
+    snprintf(extra, sizeof extra, "offsetStorageFileName=%s/offsets.json", k.p.dir);
+    route(xml, sizeof xml, &k.p, 5442, k.name, k.db, signals, extra);
+    mbt_dromd(&k.p, xml);
+    cr_assert(mbt_proc_ready(&k.p, 30000), "the route runs: %s", ts_slurp(k.p.log));
     snprintf(want, sizeof want, "signal channel kafka (group dromd-signal-%s, topic %s at %s): the brokers "
-             "refused the consumer, no signal is read: ", name, signals, need("KAFKA_SASL_BROKERS"));
-    log_line(&p, want, line, sizeof line, 30000);
-    cr_assert(line[0], "'%s' in: %s", want, ts_slurp(p.log));
+             "refused the consumer, no signal is read: ", k.name, signals, need("KAFKA_SASL_BROKERS"));
+    log_line(&k.p, want, line, sizeof line, 30000);
+    cr_assert(line[0], "'%s' in: %s", want, ts_slurp(k.p.log));
     cr_expect(strstr(line, " ERROR "), "an error: %s", line);
-    no_secret_shown(&p, WRONG_PASSWORD);
-    mbt_kill(&p, SIGTERM);
-    mbt_proc_free(&p);
-    ts_sql(root, "DROP DATABASE mbt_ksecpw");
-    mysql_close(root);
+    no_secret_shown(&k.p, WRONG_PASSWORD);
+    ksec_end(&k);
 }
 
 /* The offset store refused: the route cannot start, and dromd says so with
@@ -239,44 +250,33 @@ Test(mysql_binlog_kafka_security, a_wrong_sasl_password_is_said_loudly, .timeout
  * (a route that cannot start at start), no password shown. */
 Test(mysql_binlog_kafka_security, a_refused_offset_store_is_said_with_its_topic, .timeout = 60)
 {
-    need("KAFKA_SASL_BROKERS");
-    need("KAFKA_SASL_USER");
-    setenv("KT_SIGNAL_PASSWORD", WRONG_PASSWORD, 1);
-    MYSQL *root = ts_root(0);
-    setup_db(root, "mbt_ksecst");
-    char offsets[96], name[64];
-    long tag = (long)getpid() * 1000 + random() % 1000;
-    snprintf(offsets, sizeof offsets, "mbt-ksec-refused-%ld", tag);
-    snprintf(name, sizeof name, "ksecst%ld", tag);
-    struct mbt_proc p = {0};
-    p.dir = mbt_tmp_path("ksecst");
-    cr_assert_eq(mkdir(p.dir, 0700), 0);
-    char extra[1024], xml[4096], want[256], line[2048];
+    struct ksec k;
+    ksec_begin(&k, "ksecst", WRONG_PASSWORD);
+    char offsets[96], extra[1024], xml[4096], want[256], line[2048];
+    snprintf(offsets, sizeof offsets, "mbt-ksec-refused-%ld", k.tag);
     snprintf(extra, sizeof extra,
              "connectTimeoutMs=4000&amp;offsetStorage=kafka&amp;offsetStorageTopic=%s&amp;"
              "offsetStorageBrokers={{env:KAFKA_SASL_BROKERS}}&amp;kafkaSecurityProtocol=SASL_PLAINTEXT&amp;"
              "kafkaSaslMechanism=PLAIN&amp;kafkaSaslJaasConfig=org.apache.kafka.common.security.plain.PlainLoginModule"
              " required username=&quot;{{env:KAFKA_SASL_USER}}&quot; password=&quot;{{env:KT_SIGNAL_PASSWORD}}&quot;;",
              offsets);
-    route(xml, sizeof xml, &p, 5443, name, "mbt_ksecst", "mbt-ksec-unused", extra);
-    mbt_dromd(&p, xml);
+    route(xml, sizeof xml, &k.p, 5443, k.name, k.db, "mbt-ksec-unused", extra);
+    mbt_dromd(&k.p, xml);
     int st = 0;
     int64_t end = ts_now_ms() + 30000;
-    while (waitpid(p.pid, &st, WNOHANG) != p.pid) {
-        cr_assert(ts_now_ms() < end, "dromd gives up within connectTimeoutMs: %s", ts_slurp(p.log));
+    while (waitpid(k.p.pid, &st, WNOHANG) != k.p.pid) {
+        cr_assert(ts_now_ms() < end, "dromd gives up within connectTimeoutMs: %s", ts_slurp(k.p.log));
         usleep(100000);
     }
-    p.pid = 0;
+    k.p.pid = 0;
     cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 1, "exit 1: %d", st);
     snprintf(want, sizeof want, "Kafka offset store: offset topic %s: ", offsets);
-    log_line(&p, want, line, sizeof line, 0);
-    cr_assert(line[0], "'%s' in: %s", want, ts_slurp(p.log));
+    log_line(&k.p, want, line, sizeof line, 0);
+    cr_assert(line[0], "'%s' in: %s", want, ts_slurp(k.p.log));
     cr_expect(strstr(line, " ERROR ") && strstr(line, "cannot start"), "an error: %s", line);
     cr_expect(strstr(line, "Authentication failed"), "the broker's reason: %s", line);
-    char *log = ts_slurp(p.log);
+    char *log = ts_slurp(k.p.log);
     cr_expect_null(strstr(log, WRONG_PASSWORD), "no password in the log: %s", log);
     free(log);
-    mbt_proc_free(&p);
-    ts_sql(root, "DROP DATABASE mbt_ksecst");
-    mysql_close(root);
+    ksec_end(&k);
 }
