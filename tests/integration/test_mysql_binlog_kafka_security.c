@@ -280,3 +280,59 @@ Test(mysql_binlog_kafka_security, a_refused_offset_store_is_said_with_its_topic,
     free(log);
     ksec_end(&k);
 }
+
+/* debezium-mysql with Kafka Connect's names, in process: the worker's
+ * additionalProperties.security.protocol and ssl.truststore.location for
+ * the offset store on the TLS listener, Debezium's signal.consumer.* for
+ * the signal channel on the SASL listener. */
+Test(mysql_binlog_kafka_security, debezium_names_for_the_worker_and_the_signal_consumer, .timeout = 120)
+{
+    struct ksec k;
+    ksec_begin(&k, "ksecdbz", need("KAFKA_SASL_PASSWORD"));
+    char offsets[96], signals[96];
+    snprintf(offsets, sizeof offsets, "mbt-ksecdbz-offsets-%ld", k.tag);
+    snprintf(signals, sizeof signals, "mbt-ksecdbz-signals-%ld", k.tag);
+    ts_create_topic(signals, 1, NULL);
+    char xml[8192];
+    snprintf(xml, sizeof xml,
+             "<routes><route id=\"cdc\"><from uri=\"debezium-mysql:%s?databaseHostname=127.0.0.1&amp;databasePort=%u"
+             "&amp;databaseUser=debezium&amp;databasePassword=debezium&amp;databaseServerId=5444&amp;topicPrefix=%s"
+             "&amp;tableIncludeList=%s[.]t&amp;snapshotMode=no_data&amp;heartbeatIntervalMs=200&amp;"
+             "offsetStorage=org.apache.kafka.connect.storage.KafkaOffsetBackingStore&amp;offsetStorageTopic=%s&amp;"
+             "offsetFlushIntervalMs=0&amp;additionalProperties.bootstrap.servers=%s&amp;"
+             "additionalProperties.security.protocol=SSL&amp;additionalProperties.ssl.truststore.location=%s&amp;"
+             "signalDataCollection=%s.sig&amp;signalEnabledChannels=source,kafka&amp;signalKafkaTopic=%s&amp;"
+             "signalKafkaBootstrapServers=%s&amp;additionalProperties.signal.consumer.security.protocol="
+             "SASL_PLAINTEXT&amp;additionalProperties.signal.consumer.sasl.mechanism=PLAIN&amp;"
+             "additionalProperties.signal.consumer.sasl.jaas.config=org.apache.kafka.common.security.plain."
+             "PlainLoginModule required username=&quot;%s&quot; password=&quot;%s&quot;;\"/>"
+             "<to uri=\"mock:out\"/></route></routes>",
+             k.name, mbt_port(), k.name, k.db, offsets, need("KAFKA_SSL_BROKERS"), need("KAFKA_SSL_CA"), k.db,
+             signals, need("KAFKA_SASL_BROKERS"), need("KAFKA_SASL_USER"), need("KAFKA_SASL_PASSWORD"));
+    struct mbt_run r;
+    struct drom_error err = {0};
+    cr_assert_eq(mbt_start_xml(&r, xml, "/tmp", &err), 0, "start: %s", err.msg);
+    char reason[512];
+    cr_assert(mbt_wait_ready(&r, 30000, reason, sizeof reason), "ready: %s", reason);
+    struct drom_mock *mk = drom_mock_get(r.eng, "out");
+    cr_assert_eq(mbt_before_sentinel(k.root, mk, "INSERT INTO mbt_ksecdbz.t VALUES (10, 10)", "\"id\":10", 20000), 0);
+    char *json = NULL;
+    int64_t end = ts_now_ms() + 20000;
+    while (!(json = stored_offset_over_tls(offsets)) && ts_now_ms() < end)
+        usleep(200000);
+    cr_assert_not_null(json, "an offset in %s, read over TLS", offsets);
+    free(json);
+    ts_produce(ts_brokers(), signals, k.name,
+               "{\"type\": \"execute-snapshot\", \"data\": {\"data-collections\": [\"mbt_ksecdbz[.]t\"], "
+               "\"type\": \"incremental\"}}");
+    mbt_out(&r, 5, 30000);
+    int reads = 0;
+    for (size_t i = 1; i < 5; i++) {
+        char *op = mbt_header(mk, i, "CamelDebeziumOperation");
+        reads += op && strcmp(op, "r") == 0;
+        free(op);
+    }
+    cr_expect_eq(reads, 4, "the signal over SASL snapshotted the 4 rows");
+    mbt_stop(&r);
+    ksec_end(&k);
+}
