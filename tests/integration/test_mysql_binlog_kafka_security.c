@@ -168,6 +168,24 @@ static void metric_is_one(const struct mbt_proc *p, const char *prefix, const ch
     cr_assert_eq(mbt_metric(p, prefix), 1, "%s: %s", what, ts_slurp(p->log));
 }
 
+/* `dromd offsets show` on the store over TLS, with the client settings in a
+ * --command-config file as Kafka's tools take them. */
+static void offsets_shown_over_tls(const struct ksec *k, const char *topic)
+{
+    char conf[512], cmd[2048], want[128];
+    snprintf(conf, sizeof conf, "%s/client.properties", k->p.dir);
+    snprintf(cmd, sizeof cmd, "security.protocol=SSL\nssl.truststore.location=%s\n", need("KAFKA_SSL_CA"));
+    mbt_write_file(conf, cmd);
+    snprintf(cmd, sizeof cmd, "%s offsets show --kafka %s --topic %s --command-config %s 2>&1",
+             ts_env("DROMD", "build/dromd"), need("KAFKA_SSL_BROKERS"), topic, conf);
+    char *out = NULL;
+    int rc = ts_sh(cmd, &out);
+    snprintf(want, sizeof want, "mysql-binlog/%s\t", k->name);
+    cr_expect_eq(rc, 0, "%s: %s", cmd, out);
+    cr_expect(strstr(out, want), "'%s' in: %s", want, out);
+    free(out);
+}
+
 Test(mysql_binlog_kafka_security, offsets_and_standby_over_tls_signals_over_sasl, .timeout = 150)
 {
     need("KAFKA_SSL_BROKERS");
@@ -205,6 +223,7 @@ Test(mysql_binlog_kafka_security, offsets_and_standby_over_tls_signals_over_sasl
     cr_assert_not_null(json, "an offset in %s", offsets);
     cr_expect(strstr(json, "\"file\""), "a binlog position: %s", json);
     free(json);
+    offsets_shown_over_tls(&k, offsets);
 
     /* a signal read over SASL: an incremental snapshot of t, every row once */
     ts_produce(ts_brokers(), signals, k.name,
