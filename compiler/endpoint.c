@@ -325,14 +325,16 @@ static void order_items(struct builder *b, struct drom_optset *out)
                 out->items[out->n++] = b->items[i];
 }
 
-/* Error of a component's validate hook: at the option it names, if any. */
+/* Error of a component's validate hook: at the option it names first
+ * ("NAME ..." or, as runtime/tls_files.h words it, "option NAME: ..."), if any. */
 static void hook_error(struct cc *c, const struct drom_ast_attr *a, const char *text, const struct drom_uri *u,
                        const char *msg)
 {
     size_t idx = 0;
+    const char *named = strncmp(msg, "option ", 7) == 0 ? msg + 7 : msg;
     for (size_t i = 0; i < u->nparams; i++) {
         size_t n = strlen(u->params[i].name);
-        if (strncmp(msg, u->params[i].name, n) == 0 && (msg[n] == ':' || msg[n] == ' ')) {
+        if (strncmp(named, u->params[i].name, n) == 0 && (named[n] == ':' || named[n] == ' ')) {
             idx = text == a->value ? drom_utf8_chars(text, u->params[i].name_off) : 0;
             break;
         }

@@ -61,6 +61,14 @@ static const struct map {
     {{"signal.enabled.channels"}, "signalEnabledChannels", IN_URI},
     {{"signal.kafka.topic"}, "signalKafkaTopic", IN_URI},
     {{"signal.kafka.bootstrap.servers"}, "signalKafkaBootstrapServers", IN_URI},
+    /* Debezium's signal consumer takes its security from signal.consumer.* alone */
+    {{"signal.consumer.security.protocol"}, "signalKafkaSecurityProtocol", IN_URI},
+    {{"signal.consumer.sasl.mechanism"}, "signalKafkaSaslMechanism", IN_URI},
+    {{"signal.consumer.sasl.jaas.config"}, "signalKafkaSaslJaasConfig", IN_URI},
+    {{"signal.consumer.ssl.truststore.location"}, "signalKafkaSslTruststoreLocation", IN_URI},
+    {{"signal.consumer.ssl.keystore.location"}, "signalKafkaSslKeystoreLocation", IN_URI},
+    {{"signal.consumer.ssl.keystore.password"}, "signalKafkaSslKeystorePassword", IN_URI},
+    {{"signal.consumer.ssl.key.password"}, "signalKafkaSslKeyPassword", IN_URI},
     {{"incremental.snapshot.chunk.size"}, "incrementalSnapshotChunkSize", IN_URI},
 };
 

@@ -16,6 +16,7 @@
 
 #include "runtime/error.h"
 #include "runtime/exchange.h"
+#include "runtime/kafka_security.h"
 #include "runtime/option.h"
 
 struct drom_engine;
@@ -90,6 +91,10 @@ struct drom_standby_config {
     const char *group_id;           /* one group per source */
     int64_t session_timeout_ms;     /* a silent leader is replaced after this long */
     int64_t heartbeat_interval_ms;
+    /* TLS and SASL towards the brokers, as the source's options name them
+     * (the elector turns them into its client's properties when it opens,
+     * so nothing here needs an owner) */
+    struct drom_kafka_security security;
 };
 
 /* One endpoint as the engine instantiates it from the graph; `conf` lives

@@ -64,7 +64,9 @@ struct drom_offset_config {
     const char *path;             /* a file: its path */
     const char *brokers;          /* a topic: bootstrap servers */
     const char *topic;            /* a topic: compacted, created when missing */
-    const char *const *props;     /* extra client properties: name, value, ..., NULL; may be NULL */
+    /* a topic: the clients' TLS and SASL properties (name, value, ...,
+     * NULL, as runtime/kafka_security.h builds them); NULL for none */
+    const char *const *props;
     int64_t timeout_ms;           /* open (read to the end); each put waits at most 5 s of it; 0 = 30000 */
 };
 

@@ -4,11 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cmd/dromd/cli.h"
 #include "cmd/dromd/offsets.h"
 #include "components/kafka/kafka.h"
+#include "components/mysql-binlog/mb_options.h"
 #include "components/mysql-binlog/mb_source.h"
+#include "dsl/properties.h"
 #include "runtime/xalloc.h"
 
 static void usage(FILE *out)
@@ -18,7 +21,8 @@ static void usage(FILE *out)
           "       dromd offsets reset [STORE] KEY\n"
           "STORE: --state-dir DIR (its offsets.json; dromd's default state dir when absent)\n"
           "       --file FILE (offsetStorageFileName)\n"
-          "       --kafka BROKERS --topic TOPIC (offsetStorage=kafka)\n"
+          "       --kafka BROKERS --topic TOPIC [--command-config FILE] (offsetStorage=kafka; FILE:\n"
+          "       the client's security.protocol, ssl.* and sasl.* as Kafka's tools take them)\n"
           "KEY is the source's key, e.g. mysql-binlog/<topicPrefix> (`show` lists them).\n"
           "set writes a checked position (keeping the source's epoch, so replays keep their ids);\n"
           "reset marks the entry: the source starts over from its configured start (snapshotMode).\n"
@@ -27,20 +31,21 @@ static void usage(FILE *out)
 }
 
 struct args {
-    const char *cmd, *state_dir, *file, *brokers, *topic, *key, *to;
+    const char *cmd, *state_dir, *file, *brokers, *topic, *key, *to, *command_config;
     long long event, row;
     bool json;
 };
 
 static int parse(int argc, char **argv, struct args *a)
 {
-    enum { O_STATE = 256, O_FILE, O_KAFKA, O_TOPIC, O_TO, O_EVENT, O_ROW, O_JSON, O_HELP };
+    enum { O_STATE = 256, O_FILE, O_KAFKA, O_TOPIC, O_TO, O_EVENT, O_ROW, O_JSON, O_HELP, O_CONFIG };
     static const struct option longs[] = {
         {"state-dir", required_argument, NULL, O_STATE}, {"file", required_argument, NULL, O_FILE},
         {"kafka", required_argument, NULL, O_KAFKA},     {"topic", required_argument, NULL, O_TOPIC},
         {"to", required_argument, NULL, O_TO},           {"event", required_argument, NULL, O_EVENT},
         {"row", required_argument, NULL, O_ROW},         {"json", no_argument, NULL, O_JSON},
-        {"help", no_argument, NULL, O_HELP},             {0},
+        {"help", no_argument, NULL, O_HELP},             {"command-config", required_argument, NULL, O_CONFIG},
+        {0},
     };
     memset(a, 0, sizeof *a);
     if (argc < 2) {
@@ -65,6 +70,7 @@ static int parse(int argc, char **argv, struct args *a)
         case O_FILE: a->file = optarg; break;
         case O_KAFKA: a->brokers = optarg; break;
         case O_TOPIC: a->topic = optarg; break;
+        case O_CONFIG: a->command_config = optarg; break;
         case O_TO: a->to = optarg; break;
         case O_EVENT: a->event = atoll(optarg); break;
         case O_ROW: a->row = atoll(optarg); break;
@@ -82,8 +88,8 @@ static int parse(int argc, char **argv, struct args *a)
         return -1;
     }
     a->key = rest == 1 ? argv[1 + optind] : NULL;
-    if (!!a->brokers != !!a->topic) {
-        fputs("dromd offsets: --kafka and --topic go together\n", stderr);
+    if (!!a->brokers != !!a->topic || (a->command_config && !a->brokers)) {
+        fputs("dromd offsets: --kafka and --topic go together (and --command-config with them)\n", stderr);
         return -1;
     }
     if ((a->file != NULL) + (a->brokers != NULL) + (a->state_dir != NULL) > 1) {
@@ -101,12 +107,51 @@ static int parse(int argc, char **argv, struct args *a)
     return 0;
 }
 
+/* The client settings of a Kafka that requires TLS or SASL, as Kafka's own
+ * tools read them (--command-config): security.protocol, ssl.truststore.location
+ * (PEM), ssl.keystore.location, ssl.keystore.password, ssl.key.password,
+ * sasl.mechanism and sasl.jaas.config, checked and turned into the store's
+ * client properties as a source's are. */
+static int command_config(const char *path, struct drom_kafka_props *out, struct drom_error *err)
+{
+    struct drom_props p = DROM_PROPS_INIT;
+    if (drom_props_load_file(&p, path, err) < 0)
+        return -1;
+    struct drom_kafka_security s = {
+        .protocol = -1, .mechanism = drom_props_get(&p, "sasl.mechanism"), .jaas = drom_props_get(&p, "sasl.jaas.config"),
+        .truststore = drom_props_get(&p, "ssl.truststore.location"),
+        .keystore = drom_props_get(&p, "ssl.keystore.location"),
+        .keystore_password = drom_props_get(&p, "ssl.keystore.password"),
+        .key_password = drom_props_get(&p, "ssl.key.password"),
+        .names = MB_KAFKA_EXPAND(MB_KAFKA_NAMES, "", MB_KAFKA_JAVA_NAMES)};
+    const char *protocol = drom_props_get(&p, "security.protocol");
+    for (int i = 0; protocol && drom_kafka_protocols[i]; i++)
+        if (strcasecmp(protocol, drom_kafka_protocols[i]) == 0)
+            s.protocol = i;
+    int rc = 0;
+    if (protocol && s.protocol < 0)
+        rc = drom_err(err, DROM_EINVAL, "security.protocol '%s' is not PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL",
+                      protocol);
+    if (rc == 0 && (drom_kafka_security_check(&s, err) < 0 || drom_kafka_props_build(&s, out, err) < 0))
+        rc = -1;
+    if (rc < 0)
+        drom_err_prefix(err, "%s", path);
+    drom_props_free(&p);
+    return rc;
+}
+
 static struct drom_offset_store *open_store(const struct args *a, char *where, size_t size, struct drom_error *err)
 {
     struct drom_offset_config cfg = {.brokers = a->brokers, .topic = a->topic, .timeout_ms = 15000};
     if (a->brokers) {
         snprintf(where, size, "Kafka topic %s on %s", a->topic, a->brokers);
-        return drom_offset_backend_kafka.open(&cfg, err);
+        struct drom_kafka_props props = {0};
+        if (a->command_config && command_config(a->command_config, &props, err) < 0)
+            return NULL;
+        cfg.props = drom_kafka_props_list(&props);
+        struct drom_offset_store *s = drom_offset_backend_kafka.open(&cfg, err);
+        drom_kafka_props_free(&props);
+        return s;
     }
     char *dir = a->state_dir ? drom_xstrdup(a->state_dir) : dromd_default_state_dir();
     if (a->file)

@@ -1,7 +1,5 @@
 /* Camel's kafka options -> librdkafka properties, in one table, for the
- * producer, the consumer and the offset store alike (the ssl* options are
- * in tls.c). */
-#include <ctype.h>
+ * producer and the consumer alike (the security options are in tls.c). */
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -13,7 +11,6 @@
 enum conv {
     C_STR,     /* as written */
     C_ENUM,    /* the value of an enum option, as its table spells it */
-    C_LOWER,   /* an enum value lower-cased (security.protocol) */
     C_MS,      /* a duration in milliseconds */
     C_INT,
     C_BOOL,
@@ -25,7 +22,6 @@ enum conv {
  * (kafka.c's table accepts these; their order is the enum's). */
 const char *const kafka_acks[] = {"all", "-1", "0", "1", NULL};
 const char *const kafka_codecs[] = {"none", "gzip", "snappy", "lz4", "zstd", NULL};
-const char *const kafka_protocols[] = {"PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL", NULL};
 const char *const kafka_isolation_levels[] = {"read_uncommitted", "read_committed", NULL};
 
 enum { R_ALL = 3, R_PROD = 1 << KAFKA_PRODUCER, R_CONS = 1 << KAFKA_CONSUMER };
@@ -36,7 +32,7 @@ struct map {
     const char *prop;
     enum conv conv;
     unsigned roles;
-    const char *const *values;    /* C_ENUM, C_LOWER */
+    const char *const *values;    /* C_ENUM */
     size_t given_at;              /* offsetof + 1 of its given flag, for an integer without a default */
 };
 
@@ -49,7 +45,6 @@ static const struct map maps[] = {
     {"clientId", F(client_id), "client.id", C_STR, R_ALL, NULL, 0},
     {"reconnectBackoffMaxMs", F(reconnect_backoff_max_ms), "reconnect.backoff.max.ms", C_MS, R_ALL, NULL, 0},
     {"retryBackoffMs", F(retry_backoff_ms), "retry.backoff.ms", C_MS, R_PROD, NULL, 0},
-    {"securityProtocol", F(security_protocol), "security.protocol", C_LOWER, R_ALL, kafka_protocols, 0},
     {"saslKerberosServiceName", F(sasl_kerberos_service_name), "sasl.kerberos.service.name", C_STR, R_ALL, NULL, 0},
 
     {"groupId", F(group_id), "group.id", C_STR, R_CONS, NULL, 0},
@@ -130,13 +125,10 @@ static int set_mapped(rd_kafka_conf_t *conf, const struct kafka_conf *o, const s
         snprintf(val, sizeof val, "%s", str);
         break;
     case C_ENUM:
-    case C_LOWER:
         memcpy(&e, field, sizeof e);
         if (e < 0)
             return 0;
         snprintf(val, sizeof val, "%s", m->values[e]);
-        for (char *c = val; m->conv == C_LOWER && *c; c++)
-            *c = (char)tolower((unsigned char)*c);
         break;
     case C_BOOL:
         snprintf(val, sizeof val, "%s", *(const bool *)field ? "true" : "false");
@@ -155,58 +147,6 @@ static int set_mapped(rd_kafka_conf_t *conf, const struct kafka_conf *o, const s
     return 0;
 }
 
-/* username="..." password="..." of a JAAS line (PLAIN and SCRAM login modules). */
-static bool jaas_value(const char *jaas, const char *key, char *out, size_t size)
-{
-    size_t kl = strlen(key);
-    for (const char *p = jaas; (p = strstr(p, key)) != NULL; p += kl) {
-        if (p > jaas && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
-            continue;
-        const char *q = p + kl;
-        while (*q == ' ')
-            q++;
-        if (*q++ != '=')
-            continue;
-        while (*q == ' ')
-            q++;
-        if (*q++ != '"')
-            continue;
-        size_t n = 0;
-        while (*q && *q != '"' && n + 1 < size)
-            out[n++] = *q++;
-        out[n] = '\0';
-        return *q == '"';
-    }
-    return false;
-}
-
-static int set_security(rd_kafka_conf_t *conf, const struct kafka_conf *o, struct drom_error *err)
-{
-    if (o->security_protocol != KAFKA_SASL_PLAINTEXT && o->security_protocol != KAFKA_SASL_SSL)
-        return 0;
-    const char *mech = o->sasl_mechanism;
-    if (mech && kafka_conf_set(conf, "sasl.mechanism", mech, err) < 0)
-        return -1;
-    char user[512] = "", pass[512] = "";
-    const char *jaas = o->sasl_jaas_config;
-    if (jaas) {
-        jaas_value(jaas, "username", user, sizeof user);
-        jaas_value(jaas, "password", pass, sizeof pass);
-    }
-    const char *u = o->sasl_username;
-    const char *pw = o->sasl_password;
-    if (u)
-        snprintf(user, sizeof user, "%s", u);
-    if (pw)
-        snprintf(pass, sizeof pass, "%s", pw);
-    if (user[0] && kafka_conf_set(conf, "sasl.username", user, err) < 0)
-        return -1;
-    /* The message would name the property, never the value. */
-    if (pass[0] && kafka_conf_set(conf, "sasl.password", pass, err) < 0)
-        return -1;
-    return 0;
-}
-
 rd_kafka_conf_t *kafka_conf_build(const struct kafka_conf *o, enum kafka_role role, struct drom_error *err)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -215,7 +155,7 @@ rd_kafka_conf_t *kafka_conf_build(const struct kafka_conf *o, enum kafka_role ro
     for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
         if ((maps[i].roles & bit) && set_mapped(conf, o, &maps[i], err) < 0)
             goto fail;
-    if (set_security(conf, o, err) < 0 || kafka_conf_tls(conf, o, err) < 0)
+    if (kafka_conf_security(conf, o, err) < 0)
         goto fail;
     if (role == KAFKA_PRODUCER) {
         /* Java's partitioner, so a key lands in the partition Kafka Connect

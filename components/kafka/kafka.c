@@ -155,7 +155,7 @@ static const struct drom_option options[] = {
      .group = "producer (advanced)", .doc = "Start the producer on first message"},
 
     /* security */
-    {.name = "securityProtocol", AT(security_protocol), .type = DROM_OPT_ENUM, .def = "PLAINTEXT", .values = kafka_protocols, .group = "security",
+    {.name = "securityProtocol", AT(security_protocol), .type = DROM_OPT_ENUM, .def = "PLAINTEXT", .values = drom_kafka_protocols, .group = "security",
      .doc = "Protocol to talk to the brokers; the ssl* options apply to SSL and SASL_SSL"},
     {.name = "saslMechanism", AT(sasl_mechanism), .type = DROM_OPT_STRING, .def = "GSSAPI", .group = "security",
      .doc = "SASL mechanism: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or GSSAPI"},
@@ -203,7 +203,7 @@ static int validate(const char *path, const void *conf, unsigned role, struct dr
     const struct kafka_conf *o = conf;
     if (role == DROM_ROLE_CONSUMER && !o->group_id)
         return drom_err(err, DROM_EINVAL, "a kafka consumer needs groupId: offsets are committed to its group");
-    return kafka_conf_check_extra(conf, err) < 0 ? -1 : kafka_tls_validate(conf, err);
+    return kafka_conf_check_extra(conf, err) < 0 ? -1 : kafka_security_validate(conf, err);
 }
 
 /* An endpoint does not learn whether it is a source before start(), so

@@ -2,7 +2,7 @@
  *
  *   kafka.c        the option table, the compile-time check, the component struct
  *   conf.c         one place that turns an endpoint's options into an rd_kafka_conf_t
- *   tls.c          the ssl* options (PEM and PKCS#12 files) for conf.c
+ *   tls.c          the security options (TLS files, SASL) for conf.c, through runtime/kafka_security.h
  *   headers.c      exchange headers <-> record headers (Camel's header filter)
  *   health.c       readiness and consumer lag from librdkafka's errors and statistics
  *   record.c       exchange -> record, delivery report -> exchange, counters (both producers)
@@ -29,6 +29,7 @@
 
 #include "runtime/component.h"
 #include "runtime/exchange.h"
+#include "runtime/kafka_security.h"
 #include "runtime/offset_store.h"
 
 enum kafka_role { KAFKA_PRODUCER, KAFKA_CONSUMER };
@@ -37,10 +38,9 @@ enum kafka_role { KAFKA_PRODUCER, KAFKA_CONSUMER };
 
 enum kafka_offset_reset { KAFKA_RESET_EARLIEST, KAFKA_RESET_LATEST, KAFKA_RESET_NONE };
 enum kafka_seek { KAFKA_SEEK_BEGINNING, KAFKA_SEEK_END };
-enum kafka_protocol { KAFKA_PLAINTEXT, KAFKA_SSL, KAFKA_SASL_PLAINTEXT, KAFKA_SASL_SSL };
-/* conf.c: the values of the enum options it hands to librdkafka, by enum value. */
-extern const char *const kafka_acks[], *const kafka_codecs[], *const kafka_protocols[],
-    *const kafka_isolation_levels[];
+/* conf.c: the values of the enum options it hands to librdkafka, by enum
+ * value (securityProtocol's are drom_kafka_protocols). */
+extern const char *const kafka_acks[], *const kafka_codecs[], *const kafka_isolation_levels[];
 
 struct kafka_conf {
     const char *brokers, *client_id, *group_id, *group_instance_id, *key, *transactional_id;
@@ -59,7 +59,7 @@ struct kafka_conf {
     bool record_metadata, partition_key_given, retries_given;
     int auto_offset_reset;       /* enum kafka_offset_reset */
     int seek_to;                 /* enum kafka_seek, -1 when unset */
-    int security_protocol;       /* enum kafka_protocol */
+    int security_protocol;       /* enum drom_kafka_protocol */
     int isolation_level, request_required_acks, compression_codec, poll_on_error;   /* index in their lists */
 };
 
@@ -78,13 +78,15 @@ rd_kafka_conf_t *kafka_conf_build(const struct kafka_conf *o, enum kafka_role ro
  * events), committed records only, in no group; takes `conf` (destroyed on
  * failure). `what` names it in the error. */
 rd_kafka_t *kafka_reader_new(rd_kafka_conf_t *conf, const char *group, const char *what, struct drom_error *err);
-/* tls.c: the ssl* options of an SSL or SASL_SSL endpoint (nothing for the
- * other protocols): CA certificates as PEM, the client's certificate as PEM
- * or PKCS#12; a Java key store is refused with how to convert it. */
-int kafka_conf_tls(rd_kafka_conf_t *conf, const struct kafka_conf *o, struct drom_error *err);
-/* The compile-time checks of the same options (files, offline), and the
- * warning for a SASL PLAIN password in clear text to another machine. */
-int kafka_tls_validate(const struct kafka_conf *o, struct drom_error *err);
+/* tls.c: the security options (securityProtocol, sasl*, ssl*) into
+ * `conf`: for SSL and SASL_SSL the CA certificates as PEM and the client's
+ * certificate as PEM or PKCS#12 (a Java key store is refused with how to
+ * convert it), for SASL the mechanism and the user name and password. */
+int kafka_conf_security(rd_kafka_conf_t *conf, const struct kafka_conf *o, struct drom_error *err);
+/* The compile-time checks of the same options (files, offline; SASL
+ * credentials), and the warning for a SASL PLAIN password in clear text to
+ * another machine. */
+int kafka_security_validate(const struct kafka_conf *o, struct drom_error *err);
 void kafka_advise(const char *path, const void *conf, char *warning, size_t size);
 /* Sets one property, err naming it. Inline so that conf.c and tls.c share
  * it without calling into each other. */
@@ -93,6 +95,14 @@ static inline int kafka_conf_set(rd_kafka_conf_t *conf, const char *name, const 
     char why[512];
     if (rd_kafka_conf_set(conf, name, value, why, sizeof why) != RD_KAFKA_CONF_OK)
         return drom_err(err, DROM_EINVAL, "kafka property %s: %s", name, why);
+    return 0;
+}
+/* Sets each property of a NULL-ended name, value, ... list (may be NULL). */
+static inline int kafka_conf_set_list(rd_kafka_conf_t *conf, const char *const *props, struct drom_error *err)
+{
+    for (const char *const *p = props; p && p[0] && p[1]; p += 2)
+        if (kafka_conf_set(conf, p[0], p[1], err) < 0)
+            return -1;
     return 0;
 }
 /* librdkafka log lines into the runtime's log. */

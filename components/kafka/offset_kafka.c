@@ -32,23 +32,36 @@ struct okafka {
     int64_t timeout_ms;
     struct entry *items;
     size_t n, cap;
+    char why[512];        /* the last refusal error_cb heard of */
 };
 
 static const struct drom_offset_store_ops ops;
 
+/* The clients' errors (a refused login, a failed handshake), kept so that
+ * an open that fails says why rather than only that Kafka did not answer.
+ * Runs on the thread that polls the producer (open's, or a put's). */
+static void error_cb(rd_kafka_t *rk, int code, const char *reason, void *opaque)
+{
+    (void)rk;
+    struct okafka *o = opaque;
+    bool refusal = code == RD_KAFKA_RESP_ERR__AUTHENTICATION || code == RD_KAFKA_RESP_ERR__SSL ||
+                   code == RD_KAFKA_RESP_ERR__TRANSPORT;
+    /* "all brokers are down" follows a refusal: the refusal is the reason */
+    if (refusal || (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN && !o->why[0]))
+        snprintf(o->why, sizeof o->why, "%s", reason);
+}
+
+/* cfg->props (the security settings) over the brokers. */
 static rd_kafka_conf_t *base_conf(const struct drom_offset_config *cfg, struct drom_error *err)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rd_kafka_conf_set_log_cb(conf, kafka_conf_log_cb);
-    if (kafka_conf_set(conf, "bootstrap.servers", cfg->brokers, err) < 0)
-        goto fail;
-    for (const char *const *p = cfg->props; p && p[0] && p[1]; p += 2)
-        if (kafka_conf_set_extra(conf, p[0], p[1], err) < 0)
-            goto fail;
+    if (kafka_conf_set(conf, "bootstrap.servers", cfg->brokers, err) < 0 ||
+        kafka_conf_set_list(conf, cfg->props, err) < 0) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
     return conf;
-fail:
-    rd_kafka_conf_destroy(conf);
-    return NULL;
 }
 
 static void remember(struct okafka *o, const char *key, size_t klen, const char *json, size_t jlen)
@@ -195,6 +208,8 @@ struct drom_offset_store *drom_offset_kafka_open(const struct drom_offset_config
         goto fail;
     }
     rd_kafka_conf_set_dr_msg_cb(conf, put_dr);
+    rd_kafka_conf_set_error_cb(conf, error_cb);
+    rd_kafka_conf_set_opaque(conf, o);
     char why[512];
     o->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof why);
     if (!o->producer) {
@@ -202,8 +217,12 @@ struct drom_offset_store *drom_offset_kafka_open(const struct drom_offset_config
         drom_err(err, DROM_EINVAL, "offset store producer: %s", why);
         goto fail;
     }
-    if (kafka_create_topic(o->producer, o->topic, "offset topic", o->timeout_ms, err) < 0 || read_all(o, cfg, err) < 0)
+    if (kafka_create_topic(o->producer, o->topic, "offset topic", o->timeout_ms, err) < 0 || read_all(o, cfg, err) < 0) {
+        rd_kafka_poll(o->producer, 0);   /* serves error_cb */
+        if (o->why[0] && err && !strstr(err->msg, o->why))
+            snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg), " (%s)", o->why);
         goto fail;
+    }
     return &o->store;
 fail:
     drom_err_prefix(err, "Kafka offset store");

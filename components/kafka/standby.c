@@ -164,10 +164,17 @@ static void *elector_main(void *arg)
     return NULL;
 }
 
+/* A refused login or handshake keeps this replica out of the group for as
+ * long as it lasts, so it is an error, said once a minute while it lasts. */
 static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
     struct drom_standby *s = opaque;
-    drom_warn(LOGGER, "group %s: %s: %s", s->group, rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
+    if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION || err == RD_KAFKA_RESP_ERR__SSL)
+        drom_log_limited(DROM_LOG_ERROR, LOGGER, 60000,
+                         "group %s (topic %s): the brokers refused this replica, which cannot stand for leader: %s",
+                         s->group, s->topic, reason);
+    else
+        drom_warn(LOGGER, "group %s: %s: %s", s->group, rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
 }
 
 static rd_kafka_conf_t *elector_conf(const struct drom_standby_config *cfg, const char *member,
@@ -187,11 +194,18 @@ static rd_kafka_conf_t *elector_conf(const struct drom_standby_config *cfg, cons
         {"enable.auto.offset.store", "false"},
     };
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    for (size_t i = 0; i < sizeof props / sizeof props[0]; i++)
-        if (kafka_conf_set(conf, props[i][0], props[i][1], err) < 0) {
-            rd_kafka_conf_destroy(conf);
-            return NULL;
-        }
+    struct drom_kafka_props sec = {0};
+    int rc = drom_kafka_props_build(&cfg->security, &sec, err);
+    for (size_t i = 0; i < sizeof props / sizeof props[0] && rc == 0; i++)
+        rc = kafka_conf_set(conf, props[i][0], props[i][1], err);
+    if (rc == 0)
+        rc = kafka_conf_set_list(conf, drom_kafka_props_list(&sec), err);
+    drom_kafka_props_free(&sec);
+    if (rc < 0) {
+        drom_err_prefix(err, "standby group %s", cfg->group_id);
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
     rd_kafka_conf_set_log_cb(conf, kafka_conf_log_cb);
     rd_kafka_conf_set_error_cb(conf, error_cb);
     rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);

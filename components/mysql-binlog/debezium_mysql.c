@@ -71,12 +71,19 @@ static const struct drom_option options[] = {
             "events, as Debezium"},
     {.name = "connectTimeoutMs", MB_ROW_CONNECT_TIMEOUT, .group = "mysql",
      .doc = "Wait for a connection to the server before giving up"},
+    /* before the prefix row, which would take their names otherwise */
+    MB_KAFKA_ROWS_JAVA(kafka, "additionalProperties.", "the offset store, the standby elector and the kafka signal "
+                                                       "channel, as Kafka Connect's worker"),
+    MB_KAFKA_ROWS_JAVA(signal_kafka, "additionalProperties.signal.consumer.",
+                       "the kafka signal channel's consumer (Debezium's signal.consumer.*), over the worker's"),
     {.name = "additionalProperties.", MB_AT(additional_properties), .type = DROM_OPT_STRING, .flags = DROM_OPT_PREFIX, .group = "common",
-     .doc = "Extra Debezium/Kafka Connect properties: bootstrap.servers is the Kafka of the offset topic; "
-            "column.mask.with.N.chars, column.mask.hash[.v2].<algorithm>.with.salt.<salt> and "
-            "column.truncate.to.N.chars are Debezium's column mappers; read.only=true makes incremental snapshots "
-            "that write nothing (MariaDB: each chunk read in a consistent snapshot whose binlog position is its "
-            "watermark; signals from the kafka channel); the others are accepted and ignored"},
+     .doc = "Extra Debezium/Kafka Connect properties: bootstrap.servers is the Kafka of the offset topic (and of "
+            "the standby group); security.protocol, sasl.* and ssl.* (above) secure the clients of the offset "
+            "store, the standby elector and the signal channel; column.mask.with.N.chars, "
+            "column.mask.hash[.v2].<algorithm>.with.salt.<salt> and column.truncate.to.N.chars are Debezium's "
+            "column mappers; read.only=true makes incremental snapshots that write nothing (MariaDB: each chunk "
+            "read in a consistent snapshot whose binlog position is its watermark; signals from the kafka "
+            "channel); the others are accepted and ignored"},
     IGN("internalKeyConverter", DROM_OPT_STRING, "org.apache.kafka.connect.json.JsonConverter",
         "Key converter of the embedded engine's offsets"),
     IGN("internalValueConverter", DROM_OPT_STRING, "org.apache.kafka.connect.json.JsonConverter",
@@ -193,4 +200,5 @@ const struct drom_component drom_component_debezium_mysql = {
     MB_COMPONENT_CALLBACKS,
     .validate = mb_validate_debezium,
     .advise = mb_advise_debezium,
+    .standby = mb_standby_debezium,
 };

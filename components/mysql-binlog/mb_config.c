@@ -103,6 +103,20 @@ static void load_tls(struct mb_config *c, bool camel, const struct mb_options *o
     c->ssl_key_password = dup_nonempty(o->ssl_key_password);
 }
 
+/* The properties of the Kafka clients this source opens (the elector
+ * builds its own from the same options, before the source exists). */
+static int load_kafka(struct mb_config *c, bool camel, const struct mb_options *o, struct drom_error *err)
+{
+    struct drom_kafka_security sec;
+    mb_kafka_security(o, camel, false, &sec);
+    if (c->offset_kafka && drom_kafka_props_build(&sec, &c->offset_props, err) < 0)
+        return -1;
+    mb_kafka_security(o, camel, true, &sec);
+    if (c->signal_kafka_topic && drom_kafka_props_build(&sec, &c->signal_props, err) < 0)
+        return -1;
+    return 0;
+}
+
 int mb_config_load(struct mb_config *c, bool camel, const char *path, const struct mb_options *o,
                    struct drom_error *err)
 {
@@ -156,7 +170,8 @@ int mb_config_load(struct mb_config *c, bool camel, const char *path, const stru
     const char *brokers = camel ? mb_options_extra(o, "bootstrap.servers") : o->offset_storage_brokers;
     c->offset_brokers = brokers ? drom_xstrdup(brokers) : NULL;
     load_signals(c, camel, o);
-    if (compile_filters(c, o, err) < 0 || mb_options_mappers(o, camel, &c->mappers, err) < 0) {
+    if (load_kafka(c, camel, o, err) < 0 || compile_filters(c, o, err) < 0 ||
+        mb_options_mappers(o, camel, &c->mappers, err) < 0) {
         mb_config_free(c);
         return -1;
     }
@@ -181,6 +196,8 @@ void mb_config_free(struct mb_config *c)
     free(c->offset_file);
     free(c->offset_topic);
     free(c->offset_brokers);
+    drom_kafka_props_free(&c->offset_props);
+    drom_kafka_props_free(&c->signal_props);
     free(c->signal_db);
     free(c->signal_kafka_topic);
     free(c->signal_kafka_brokers);

@@ -38,6 +38,9 @@ struct mb_config {
     bool offset_kafka;
     char *offset_topic;
     char *offset_brokers;       /* Kafka store's bootstrap servers */
+    /* the TLS and SASL properties of the Kafka offset store's clients and
+     * of the signal consumer (empty when the source opens no such client) */
+    struct drom_kafka_props offset_props, signal_props;
     char *signal_db, *signal_table;   /* signalDataCollection split; NULL: no signal table */
     bool signal_source;               /* its rows are signals (the source channel), not only watermarks */
     char *signal_kafka_topic, *signal_kafka_brokers;   /* the kafka channel; NULL: off */

@@ -452,7 +452,9 @@ int mb_start(struct drom_endpoint *ep, struct drom_error *err)
         ;   /* a restart keeps the store opened by the first start */
     else if (s->cfg.offset_kafka || s->cfg.offset_file) {
         struct drom_offset_config oc = {.path = s->cfg.offset_file, .brokers = s->cfg.offset_brokers,
-                                        .topic = s->cfg.offset_topic, .timeout_ms = s->cfg.connect_timeout_ms};
+                                        .topic = s->cfg.offset_topic,
+                                        .props = drom_kafka_props_list(&s->cfg.offset_props),
+                                        .timeout_ms = s->cfg.connect_timeout_ms};
         s->store = drom_engine_open_offsets(drom_endpoint_engine(ep), s->cfg.offset_backend, &oc, err);
         s->own_store = true;
     } else

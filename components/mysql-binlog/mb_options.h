@@ -12,6 +12,7 @@
 #include "components/mysql-binlog/event_json.h"
 #include "runtime/component.h"
 #include "runtime/error.h"
+#include "runtime/kafka_security.h"
 #include "runtime/option.h"
 
 enum mb_snapshot_mode { MB_SNAP_INITIAL, MB_SNAP_INITIAL_ONLY, MB_SNAP_NO_DATA, MB_SNAP_WHEN_NEEDED,
@@ -77,6 +78,14 @@ struct mb_options {
     const char *signal_data_collection, *signal_enabled_channels, *signal_kafka_topic, *signal_kafka_brokers;
     int64_t incremental_chunk_size;
     bool read_only;                       /* Debezium's read.only: no watermark rows written */
+    /* TLS and SASL of the source's own Kafka clients (offset store, standby
+     * elector, kafka signal channel): mysql-binlog's kafka* options,
+     * debezium-mysql's additionalProperties.* as Kafka Connect's worker
+     * takes them. signal_kafka: signalKafka* and
+     * additionalProperties.signal.consumer.* (Debezium's signal.consumer.*),
+     * each given one over the shared one for the signal consumer. The names
+     * for messages are set by mb_kafka_security. */
+    struct drom_kafka_security kafka, signal_kafka;
 };
 
 #define MB_AT(f) DROM_OPT_AT(struct mb_options, f)
@@ -131,8 +140,7 @@ struct mb_options {
     .flags = DROM_COMP_STOPS_ON_FAILURE, .conf_size = sizeof(struct mb_options), .create = mb_create,          \
     .destroy = mb_destroy, .start = mb_start, .stop = mb_stop, .commit = mb_commit,                            \
     .position_free = mb_position_free, .done = mb_exchange_done, .offset_location = mb_offset_location,        \
-    .position_json = mb_position_json, .standby = mb_standby,                      \
-    .consumer_settings = mb_consumer_settings
+    .position_json = mb_position_json, .consumer_settings = mb_consumer_settings
 
 struct mb_mappers;
 /* Fills `m` (zeroed) from the mapper options of either scheme; on error `m`
@@ -156,8 +164,59 @@ int mb_options_mappers(const struct mb_options *o, bool camel, struct mb_mappers
     {.name = "standbyHeartbeatIntervalMs", MB_AT(standby_heartbeat_interval_ms), .type = DROM_OPT_DURATION,      \
      .def = "1000", .group = "ha", .doc = "How often each replica tells the group it is alive"}
 
-/* drom_component.standby of both schemes. */
-bool mb_standby(const void *conf, struct drom_standby_config *out);
+/* The rows of a Kafka client's security settings, filling `f` (a struct
+ * drom_kafka_security): in camelCase after `P` ("kafka": kafkaSecurityProtocol,
+ * as the kafka component's securityProtocol), and Kafka's own names after
+ * `P` ("additionalProperties.": additionalProperties.security.protocol).
+ * `WHO` says whose they are in the docs. */
+#define MB_KAFKA_ROWS(f, P, WHO, PROTOCOL, MECH, JAAS, TRUST, KEYSTORE, KEYSTORE_PW, KEY_PW)                      \
+    {.name = P PROTOCOL, MB_AT(f.protocol), .type = DROM_OPT_ENUM, .values = drom_kafka_protocols,                  \
+     .group = "security",                                                                                         \
+     .doc = "Protocol to the brokers, for " WHO ": PLAINTEXT (the default), SSL, SASL_PLAINTEXT or SASL_SSL"},     \
+    {.name = P MECH, MB_AT(f.mechanism), .type = DROM_OPT_STRING, .group = "security",                            \
+     .doc = "SASL mechanism, for " WHO ": PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or GSSAPI (the "        \
+            "default)"},                                                                                          \
+    {.name = P JAAS, MB_AT(f.jaas), .type = DROM_OPT_STRING, .flags = DROM_OPT_SECRET, .group = "security",       \
+     .doc = "JAAS line, for " WHO "; username=\"...\" password=\"...\" of the PLAIN and SCRAM login modules are "  \
+            "used"},                                                                                              \
+    {.name = P TRUST, MB_AT(f.truststore), .type = DROM_OPT_STRING, .group = "security",                          \
+     .doc = "CA certificates that verify the brokers (SSL, SASL_SSL), for " WHO ": a PEM file; a JKS or PKCS#12 "  \
+            "truststore is refused with the command that converts it. Unset: the system's CAs"},                  \
+    {.name = P KEYSTORE, MB_AT(f.keystore), .type = DROM_OPT_STRING, .group = "security",                         \
+     .doc = "Client certificate and key for brokers that ask for one, for " WHO ": a PEM file holding both, or "  \
+            "PKCS#12; a JKS file is refused"},                                                                    \
+    {.name = P KEYSTORE_PW, MB_AT(f.keystore_password), .type = DROM_OPT_STRING, .flags = DROM_OPT_SECRET,       \
+     .group = "security", .doc = "Password of a PKCS#12 keystore, for " WHO},                                     \
+    {.name = P KEY_PW, MB_AT(f.key_password), .type = DROM_OPT_STRING, .flags = DROM_OPT_SECRET,                 \
+     .group = "security", .doc = "Password of the private key in a PEM keystore, for " WHO}
+/* The names after the prefix, in MB_KAFKA_ROWS's order. */
+#define MB_KAFKA_CAMEL_NAMES                                                                                      \
+    "SecurityProtocol", "SaslMechanism", "SaslJaasConfig", "SslTruststoreLocation", "SslKeystoreLocation",        \
+        "SslKeystorePassword", "SslKeyPassword"
+#define MB_KAFKA_JAVA_NAMES                                                                                       \
+    "security.protocol", "sasl.mechanism", "sasl.jaas.config", "ssl.truststore.location", "ssl.keystore.location", \
+        "ssl.keystore.password", "ssl.key.password"
+/* The same names for the messages (struct drom_kafka_names). */
+#define MB_KAFKA_NAMES(P, PROTOCOL, MECH, JAAS, TRUST, KEYSTORE, KEYSTORE_PW, KEY_PW)                               \
+    {.protocol = P PROTOCOL, .mechanism = P MECH, .jaas = P JAAS, .truststore = P TRUST, .keystore = P KEYSTORE,   \
+     .keystore_password = P KEYSTORE_PW, .key_password = P KEY_PW}
+/* (a second expansion spreads a list of names over the arguments) */
+#define MB_KAFKA_EXPAND(m, ...) m(__VA_ARGS__)
+#define MB_KAFKA_ROWS_CAMEL(f, P, WHO) MB_KAFKA_EXPAND(MB_KAFKA_ROWS, f, P, WHO, MB_KAFKA_CAMEL_NAMES)
+#define MB_KAFKA_ROWS_JAVA(f, P, WHO) MB_KAFKA_EXPAND(MB_KAFKA_ROWS, f, P, WHO, MB_KAFKA_JAVA_NAMES)
+
+/* drom_component.standby of each scheme. */
+bool mb_standby_binlog(const void *conf, struct drom_standby_config *out);
+bool mb_standby_debezium(const void *conf, struct drom_standby_config *out);
+
+/* --- mb_kafka.c: the source's own Kafka clients --- */
+
+/* The security settings of the offset store and the standby elector
+ * (`signal` false) or of the signal consumer (its own over those), with
+ * the scheme's option names. Strings borrowed from `o`. */
+void mb_kafka_security(const struct mb_options *o, bool camel, bool signal, struct drom_kafka_security *out);
+/* drom_kafka_security_check of both. */
+int mb_kafka_validate(const struct mb_options *o, bool camel, struct drom_error *err);
 
 /* The value of additionalProperties.<key>, NULL when not given. */
 const char *mb_options_extra(const struct mb_options *o, const char *key);
@@ -167,7 +226,9 @@ int mb_options_extra_bool(const struct mb_options *o, const char *key, bool *out
 
 int mb_validate_binlog(const char *path, const void *conf, unsigned role, struct drom_error *err);
 int mb_validate_debezium(const char *path, const void *conf, unsigned role, struct drom_error *err);
-/* A warning when the connection is told not to use TLS to another machine. */
+/* A warning when the connection to the database is told not to use TLS, or
+ * a Kafka client sends a SASL PLAIN password in clear text, to another
+ * machine. */
 void mb_advise_binlog(const char *path, const void *conf, char *warning, size_t size);
 void mb_advise_debezium(const char *path, const void *conf, char *warning, size_t size);
 

@@ -17,7 +17,9 @@
  * ("dromd-signal-<endpoint name>") is committed only up to a position
  * already stored, never at read: it says where to begin when the store has
  * no position (a new state dir, `dromd offsets reset`, offsets of an older
- * dromd), else the topic's start. */
+ * dromd), else the topic's start. TLS and SASL towards the brokers are the
+ * signal consumer's settings (mb_kafka.c), built with the source's
+ * configuration. */
 #include <inttypes.h>
 #include <librdkafka/rdkafka.h>
 #include <pthread.h>
@@ -46,6 +48,7 @@ struct mb_signal_kafka {
     struct queued *head, *tail;
     struct mb_src *s;
     int64_t committed;   /* poll thread: the group's offset last committed */
+    char group[300];     /* "dromd-signal-<endpoint name>" */
 };
 
 /* Puts list q..last in front of the queue. */
@@ -156,7 +159,8 @@ static void *poll_loop(void *arg)
         if (!m)
             continue;
         if (m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-            drom_warn(mb_route(k->s), "signal topic %s: %s", k->s->cfg.signal_kafka_topic, rd_kafka_message_errstr(m));
+            drom_log_limited(DROM_LOG_WARN, mb_route(k->s), 60000, "signal channel kafka (group %s, topic %s): %s",
+                             k->group, k->s->cfg.signal_kafka_topic, rd_kafka_message_errstr(m));
         else if (!m->err)
             enqueue(k, m);
         rd_kafka_message_destroy(m);
@@ -164,23 +168,62 @@ static void *poll_loop(void *arg)
     return NULL;
 }
 
-static rd_kafka_t *consumer(struct mb_src *s, struct drom_error *err)
+/* A refused login or handshake means no signal arrives while it lasts: an
+ * error naming the group and the topic, once a minute while it lasts. The
+ * consumer's poll thread serves it. */
+static void error_cb(rd_kafka_t *rk, int code, const char *reason, void *opaque)
 {
+    struct mb_signal_kafka *k = opaque;
+    bool refused = code == RD_KAFKA_RESP_ERR__AUTHENTICATION || code == RD_KAFKA_RESP_ERR__SSL;
+    drom_log_limited(refused ? DROM_LOG_ERROR : DROM_LOG_WARN, mb_route(k->s), 60000,
+                     "signal channel kafka (group %s, topic %s at %s): %s%s", k->group, k->s->cfg.signal_kafka_topic,
+                     k->s->cfg.signal_kafka_brokers, refused ? "the brokers refused the consumer, no signal is read: "
+                                                             : "", reason);
+}
+
+/* librdkafka's own lines say what error_cb says, with less context. */
+static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    drom_log_limited(DROM_LOG_DEBUG, "kafka", 60000, "%s: %s: %s", rd_kafka_name(rk), fac, buf);
+}
+
+static rd_kafka_conf_t *consumer_conf(struct mb_signal_kafka *k, struct drom_error *err)
+{
+    const struct mb_config *c = &k->s->cfg;
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    char why[512], group[300];
-    snprintf(group, sizeof group, "dromd-signal-%s", s->cfg.name);
-    const char *kv[][2] = {{"bootstrap.servers", s->cfg.signal_kafka_brokers}, {"group.id", group},
+    char why[512];
+    const char *kv[][2] = {{"bootstrap.servers", c->signal_kafka_brokers}, {"group.id", k->group},
                            {"auto.offset.reset", "earliest"}, {"enable.partition.eof", "false"},
-                           {"enable.auto.commit", "false"},
-                           {"log_level", "3"}};
+                           {"enable.auto.commit", "false"}, {"log_level", "3"}};
     for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
-        if (rd_kafka_conf_set(conf, kv[i][0], kv[i][1], why, sizeof why) != RD_KAFKA_CONF_OK) {
-            rd_kafka_conf_destroy(conf);
-            return drom_err(err, DROM_EINVAL, "signal channel kafka: %s", why), NULL;
-        }
+        if (rd_kafka_conf_set(conf, kv[i][0], kv[i][1], why, sizeof why) != RD_KAFKA_CONF_OK)
+            goto fail;
+    /* the message would name the property, never its value */
+    for (const char *const *p = drom_kafka_props_list(&c->signal_props); p && p[0]; p += 2)
+        if (rd_kafka_conf_set(conf, p[0], p[1], why, sizeof why) != RD_KAFKA_CONF_OK)
+            goto fail;
+    rd_kafka_conf_set_error_cb(conf, error_cb);
+    rd_kafka_conf_set_log_cb(conf, log_cb);
+    rd_kafka_conf_set_opaque(conf, k);
+    return conf;
+fail:
+    rd_kafka_conf_destroy(conf);
+    drom_err(err, DROM_EINVAL, "signal channel kafka: %s", why);
+    return NULL;
+}
+
+static rd_kafka_t *consumer(struct mb_signal_kafka *k, struct drom_error *err)
+{
+    struct mb_src *s = k->s;
+    rd_kafka_conf_t *conf = consumer_conf(k, err);
+    if (!conf)
+        return NULL;
+    char why[512];
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
-    if (!rk)
+    if (!rk) {
+        rd_kafka_conf_destroy(conf);
         return drom_err(err, DROM_EINVAL, "signal channel kafka: %s", why), NULL;
+    }
     rd_kafka_poll_set_consumer(rk);
     /* from the stored position; without one from the group's offset, else the topic's start (auto.offset.reset) */
     rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(1);
@@ -203,20 +246,23 @@ void mb_signal_kafka_start(struct mb_src *s)
 {
     if (!s->cfg.signal_kafka_topic || s->replay)
         return;
-    struct drom_error err = {0};
-    rd_kafka_t *rk = consumer(s, &err);
-    if (!rk) {
-        drom_error_log(mb_route(s), "%s: no Kafka signals: %s", s->ep->uri_masked, err.msg);
-        return;
-    }
-    mb_signal_stored(s, s->signal_resume);   /* the group catches up with the stored position */
     struct mb_signal_kafka *k = drom_xcalloc(1, sizeof *k);
-    k->rk = rk;
     k->s = s;
+    snprintf(k->group, sizeof k->group, "dromd-signal-%s", s->cfg.name);
     pthread_mutex_init(&k->mu, NULL);
-    if (pthread_create(&k->thread, NULL, poll_loop, k)) {
-        drom_error_log(mb_route(s), "%s: no Kafka signals: cannot start their thread", s->ep->uri_masked);
-        rd_kafka_destroy(rk);
+    struct drom_error err = {0};
+    k->rk = consumer(k, &err);
+    if (!k->rk) {
+        drom_error_log(mb_route(s), "%s: no Kafka signals: %s", s->ep->uri_masked, err.msg);
+    } else {
+        mb_signal_stored(s, s->signal_resume);   /* the group catches up with the stored position */
+        if (pthread_create(&k->thread, NULL, poll_loop, k)) {
+            drom_error_log(mb_route(s), "%s: no Kafka signals: cannot start their thread", s->ep->uri_masked);
+            rd_kafka_destroy(k->rk);
+            k->rk = NULL;
+        }
+    }
+    if (!k->rk) {
         pthread_mutex_destroy(&k->mu);
         free(k);
         return;

@@ -105,18 +105,29 @@ static int check_standby(const struct mb_options *o, bool camel, struct drom_err
     return 0;
 }
 
-bool mb_standby(const void *conf, struct drom_standby_config *out)
+/* The elector speaks to the offset store's brokers as the store does. */
+static bool standby(const struct mb_options *o, bool camel, struct drom_standby_config *out)
 {
-    const struct mb_options *o = conf;
     if (!o->standby || o->offset_storage != MB_STORE_KAFKA || !o->standby_group_id)
         return false;
-    const char *brokers = o->offset_storage_brokers ? o->offset_storage_brokers : mb_options_extra(o, "bootstrap.servers");
+    const char *brokers = camel ? mb_options_extra(o, "bootstrap.servers") : o->offset_storage_brokers;
     if (!brokers)
         return false;
     *out = (struct drom_standby_config){.brokers = brokers, .topic = o->standby_topic, .group_id = o->standby_group_id,
                                         .session_timeout_ms = o->standby_session_timeout_ms,
                                         .heartbeat_interval_ms = o->standby_heartbeat_interval_ms};
+    mb_kafka_security(o, camel, false, &out->security);
     return true;
+}
+
+bool mb_standby_binlog(const void *conf, struct drom_standby_config *out)
+{
+    return standby(conf, false, out);
+}
+
+bool mb_standby_debezium(const void *conf, struct drom_standby_config *out)
+{
+    return standby(conf, true, out);
 }
 
 /* signalDataCollection is db.table; the channels are ones this source reads. */
@@ -153,7 +164,8 @@ int mb_validate_binlog(const char *path, const void *conf, unsigned role, struct
     if (o->offset_storage == MB_STORE_KAFKA && !o->offset_storage_brokers)
         return drom_err(err, DROM_EINVAL, "offsetStorageBrokers must be set since offsetStorage is 'kafka'");
     if (check_standby(o, false, err) || check_lists(o, err) || mb_tls_validate(o, false, err) ||
-        check_mappers(o, false, err) || check_signals(o, "signalDataCollection", err))
+        mb_kafka_validate(o, false, err) || check_mappers(o, false, err) ||
+        check_signals(o, "signalDataCollection", err))
         return -1;
     return check_ops(o->skipped_operations, err);
 }
@@ -180,19 +192,31 @@ int mb_validate_debezium(const char *path, const void *conf, unsigned role, stru
                         "(additionalProperties.read.only): Expected value to be either true or false",
                         mb_options_extra(o, "read.only"));
     if (check_standby(o, true, err) || check_lists(o, err) || mb_tls_validate(o, true, err) ||
-        check_mappers(o, true, err) || check_signals(o, "signalDataCollection", err))
+        mb_kafka_validate(o, true, err) || check_mappers(o, true, err) ||
+        check_signals(o, "signalDataCollection", err))
         return -1;
     return check_ops(o->skipped_operations, err);
 }
 
+/* The database's TLS turned off, or a Kafka client's SASL PLAIN password
+ * in clear text, towards another machine. */
 static void advise(const struct mb_options *o, bool camel, char *warning, size_t size)
 {
     warning[0] = '\0';
-    if (o->ssl_mode != MB_SSL_DISABLED || drom_host_is_loopback(o->host))
+    if (o->ssl_mode == MB_SSL_DISABLED && !drom_host_is_loopback(o->host)) {
+        snprintf(warning, size,
+                 "%s=disabled: the login and every change read from %s travel unencrypted; use preferred or "
+                 "stronger", camel ? "databaseSslMode" : "sslMode", o->host);
         return;
-    snprintf(warning, size,
-             "%s=disabled: the login and every change read from %s travel unencrypted; use preferred or stronger",
-             camel ? "databaseSslMode" : "sslMode", o->host);
+    }
+    struct drom_kafka_security k;
+    const char *brokers = camel ? mb_options_extra(o, "bootstrap.servers") : o->offset_storage_brokers;
+    mb_kafka_security(o, camel, false, &k);
+    if (brokers && o->offset_storage == MB_STORE_KAFKA)
+        drom_kafka_security_advise(&k, brokers, warning, size);
+    mb_kafka_security(o, camel, true, &k);
+    if (!warning[0] && o->signal_kafka_topic && o->signal_kafka_brokers)
+        drom_kafka_security_advise(&k, o->signal_kafka_brokers, warning, size);
 }
 
 void mb_advise_binlog(const char *path, const void *conf, char *warning, size_t size)

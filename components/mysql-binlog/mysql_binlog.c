@@ -68,6 +68,8 @@ static const struct drom_option options[] = {
      .doc = "Compacted Kafka topic for offsets when offsetStorage=kafka"},
     {.name = "offsetStorageBrokers", MB_AT(offset_storage_brokers), .type = DROM_OPT_STRING, .group = "offsets",
      .doc = "Kafka bootstrap servers of offsetStorageTopic, host:port[,host:port...]"},
+    MB_KAFKA_ROWS_CAMEL(kafka, "kafka", "the source's own Kafka clients (the offset store, the standby elector and "
+                                        "the kafka signal channel)"),
     {.name = "offsetFlushIntervalMs", MB_AT(offset_flush_interval_ms), .type = DROM_OPT_DURATION, .def = "1000", .group = "offsets",
      .doc = "Longest time an acknowledged position waits before it is written (0: at every commit)"},
     {.name = "maxUncommittedEvents", MB_ROW_MAX_UNCOMMITTED, .group = "offsets"},
@@ -135,6 +137,8 @@ static const struct drom_option options[] = {
      .doc = "Topic of the kafka signal channel: records keyed by the topicPrefix, {\"type\":...,\"data\":{...}}"},
     {.name = "signalKafkaBootstrapServers", MB_AT(signal_kafka_brokers), .type = DROM_OPT_STRING, .group = "signals",
      .doc = "Kafka bootstrap servers of signalKafkaTopic, host:port[,host:port...]"},
+    MB_KAFKA_ROWS_CAMEL(signal_kafka, "signalKafka", "the kafka signal channel's consumer, over its kafka* "
+                                                     "counterpart"),
     {.name = "incrementalSnapshotChunkSize", MB_AT(incremental_chunk_size), .type = DROM_OPT_INT, .def = "1024",
      .min = 1, .max = 1000000, .group = "signals",
      .doc = "Rows an incremental snapshot reads per chunk, in primary key order"},
@@ -151,4 +155,5 @@ const struct drom_component drom_component_mysql_binlog = {
     MB_COMPONENT_CALLBACKS,
     .validate = mb_validate_binlog,
     .advise = mb_advise_binlog,
+    .standby = mb_standby_binlog,
 };

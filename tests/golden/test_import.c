@@ -144,6 +144,11 @@ Test(import, debezium_documentation_example)
     run_case("debezium-doc", INPUTS("cases/debezium-doc.yaml"), false, INPUTS("dbz"));
 }
 
+Test(import, the_signal_consumers_security_is_carried_over)
+{
+    run_case("signal-consumer", INPUTS("cases/signal-consumer.yaml"), false, NULL);
+}
+
 Test(import, rest_json_source_and_sink_with_transforms)
 {
     run_case("rest", INPUTS("cases/rest-source.json", "cases/rest-sink.json"), false, NULL);

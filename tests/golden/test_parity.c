@@ -26,6 +26,11 @@ struct parity_case {
     const char *value;     /* the bad value put into the graph, when it is not `bad` itself */
 };
 
+/* a source whose offset store is on a Kafka of its own clients' security options */
+#define KAFKA_STORE                                                                                            \
+    "mysql-binlog:cdc?host=127.0.0.1&amp;port=1&amp;user=u&amp;serverId=5&amp;offsetStorage=kafka&amp;"       \
+    "offsetStorageTopic=o&amp;offsetStorageBrokers=127.0.0.1:1&amp;"
+
 static const struct parity_case cases[] = {
     {"regex_list", "mysql-binlog:cdc?host=127.0.0.1&amp;port=1&amp;user=u&amp;serverId=5&amp;tableIncludeList=%s",
      "tableIncludeList", "shop\\.orders", "shop.(orders", true, NULL},
@@ -53,6 +58,12 @@ static const struct parity_case cases[] = {
      "Never", "Always", false, NULL},
     {"skipped_operations", "mysql-binlog:cdc?host=127.0.0.1&amp;port=1&amp;user=u&amp;serverId=5&amp;"
      "skippedOperations=%s", "skippedOperations", "t", "x", true, NULL},
+    {"kafka_client_protocol", KAFKA_STORE "kafkaSecurityProtocol=%s", "kafkaSecurityProtocol", "SSL", "TLS", true,
+     NULL},
+    {"kafka_client_sasl_credentials", KAFKA_STORE "kafkaSecurityProtocol=SASL_PLAINTEXT&amp;kafkaSaslMechanism=%s",
+     "kafkaSaslMechanism", "GSSAPI", "PLAIN", true, NULL},
+    {"kafka_client_truststore", KAFKA_STORE "kafkaSecurityProtocol=SSL&amp;kafkaSslTruststoreLocation=%s",
+     "kafkaSslTruststoreLocation", "/etc/ssl/certs", "/nonexistent/kafka-ca.pem", true, NULL},
 };
 
 static char *route_xml(const struct parity_case *c, const char *value)

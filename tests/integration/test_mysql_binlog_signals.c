@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 
 #include "tests/integration/test_mysql_binlog_util.h"
+#include "tests/support/testkafka.h"
 
 /* Each test its own database (they may run at once): DB in the test, DBN in the helpers. */
 static const char *DBN;
@@ -575,22 +576,6 @@ Test(mysql_binlog_signals, kill9_mid_snapshot_resumes_at_the_next_chunk, .timeou
 #undef DB
 #define DB "mbt_sig5"
 
-/* One record to the signal topic, keyed by the source's topicPrefix ("t"). */
-static void kafka_signal(const char *brokers, const char *topic, const char *key, const char *value)
-{
-    char why[256];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    cr_assert_eq(rd_kafka_conf_set(conf, "bootstrap.servers", brokers, why, sizeof why), RD_KAFKA_CONF_OK, "%s", why);
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof why);
-    cr_assert_not_null(rk, "%s", why);
-    rd_kafka_resp_err_t e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, strlen(key)),
-                                              RD_KAFKA_V_VALUE((void *)value, strlen(value)),
-                                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
-    cr_assert_eq(e, 0, "%s", rd_kafka_err2str(e));
-    cr_assert_eq(rd_kafka_flush(rk, 30000), 0);
-    rd_kafka_destroy(rk);
-}
-
 Test(mysql_binlog_signals, a_signal_from_the_kafka_channel_snapshots_a_table, .timeout = 120)
 {
     enum { N = 400 };
@@ -602,10 +587,10 @@ Test(mysql_binlog_signals, a_signal_from_the_kafka_channel_snapshots_a_table, .t
     snprintf(q, sizeof q, "%s&signalEnabledChannels=source,kafka&signalKafkaTopic=%s&signalKafkaBootstrapServers=%s&"
              "heartbeatIntervalMs=200", start_query(base, sizeof base, offsets, DB "[.](t|mark)", 50), topic, brokers);
     /* a record of another source and one that is no signal are skipped; the third is ours */
-    kafka_signal(brokers, topic, "another-source", "{\"type\": \"execute-snapshot\", \"data\": "
+    ts_produce(brokers, topic, "another-source", "{\"type\": \"execute-snapshot\", \"data\": "
                  "{\"data-collections\": [\"" DB "[.]t\"]}}");
-    kafka_signal(brokers, topic, "t", "not json");
-    kafka_signal(brokers, topic, "t", "{\"type\": \"execute-snapshot\", \"data\": {\"data-collections\": "
+    ts_produce(brokers, topic, "t", "not json");
+    ts_produce(brokers, topic, "t", "{\"type\": \"execute-snapshot\", \"data\": {\"data-collections\": "
                  "[\"" DB "[.]t\"], \"type\": \"incremental\", \"additional-conditions\": "
                  "[{\"data-collection\": \"" DB ".t\", \"filter\": \"id <= 120\"}]}}");
     struct mbt_run r;
@@ -644,7 +629,7 @@ static void execute_from_kafka(MYSQL *root, void *arg)
     char value[512];
     snprintf(value, sizeof value, "{\"type\": \"execute-snapshot\", \"data\": {\"data-collections\": [\"%s[.]t\"], "
              "\"type\": \"incremental\"}}", DBN);
-    kafka_signal(k->brokers, k->topic, "t", value);
+    ts_produce(k->brokers, k->topic, "t", value);
 }
 
 /* A fresh database `db` with rows 1..n of t whose signal table the source's user may not write (nor
@@ -664,7 +649,7 @@ static MYSQL *read_only_setup(const char *db, int n, struct kafka_channel *k)
     mysql_close(dbz);
     *k = (struct kafka_channel){.brokers = ts_env("KAFKA_BROKERS", "127.0.0.1:9092")};
     snprintf(k->topic, sizeof k->topic, "mbt-ro-signals-%s-%d-%ld", db, (int)getpid(), (long)random());
-    kafka_signal(k->brokers, k->topic, "another-source", "{}");
+    ts_produce(k->brokers, k->topic, "another-source", "{}");
     return root;
 }
 
@@ -956,7 +941,7 @@ Test(mysql_binlog_signals, a_kafka_signal_read_before_a_kill9_runs_after_the_res
     const char *brokers = ts_env("KAFKA_BROKERS", "127.0.0.1:9092");
     char topic[96], extra[1024];
     snprintf(topic, sizeof topic, "mbt-durable-signals-%d-%ld", (int)getpid(), (long)random());
-    kafka_signal(brokers, topic, "another-source", "{}");   /* offset 0: the topic exists before the source reads it */
+    ts_produce(brokers, topic, "another-source", "{}");   /* offset 0: the topic exists before the source reads it */
     snprintf(extra, sizeof extra, "&amp;signalEnabledChannels=source,kafka&amp;signalKafkaTopic=%s&amp;"
              "signalKafkaBootstrapServers=%s&amp;heartbeatIntervalMs=200", topic, brokers);
     /* positions stored once a minute after the first: the snapshot's rows are delivered long before theirs is */
@@ -974,7 +959,7 @@ Test(mysql_binlog_signals, a_kafka_signal_read_before_a_kill9_runs_after_the_res
     cr_assert(!json_equal(sum, start), "the first position (the insert's) is stored at once");
     json_decref(sum);
     json_decref(start);
-    kafka_signal(brokers, topic, "t", "{\"type\": \"execute-snapshot\", \"data\": {\"data-collections\": "
+    ts_produce(brokers, topic, "t", "{\"type\": \"execute-snapshot\", \"data\": {\"data-collections\": "
                  "[\"" DB "[.]t\"], \"type\": \"incremental\"}}");   /* offset 1 */
     static long ids[4 * R];
     static char ops[4 * R];
@@ -1005,7 +990,7 @@ Test(mysql_binlog_signals, a_kafka_signal_read_before_a_kill9_runs_after_the_res
     cr_assert_eq(stored_signal_offset(c.offsets), 1, "the stored offset carries the signal's position");
     n = restart_until(&c, ids, ops, 4 * R, R + 2, 0, 0, 0);
     /* a record after the signal, logged when read: the channel has read past where it resumed by then */
-    kafka_signal(brokers, topic, "another-source", "{}");   /* offset 2 */
+    ts_produce(brokers, topic, "another-source", "{}");   /* offset 2 */
     end = ts_now_ms() + 30000;
     char *log = NULL;
     while ((free(log), log = ts_slurp(c.p.log), !strstr(log, "signal kafka-0-2: ")) && ts_now_ms() < end)
@@ -1064,11 +1049,7 @@ Test(mysql_binlog_signals, a_read_only_snapshot_on_debezium_mysql_reads_every_ro
              "signalKafkaBootstrapServers=%s&amp;heartbeatIntervalMs=200&amp;additionalProperties.read.only=true\"/>"
              "<to uri=\"mock:out\"/></route></routes>", mbt_port(), offsets, k.topic, k.brokers);
     struct mbt_run r;
-    struct drom_error err = {0};
-    cr_assert_eq(mbt_start_xml(&r, xml, "/tmp", &err), 0, "start: %s", err.msg);
-    char reason[512];
-    cr_assert(mbt_wait_ready(&r, 30000, reason, sizeof reason), "ready: %s", reason);
-    struct drom_mock *mk = drom_mock_get(r.eng, "out");
+    struct drom_mock *mk = mbt_start_routes(&r, xml);
     char *gtids = mbt_scalar(root, "SELECT @@gtid_binlog_pos");
     execute_from_kafka(root, &k);
     cr_assert_eq(drom_mock_wait(mk, N, 30000), 0, "%d reads arrive (got %zu)", N, drom_mock_received(mk));

@@ -116,12 +116,25 @@ MBT_UNUSED static bool mbt_wait_ready(struct mbt_run *r, int64_t timeout_ms, cha
     return true;
 }
 
+MBT_UNUSED static void mbt_started(struct mbt_run *r, int rc, const struct drom_error *err)
+{
+    cr_assert_eq(rc, 0, "start: %s", err->msg);
+    char reason[512];
+    cr_assert(mbt_wait_ready(r, 30000, reason, sizeof reason), "ready: %s", reason);
+}
+
 MBT_UNUSED static void mbt_start(struct mbt_run *r, unsigned server_id, const char *query)
 {
     struct drom_error err = {0};
-    cr_assert_eq(mbt_start_try(r, server_id, query, &err), 0, "start: %s", err.msg);
-    char reason[512];
-    cr_assert(mbt_wait_ready(r, 30000, reason, sizeof reason), "ready: %s", reason);
+    mbt_started(r, mbt_start_try(r, server_id, query, &err), &err);
+}
+
+/* Routes of a test's own whose "out" is a mock: started, ready, and that mock. */
+MBT_UNUSED static struct drom_mock *mbt_start_routes(struct mbt_run *r, const char *xml)
+{
+    struct drom_error err = {0};
+    mbt_started(r, mbt_start_xml(r, xml, "/tmp", &err), &err);
+    return drom_mock_get(r->eng, "out");
 }
 
 MBT_UNUSED static void mbt_stop(struct mbt_run *r)

@@ -50,3 +50,18 @@ void ts_create_topic(const char *topic, int partitions, const char *config)
     rd_kafka_queue_destroy(q);
     rd_kafka_destroy(rk);
 }
+
+void ts_produce(const char *brokers, const char *topic, const char *key, const char *value)
+{
+    char why[256];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    cr_assert_eq(rd_kafka_conf_set(conf, "bootstrap.servers", brokers, why, sizeof why), RD_KAFKA_CONF_OK, "%s", why);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof why);
+    cr_assert_not_null(rk, "%s", why);
+    rd_kafka_resp_err_t e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, strlen(key)),
+                                              RD_KAFKA_V_VALUE((void *)value, strlen(value)),
+                                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+    cr_assert_eq(e, 0, "%s", rd_kafka_err2str(e));
+    cr_assert_eq(rd_kafka_flush(rk, 30000), 0);
+    rd_kafka_destroy(rk);
+}

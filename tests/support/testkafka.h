@@ -14,5 +14,8 @@ rd_kafka_t *ts_kafka_admin(void);
  * topic setting `config` ("name=value"). Made before a consumer starts, it
  * is assigned at once instead of after a metadata refresh. */
 void ts_create_topic(const char *topic, int partitions, const char *config);
+/* One record (key and value as text) to `topic` on `brokers` (the plain
+ * listener), waited for until the broker has it. */
+void ts_produce(const char *brokers, const char *topic, const char *key, const char *value);
 
 #endif
