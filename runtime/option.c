@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "runtime/buf.h"
 #include "runtime/option.h"
@@ -167,7 +168,7 @@ int drom_option_check(const struct drom_option *opt, const char *value, struct d
         return drom_err(err, DROM_EINVAL, "expected a size (bytes, or like 64k, 16MB), got '%s'", value);
     case DROM_OPT_ENUM:
         for (const char *const *v = opt->values; v && *v; v++)
-            if (strcmp(*v, value) == 0)
+            if ((opt->flags & DROM_OPT_ANYCASE ? strcasecmp(*v, value) : strcmp(*v, value)) == 0)
                 return 0;
         {
             struct drom_buf list = DROM_BUF_INIT;

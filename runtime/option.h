@@ -32,6 +32,7 @@ enum drom_opt_flags {
     DROM_OPT_SECRET = 1 << 1,   /* masked in graphs, logs, metrics, HTTP */
     DROM_OPT_IGNORED = 1 << 2,  /* accepted for Camel compatibility, ignored with a warning */
     DROM_OPT_PREFIX = 1 << 3,   /* `name` is a prefix: "additionalProperties." takes any suffix */
+    DROM_OPT_ANYCASE = 1 << 4,  /* an enum whose values match in any case, as Kafka's security.protocol */
 };
 
 struct drom_option {

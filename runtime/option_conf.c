@@ -2,6 +2,7 @@
  * table says (Fluent Bit's config map, librdkafka's property table). */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "runtime/option.h"
 #include "runtime/xalloc.h"
@@ -24,7 +25,7 @@ static size_t field_size(const struct drom_option *o)
 static int enum_value(const struct drom_option *o, const char *v)
 {
     for (int i = 0; o->values && o->values[i]; i++)
-        if (strcmp(o->values[i], v) == 0)
+        if ((o->flags & DROM_OPT_ANYCASE ? strcasecmp(o->values[i], v) : strcmp(o->values[i], v)) == 0)
             return o->ints ? o->ints[i] : i;
     return -2;
 }

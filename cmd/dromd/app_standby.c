@@ -29,6 +29,11 @@ struct app_standby {
     /* the settings the elector was opened with */
     char group[256], topic[256], brokers[512];
     int64_t session_ms, heartbeat_ms;
+    /* the route's options, kept for the elector's TLS and SASL settings,
+     * which point into them (cfg.security) */
+    const struct drom_component *comp;
+    void *conf;
+    struct drom_standby_config cfg;
     struct drom_standby *elector;   /* opened and closed on the main thread */
     /* Set under life_mu when a reload turned the route's standby off or
      * changed its settings: from then on the elector's callbacks change
@@ -72,11 +77,26 @@ static const char *text(const char *s)
     return s ? s : "";
 }
 
+/* Compared as the client properties they make: a changed password or
+ * truststore needs a new elector as much as a changed group. */
+static bool same_security(const struct drom_kafka_security *a, const struct drom_kafka_security *b)
+{
+    struct drom_kafka_props pa = {0}, pb = {0};
+    struct drom_error err = {0};
+    bool same = drom_kafka_props_build(a, &pa, &err) == 0 && drom_kafka_props_build(b, &pb, &err) == 0 &&
+                pa.n == pb.n;
+    for (size_t i = 0; same && i < pa.n; i++)
+        same = strcmp(pa.kv[i], pb.kv[i]) == 0;
+    drom_kafka_props_free(&pa);
+    drom_kafka_props_free(&pb);
+    return same;
+}
+
 static bool same_settings(const struct app_standby *s, const struct drom_standby_config *cfg)
 {
     return strcmp(s->group, text(cfg->group_id)) == 0 && strcmp(s->topic, text(cfg->topic)) == 0 &&
            strcmp(s->brokers, text(cfg->brokers)) == 0 && s->session_ms == cfg->session_timeout_ms &&
-           s->heartbeat_ms == cfg->heartbeat_interval_ms;
+           s->heartbeat_ms == cfg->heartbeat_interval_ms && same_security(&s->cfg.security, &cfg->security);
 }
 
 /* Under sb_mu. */
@@ -109,11 +129,15 @@ static bool still_fits(const struct app_standby *s, const struct dromd_routes *r
     return same;
 }
 
+/* Takes `conf`, which cfg's strings point into. */
 static struct app_standby *entry_new(struct dromd_app *app, const struct drom_route *r,
-                                     const struct drom_standby_config *cfg)
+                                     const struct drom_standby_config *cfg, void *conf)
 {
     struct app_standby *s = drom_xcalloc(1, sizeof *s);
     s->app = app;
+    s->comp = r->from.comp;
+    s->conf = conf;
+    s->cfg = *cfg;
     snprintf(s->route_id, sizeof s->route_id, "%s", r->id);
     snprintf(s->group, sizeof s->group, "%s", text(cfg->group_id));
     snprintf(s->topic, sizeof s->topic, "%s", text(cfg->topic));
@@ -154,8 +178,7 @@ void app_standby_update(struct dromd_app *app, const struct dromd_routes *routes
         void *conf;
         if (find(app, g->routes[i].id) || !route_standby(&g->routes[i], &cfg, &conf))
             continue;
-        struct app_standby *s = entry_new(app, &g->routes[i], &cfg);
-        drom_conf_free(g->routes[i].from.comp->options, conf);
+        struct app_standby *s = entry_new(app, &g->routes[i], &cfg, conf);
         s->next = app->standby;
         app->standby = s;
     }
@@ -231,6 +254,12 @@ static void deposed(void *arg, bool lost)
               (long long)(now_ms() - t0));
 }
 
+static void entry_free(struct app_standby *s)
+{
+    drom_conf_free(s->comp->options, s->conf);
+    free(s);
+}
+
 /* Closes the retired electors and frees their entries. */
 static void close_retired(struct dromd_app *app)
 {
@@ -241,19 +270,18 @@ static void close_retired(struct dromd_app *app)
     while (list) {
         struct app_standby *next = list->next;
         drom_standby_close(list->elector);
-        free(list);
+        entry_free(list);
         list = next;
     }
 }
 
 static int open_one(struct app_standby *s, const char *host, struct drom_error *err)
 {
-    struct drom_standby_config cfg = {.brokers = s->brokers, .topic = s->topic, .group_id = s->group,
-                                      .session_timeout_ms = s->session_ms, .heartbeat_interval_ms = s->heartbeat_ms};
+    const struct drom_standby_config *cfg = &s->cfg;
     char member[320];
     snprintf(member, sizeof member, "dromd-%s-%ld-%s", host, (long)getpid(), s->route_id);
     struct drom_standby_events ev = {.elected = elected, .deposed = deposed, .arg = s};
-    struct drom_standby *elector = drom_standby_open(&cfg, member, &ev, err);
+    struct drom_standby *elector = drom_standby_open(cfg, member, &ev, err);
     pthread_mutex_lock(&s->app->sb_mu);
     s->elector = elector;
     snprintf(s->join_error, sizeof s->join_error, "%s", elector ? "" : err->msg);
@@ -295,7 +323,7 @@ void app_standby_free(struct dromd_app *app)
     app_standby_close(app);
     while (app->standby) {
         struct app_standby *next = app->standby->next;
-        free(app->standby);
+        entry_free(app->standby);
         app->standby = next;
     }
 }

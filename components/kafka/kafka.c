@@ -155,7 +155,7 @@ static const struct drom_option options[] = {
      .group = "producer (advanced)", .doc = "Start the producer on first message"},
 
     /* security */
-    {.name = "securityProtocol", AT(security_protocol), .type = DROM_OPT_ENUM, .def = "PLAINTEXT", .values = drom_kafka_protocols, .group = "security",
+    {.name = "securityProtocol", AT(security_protocol), .type = DROM_OPT_ENUM, .def = "PLAINTEXT", .values = drom_kafka_protocols, .flags = DROM_OPT_ANYCASE, .group = "security",
      .doc = "Protocol to talk to the brokers; the ssl* options apply to SSL and SASL_SSL"},
     {.name = "saslMechanism", AT(sasl_mechanism), .type = DROM_OPT_STRING, .def = "GSSAPI", .group = "security",
      .doc = "SASL mechanism: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or GSSAPI"},

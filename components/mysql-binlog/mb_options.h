@@ -171,7 +171,7 @@ int mb_options_mappers(const struct mb_options *o, bool camel, struct mb_mappers
  * `WHO` says whose they are in the docs. */
 #define MB_KAFKA_ROWS(f, P, WHO, PROTOCOL, MECH, JAAS, TRUST, KEYSTORE, KEYSTORE_PW, KEY_PW)                      \
     {.name = P PROTOCOL, MB_AT(f.protocol), .type = DROM_OPT_ENUM, .values = drom_kafka_protocols,                  \
-     .group = "security",                                                                                         \
+     .flags = DROM_OPT_ANYCASE, .group = "security",                                                              \
      .doc = "Protocol to the brokers, for " WHO ": PLAINTEXT (the default), SSL, SASL_PLAINTEXT or SASL_SSL"},     \
     {.name = P MECH, MB_AT(f.mechanism), .type = DROM_OPT_STRING, .group = "security",                            \
      .doc = "SASL mechanism, for " WHO ": PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or GSSAPI (the "        \

@@ -310,15 +310,19 @@ int mb_signal_kafka_drain(struct mb_src *s, struct drom_error *err)
     for (struct queued *next; q; q = next) {
         next = q->next;
         struct mb_source_info src = {.db = s->cfg.signal_db ? s->cfg.signal_db : "", .table = ""};
+        /* before the dispatch: a read-only chunk may be sent, and its
+         * offsets stored, inside it, and they carry the signal's effect */
+        int64_t was = s->signal_resume;
+        s->signal_resume = q->offset + 1;
         if (q->type && mb_signal_dispatch(s, q->id, q->type, q->data, &src, err)) {
             /* not handled (the snapshot's reads failed): it and those after it run again once streaming is back */
+            s->signal_resume = was;
             struct queued *last = q;
             while (last->next)
                 last = last->next;
             push_front(k, q, last);
             return -1;
         }
-        s->signal_resume = q->offset + 1;
         queued_free(q);
     }
     return 0;

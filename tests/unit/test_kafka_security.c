@@ -174,7 +174,9 @@ Test(kafka_security, source_options_are_typed_and_checked)
     refused(BINLOG "kafkaSecurityProtocol=TLS", "invalid value for option 'kafkaSecurityProtocol' of component "
                                                 "'mysql-binlog': expected one of PLAINTEXT, SSL, SASL_PLAINTEXT, "
                                                 "SASL_SSL, got 'TLS'");
-    refused(DEBEZIUM "additionalProperties.security.protocol=sasl_ssl",
+    /* Kafka reads the protocol in any case */
+    accepted(DEBEZIUM "additionalProperties.security.protocol=ssl&amp;additionalProperties.ssl.truststore.type=PEM");
+    refused(DEBEZIUM "additionalProperties.security.protocol=sasl_tls",
             "invalid value for option 'additionalProperties.security.protocol'");
     refused(BINLOG "kafkaSecurityProtocol=SASL_SSL&amp;kafkaSaslMechanism=SCRAM-SHA-512",
             "kafkaSaslMechanism: SASL SCRAM-SHA-512 over SASL_SSL needs a user name and a password: give "

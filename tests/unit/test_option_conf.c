@@ -32,7 +32,7 @@ struct t_conf {
     const char *s;
     int64_t ms;
     bool b, b_given;
-    int e;
+    int e, anycase;
     struct drom_optpairs extra;
 };
 
@@ -47,6 +47,7 @@ static const struct drom_option table[] = {
     {.name = "e", .type = DROM_OPT_ENUM, .values = colours, .ints = colour_ints, DROM_OPT_AT(struct t_conf, e)},
     {.name = "x.", .type = DROM_OPT_STRING, .flags = DROM_OPT_PREFIX, DROM_OPT_AT(struct t_conf, extra)},
     {.name = "ign", .type = DROM_OPT_INT, .flags = DROM_OPT_IGNORED},
+    {.name = "p", .type = DROM_OPT_ENUM, .values = colours, .flags = DROM_OPT_ANYCASE, DROM_OPT_AT(struct t_conf, anycase)},
     DROM_OPTIONS_END,
 };
 
@@ -88,4 +89,18 @@ Test(option_conf, an_unset_enum_is_minus_one_and_a_bad_value_is_refused)
     struct drom_optset set = {.items = &bad, .n = 1};
     cr_expect_null(drom_conf_new(table, sizeof *c, &set, "t", &err));
     cr_expect(strstr(err.msg, "option 'ms'"), "%s", err.msg);
+}
+
+/* Kafka reads security.protocol in any case: sasl_ssl is SASL_SSL there. */
+Test(option_conf, an_anycase_enum_takes_its_values_in_any_case_and_others_not)
+{
+    struct drom_error err = {0};
+    cr_expect_eq(drom_option_check(&table[6], "GrEeN", &err), 0, "%s", err.msg);
+    cr_expect_eq(drom_option_check(&table[3], "GREEN", &err), -1, "an enum without the flag keeps its case");
+    struct drom_optval v = {.opt = &table[6], .name = "p", .value = "BLUE", .given = true};
+    struct drom_optset set = {.items = &v, .n = 1};
+    struct t_conf *c = drom_conf_new(table, sizeof *c, &set, "t", &err);
+    cr_assert_not_null(c, "%s", err.msg);
+    cr_expect_eq(c->anycase, 2);
+    drom_conf_free(table, c);
 }
