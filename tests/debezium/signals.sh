@@ -63,13 +63,16 @@ wait_mark() {
   done
   echo "signals: mark $2 did not arrive in $1" >&2; return 1
 }
-# until every row of t has an event in $1 (r or a streamed change), at most 300 s
+# until every row of t has an event in $1 (r or a streamed change), at most WAIT_S (900) s by the clock (each
+# count reads the whole output, which grows to hundreds of MB), and no longer than peer $2 runs
 wait_all() {
-  for _ in $(seq 3000); do
+  local end=$(( $(date +%s) + ${WAIT_S:-900} ))
+  while [ "$(date +%s)" -lt "$end" ] && kill -0 "$2" 2>/dev/null; do
     [ "$(python3 "$HERE/signals_check.py" count "$1" "$ROWS")" -ge "$ROWS" ] && return 0
     sleep 0.1
   done
-  echo "signals: not every row arrived in $1" >&2; return 1
+  echo "signals: not every row arrived in $1 (peer $( kill -0 "$2" 2>/dev/null && echo running || echo gone))" >&2
+  return 1
 }
 # until the peer streams: a mark row every 2 s until one arrives (a peer starting from "now" misses earlier ones)
 wait_stream() {
@@ -82,7 +85,7 @@ wait_stream() {
   done
   echo "signals: the peer did not stream into $1" >&2; return 1
 }
-run_sequence() {   # $1 = peer name, $2 = its output file
+run_sequence() {   # $1 = peer name, $2 = its output file, $3 = its pid
   wait_stream "$2"
   rm -f "$OUT/stop"
   local w0; w0=$(date +%s%3N)
@@ -92,7 +95,7 @@ run_sequence() {   # $1 = peer name, $2 = its output file
   sql -e "INSERT INTO $DB.debezium_signal VALUES ('sig-1', 'execute-snapshot', '{\"data-collections\": [\"$DB.t\"], \"type\": \"$KIND\"}')"
   local t0; t0=$(date +%s%3N)
   # a peer that stalls is reported (every row's event missing), not waited for past the bound
-  if wait_all "$2"; then echo "$(( $(date +%s%3N) - t0 ))" >"$OUT/$1.ms"; else echo "never (stalled)" >"$OUT/$1.ms"; fi
+  if wait_all "$2" "$3"; then echo "$(( $(date +%s%3N) - t0 ))" >"$OUT/$1.ms"; else echo "never (stalled)" >"$OUT/$1.ms"; fi
   sleep 1
   touch "$OUT/stop"; wait "$wpid"
   local wms=$(( $(date +%s%3N) - w0 )) wn; wn=$(cat "$OUT/$1.updates")
@@ -111,10 +114,10 @@ signal.data.collection=$DB.debezium_signal
 incremental.snapshot.chunk.size=1024
 PROPS
 } >"$WORK/signals.properties"
-"$JAVA_HOME/bin/java" -cp "$LIB/*:$WORK/classes" Harness "$WORK/signals.properties" 10000000 900 120 \
+"$JAVA_HOME/bin/java" -cp "$LIB/*:$WORK/classes" Harness "$WORK/signals.properties" 10000000 1200 120 \
   >"$OUT/debezium.jsonl" 2>"$OUT/debezium.log" &
 HARNESS=$!
-run_sequence debezium "$OUT/debezium.jsonl"
+run_sequence debezium "$OUT/debezium.jsonl" "$HARNESS"
 kill "$HARNESS" 2>/dev/null || true; wait "$HARNESS" || true; HARNESS=
 
 # --- dromedary ---
@@ -127,7 +130,7 @@ XML
   >"$OUT/dromd.log" 2>&1 &
 DROMD=$!
 until curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1; do sleep 0.05; done
-run_sequence dromedary "$OUT/dromedary.jsonl"
+run_sequence dromedary "$OUT/dromedary.jsonl" "$DROMD"
 kill "$DROMD"; wait "$DROMD" || true; DROMD=
 
 python3 "$HERE/signals_check.py" compare "$OUT" "$ROWS" "$KIND"
