@@ -227,7 +227,7 @@ static int parse_query(struct scan *sc, size_t i, struct drom_uri *u)
             v++;
         struct drom_uri_param p = {.name = name, .name_off = nf, .value_off = v};
         if (sc->len - v >= 4 && memcmp(s + v, "RAW", 3) == 0 && (s[v + 3] == '(' || s[v + 3] == '{')) {
-            size_t from, to, next;
+            size_t from = 0, to = 0, next = 0;   /* set by raw_value; -O1 cannot tell */
             if (raw_value(sc, v, name, &from, &to, &next) < 0) {
                 free(name);
                 return -1;

@@ -9,7 +9,8 @@
  * whose standby was turned on gets an elector (held until elected), one
  * whose standby was turned off or whose group settings changed has its
  * elector retired (closed once the reload is over, changing nothing on the
- * way), and a changed one gets a new elector. */
+ * way), and a changed one gets a new elector. A reload that fails and rolls
+ * back takes its retired electors back, so a leader keeps its lead. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +169,26 @@ static void retire_unfit(struct dromd_app *app, const struct dromd_routes *route
     }
 }
 
+/* Takes back from app->retiring the entry of route_id that fits `routes`:
+ * a reload rolled back to the routes it was opened for, so its elector
+ * stays in its group, a leader keeps its lead (its callbacks changed
+ * nothing while retired, but `leading` followed the group). Under sb_mu. */
+static bool revive(struct dromd_app *app, const struct dromd_routes *routes, const char *route_id)
+{
+    for (struct app_standby **at = &app->retiring; *at; at = &(*at)->next) {
+        struct app_standby *s = *at;
+        if (strcmp(s->route_id, route_id) != 0 || !still_fits(s, routes))
+            continue;
+        *at = s->next;
+        s->next = app->standby;
+        app->standby = s;
+        atomic_store(&s->retired, false);
+        drom_info(LOGGER, "route %s: the reload rolled back; staying in standby group %s", s->route_id, s->group);
+        return true;
+    }
+    return false;
+}
+
 void app_standby_update(struct dromd_app *app, const struct dromd_routes *routes)
 {
     pthread_mutex_lock(&app->sb_mu);
@@ -176,7 +197,8 @@ void app_standby_update(struct dromd_app *app, const struct dromd_routes *routes
     for (size_t i = 0; i < g->nroutes; i++) {
         struct drom_standby_config cfg;
         void *conf;
-        if (find(app, g->routes[i].id) || !route_standby(&g->routes[i], &cfg, &conf))
+        if (find(app, g->routes[i].id) || revive(app, routes, g->routes[i].id) ||
+            !route_standby(&g->routes[i], &cfg, &conf))
             continue;
         struct app_standby *s = entry_new(app, &g->routes[i], &cfg, conf);
         s->next = app->standby;

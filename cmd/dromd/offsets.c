@@ -191,6 +191,16 @@ static void show_one(struct drom_offset_store *s, const char *key, bool raw)
             printf(" gtids %s", o.gtids);
         if (o.snapshot)
             printf(" (snapshot in progress)");
+        static const char *const running[] = {"incremental_snapshot", "blocking_snapshot"};
+        for (size_t i = 0; i < sizeof running / sizeof *running; i++) {
+            char *ctx = mb_offset_member(json, running[i]);
+            if (ctx)
+                printf(" (%.*s snapshot in progress)", (int)strcspn(running[i], "_"), running[i]);
+            free(ctx);
+        }
+        /* the Kafka signal last acted on: a start reads the signal topic after it */
+        if (o.signal_resume > 0)
+            printf(" signal offset %" PRId64, o.signal_resume - 1);
         printf(" epoch %" PRId64 " %s\n", o.epoch_ms, o.legacy ? "no checksum (older dromd)" : "checksum ok");
     }
     free(json);

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "components/file/file_append.h"
 #include "runtime/component.h"
 #include "runtime/engine.h"
 #include "runtime/log.h"
@@ -94,7 +95,8 @@ static const struct drom_option options[] = {
     {.name = "flatten", AT(flatten), .type = DROM_OPT_BOOL, .def = "false", .group = "common",
      .doc = "Strip leading directories from the file name"},
     {.name = "appendChars", AT(append_chars), .type = DROM_OPT_STRING, .group = "producer",
-     .doc = "Characters to append after writing the body (e.g. \\n)"},
+     .doc = "Characters to append after writing the body (e.g. \\n), in the same write; appending, the "
+            "first record after a start first ends a record a kill left without them"},
     {.name = "bufferSize", .type = DROM_OPT_SIZE, .def = "131072", .flags = DROM_OPT_IGNORED,
      .group = "advanced", .doc = "Write buffer size"},
     {.name = "keepLastModified", .type = DROM_OPT_BOOL, .def = "false", .flags = DROM_OPT_IGNORED,
@@ -154,6 +156,9 @@ struct file_ep {
     bool stop, running;
     struct names inflight, seen;     /* under mu */
     struct drom_regex *include, *exclude;   /* NULL: none */
+    /* producer: the file whose end the first append after the start
+     * checked (end_cut_record_once), under mu */
+    char *tail_checked;
 };
 
 static int mkdirs(const char *dir, struct drom_error *err)
@@ -232,24 +237,28 @@ static void file_destroy(struct drom_endpoint *ep)
     drom_regex_free(f->exclude);
     names_free(&f->inflight);
     names_free(&f->seen);
+    free(f->tail_checked);
     pthread_mutex_destroy(&f->mu);
     pthread_cond_destroy(&f->cond);
     free(f);
     ep->state = NULL;
 }
 
-static int write_all(int fd, const char *p, size_t n)
+/* file_end_cut_record once per file after a start: the per-append cost is
+ * a compare of the path. */
+static int end_cut_record_once(struct file_ep *f, int fd, const char *path, const char *chars)
 {
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
+    pthread_mutex_lock(&f->mu);
+    bool checked = f->tail_checked && strcmp(f->tail_checked, path) == 0;
+    pthread_mutex_unlock(&f->mu);
+    if (checked)
+        return 0;
+    if (file_end_cut_record(fd, chars) < 0)
+        return -1;
+    pthread_mutex_lock(&f->mu);
+    free(f->tail_checked);
+    f->tail_checked = drom_xstrdup(path);
+    pthread_mutex_unlock(&f->mu);
     return 0;
 }
 
@@ -298,7 +307,8 @@ static enum drom_status file_produce(struct drom_endpoint *ep, struct drom_excha
         snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, base);
         target = tmp;
     }
-    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (appending ? O_APPEND : O_TRUNC);
+    /* appending with appendChars reads the file's end once (end_cut_record_once) */
+    int flags = ((appending && append) ? O_RDWR : O_WRONLY) | O_CREAT | O_CLOEXEC | (appending ? O_APPEND : O_TRUNC);
     int fd = open(target, flags, 0644);
     /* autoCreate makes the directory when it is missing, not for every file */
     if (fd < 0 && errno == ENOENT && o->auto_create) {
@@ -325,7 +335,9 @@ static enum drom_status file_produce(struct drom_endpoint *ep, struct drom_excha
         }
         *w = '\0';
     }
-    int rc = (body ? write_all(fd, body, len) : 0) | (chars ? write_all(fd, chars, strlen(chars)) : 0);
+    int rc = appending && chars ? end_cut_record_once(f, fd, path, chars) : 0;
+    if (rc == 0)
+        rc = file_write_record(fd, body, len, chars);
     free(chars);
     int e = errno;
     if (close(fd) < 0 && rc == 0) {

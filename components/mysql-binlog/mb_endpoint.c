@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "components/mysql-binlog/mb_blocking.h"
+#include "components/mysql-binlog/mb_early.h"
 #include "components/mysql-binlog/mb_endpoint.h"
 #include "components/mysql-binlog/mb_incsnap.h"
 #include "components/mysql-binlog/mb_stream.h"
@@ -147,68 +148,6 @@ void mb_commit(struct drom_endpoint *ep, const void *pos)
         s->flush_timer = drom_engine_timer(drom_endpoint_engine(ep), s->cfg.flush_ms - since, flush_timer, s);
 }
 
-/* Where streaming starts when no offset says so. */
-static int current_position(struct mb_src *s, MYSQL *m, struct mb_offset *o, bool oldest, struct drom_error *err)
-{
-    if (mb_query(m, oldest ? "SHOW BINARY LOGS" : mb_binlog_status_sql(s->mariadb, s->version), err))
-        return -1;
-    MYSQL_RES *res = mysql_store_result(m);
-    MYSQL_ROW row = res ? mysql_fetch_row(res) : NULL;
-    if (!row || !row[0]) {
-        mysql_free_result(res);
-        return drom_err(err, DROM_EINVAL, "the server reports no binary log");
-    }
-    memset(o, 0, sizeof *o);
-    snprintf(o->file, sizeof o->file, "%s", row[0]);
-    o->pos = oldest ? 4 : strtoull(row[1], NULL, 10);
-    if (!oldest && !s->mariadb && mysql_num_fields(res) >= 5 && row[4])
-        mb_gtidset_clean(o->gtids, sizeof o->gtids, row[4]);   /* MySQL's Executed_Gtid_Set */
-    mysql_free_result(res);
-    if (mysql_query(m, "SELECT @@gtid_binlog_pos") == 0) {
-        res = mysql_store_result(m);
-        row = res ? mysql_fetch_row(res) : NULL;
-        if (row && row[0] && !oldest)
-            snprintf(o->gtids, sizeof o->gtids, "%s", row[0]);
-        mysql_free_result(res);
-    }
-    return 0;
-}
-
-/* What SHOW BINARY LOGS and @@gtid_binlog_pos say now; free with binlogs_free. */
-static int read_binlogs(struct mb_src *s, MYSQL *m, struct mb_server_binlogs *b, struct drom_error *err)
-{
-    memset(b, 0, sizeof *b);
-    if (mb_query(m, "SHOW BINARY LOGS", err))
-        return -1;
-    MYSQL_RES *res = mysql_store_result(m);
-    MYSQL_ROW row;
-    struct mb_binlog_file *files = NULL;
-    size_t cap = 0;
-    while (res && (row = mysql_fetch_row(res))) {
-        if (!row[0])
-            continue;
-        drom_xgrow((void **)&files, &cap, b->n + 1, sizeof *files);
-        files[b->n++] = (struct mb_binlog_file){drom_xstrdup(row[0]), row[1] ? strtoull(row[1], NULL, 10) : 0};
-    }
-    mysql_free_result(res);
-    b->files = files;
-    if (s->mariadb && mysql_query(m, "SELECT @@gtid_binlog_pos") == 0) {
-        res = mysql_store_result(m);
-        row = res ? mysql_fetch_row(res) : NULL;
-        b->gtids = drom_xstrdup(row && row[0] ? row[0] : "");
-        mysql_free_result(res);
-    }
-    return 0;
-}
-
-static void binlogs_free(struct mb_server_binlogs *b)
-{
-    for (size_t i = 0; i < b->n; i++)
-        free(b->files[i].name);
-    free((void *)b->files);
-    free((void *)b->gtids);
-}
-
 /* A new offset history: distinct from the one it replaces even when the
  * clock went back. */
 static int64_t new_epoch(int64_t previous)
@@ -223,11 +162,11 @@ static int64_t new_epoch(int64_t previous)
 static int check_stored(struct mb_src *s, MYSQL *m, struct drom_error *err)
 {
     struct mb_server_binlogs b;
-    if (read_binlogs(s, m, &b, err))
+    if (mb_read_binlogs(s, m, &b, err))
         return -1;
     char why[600];
     enum mb_position_state st = mb_position_check(&s->start, &b, why, sizeof why);
-    binlogs_free(&b);
+    mb_binlogs_free(&b);
     if (st == MB_POSITION_OK)
         return 0;
     const char *what = st == MB_POSITION_PURGED ? "is no longer on the server" : "is ahead of the server's binlog";
@@ -251,17 +190,8 @@ static int check_stored(struct mb_src *s, MYSQL *m, struct drom_error *err)
  * that order (ahead of it: RESET MASTER, a re-created server) start a new
  * history as before. -1 with DROM_ESTATE (refused) or another code (could
  * not look: try again). Any thread. */
-static int check_produced(struct mb_src *s, MYSQL *m, int64_t timeout_ms, struct drom_error *err)
+static int judge_produced(struct mb_src *s, MYSQL *m, char **ids, size_t n, const char *what, struct drom_error *err)
 {
-    if (s->start_reset) {
-        s->produced_checked = true;
-        return 0;
-    }
-    char **ids;
-    size_t n;
-    const char *what;
-    if (drom_route_produced_ids(s->ep, timeout_ms, &ids, &n, &what, err) < 0)
-        return -1;
     struct mb_event_id newest = {0}, e;
     char newest_id[256] = "";
     for (size_t i = 0; i < n; i++) {
@@ -276,12 +206,12 @@ static int check_produced(struct mb_src *s, MYSQL *m, int64_t timeout_ms, struct
     free(ids);
     s->produced_checked = true;
     struct mb_server_binlogs b;
-    if (!newest_id[0] || read_binlogs(s, m, &b, err) < 0)
+    if (!newest_id[0] || mb_read_binlogs(s, m, &b, err) < 0)
         return newest_id[0] ? -1 : 0;
     uint64_t server_seq = 0;
     uint32_t sv;
     bool served = b.gtids && mb_gtid_of_domain(b.gtids, newest.domain, &sv, &server_seq) && newest.seq <= server_seq;
-    binlogs_free(&b);
+    mb_binlogs_free(&b);
     if (!served)
         return 0;   /* ahead of the server: its binlog was reset, those ids belong to another history */
     const char *key = s->offset_key;
@@ -311,6 +241,24 @@ static int check_produced(struct mb_src *s, MYSQL *m, int64_t timeout_ms, struct
     return 0;
 }
 
+/* judge_produced on what the route's topic holds: the ids of a probe
+ * started before (taken from it), or of a look-up made now (probe NULL). */
+static int check_produced(struct mb_src *s, MYSQL *m, struct mb_probe *probe, int64_t timeout_ms,
+                          struct drom_error *err)
+{
+    if (s->start_reset) {
+        s->produced_checked = true;
+        return 0;
+    }
+    char **ids;
+    size_t n;
+    const char *what;
+    if ((probe ? mb_probe_take(probe, &ids, &n, &what, err)
+               : drom_route_produced_ids(s->ep, timeout_ms, &ids, &n, &what, err)) < 0)
+        return -1;
+    return judge_produced(s, m, ids, n, what, err);
+}
+
 /* Decides snapshot or position, once per start. Consumer thread. */
 static int prepare(struct mb_src *s, bool *snapshot_only_done, struct drom_error *err)
 {
@@ -320,7 +268,7 @@ static int prepare(struct mb_src *s, bool *snapshot_only_done, struct drom_error
     if (!m)
         return -1;
     int rc = -1;
-    if (!s->produced_checked && check_produced(s, m, PROBE_MS, err) < 0)
+    if (!s->produced_checked && check_produced(s, m, NULL, PROBE_MS, err) < 0)
         goto out;
     if (s->have_start && !s->start.snapshot) {
         s->epoch_ms = s->start.epoch_ms;
@@ -346,7 +294,7 @@ static int prepare(struct mb_src *s, bool *snapshot_only_done, struct drom_error
         switch (mode) {
         case MB_SNAP_NO_DATA:
         case MB_SNAP_NEVER:
-            if (current_position(s, m, &s->start, mode == MB_SNAP_NEVER, err))
+            if (mb_current_position(s, m, &s->start, mode == MB_SNAP_NEVER, err))
                 goto out;
             /* the history's epoch is stored before any of its events can reach a broker */
             s->start.epoch_ms = s->epoch_ms;
@@ -360,6 +308,7 @@ static int prepare(struct mb_src *s, bool *snapshot_only_done, struct drom_error
         s->have_start = !snap;
     }
     if (snap) {
+        mb_early_drop(s);   /* opened for streaming at once; the snapshot may take hours */
         mb_keep(s, m);   /* the snapshot goes on in this session */
     } else {
         pthread_mutex_lock(&s->mu);
@@ -410,6 +359,8 @@ static void *run(void *arg)
             rc = prepare(s, &only, &err);
             if (rc == 0)
                 prepared = true;
+            else
+                mb_early_drop(s);   /* the retry is after a back-off: the stream connects then */
             if (rc == 0 && only) {
                 drom_endpoint_set_ready(s->ep, true, NULL);
                 drom_info(s->ep->route_id, "%s: snapshot done (snapshotMode=initial_only); not streaming",
@@ -494,6 +445,8 @@ int mb_start(struct drom_endpoint *ep, struct drom_error *err)
                       "commit stores it with one", ep->uri_masked);
         s->have_start = !s->start_reset;
     }
+    struct mb_probe probe;
+    mb_early_begin(s, &probe, START_PROBE_MS);
     struct drom_error cerr;
     MYSQL *m = mb_connect(s, false, &cerr);
     if (m) {
@@ -505,7 +458,7 @@ int mb_start(struct drom_endpoint *ep, struct drom_error *err)
         /* refused here, dromd does not start; when the check cannot look
          * now (Kafka down), the consumer thread does before streaming */
         struct drom_error perr = {0};
-        if (rc == 0 && check_produced(s, m, START_PROBE_MS, &perr) < 0) {
+        if (rc == 0 && check_produced(s, m, &probe, START_PROBE_MS, &perr) < 0) {
             if (perr.code == DROM_ESTATE) {
                 *err = perr;
                 rc = -1;
@@ -519,6 +472,8 @@ int mb_start(struct drom_endpoint *ep, struct drom_error *err)
             s->conn[1] = NULL;
             pthread_mutex_unlock(&s->mu);
             mysql_close(m);
+            mb_probe_end(&probe);
+            mb_early_drop(s);
             return -1;
         }
         mb_keep(s, m);   /* the source thread's first step goes on in this session */
@@ -531,9 +486,12 @@ int mb_start(struct drom_endpoint *ep, struct drom_error *err)
         drom_warn(ep->route_id, "%s: %s; will keep trying", ep->uri_masked, cerr.msg);
         drom_endpoint_set_ready(ep, false, cerr.msg);
     }
+    mb_probe_end(&probe);   /* not taken when the login failed: the consumer thread checks again */
     atomic_store(&s->stopping, false);
-    if (pthread_create(&s->thread, NULL, run, s))
+    if (pthread_create(&s->thread, NULL, run, s)) {
+        mb_early_drop(s);
         return drom_err(err, DROM_EINTERNAL, "cannot start the binlog thread");
+    }
     s->thread_started = true;
     return 0;
 }
@@ -543,6 +501,7 @@ void mb_stop(struct drom_endpoint *ep)
     struct mb_src *s = S(ep);
     if (!s->thread_started) {
         mb_keep_drop(s);
+        mb_early_drop(s);
         return;
     }
     pthread_mutex_lock(&s->mu);
@@ -559,6 +518,7 @@ void mb_stop(struct drom_endpoint *ep)
     pthread_join(s->thread, NULL);
     s->thread_started = false;
     mb_keep_drop(s);
+    mb_early_drop(s);
 }
 
 void mb_destroy(struct drom_endpoint *ep)

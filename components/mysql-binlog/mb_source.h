@@ -188,6 +188,13 @@ struct mb_src {
     int64_t stored;           /* under mu: the number of the newest exchange whose position is stored */
     MYSQL *conn[2];           /* replication and snapshot connections, for stop */
     MYSQL *kept;              /* a checked plain session left for the next step (mb_keep), under mu */
+    /* the binlog session opened beside the start's checks (mb_early.c):
+     * opened on the start thread, taken or dropped on the consumer thread */
+    struct {
+        pthread_t thread;
+        bool started;
+        MYSQL *m;
+    } early;
 
     /* engine thread only */
     struct drom_offset_store *store;
@@ -259,6 +266,14 @@ bool mb_version_at_least(const char *version, int major, int minor, int patch);
 const char *mb_binlog_status_sql(bool mariadb, const char *version);
 /* What to add to a refused login's message ("" when nothing helps). */
 const char *mb_auth_hint(unsigned no, const char *msg);
+
+/* Where streaming starts when no offset says so: the server's current
+ * position (oldest: the start of its oldest binlog), into *o. */
+int mb_current_position(struct mb_src *s, MYSQL *m, struct mb_offset *o, bool oldest, struct drom_error *err);
+/* What SHOW BINARY LOGS and @@gtid_binlog_pos say now; *b owns its strings
+ * until mb_binlogs_free. */
+int mb_read_binlogs(struct mb_src *s, MYSQL *m, struct mb_server_binlogs *b, struct drom_error *err);
+void mb_binlogs_free(struct mb_server_binlogs *b);
 
 /* Connects one client session with the endpoint's credentials. */
 MYSQL *mb_connect(struct mb_src *s, bool replication, struct drom_error *err);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "components/mysql-binlog/mb_blocking.h"
+#include "components/mysql-binlog/mb_early.h"
 #include "components/mysql-binlog/mb_incsnap.h"
 #include "components/mysql-binlog/mb_stream_int.h"
 #include "components/mysql-binlog/mb_tls.h"
@@ -174,8 +175,8 @@ int mb_stream(struct mb_src *s, bool *connected, struct drom_error *err)
     /* a blocking snapshot paused the stream (or was interrupted by a restart): it goes first */
     if (mb_blocking_run(s, err))
         return -1;
-    MYSQL *m = mb_connect(s, true, err);
-    if (!m)
+    MYSQL *m = mb_early_take(s);   /* opened beside the start's checks */
+    if (!m && !(m = mb_connect(s, true, err)))
         return -1;
     MARIADB_RPL_EVENT *ev = NULL;
     struct mb_st st;

@@ -2,6 +2,11 @@
 """Checks of tests/debezium/signals.sh on the captured outputs.
 
   signals_check.py count FILE ROWS     rows of t that have an event in FILE
+  signals_check.py follow FILE ROWS SECONDS PID
+                                       reads FILE as it grows until every row of t has an event
+                                       (exit 0), SECONDS pass or process PID is gone (exit 1); each
+                                       line is read once, so the check does not take the core the
+                                       peer needs (counting the whole output again and again did)
   signals_check.py compare DIR ROWS [KIND]
                                        both peers against their table's final content, and the
                                        fields of their "r" events against each other; KIND is the
@@ -10,27 +15,35 @@
 A line is Debezium's harness form {"topic","key","value"} or dromd's file sink body (the value);
 values are Connect JSON {"schema","payload"} or the bare envelope."""
 import json
+import os
 import sys
+import time
+
+
+def payload_of(line):
+    """The envelope of table t in one output line, or None."""
+    line = line.strip()
+    if not line:
+        return None
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError:
+        return None   # a line cut by the stop
+    if not isinstance(obj, dict):
+        return None   # the head of a line still being written
+    value = obj.get("value") if "topic" in obj and "value" in obj else obj
+    if not isinstance(value, dict):
+        return None   # a tombstone
+    payload = value.get("payload", value)
+    return payload if payload.get("source", {}).get("table") == "t" else None
 
 
 def events(path):
     with open(path, encoding="utf-8") as f:
         for line in f:
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError:
-                continue   # a line cut by the stop
-            if not isinstance(obj, dict):
-                continue   # the head of a line still being written
-            value = obj.get("value") if "topic" in obj and "value" in obj else obj
-            if not isinstance(value, dict):
-                continue   # a tombstone
-            payload = value.get("payload", value)
-            if payload.get("source", {}).get("table") == "t":
-                yield payload
+            p = payload_of(line)
+            if p is not None:
+                yield p
 
 
 def row_id(p):
@@ -40,6 +53,37 @@ def row_id(p):
 
 def count(path):
     return len({row_id(p) for p in events(path)})
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except OSError:
+        return False
+
+
+def follow(path, rows, seconds, pid):
+    seen, held, end = set(), b"", time.monotonic() + seconds
+    while not os.path.exists(path) and time.monotonic() < end:
+        time.sleep(0.1)
+    with open(path, "rb") as f:
+        while time.monotonic() < end and alive(pid):
+            chunk = f.read(1 << 20)
+            if not chunk:
+                time.sleep(0.1)
+                continue
+            lines = (held + chunk).split(b"\n")
+            held = lines.pop()   # a line still being written waits for its end
+            for line in lines:
+                p = payload_of(line.decode("utf-8", "replace"))
+                if p is not None:
+                    seen.add(row_id(p))
+            if len(seen) >= rows:
+                return 0
+    print(f"signals: {len(seen)} of {rows} rows had an event in {path} "
+          f"(peer {'running' if alive(pid) else 'gone'})", file=sys.stderr)
+    return 1
 
 
 # The source.snapshot values of "r" events: an incremental snapshot's, and a blocking one's, which are
@@ -116,4 +160,6 @@ if __name__ == "__main__":
     if sys.argv[1] == "count":
         print(count(sys.argv[2]))
         sys.exit(0)
+    if sys.argv[1] == "follow":
+        sys.exit(follow(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])))
     sys.exit(compare(sys.argv[2], int(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else "incremental"))

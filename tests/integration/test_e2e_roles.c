@@ -287,14 +287,44 @@ Test(e2e_roles, sighup_turns_standby_on_then_off, .timeout = 300)
     e2e_insert_customers(t.db, 4);
     e2e_expect_customers(&t, 4, 3);
 
+    /* A reload that changes the standby settings but whose routes do not
+     * start (a file consumer in a directory no one can create) rolls back:
+     * the leader keeps its elector and its lead, no new election. */
+    char changed[600], sessions[320];
+    snprintf(changed, sizeof changed, "%s&amp;standbySessionTimeoutMs=7000", opts);
+    char *broken_sb = e2e_replace_all(with, opts, changed);
+    char *broken = e2e_replace_all(broken_sb, "</routes>",
+                                   "<route id=\"broken\"><from uri=\"file:/proc/drom-none/in\"/>"
+                                   "<to uri=\"log:broken\"/></route></routes>");
+    snprintf(sessions, sizeof sessions, "drom_standby_leadership_changes_total{routeId=\"" ROUTE_ID "\",group=\"%s\"}",
+             group);
+    long long changes = e2e_metric(&t, sessions);
+    write_text(t.routes, broken);
+    kill(t.pid, SIGHUP);
+    E2E_EXPECT(&t, wait_metric(&t, "drom_reload_failures_total", 1, 60000) == 1, "the broken reload is counted");
+    char kept[320];
+    snprintf(kept, sizeof kept, "route " ROUTE_ID ": the reload rolled back; staying in standby group %s", group);
+    E2E_EXPECT(&t, proc_wait_text(t.log, kept, 10000), "the log says: %s", kept);
+    E2E_EXPECT(&t, wait_role(&t, "leader"), "after the rollback the replica still leads");
+    proc_pause_ms(2000);   /* a re-created elector would give up the lead and join again meanwhile */
+    E2E_EXPECT(&t, e2e_metric(&t, sessions) == changes && e2e_metric(&t, epoch_line) == epoch,
+               "no leadership change (%lld, was %lld) and the same epoch (%lld, was %lld)", e2e_metric(&t, sessions),
+               changes, e2e_metric(&t, epoch_line), epoch);
+    E2E_EXPECT(&t, e2e_metric(&t, "drom_reloads_total") == 1, "the broken reload swapped nothing");
+    free(broken_sb);
+    free(broken);
+    write_text(t.routes, with);
+    e2e_insert_customers(t.db, 7);
+    e2e_expect_customers(&t, 7, 3);
+
     reload(&t, without, 2);
     E2E_EXPECT(&t, wait_role(&t, NULL), "the reload that turned standby off runs the source with no role");
     E2E_EXPECT(&t, e2e_metric(&t, "drom_standby_leader") == -1, "no standby metric once standby is off");
     char left[320];
     snprintf(left, sizeof left, "route " ROUTE_ID ": left standby group %s", group);
     E2E_EXPECT(&t, proc_wait_text(t.log, left, 10000), "the log says: %s", left);
-    e2e_insert_customers(t.db, 7);
-    e2e_expect_customers(&t, 7, 3);
+    e2e_insert_customers(t.db, 10);
+    e2e_expect_customers(&t, 10, 3);
 
     free(with);
     free(without);

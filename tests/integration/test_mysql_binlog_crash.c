@@ -34,8 +34,15 @@ static void read_lines(const char *path, struct lines *out)
             break;
         json_error_t je;
         json_t *j = json_loadb(text + off, len - off, JSON_DISABLE_EOF_CHECK, &je);
-        if (!j)
-            break;   /* a body cut by the kill: never acknowledged */
+        if (!j) {
+            /* a body cut by the kill, never acknowledged: the file producer
+             * ends it before the restart's first record, which follows */
+            const char *nl = memchr(text + off, '\n', len - off);
+            if (!nl)
+                break;
+            off = (size_t)(nl - text) + 1;
+            continue;
+        }
         off += (size_t)je.position;
         json_t *src = json_object_get(j, "source");
         struct line l = {0};

@@ -30,6 +30,17 @@ static void setup(MYSQL *root, const char *db, int n)
             db);
 }
 
+/* The end of an in-process test: the engine stopped, its offset file
+ * removed (and the path freed), the test's database dropped, root closed. */
+static void end_run(struct mbt_run *r, char *offsets, MYSQL *root, const char *db)
+{
+    mbt_stop(r);
+    unlink(offsets);
+    free(offsets);
+    ts_sql(root, "DROP DATABASE %s", db);
+    mysql_close(root);
+}
+
 static void send_signal(MYSQL *m, const char *id, const char *type, const char *data)
 {
     ts_sql(m, "INSERT INTO %s.sig VALUES ('%s', '%s', '%s')", DBN, id, type, data);
@@ -269,11 +280,7 @@ Test(mysql_binlog_signals, execute_snapshot_under_writes_ends_at_every_rows_fina
     struct mbt_run r;
     mbt_start(&r, 5431, start_query(q, sizeof q, offsets, DB "[.](t|mark)", 100));
     under_writes(root, drom_mock_get(r.eng, "out"), N, execute_in_signal_table, NULL, "incremental snapshot");
-    mbt_stop(&r);
-    unlink(offsets);
-    free(offsets);
-    ts_sql(root, "DROP DATABASE " DB);
-    mysql_close(root);
+    end_run(&r, offsets, root, DB);
 }
 
 #undef DB
@@ -317,11 +324,7 @@ Test(mysql_binlog_signals, pause_resume_stop_and_additional_conditions, .timeout
                   "[\"" DB "[.]t\", \"" DB "[.]mark\"]}'); INSERT INTO " DB ".sig VALUES ('m-2', 'stop-snapshot', "
                   "'{\"data-collections\": [\"" DB "[.]mark\"]}'); COMMIT");
     step(root, mk, at4, 5, 1, N, "the next table after the stopped one, and none of the stopped one");
-    mbt_stop(&r);
-    unlink(offsets);
-    free(offsets);
-    ts_sql(root, "DROP DATABASE " DB);
-    mysql_close(root);
+    end_run(&r, offsets, root, DB);
 }
 
 #undef DB
@@ -366,11 +369,7 @@ Test(mysql_binlog_signals, a_table_added_to_the_include_list_is_snapshotted_by_a
         json_decref(j);
     }
     cr_assert_eq(reads, N, "every row of t2 read: %zu", reads);
-    mbt_stop(&r);
-    unlink(offsets);
-    free(offsets);
-    ts_sql(root, "DROP DATABASE " DB);
-    mysql_close(root);
+    end_run(&r, offsets, root, DB);
 }
 
 #undef DB
@@ -416,6 +415,15 @@ static MYSQL *child_setup(struct child *c, const char *db, int n, struct child_o
     setup(root, db, n);
     child_start(c, db, o);
     return root;
+}
+
+/* The end of a test with dromd as a child: the child stopped and its
+ * files removed, the test's database dropped, root closed. */
+static void end_child(struct child *c, MYSQL *root, const char *db)
+{
+    mbt_proc_free(&c->p);
+    ts_sql(root, "DROP DATABASE %s", db);
+    mysql_close(root);
 }
 
 /* Member `name` of the offset stored in the child's offset file (a new reference; NULL: none). */
@@ -568,9 +576,7 @@ Test(mysql_binlog_signals, kill9_mid_snapshot_resumes_at_the_next_chunk, .timeou
     for (size_t i = before; i < n; i++)
         cr_assert_gt(ids[i], k, "after the restart no row of a stored chunk is read again (row %ld)", ids[i]);
     cr_assert_eq(n - before, (size_t)(N - k), "each row after the stored key once after the restart");
-    mbt_proc_free(&c.p);
-    ts_sql(root, "DROP DATABASE " DB);
-    mysql_close(root);
+    end_child(&c, root, DB);
 }
 
 #undef DB
@@ -597,11 +603,7 @@ Test(mysql_binlog_signals, a_signal_from_the_kafka_channel_snapshots_a_table, .t
     mbt_start(&r, 5435, q);
     struct drom_mock *mk = drom_mock_get(r.eng, "out");
     step(root, mk, 0, 1, 1, 120, "the rows of the Kafka signal's condition, once");
-    mbt_stop(&r);
-    unlink(offsets);
-    free(offsets);
-    ts_sql(root, "DROP DATABASE " DB);
-    mysql_close(root);
+    end_run(&r, offsets, root, DB);
 }
 
 #undef DB
@@ -678,11 +680,7 @@ Test(mysql_binlog_signals, a_read_only_snapshot_writes_nothing_and_ends_at_every
     size_t at = sentinel(root, mk, 1);
     execute_from_kafka(root, &k);
     step(root, mk, at, 2, 1, 500, "an idle server's read-only snapshot, every row once in key order");
-    mbt_stop(&r);
-    unlink(offsets);
-    free(offsets);
-    ts_sql(root, "DROP DATABASE " DB);
-    mysql_close(root);
+    end_run(&r, offsets, root, DB);
 }
 
 #undef DB
@@ -750,11 +748,7 @@ Test(mysql_binlog_signals, a_blocking_snapshot_pauses_the_stream_and_resumes_whe
     send_signal(root, "b-2", "execute-snapshot", "{\"data-collections\": [\"" DB "[.]t\"], \"type\": \"blocking\", "
                 "\"additional-conditions\": [{\"data-collection\": \"" DB ".t\", \"filter\": \"id > 2 AND id <= 12\"}]}");
     step(root, mk, at, 2, 3, 10, "a blocking snapshot of the condition's rows");
-    mbt_stop(&r);
-    unlink(offsets);
-    free(offsets);
-    ts_sql(root, "DROP DATABASE " DB);
-    mysql_close(root);
+    end_run(&r, offsets, root, DB);
 }
 
 #undef DB
@@ -793,9 +787,7 @@ Test(mysql_binlog_signals, kill9_mid_blocking_snapshot_takes_it_again_then_strea
     char *log = ts_slurp(c.p.log);
     cr_assert(strstr(log, "taken again"), "the restart says the snapshot is taken again: %s", log);
     free(log);
-    mbt_proc_free(&c.p);
-    ts_sql(root, "DROP DATABASE " DB);
-    mysql_close(root);
+    end_child(&c, root, DB);
 }
 
 #undef DB
@@ -874,9 +866,7 @@ Test(mysql_binlog_signals, snapshot_metrics_and_the_routes_snapshot_object_durin
     while (metric_with(&c.p, SNAP("SnapshotCompleted"), "context=\"snapshot\"") != 1 && ts_now_ms() < end)
         usleep(20000);
     expect_snapshot(&c.p, 0, 0, 1, 0, N, "completed");
-    mbt_proc_free(&c.p);
-    ts_sql(root, "DROP DATABASE " DB);
-    mysql_close(root);
+    end_child(&c, root, DB);
 }
 
 #undef DB
@@ -988,6 +978,11 @@ Test(mysql_binlog_signals, a_kafka_signal_read_before_a_kill9_runs_after_the_res
     /* a clean stop stores the signal's position with the snapshot's last rows: the next start reads on after it */
     mbt_kill(&c.p, SIGTERM);
     cr_assert_eq(stored_signal_offset(c.offsets), 1, "the stored offset carries the signal's position");
+    char cmd[1024], *shown = NULL;
+    snprintf(cmd, sizeof cmd, "%s offsets show --file %s 2>&1", ts_env("DROMD", "build/dromd"), c.offsets);
+    cr_assert_eq(ts_sh(cmd, &shown), 0, "%s: %s", cmd, shown);
+    cr_assert(strstr(shown, " signal offset 1 "), "`dromd offsets show` names the signal last acted on: %s", shown);
+    free(shown);
     n = restart_until(&c, ids, ops, 4 * R, R + 2, 0, 0, 0);
     /* a record after the signal, logged when read: the channel has read past where it resumed by then */
     ts_produce(brokers, topic, "another-source", "{}");   /* offset 2 */
@@ -1009,9 +1004,7 @@ Test(mysql_binlog_signals, a_kafka_signal_read_before_a_kill9_runs_after_the_res
                      "after the clean restart only the inserts arrive, no read");
         cr_assert(ops[n + (size_t)i - 1] == 'c' && ids[n + (size_t)i - 1] == R + i, "the insert of row %d", R + i);
     }
-    mbt_proc_free(&c.p);
-    ts_sql(root, "DROP DATABASE " DB);
-    mysql_close(root);
+    end_child(&c, root, DB);
 }
 
 #undef DB
@@ -1073,9 +1066,5 @@ Test(mysql_binlog_signals, a_read_only_snapshot_on_debezium_mysql_reads_every_ro
     free(rows);
     free(after);
     free(gtids);
-    mbt_stop(&r);
-    unlink(offsets);
-    free(offsets);
-    ts_sql(root, "DROP DATABASE " DB);
-    mysql_close(root);
+    end_run(&r, offsets, root, DB);
 }

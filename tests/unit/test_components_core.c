@@ -278,6 +278,38 @@ Test(components_file, producer_file_name_and_file_exist)
     rmdir_all();
 }
 
+/* A record a kill cut short (no appendChars after it) is ended before the
+ * first record appended after the start, which keeps its own line; a file
+ * that ends right is not touched. */
+Test(components_file, append_ends_a_record_cut_by_a_kill)
+{
+    tmpdir();
+    char p[300], q[300], sub[256];
+    snprintf(sub, sizeof sub, "%s/out", dir);
+    cr_assert_eq(mkdir(sub, 0755), 0);
+    snprintf(p, sizeof p, "%s/cut.jsonl", sub);
+    write_file(p, "{\"id\":1}\n{\"id\":2");
+    snprintf(q, sizeof q, "%s/whole.jsonl", sub);
+    write_file(q, "{\"id\":1}\n");
+    struct te t = {0};
+    char xml[1024];
+    snprintf(xml, sizeof xml,
+             "<routes><route id=\"c\"><from uri=\"timer:feedcut\"/>"
+             "<to uri=\"file:%s?fileName=cut.jsonl&amp;fileExist=Append&amp;appendChars=\\n\"/></route>"
+             "<route id=\"w\"><from uri=\"timer:feedwhole\"/>"
+             "<to uri=\"file:%s?fileName=whole.jsonl&amp;fileExist=Append&amp;appendChars=\\n\"/></route></routes>",
+             sub, sub);
+    te_start_fed(&t, xml);
+    te_send_pos(te_feed(&t, "feedcut"), "{\"id\":2}", 0, NULL, NULL);
+    te_send_pos(te_feed(&t, "feedcut"), "{\"id\":3}", 1, NULL, NULL);
+    te_send_pos(te_feed(&t, "feedwhole"), "{\"id\":2}", 0, NULL, NULL);
+    TE_WAIT_FOR(te_status(&t, "c").total == 2 && te_status(&t, "w").total == 1, 5000);
+    assert_file(p, "{\"id\":1}\n{\"id\":2\n{\"id\":2}\n{\"id\":3}\n", "the cut record ended, once");
+    assert_file(q, "{\"id\":1}\n{\"id\":2}\n", "a whole file untouched");
+    te_free(&t);
+    rmdir_all();
+}
+
 Test(components_file, unwritable_directory_fails_the_exchange)
 {
     tmpdir();

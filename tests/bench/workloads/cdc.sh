@@ -67,6 +67,8 @@ peer_setup || { blog "$PART: setup failed"; exit 1; }
 bench_put "$PART" version "$peer_version" "" ""
 bench_put "$PART" loadavg_before "$(loadavg)" "" "1-minute load average before the part"
 route_copy
+# a peer's files written before any clock starts (only dromedary's leg-1 route needs it)
+declare -F peer_prepare >/dev/null && peer_prepare "$PROFILE"
 
 # ---- phase 1
 blog "$PART: phase 1 (cold start, idle RSS, latency at ${RATES// //s, }/s)"

@@ -40,10 +40,21 @@ print('<routes xmlns="http://camel.apache.org/schema/xml-io">\n  %s\n</routes>' 
 PY
 }
 
+# peer_prepare PROFILE: the leg-1 route file, written when what it depends on changed; called
+# before the clock starts (workloads/cdc.sh), so a measured start does not include the python that
+# writes it (50-100 ms of the leg-1 first-event figures before 2026-12-06 afternoon)
+LEG1_KEY=
+peer_prepare() {
+  [ "$1" = leg1 ] || return 0
+  local key="$SRC_DBS|$SRC_TABLES|${BENCH_MAX_QUEUE:-}"
+  [ "$key" = "$LEG1_KEY" ] && [ -s "$BENCH_RUN/route-leg1.xml" ] && return 0
+  leg1_route && LEG1_KEY=$key
+}
+
 peer_start() {
   local route="$BENCH_RUN/route.xml" props="$BENCH_ROOT/routes/camel-debezium.properties"
   if [ "$1" = leg1 ]; then
-    leg1_route; route="$BENCH_RUN/route-leg1.xml" props="$BENCH_ROOT/routes/cdc-pipeline.properties"
+    peer_prepare leg1; route="$BENCH_RUN/route-leg1.xml" props="$BENCH_ROOT/routes/cdc-pipeline.properties"
   fi
   DB_HOST=127.0.0.1 DB_PORT="$MARIADB_PORT" DB_USER="$DB_USER" DB_PASSWORD="$DB_PASSWORD" \
   KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT" AMQ_URI="amqp://127.0.0.1:$ARTEMIS_PORT" AMQ_PORT="$ARTEMIS_PORT" \
