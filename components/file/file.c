@@ -159,7 +159,24 @@ struct file_ep {
     /* producer: the file whose end the first append after the start
      * checked (end_cut_record_once), under mu */
     char *tail_checked;
+    char *append_chars;              /* appendChars with its escapes made characters; NULL: none */
 };
+
+/* "\n" written in a URI means a newline, as in Camel. */
+static char *unescape_chars(const char *in)
+{
+    char *out = drom_xstrdup(in), *w = out;
+    for (const char *r = in; *r; r++) {
+        if (*r == '\\' && (r[1] == 'n' || r[1] == 'r' || r[1] == 't')) {
+            r++;
+            *w++ = *r == 'n' ? '\n' : *r == 'r' ? '\r' : '\t';
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+    return out;
+}
 
 static int mkdirs(const char *dir, struct drom_error *err)
 {
@@ -218,6 +235,8 @@ static int file_create(struct drom_endpoint *ep, struct drom_error *err)
     pthread_condattr_destroy(&ca);
     ep->state = f;
     const struct file_conf *o = ep->conf;
+    if (o->append_chars)
+        f->append_chars = unescape_chars(o->append_chars);
     const char *fn = o->file_name;
     if (fn && !(f->file_name = drom_engine_compile_simple(drom_endpoint_engine(ep), fn, err)))
         return drom_err_prefix(err, "fileName"), -1;
@@ -238,6 +257,7 @@ static void file_destroy(struct drom_endpoint *ep)
     names_free(&f->inflight);
     names_free(&f->seen);
     free(f->tail_checked);
+    free(f->append_chars);
     pthread_mutex_destroy(&f->mu);
     pthread_cond_destroy(&f->cond);
     free(f);
@@ -299,7 +319,7 @@ static enum drom_status file_produce(struct drom_endpoint *ep, struct drom_excha
         return DROM_DONE;
     size_t len;
     const char *body = drom_exchange_body(ex, &len);
-    const char *append = o->append_chars;
+    const char *chars = f->append_chars;
     bool appending = o->file_exist == EXIST_APPEND;
     const char *target = path;
     if (!appending) {
@@ -308,7 +328,7 @@ static enum drom_status file_produce(struct drom_endpoint *ep, struct drom_excha
         target = tmp;
     }
     /* appending with appendChars reads the file's end once (end_cut_record_once) */
-    int flags = ((appending && append) ? O_RDWR : O_WRONLY) | O_CREAT | O_CLOEXEC | (appending ? O_APPEND : O_TRUNC);
+    int flags = ((appending && chars) ? O_RDWR : O_WRONLY) | O_CREAT | O_CLOEXEC | (appending ? O_APPEND : O_TRUNC);
     int fd = open(target, flags, 0644);
     /* autoCreate makes the directory when it is missing, not for every file */
     if (fd < 0 && errno == ENOENT && o->auto_create) {
@@ -320,25 +340,9 @@ static enum drom_status file_produce(struct drom_endpoint *ep, struct drom_excha
         drom_err(err, DROM_EIO, "cannot write file %s: %s", path, strerror(errno));
         return DROM_FAIL;
     }
-    char *chars = NULL;
-    if (append) {
-        /* "\n" written in a URI means a newline, as in Camel. */
-        chars = drom_xstrdup(append);
-        char *w = chars;
-        for (const char *r = append; *r; r++) {
-            if (*r == '\\' && (r[1] == 'n' || r[1] == 'r' || r[1] == 't')) {
-                r++;
-                *w++ = *r == 'n' ? '\n' : *r == 'r' ? '\r' : '\t';
-            } else {
-                *w++ = *r;
-            }
-        }
-        *w = '\0';
-    }
     int rc = appending && chars ? end_cut_record_once(f, fd, path, chars) : 0;
     if (rc == 0)
         rc = file_write_record(fd, body, len, chars);
-    free(chars);
     int e = errno;
     if (close(fd) < 0 && rc == 0) {
         rc = -1;

@@ -106,9 +106,41 @@ static bool seek_pending(struct kafka_consumer *c, const char *topic, int32_t pa
     return true;
 }
 
+/* librdkafka 2.0 resets a partition the group has no offset for only after a
+ * fixed 100 ms back-off (rd_kafka_offset_reset's, for a reset with a cause),
+ * a tenth of a second on every new group's first record. The partitions with
+ * no committed offset start instead where autoOffsetReset says, looked up
+ * here in one ListOffsets (-2 earliest, -1 latest). A failed look-up leaves
+ * them to librdkafka's reset. */
+static void start_uncommitted(struct kafka_member *m, rd_kafka_topic_partition_list_t *l)
+{
+    int reset = m->c->reset;
+    if (reset != KAFKA_RESET_EARLIEST && reset != KAFKA_RESET_LATEST)
+        return;
+    rd_kafka_topic_partition_list_t *q = rd_kafka_topic_partition_list_copy(l);
+    if (rd_kafka_committed(m->rk, q, 2000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        rd_kafka_topic_partition_list_t *ends = rd_kafka_topic_partition_list_new(q->cnt);
+        for (int i = 0; i < q->cnt; i++)
+            if (!q->elems[i].err && q->elems[i].offset == RD_KAFKA_OFFSET_INVALID &&
+                l->elems[i].offset == RD_KAFKA_OFFSET_INVALID)
+                rd_kafka_topic_partition_list_add(ends, q->elems[i].topic, q->elems[i].partition)->offset =
+                    reset == KAFKA_RESET_EARLIEST ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END;
+        if (ends->cnt && rd_kafka_offsets_for_times(m->rk, ends, 2000) == RD_KAFKA_RESP_ERR_NO_ERROR)
+            for (int i = 0; i < ends->cnt; i++) {
+                rd_kafka_topic_partition_t *e = &ends->elems[i];
+                rd_kafka_topic_partition_t *tp = rd_kafka_topic_partition_list_find(l, e->topic, e->partition);
+                if (tp && !e->err && e->offset >= 0)
+                    tp->offset = e->offset;
+            }
+        rd_kafka_topic_partition_list_destroy(ends);
+    }
+    rd_kafka_topic_partition_list_destroy(q);
+}
+
 static void on_assign(struct kafka_member *m, rd_kafka_topic_partition_list_t *l, bool coop)
 {
     struct kafka_consumer *c = m->c;
+    start_uncommitted(m, l);
     pthread_mutex_lock(&c->mu);
     for (int i = 0; i < l->cnt; i++) {
         rd_kafka_topic_partition_t *tp = &l->elems[i];
@@ -350,6 +382,7 @@ struct kafka_consumer *kafka_consumer_new(struct drom_endpoint *ep, struct drom_
     else
         split_topics(c, ep->path);
     c->seek_to = o->seek_to;
+    c->reset = o->auto_offset_reset;
     c->auto_commit = o->auto_commit_enable;
     c->commit_interval_ms = o->auto_commit_interval_ms;
     c->commit_timeout_ms = o->commit_timeout_ms;

@@ -62,6 +62,7 @@ struct kafka_consumer {
     char **topics;                /* subscription (a "^regex" entry for topicIsPattern) */
     size_t ntopics;
     int seek_to;                  /* enum kafka_seek, -1 for none */
+    int reset;                    /* enum kafka_offset_reset (autoOffsetReset) */
     bool auto_commit;
     int64_t commit_interval_ms, commit_timeout_ms, shutdown_ms;
     int max_poll;

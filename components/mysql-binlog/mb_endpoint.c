@@ -310,12 +310,8 @@ static int prepare(struct mb_src *s, bool *snapshot_only_done, struct drom_error
     if (snap) {
         mb_early_drop(s);   /* opened for streaming at once; the snapshot may take hours */
         mb_keep(s, m);   /* the snapshot goes on in this session */
-    } else {
-        pthread_mutex_lock(&s->mu);
-        s->conn[1] = NULL;
-        pthread_mutex_unlock(&s->mu);
-        mysql_close(m);
-    }
+    } else
+        mb_meta_adopt(s, m);
     m = NULL;
     if (snap) {
         if (mb_snapshot(s, err))
@@ -365,6 +361,7 @@ static void *run(void *arg)
                 drom_endpoint_set_ready(s->ep, true, NULL);
                 drom_info(s->ep->route_id, "%s: snapshot done (snapshotMode=initial_only); not streaming",
                           s->ep->uri_masked);
+                mb_meta_close(s);
                 while (!mb_wait(s, 60000))
                     ;
                 break;
@@ -392,6 +389,7 @@ static void *run(void *arg)
             break;
         backoff = backoff * 2 > s->cfg.backoff_max_ms ? s->cfg.backoff_max_ms : backoff * 2;
     }
+    mb_meta_close(s);   /* a session adopted by a start that did not reach the stream */
     mb_signal_kafka_stop(s);
     return NULL;
 }

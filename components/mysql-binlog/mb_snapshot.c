@@ -149,6 +149,10 @@ int mb_snapshot(struct mb_src *s, struct drom_error *err)
 out:
     mb_snap_tables_free(tables, ntables);
     mb_snap_run_free(&r);
+    if (rc == 0 && mysql_errno(m) == 0) {
+        mb_meta_adopt(s, m);   /* committed: the stream reads table models in it */
+        return 0;
+    }
     pthread_mutex_lock(&s->mu);
     s->conn[1] = NULL;
     pthread_mutex_unlock(&s->mu);

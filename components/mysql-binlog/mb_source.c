@@ -252,6 +252,19 @@ MYSQL *mb_meta_conn(struct mb_src *s, struct drom_error *err)
     return s->meta;
 }
 
+void mb_meta_adopt(struct mb_src *s, MYSQL *m)
+{
+    if (!s->meta) {
+        s->meta = m;
+        return;
+    }
+    pthread_mutex_lock(&s->mu);
+    if (s->conn[1] == m)
+        s->conn[1] = s->meta;
+    pthread_mutex_unlock(&s->mu);
+    mysql_close(m);
+}
+
 void mb_meta_close(struct mb_src *s)
 {
     if (!s->meta)

@@ -343,6 +343,11 @@ void mb_values_reserve(struct mb_src *s, size_t n);
  * first use; closed by mb_meta_close (end of a streaming session). */
 MYSQL *mb_meta_conn(struct mb_src *s, struct drom_error *err);
 void mb_meta_close(struct mb_src *s);
+/* The start's checked session, or the snapshot's once committed, becomes the
+ * information_schema session: the stream's first table map would otherwise
+ * wait for a TLS handshake and a login (~40 ms) before its first change.
+ * Takes `m` (registered as conn[1]); closes it when one is open already. */
+void mb_meta_adopt(struct mb_src *s, MYSQL *m);
 
 /* The engine's done hook: releases the exchange's bytes from the budget. */
 void mb_exchange_done(struct drom_endpoint *ep, const void *pos, bool failed);

@@ -44,10 +44,10 @@ first() {
   peer_stop
   probes_stop
 }
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END{if (NR) print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
+median() { python3 -c 'import statistics, sys; v = [float(x) for x in sys.stdin.read().split()]; print("%g" % statistics.median(v) if v else "")'; }
 
 for PROFILE in $PROFILES; do
-  PEER_E2E=1; [ "$PROFILE" = leg1 ] && PEER_E2E=0
+  PEER_E2E=1; case "$PROFILE" in leg1*) PEER_E2E=0 ;; esac
   peer_prepare "$PROFILE"
   measure="$BENCH_RUN/q.arr"; [ "$PEER_E2E" = 1 ] || measure="$BENCH_RUN/k.arr"
   cold="" warm=""
@@ -57,8 +57,7 @@ for PROFILE in $PROFILES; do
     probes_start "$PEER_E2E"
     cold+=" $(first "$measure")"
     cp "$BENCH_RUN/dromd/dromd.log" "$LOGS/$PROFILE-cold-$i.log"
-    seq "$BACKLOG" | awk -v tag="fe$i" '{printf "INSERT INTO customers (first_name, last_name, email) VALUES (\x27bk\x27, \x27%d\x27, \x27%s-%d@bench\x27);\n", $1, tag, $1}' |
-      sql cdcdb
+    backlog_sql "$BACKLOG" "fe$i" 1 | sql cdcdb
     : >"$BENCH_RUN/dromd/dromd.log"
     probes_start "$PEER_E2E"
     warm+=" $(first "$measure")"

@@ -161,6 +161,18 @@ reset_all() {
   rm -rf "$BENCH_RUN/state"; mkdir -p "$BENCH_RUN/state"
 }
 
+# backlog_sql N TAG [TXN]: N INSERTs of bench rows for the seed table, tagged TAG (emails TAG-i@bench), in
+# transactions of TXN rows (100); TXN 1 writes each row in its own autocommit statement
+backlog_sql() {
+  awk -v n="$1" -v tag="$2" -v tx="${3:-100}" 'BEGIN {
+    for (i = 0; i < n; i++) {
+      if (tx > 1 && i % tx == 0) print "BEGIN;";
+      printf "INSERT INTO customers (first_name, last_name, email) VALUES (\x27bk\x27, \x27%d\x27, \x27%s-%d@bench\x27);\n", i, tag, i;
+      if (tx > 1 && i % tx == tx - 1) print "COMMIT;";
+    }
+    if (tx > 1) print "COMMIT;" }'
+}
+
 # Probes: arrival lines "NS ID" in $BENCH_RUN/q.arr (queue) and $BENCH_RUN/k.arr (topic).
 probes_start() {
   : >"$BENCH_RUN/q.arr"; : >"$BENCH_RUN/k.arr"

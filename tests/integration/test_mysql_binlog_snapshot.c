@@ -183,3 +183,47 @@ Test(mysql_binlog_snapshot, float_and_double_same_in_snapshot_and_binlog, .timeo
     ts_sql(root, "DROP DATABASE mbt_float");
     mysql_close(root);
 }
+
+static long connections(MYSQL *root)
+{
+    char *v = mbt_scalar(root, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+                               "WHERE VARIABLE_NAME = 'CONNECTIONS'");
+    long n = atol(v);
+    free(v);
+    return n;
+}
+
+/* The stream's first table map reads the table's model in a session the
+ * start already holds (the snapshot's, or the start's checked one): a new
+ * session there is a TLS handshake and a login (~40 ms) in front of the first
+ * change after a snapshot, and of the first event onto a backlog. The tests
+ * run one at a time, so the server's connection counter is this source's. */
+Test(mysql_binlog_snapshot, first_streamed_change_opens_no_session, .timeout = 60)
+{
+    MYSQL *root = ts_root(0);
+    ts_fresh_db(root, "mbt_sess");
+    ts_sql(root, "CREATE TABLE mbt_sess.t (id INT PRIMARY KEY, v INT); INSERT INTO mbt_sess.t VALUES (1, 0)");
+    char *offsets = mbt_tmp_path("sess");
+    char q[512];
+    snprintf(q, sizeof q, "tableIncludeList=mbt_sess\\.t&schemas=false&offsetStorageFileName=%s", offsets);
+    struct mbt_run r;
+    mbt_start(&r, 5431, q);   /* ready: the snapshot is done and the binlog session open */
+    mbt_out(&r, 1, 10000);
+    long before = connections(root);
+    ts_sql(root, "INSERT INTO mbt_sess.t VALUES (2, 0)");
+    mbt_out(&r, 2, 10000);
+    cr_assert_eq(connections(root) - before, 0, "sessions opened for the first change after the snapshot");
+    mbt_stop(&r);
+
+    /* onto a backlog: the start's checks and the binlog session, nothing more */
+    ts_sql(root, "INSERT INTO mbt_sess.t VALUES (3, 0)");
+    before = connections(root);
+    mbt_start(&r, 5431, q);
+    mbt_out(&r, 1, 10000);
+    cr_assert_leq(connections(root) - before, 2, "sessions opened by a start onto a backlog, to its first event");
+    mbt_stop(&r);
+    unlink(offsets);
+    free(offsets);
+    ts_sql(root, "DROP DATABASE mbt_sess");
+    mysql_close(root);
+}

@@ -119,13 +119,7 @@ stop_measured
 blog "$PART: phase 2 (backlog of $BACKLOG rows in 100-row transactions)"
 idmin=$(( $(max_id) + 1 ))
 t=$EPOCHREALTIME
-awk -v n="$BACKLOG" -v tag="bk$$" 'BEGIN {
-  for (i = 0; i < n; i++) {
-    if (i % 100 == 0) print "BEGIN;";
-    printf "INSERT INTO customers (first_name, last_name, email) VALUES (\x27bk\x27, \x27%d\x27, \x27%s-%d@bench\x27);\n", i, tag, i;
-    if (i % 100 == 99) print "COMMIT;";
-  }
-  print "COMMIT;" }' | sql cdcdb
+backlog_sql "$BACKLOG" "bk$$" 100 | sql cdcdb
 bench_put source load_rate "$(awk -v a="$t" -v b="$EPOCHREALTIME" -v n="$BACKLOG" 'BEGIN{printf "%.0f", n/(b-a)}')" "rows/s" "mariadb client, 100-row txns"
 probes_start "$PEER_E2E"
 start_measured "$R/s2"

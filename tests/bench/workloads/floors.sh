@@ -46,13 +46,7 @@ for _ in $(seq 1 100); do curl -sf "http://$DHTTP/health/ready" >/dev/null && br
 stop_pid "$DPID" 30
 first=$(sql -N -e "SHOW MASTER STATUS" | cut -f1)
 t=$EPOCHREALTIME
-awk -v n="$N" 'BEGIN {
-  for (i = 0; i < n; i++) {
-    if (i % 100 == 0) print "BEGIN;";
-    printf "INSERT INTO customers (first_name, last_name, email) VALUES (\x27bk\x27, \x27%d\x27, \x27floor-%d@bench\x27);\n", i, i;
-    if (i % 100 == 99) print "COMMIT;";
-  }
-  print "COMMIT;" }' | sql cdcdb
+backlog_sql "$N" floor 100 | sql cdcdb
 bench_put source load_rate "$(rate "$N" "$t" "$EPOCHREALTIME")" rows/s "mariadb client, 100-row txns"
 bl=("${ON_PEER_CPU[@]}" mariadb-binlog --no-defaults --read-from-remote-server --host=127.0.0.1 --port="$MARIADB_PORT"
   --user="$DB_USER" --password="$DB_PASSWORD" --to-last-log)

@@ -136,20 +136,30 @@ if D in parts or camels:
                 ratios.append({"metric": m, "peer": c, "dromedary_over_peer": r, "better": better})
         lines.append(l)
     table("End to end, same route file", hdr, lines)
+# the leg-1 route with the Kafka producer tuned as the peers' tuned profiles (linger 1 ms)
+L1T = D + "-leg1-tuned"
 if dbzs:
-    hdr = ["MariaDB -> Kafka", D + " (leg 1)"] + dbzs + ["%s / %s" % (D, c) for c in dbzs]
+    tuned = L1T in parts
+    dbz_tuned = [c for c in dbzs if c.endswith("-tuned")] if tuned else []
+    hdr = (["MariaDB -> Kafka", D + " (leg 1)"] + ([D + " (leg 1, tuned)"] if tuned else []) + dbzs
+           + ["%s / %s" % (D, c) for c in dbzs] + ["%s tuned / %s" % (D, c) for c in dbz_tuned])
     lines = []
     for label, dm, pm, better in LEG1:
         dp, dmm = D, dm
         if val.get((D + "-leg1", pm)) is not None:  # the leg-1-only route (or the queue leg failed)
             dp, dmm = D + "-leg1", pm
         d = val.get((dp, dmm))
-        l = [label, cell(dp, dmm)] + [cell(c, pm) for c in dbzs]
+        l = [label, cell(dp, dmm)] + ([cell(L1T, pm)] if tuned else []) + [cell(c, pm) for c in dbzs]
         for c in dbzs:
             r = None if "busy" in pm else ratio(d, val.get((c, pm)))
             l.append(fmt(r))
             if r is not None:
                 ratios.append({"metric": dm, "peer": c, "dromedary_over_peer": r, "better": better})
+        for c in dbz_tuned:
+            r = None if "busy" in pm else ratio(val.get((L1T, pm)), val.get((c, pm)))
+            l.append(fmt(r))
+            if r is not None:
+                ratios.append({"metric": dm, "peer": c, "dromedary_tuned_over_peer": r, "better": better})
         lines.append(l)
     table("Leg 1 against Debezium Server and Kafka Connect (dromedary-leg1: a route with leg 1 only; where it is"
           " absent, dromedary's leg-1 figures, * then the whole two-route process)", hdr, lines)
@@ -198,11 +208,17 @@ DT = "debezium-tuned" if ("debezium-tuned", "drain_rate") in val else "debezium"
 TARGETS = [
     ("first event within 100 ms of exec, cold", val.get((D, "ttfe_cold_ms")), "ms", "<=", 100),
     ("first event within 100 ms of exec, onto a backlog", val.get((D, "drain_ttfe_warm_ms")), "ms", "<=", 100),
+    ("  leg 1, cold", val.get((L1, "ttfe_cold_ms")), "ms", "<=", 100),
+    ("  leg 1, onto a backlog", val.get((L1, "drain_ttfe_warm_ms")), "ms", "<=", 100),
     ("peak RSS during the 100k drain", val.get((D, "drain_rss_peak_mb")), "MB", "<=", 20),
     ("peak RSS during the 200k snapshot", val.get((D, "snap_rss_peak_mb")), "MB", "<=", 20),
     ("leg 1 drain rate over %s's" % DT, ratio(val.get((L1, "drain_rate")), val.get((DT, "drain_rate"))), "x", ">=", 3),
     ("leg 1 CPU per event over %s's" % DT,
      ratio(val.get((L1, "drain_cpu_per_10k")), val.get((DT, "drain_cpu_per_10k"))), "x", "<=", 0.2),
+    ("leg 1 tuned drain rate over %s's" % DT, ratio(val.get((L1T, "drain_rate")), val.get((DT, "drain_rate"))),
+     "x", ">=", 3),
+    ("leg 1 tuned CPU per event over %s's" % DT,
+     ratio(val.get((L1T, "drain_cpu_per_10k")), val.get((DT, "drain_cpu_per_10k"))), "x", "<=", 0.2),
     ("end to end p99 at 200/s", val.get((D, "lat_p99")), "ms", "<=", 10),
     ("end to end p99 at 2,000/s", val.get((D, "r2000_lat_p99")), "ms", "<=", 10),
     ("decode to /dev/null over mariadb-binlog's decode",

@@ -4,9 +4,11 @@
 #   leg1     the seed route's first route only (routes/cdc-pipeline.xml: mysql-binlog -> Kafka,
 #            Debezium envelopes with schemas, as Debezium Server writes them), so its CPU per
 #            event compares with Debezium Server's like for like
+#   leg1-tuned  the same route with the Kafka producer tuned as the Debezium Server and Kafka
+#            Connect peers' tuned profiles (producer linger.ms=1: camel.component.kafka.lingerMs=1)
 PEER_E2E=1
-[ "${PROFILE:-}" = leg1 ] && PEER_E2E=0
-PEER_PROFILES="${BENCH_DROMEDARY_PROFILES:-default leg1}"
+case "${PROFILE:-}" in leg1*) PEER_E2E=0 ;; esac
+PEER_PROFILES="${BENCH_DROMEDARY_PROFILES:-default leg1 leg1-tuned}"
 PEER_HTTP=127.0.0.1:28089
 # BENCH_DROMD: another dromd binary (say, one built from an earlier commit), with
 # BENCH_DROMD_LABEL naming it in the results
@@ -45,7 +47,9 @@ PY
 # writes it (50-100 ms of the leg-1 first-event figures before 2026-12-06 afternoon)
 LEG1_KEY=
 peer_prepare() {
-  [ "$1" = leg1 ] || return 0
+  case "$1" in leg1*) ;; *) return 0 ;; esac
+  { cat "$BENCH_ROOT/routes/cdc-pipeline.properties"; echo "camel.component.kafka.lingerMs=1"; } \
+    >"$BENCH_RUN/cdc-pipeline-tuned.properties"
   local key="$SRC_DBS|$SRC_TABLES|${BENCH_MAX_QUEUE:-}"
   [ "$key" = "$LEG1_KEY" ] && [ -s "$BENCH_RUN/route-leg1.xml" ] && return 0
   leg1_route && LEG1_KEY=$key
@@ -53,9 +57,10 @@ peer_prepare() {
 
 peer_start() {
   local route="$BENCH_RUN/route.xml" props="$BENCH_ROOT/routes/camel-debezium.properties"
-  if [ "$1" = leg1 ]; then
-    peer_prepare leg1; route="$BENCH_RUN/route-leg1.xml" props="$BENCH_ROOT/routes/cdc-pipeline.properties"
-  fi
+  case "$1" in leg1*)
+    peer_prepare "$1"; route="$BENCH_RUN/route-leg1.xml" props="$BENCH_ROOT/routes/cdc-pipeline.properties"
+    [ "$1" = leg1-tuned ] && props="$BENCH_RUN/cdc-pipeline-tuned.properties" ;;
+  esac
   DB_HOST=127.0.0.1 DB_PORT="$MARIADB_PORT" DB_USER="$DB_USER" DB_PASSWORD="$DB_PASSWORD" \
   KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT" AMQ_URI="amqp://127.0.0.1:$ARTEMIS_PORT" AMQ_PORT="$ARTEMIS_PORT" \
     "$DROMD" --properties "$props" \
