@@ -48,8 +48,9 @@ PY
 LEG1_KEY=
 peer_prepare() {
   case "$1" in leg1*) ;; *) return 0 ;; esac
-  { cat "$BENCH_ROOT/routes/cdc-pipeline.properties"; echo "camel.component.kafka.lingerMs=1"; } \
-    >"$BENCH_RUN/cdc-pipeline-tuned.properties"
+  local tuned="$BENCH_RUN/cdc-pipeline-tuned.properties"
+  [ "$1" = leg1-tuned ] && [ ! "$tuned" -nt "$BENCH_ROOT/routes/cdc-pipeline.properties" ] &&
+    { cat "$BENCH_ROOT/routes/cdc-pipeline.properties"; echo "camel.component.kafka.lingerMs=1"; } >"$tuned"
   local key="$SRC_DBS|$SRC_TABLES|${BENCH_MAX_QUEUE:-}"
   [ "$key" = "$LEG1_KEY" ] && [ -s "$BENCH_RUN/route-leg1.xml" ] && return 0
   leg1_route && LEG1_KEY=$key
